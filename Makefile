@@ -1,0 +1,42 @@
+# Plain task runner. `make handout` and `make test` set everything up themselves.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+export UV_PYTHON_DOWNLOADS := never
+export UV_NO_PROGRESS := 1
+UV_VERSION := 0.13.9
+UV := $(or $(shell command -v uv 2>/dev/null),.tools/bin/uv)
+RUN := $(UV) run --locked --no-sync
+WAVE ?= 2019-02
+LANGS ?= da,en
+
+.PHONY: help setup handout validate example test lab bench clean
+
+help:  ## list the tasks
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
+
+.tools/bin/uv:
+	python3 -m venv .tools
+	.tools/bin/python -m pip install --quiet "uv==$(UV_VERSION)"
+
+setup: $(UV)  ## create .venv with the locked dependencies
+	$(UV) sync --locked --quiet
+
+handout: setup  ## set up, then render the example wave's handout (HTML + PDF, Danish and English)
+	$(RUN) forum-network run $(WAVE) --lang $(LANGS)
+
+validate: setup  ## check a wave's raw export: make validate WAVE=path/to/wave
+	$(RUN) forum-network validate $(WAVE)
+
+example: setup  ## regenerate the synthetic example waves in data/example
+	$(RUN) forum-network example
+
+test: setup  ## set up, then run the whole test suite
+	$(RUN) pytest
+
+lab: $(UV)  ## open JupyterLab on the notebooks (installs the optional lab extra)
+	$(UV) sync --locked --quiet --extra lab
+	$(UV) run --locked --no-sync --extra lab jupyter lab notebooks
+
+clean:  ## remove build outputs (not the environment)
+	rm -rf build

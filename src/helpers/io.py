@@ -1,0 +1,195 @@
+"""Where a wave's files live, and reading and writing them safely.
+
+Layout (relative to the project root)::
+
+    data/example/<wave>/     synthetic example waves (raw export + wave.yml), in git
+    data/raw/<wave>/         real waves as exported, never in git
+    build/<wave>/tidy/       validated, pseudonymised tables (parquet) + wave.json
+    build/<wave>/results/    tables and JSON the handout reads
+    build/<wave>/notebooks/  the executed notebooks
+    build/<wave>/handout/    handout-<lang>.html and .pdf
+
+Every write goes to a temporary file or folder beside its target and is then moved into
+place with an atomic rename, so an interrupted or failed run leaves the previous outputs
+as they were.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+import networkx as nx
+import pandas as pd
+
+from .errors import SurveyError
+
+WAVE_SEARCH = ("data/raw", "data/example")
+TIDY_TABLES = ("members", "relations", "external")
+
+
+def project_root(start: str | Path | None = None) -> Path:
+    """The project folder: the nearest folder upwards holding ``_quarto.yml`` and ``pyproject.toml``.
+
+    Notebooks run from ``notebooks/`` in JupyterLab and from the project root under the
+    pipeline; resolving paths against this root makes both work.
+    """
+    here = Path(start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "_quarto.yml").is_file() and (folder / "pyproject.toml").is_file():
+            return folder
+    env = os.environ.get("FORUM_NETWORK_ROOT")
+    if env:
+        return Path(env)
+    raise SurveyError(f"{here}: not inside the project (no _quarto.yml and pyproject.toml above it)")
+
+
+def find_wave(wave: str | Path, root: Path | None = None) -> Path:
+    """Resolve a wave given as a folder path or as an id under ``data/raw`` or ``data/example``.
+
+    Raises
+    ------
+    SurveyError
+        No such wave folder.
+    """
+    path = Path(wave)
+    candidates = [path] if path.is_absolute() else [Path.cwd() / path]
+    root = root or project_root()
+    if not path.is_absolute():
+        candidates += [root / path] + [root / sub / path for sub in WAVE_SEARCH]
+    for candidate in candidates:
+        if (candidate / "wave.yml").is_file():
+            return candidate.resolve()
+    looked = ", ".join(str(Path(sub) / str(wave)) for sub in WAVE_SEARCH)
+    raise SurveyError(f"no wave {str(wave)!r}: give a folder holding a wave.yml (looked in {wave}, {looked})")
+
+
+def build_dir(wave_id: str, build: str | Path = "build", root: Path | None = None) -> Path:
+    """The build folder of a wave."""
+    build = Path(build)
+    return (build if build.is_absolute() else (root or project_root()) / build) / wave_id
+
+
+@contextmanager
+def atomic_dir(target: Path) -> Iterator[Path]:
+    """Write a whole folder at once.
+
+    Yields a fresh temporary folder beside ``target``; when the block ends without an
+    error the temporary folder replaces ``target``, otherwise it is removed and
+    ``target`` is left as it was.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    try:
+        yield tmp
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    old = None
+    if target.exists():
+        old = target.parent / f".{target.name}.old-{tmp.name.rsplit('-', 1)[-1]}"
+        os.replace(target, old)
+    os.replace(tmp, target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+@contextmanager
+def atomic_file(target: Path, mode: str = "w", **kwargs) -> Iterator[Any]:
+    """Open a temporary file beside ``target`` and move it into place when the block succeeds."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.tmp-", dir=target.parent)
+    try:
+        with os.fdopen(fd, mode, **kwargs) as fh:
+            yield fh
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _json_default(value):
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    if isinstance(value, (set, frozenset, tuple)):
+        return sorted(value)
+    if isinstance(value, Path):
+        return value.as_posix()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def dumps(data: Any) -> str:
+    """JSON text with sorted keys and a trailing newline, so reruns are byte-identical."""
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=_json_default) + "\n"
+
+
+def write_tidy(tidy, target: Path) -> Path:
+    """Write a :class:`~helpers.validate.TidyWave` as parquet tables and ``wave.json``, atomically."""
+    with atomic_dir(target) as tmp:
+        for name in TIDY_TABLES:
+            getattr(tidy, name).to_parquet(tmp / f"{name}.parquet", index=False)
+        (tmp / "wave.json").write_text(dumps(tidy.meta), encoding="utf-8")
+    return target
+
+
+def read_tidy(folder: Path) -> dict[str, Any]:
+    """Read the tidy tables of a wave: ``members``, ``relations``, ``external`` and ``meta``.
+
+    Raises
+    ------
+    SurveyError
+        The folder has not been written yet (run the ingest step first).
+    """
+    folder = Path(folder)
+    if not (folder / "wave.json").is_file():
+        raise SurveyError(f"{folder}: no tidy tables yet; run the ingest step first")
+    out: dict[str, Any] = {name: pd.read_parquet(folder / f"{name}.parquet") for name in TIDY_TABLES}
+    out["meta"] = json.loads((folder / "wave.json").read_text(encoding="utf-8"))
+    return out
+
+
+def read_tie_graph(folder: Path) -> nx.DiGraph:
+    """The tie graph of a wave from its tidy folder (see :func:`helpers.network.build_graph`)."""
+    from .network import build_graph
+
+    tidy = read_tidy(folder)
+    return build_graph(tidy["members"], tidy["relations"], tidy["meta"]["relations"]["tie_threshold"])
+
+
+def write_json(data: Any, target: Path) -> Path:
+    """Write JSON atomically, keys sorted."""
+    with atomic_file(target, encoding="utf-8") as fh:
+        fh.write(dumps(data))
+    return target
+
+
+def read_json(path: Path) -> Any:
+    """Read a JSON file written by :func:`write_json`."""
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def write_table(frame: pd.DataFrame, target: Path) -> Path:
+    """Write a results table as CSV (UTF-8, comma, point decimals), atomically."""
+    with atomic_file(target, encoding="utf-8", newline="") as fh:
+        frame.to_csv(fh, index=False, lineterminator="\n")
+    return target
+
+
+def locate(wave: str | Path, build: str | Path = "build"):
+    """The settings and build folder of a wave given as an id or a folder.
+
+    Returns
+    -------
+    (WaveSpec, Path)
+    """
+    from .wave import load_wave
+
+    spec = load_wave(find_wave(wave))
+    return spec, build_dir(spec.id, build)

@@ -1,0 +1,96 @@
+"""Language of the handout: numbers, dates and sentences in Danish or English.
+
+Numbers and dates are formatted by Babel from the locale's CLDR data (Danish ``1.443`` and
+``42,3 %``, English ``1,443`` and ``42.3 %``), never by hand. Sentences come from the
+catalogues ``report/i18n/<lang>.yml``: one key per sentence, with named placeholders that
+are filled with numbers already formatted for the language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from babel.dates import format_date
+from babel.numbers import format_decimal, format_percent
+
+from .errors import SurveyError
+
+LANGS = ("da", "en")
+NBSP = "\u00a0"
+
+
+def check_lang(lang: str) -> str:
+    """Return ``lang`` if the handout can be written in it, else raise SurveyError."""
+    if lang not in LANGS:
+        raise SurveyError(f"language {lang!r} is not available; choose one of {', '.join(LANGS)}")
+    return lang
+
+
+def number(value: float, lang: str, decimals: int | None = None) -> str:
+    """A number formatted for ``lang``; whole numbers get thousands separators.
+
+    Examples
+    --------
+    >>> number(1443, "da"), number(1443, "en"), number(2.857, "da", 2)
+    ('1.443', '1,443', '2,86')
+    """
+    pattern = "#,##0" if decimals is None else "#,##0." + "0" * decimals
+    if decimals == 0:
+        pattern = "#,##0"
+    return format_decimal(value, pattern, locale=lang)
+
+
+def percent(share: float, lang: str, decimals: int = 1) -> str:
+    """A share (0-1) as a percentage, with a non-breaking space before the sign.
+
+    Examples
+    --------
+    >>> percent(611 / 1443, "da").replace(NBSP, " "), percent(611 / 1443, "en").replace(NBSP, " ")
+    ('42,3 %', '42.3 %')
+    """
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + NBSP + "%"
+    return format_percent(share, pattern, locale=lang)
+
+
+def date(day: dt.date | str, lang: str) -> str:
+    """A date in the language's long form ("22. februar 2019", "February 22, 2019")."""
+    if isinstance(day, str):
+        day = dt.date.fromisoformat(day)
+    return format_date(day, "long", locale=lang)
+
+
+@lru_cache(maxsize=None)
+def _catalogue(path: Path) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+class Text:
+    """The sentences of the handout in one language.
+
+    Parameters
+    ----------
+    lang : {"da", "en"}
+    folder : Path
+        The folder with ``da.yml`` and ``en.yml``.
+    """
+
+    def __init__(self, lang: str, folder: Path):
+        self.lang = check_lang(lang)
+        self.data = _catalogue(Path(folder) / f"{lang}.yml")
+
+    def data_at(self, key: str):
+        """The raw entry at a dotted ``key`` (a template string or a nested mapping)."""
+        node = self.data
+        for part in key.split("."):
+            if not isinstance(node, dict) or part not in node:
+                raise KeyError(f"{key!r} is missing from the {self.lang} catalogue")
+            node = node[part]
+        return node
+
+    def __call__(self, key: str, **values) -> str:
+        """The sentence at a dotted ``key``, with ``values`` filled in."""
+        node = self.data_at(key)
+        return node.format(**values) if isinstance(node, str) else node

@@ -1,0 +1,49 @@
+"""The command line: clear messages and exit codes, never a traceback, nothing written on bad input."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from helpers.cli import main
+
+from conftest import edit
+
+
+def test_validate_clean_wave(tiny, capsys):
+    assert main(["validate", str(tiny)]) == 0
+    assert "tiny: no problems (6 members, 5 respondents" in capsys.readouterr().out
+
+
+def test_validate_lists_problems_and_exits_1(tiny, capsys):
+    edit(tiny / "relations.csv", "Cecilie Dahl;Månedligt", "Cecilie Dahl;Dagligt")
+    assert main(["validate", str(tiny)]) == 1
+    err = capsys.readouterr().err
+    assert "relations.csv, row 4, column 'Åse Ødegård': found 'Dagligt'" in err
+    assert "Traceback" not in err
+
+
+def test_unknown_wave_and_language(capsys, tiny):
+    assert main(["validate", "no-such-wave"]) == 2
+    assert capsys.readouterr().err.startswith("error: no wave 'no-such-wave'")
+    assert main(["run", str(tiny), "--lang", "de"]) == 2
+    assert "'de' is not available" in capsys.readouterr().err
+
+
+def test_run_on_bad_data_writes_nothing(tiny, tmp_path, capsys):
+    build = tmp_path / "build"
+    previous = build / "tiny" / "handout" / "handout-da.html"
+    previous.parent.mkdir(parents=True)
+    previous.write_text("previous handout")
+    edit(tiny / "roster.csv", "3;Cecilie", "2;Cecilie")
+    assert main(["run", str(tiny), "--build", str(build)]) == 1
+    assert "unique member id" in capsys.readouterr().err
+    assert previous.read_text() == "previous handout"
+    assert sorted(p.relative_to(build).as_posix() for p in build.rglob("*")) == [
+        "tiny", "tiny/handout", "tiny/handout/handout-da.html"]
+
+
+def test_console_script_help():
+    out = subprocess.run([sys.executable, "-m", "helpers.cli", "--help"], capture_output=True, text=True, check=True)
+    for command in ("validate", "run", "example"):
+        assert command in out.stdout

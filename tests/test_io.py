@@ -1,0 +1,62 @@
+"""Atomic writes: a failed run leaves the previous outputs as they were."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers import io
+from helpers.errors import SurveyError
+from helpers.validate import tidy_wave
+from helpers.wave import load_wave
+
+
+def test_atomic_dir_replaces_whole_folder(tmp_path):
+    target = tmp_path / "out"
+    with io.atomic_dir(target) as tmp:
+        (tmp / "a.txt").write_text("old")
+    with io.atomic_dir(target) as tmp:
+        (tmp / "b.txt").write_text("new")
+    assert sorted(p.name for p in target.iterdir()) == ["b.txt"]
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no temporary folders left
+
+
+def test_atomic_dir_keeps_previous_on_failure(tmp_path):
+    target = tmp_path / "out"
+    with io.atomic_dir(target) as tmp:
+        (tmp / "a.txt").write_text("old")
+    with pytest.raises(RuntimeError):
+        with io.atomic_dir(target) as tmp:
+            (tmp / "a.txt").write_text("half")
+            raise RuntimeError("killed mid-write")
+    assert (target / "a.txt").read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def test_atomic_file_keeps_previous_on_failure(tmp_path):
+    target = tmp_path / "r.json"
+    io.write_json({"a": 1}, target)
+    with pytest.raises(TypeError):
+        io.write_json({"a": object()}, target)
+    assert io.read_json(target) == {"a": 1}
+    assert [p.name for p in tmp_path.iterdir()] == ["r.json"]
+
+
+def test_tidy_round_trip(tiny, tmp_path):
+    tidy = tidy_wave(load_wave(tiny))
+    folder = io.write_tidy(tidy, tmp_path / "tidy")
+    back = io.read_tidy(folder)
+    for name in io.TIDY_TABLES:
+        assert back[name].equals(getattr(tidy, name))
+    G = io.read_tie_graph(folder)
+    assert G.number_of_edges() == 11
+
+
+def test_json_is_sorted_and_stable():
+    assert io.dumps({"b": 1, "a": {2, 1}}) == '{\n  "a": [\n    1,\n    2\n  ],\n  "b": 1\n}\n'
+
+
+def test_find_wave_by_id_and_folder(tiny):
+    assert io.find_wave("2019-02").name == "2019-02"
+    assert io.find_wave(tiny) == tiny.resolve()
+    with pytest.raises(SurveyError, match="no wave 'nope'"):
+        io.find_wave("nope")

@@ -1,0 +1,50 @@
+"""Danish and English text: catalogues in step, numbers formatted by the locale."""
+
+from __future__ import annotations
+
+import string
+
+import pytest
+
+from helpers import handout, lang
+from helpers.errors import SurveyError
+
+from conftest import ROOT
+
+
+def keys(node, prefix=""):
+    if isinstance(node, dict):
+        return {k for key, value in node.items() for k in keys(value, f"{prefix}{key}.")}
+    return {prefix.rstrip(".")}
+
+
+def fields(template):
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def test_catalogues_have_the_same_keys_and_placeholders():
+    da, en = (lang.Text(x, ROOT / "report" / "i18n") for x in ("da", "en"))
+    assert keys(da.data) == keys(en.data)
+    for key in keys(da.data):
+        assert fields(da.data_at(key)) == fields(en.data_at(key)), key
+
+
+def test_numbers_follow_the_locale():
+    assert lang.number(1443, "da") == "1.443" and lang.number(1443, "en") == "1,443"
+    assert lang.percent(611 / 1443, "da") == "42,3\u00a0%"
+    assert lang.percent(611 / 1443, "en") == "42.3\u00a0%"
+    assert lang.date("2019-02-22", "da") == "22. februar 2019"
+
+
+def test_unknown_language():
+    with pytest.raises(SurveyError, match="'de' is not available"):
+        lang.check_lang("de")
+
+
+@pytest.mark.parametrize("code,expected", [
+    ("da", "Et middeltæt netværk: 611 relationer ud af et teoretisk maksimum på 1.443 (42,3 % densitet)."),
+    ("en", "A medium-dense network: 611 relations out of a theoretical maximum of 1,443 (42.3 % density)."),
+])
+def test_density_sentence_of_the_seminar(code, expected):
+    summary = {"members": 40, "respondents": 37, "ties": 611, "possible_ties": 37 * 39, "density": 611 / 1443}
+    assert handout.density_sentence(summary, code).replace("\u00a0", " ") == expected
