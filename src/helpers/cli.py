@@ -45,8 +45,9 @@ def _run(args) -> int:
 def _example(args) -> int:
     from .example import write_example_waves
 
-    for path in write_example_waves(Path(args.dest) if args.dest else None, seed=args.seed):
-        print(path)
+    kwargs = {"dest": Path(args.dest)} if args.dest else {}
+    for folder in write_example_waves(seed=args.seed, **kwargs):
+        print(folder)
     return 0
 
 

@@ -1,0 +1,64 @@
+"""End to end: example wave 1 from raw export to the Danish and English handouts."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from pypdf import PdfReader
+
+from helpers import pipeline
+
+A4 = (595.28, 841.89)  # points
+
+
+@pytest.fixture(scope="module")
+def handouts(tmp_path_factory):
+    build = tmp_path_factory.mktemp("build")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("FORUM_NETWORK_SECRET", "test-secret")
+    try:
+        return pipeline.run("2019-02", langs=("da", "en"), build=build)
+    finally:
+        mp.undo()
+
+
+def flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace("\u00a0", " "))
+
+
+def pdf_text(path) -> str:
+    return flat(" ".join(page.extract_text() for page in PdfReader(path).pages))
+
+
+def html_text(path) -> str:
+    return flat(re.sub(r"<[^>]+>", " ", path.read_text(encoding="utf-8")))
+
+
+@pytest.mark.slow
+def test_all_handouts_written(handouts):
+    assert sorted(handouts) == ["da.html", "da.pdf", "en.html", "en.pdf"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang,sentence", [
+    ("da", "611 relationer ud af et teoretisk maksimum på 1.443 (42,3 % densitet)"),
+    ("en", "611 relations out of a theoretical maximum of 1,443 (42.3 % density)"),
+])
+def test_density_sentence_in_html_and_pdf(handouts, lang, sentence):
+    assert sentence in html_text(handouts[f"{lang}.html"])
+    assert sentence in pdf_text(handouts[f"{lang}.pdf"])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_pdf_pages_are_a4(handouts, lang):
+    for page in PdfReader(handouts[f"{lang}.pdf"]).pages:
+        assert (float(page.mediabox.width), float(page.mediabox.height)) == pytest.approx(A4, abs=1)
+
+
+@pytest.mark.slow
+def test_html_is_self_contained(handouts):
+    html = handouts["da.html"].read_text(encoding="utf-8")
+    assert '<html lang="da"' in html or "lang=\"da\"" in html
+    assert not re.search(r"""<(script|link|img)[^>]+(src|href)=["']https?://""", html)
