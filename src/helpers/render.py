@@ -1,0 +1,735 @@
+"""Render an executed handout notebook to HTML and PDF.
+
+The notebook has already been executed (by papermill); rendering only turns its
+outputs into documents. Two engines do that behind one function, :func:`render`:
+
+``quarto``
+    ``quarto render <notebook>.ipynb --to html|typst --no-execute``, with the
+    project's ``_quarto.yml`` as the project configuration. Used when ``quarto`` is
+    on ``PATH``.
+``builtin``
+    pandoc (the binary shipped with ``pypandoc-binary``) reads the notebook, the Lua
+    filter ``report/filters/handout.lua`` keeps one representation of every output
+    and drops the code, and pandoc writes one self-contained HTML file and Typst
+    markup; the ``typst`` package compiles the markup to PDF. Needs nothing outside
+    the Python environment, works offline.
+
+Both engines read the same notebook, prepared the same way by
+:func:`prepare_notebook` (stream and error outputs removed, Quarto ``#|`` cell
+options read), and the same ``_quarto.yml``.
+
+``_quarto.yml`` keys the built-in engine understands (top level, overridden by
+``format: html:`` or ``format: typst:``, overridden by a front-matter raw cell in
+the notebook, overridden by the ``lang`` and ``title`` arguments):
+
+================================  ==================================================
+key                               built-in engine
+================================  ==================================================
+title, subtitle, author, date,    document metadata
+abstract, lang
+toc, toc-depth, toc-title         ``--toc``, ``--toc-depth``; toc-title defaults to
+                                  "Indhold" (da) / "Contents" (en) in HTML; Typst
+                                  names the outline in the document language
+number-sections                   ``--number-sections``; Typst ``section-numbering``
+                                  ``1.1`` unless that key is set
+css (html)                        embedded stylesheet(s), path relative to the
+                                  configuration file; pandoc's own small responsive
+                                  stylesheet is kept underneath
+mainfont, fontsize, linestretch,  pandoc template variables (CSS in HTML, page and
+maxwidth, fontcolor,              text settings in Typst)
+backgroundcolor, linkcolor
+papersize, margin, columns,       Typst page settings (``papersize`` defaults to
+mathfont, codefont,               ``a4``, ``page-numbering`` to ``1``)
+section-numbering,
+page-numbering (typst)
+include-in-header (typst)         Typst files put before the body, path relative to
+                                  the configuration file
+execute: echo                     show code cells (default: hidden)
+================================  ==================================================
+
+Always on in the built-in engine, whatever the configuration says: embedded
+resources (``embed-resources: true``, one HTML file, no CDN) and MathML for maths.
+Ignored by the built-in engine: ``theme`` (Bootstrap themes come with Quarto),
+``fig-width``, ``fig-height``, ``fig-dpi`` and ``fig-format`` (they apply when the
+notebook is executed; see :func:`matplotlib_rc`), and every other key.
+
+Quarto cell options honoured by both engines: ``label``, ``fig-cap``, ``fig-alt``,
+``tbl-cap``, ``include: false`` (drop the cell), ``output: false`` (drop its
+outputs), ``output: asis`` (printed text is read as Markdown), ``echo``.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import nbformat
+import yaml
+
+from .errors import SurveyError
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_CONFIG = PROJECT_ROOT / "_quarto.yml"
+LUA_FILTER = PROJECT_ROOT / "report" / "filters" / "handout.lua"
+
+FORMATS = ("html", "pdf")
+ENGINES = ("auto", "quarto", "builtin")
+_QUARTO_FORMAT = {"html": "html", "pdf": "typst"}
+
+_META_KEYS = ("title", "subtitle", "author", "date", "abstract", "lang", "toc-title")
+_HTML_VARIABLES = (
+    "mainfont",
+    "fontsize",
+    "linestretch",
+    "maxwidth",
+    "fontcolor",
+    "backgroundcolor",
+    "linkcolor",
+)
+_TYPST_VARIABLES = (
+    "papersize",
+    "margin",
+    "columns",
+    "mainfont",
+    "fontsize",
+    "mathfont",
+    "codefont",
+    "linestretch",
+    "linkcolor",
+    "section-numbering",
+    "page-numbering",
+)
+_PATH_KEYS = ("css", "include-in-header", "include-before-body", "include-after-body", "template")
+_TOC_TITLE = {"da": "Indhold", "en": "Contents"}
+
+
+class RenderError(SurveyError):
+    """A handout could not be rendered.
+
+    Parameters
+    ----------
+    message : str
+        What failed.
+    stderr : str, optional
+        The engine's error output (pandoc, Typst or Quarto), also appended to the
+        message.
+    """
+
+    def __init__(self, message: str, stderr: str = ""):
+        self.stderr = stderr.strip()
+        super().__init__(f"{message}\n{self.stderr}" if self.stderr else message)
+
+
+# ----------------------------------------------------------------------------
+# Settings
+
+
+def quarto_available() -> bool:
+    """Whether the ``quarto`` command is on ``PATH``."""
+    return shutil.which("quarto") is not None
+
+
+def pandoc_path() -> Path:
+    """The pandoc binary shipped with ``pypandoc-binary``.
+
+    Raises
+    ------
+    RenderError
+        pypandoc is not installed or has no pandoc.
+    """
+    try:
+        import pypandoc
+
+        return Path(pypandoc.get_pandoc_path())
+    except (ImportError, OSError) as err:
+        raise RenderError(f"pandoc not found: {err}") from err
+
+
+def read_quarto_config(path: str | Path | None = DEFAULT_CONFIG) -> dict[str, Any]:
+    """Read a Quarto project configuration (``_quarto.yml``).
+
+    Parameters
+    ----------
+    path : path or None
+        The file; None means no configuration (an empty dict).
+
+    Returns
+    -------
+    dict
+        The YAML mapping as read.
+
+    Raises
+    ------
+    RenderError
+        The file is missing, is not YAML, or does not hold a mapping.
+    """
+    if path is None:
+        return {}
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as err:
+        raise RenderError(f"{path}: cannot read the render configuration: {err}") from err
+    except yaml.YAMLError as err:
+        raise RenderError(f"{path}: not valid YAML: {err}") from err
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise RenderError(f"{path}: expected a mapping of settings, found {type(data).__name__}")
+    return data
+
+
+def cell_options(source: str) -> dict[str, Any]:
+    """Quarto cell options from the ``#|`` comment lines at the top of a code cell.
+
+    Parameters
+    ----------
+    source : str
+        The cell's source.
+
+    Returns
+    -------
+    dict
+        The options, parsed as YAML; empty when there are none or they are not a
+        YAML mapping.
+
+    Examples
+    --------
+    >>> cell_options('#| label: fig-net\\n#| fig-cap: "Kerne og periferi"\\nplot()')
+    {'label': 'fig-net', 'fig-cap': 'Kerne og periferi'}
+    >>> cell_options("x = 1")
+    {}
+    """
+    lines = []
+    for line in source.splitlines():
+        if not line.startswith("#|"):
+            break
+        lines.append(line[2:].removeprefix(" "))
+    if not lines:
+        return {}
+    try:
+        options = yaml.safe_load("\n".join(lines))
+    except yaml.YAMLError:
+        return {}
+    return options if isinstance(options, dict) else {}
+
+
+def front_matter(nb: nbformat.NotebookNode) -> dict[str, Any]:
+    """The YAML front matter of a notebook: its first cell, when that is a raw cell
+    holding a ``---`` delimited YAML mapping (as Quarto reads it).
+
+    Examples
+    --------
+    >>> nb = nbformat.v4.new_notebook()
+    >>> nb.cells = [nbformat.v4.new_raw_cell("---\\ntitle: Netværk\\n---")]
+    >>> front_matter(nb)
+    {'title': 'Netværk'}
+    """
+    if not nb.cells or nb.cells[0].cell_type != "raw":
+        return {}
+    text = nb.cells[0].source.strip()
+    if not text.startswith("---"):
+        return {}
+    body = text[3:]
+    end = body.rfind("\n---")
+    if end < 0:
+        return {}
+    try:
+        data = yaml.safe_load(body[:end])
+    except yaml.YAMLError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def prepare_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The notebook as both engines render it.
+
+    Returns a new notebook in which
+
+    * a front-matter raw cell (see :func:`front_matter`) is removed;
+    * cells with ``#| include: false`` are removed, and the outputs of cells with
+      ``#| output: false``;
+    * stream outputs (prints, warnings, logging) and error outputs are removed,
+      except that with ``#| output: asis`` printed text becomes Markdown output;
+    * each code cell's ``#|`` options are copied to its metadata field ``handout``,
+      where the Lua filter reads them.
+
+    Examples
+    --------
+    >>> nb = nbformat.v4.new_notebook()
+    >>> cell = nbformat.v4.new_code_cell("print('Note: x')")
+    >>> cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="Note: x")]
+    >>> nb.cells = [cell]
+    >>> prepare_notebook(nb).cells[0].outputs
+    []
+    >>> len(cell.outputs)
+    1
+    """
+    new = copy.deepcopy(nb)
+    if front_matter(new):
+        new.cells = new.cells[1:]
+    cells = []
+    for cell in new.cells:
+        if cell.cell_type != "code":
+            cells.append(cell)
+            continue
+        options = cell_options(cell.source)
+        if options.get("include") is False:
+            continue
+        asis = options.get("output") == "asis"
+        outputs = []
+        for output in cell.get("outputs", []):
+            if output.output_type == "stream":
+                if asis and output.get("name") == "stdout":
+                    outputs.append(
+                        nbformat.v4.new_output(
+                            "display_data", data={"text/markdown": output.text}
+                        )
+                    )
+            elif output.output_type != "error":
+                outputs.append(output)
+        if options.get("output") is False:
+            outputs = []
+        cell.outputs = outputs
+        if options:
+            # JSON-safe (YAML may read dates): the notebook is written as JSON
+            cell.metadata["handout"] = json.loads(json.dumps(options, default=str))
+        cells.append(cell)
+    new.cells = cells
+    return new
+
+
+def matplotlib_rc(config: Mapping[str, Any], fmt: str = "html") -> dict[str, Any]:
+    """matplotlib settings that carry the configuration's figure size into execution.
+
+    Quarto sets the figure size when it executes a notebook; papermill does not, so
+    the handout notebook applies these after importing pyplot
+    (``plt.rcParams.update(render.matplotlib_rc(render.read_quarto_config()))``).
+
+    Parameters
+    ----------
+    config : mapping
+        A configuration as read by :func:`read_quarto_config`.
+    fmt : {"html", "pdf"}
+        Whose ``format:`` section overrides the top level.
+
+    Returns
+    -------
+    dict
+        ``figure.figsize`` (inches) from ``fig-width``/``fig-height``, ``figure.dpi``
+        and ``savefig.dpi`` from ``fig-dpi`` (PNG resolution; the inline backend
+        uses the figure's dpi), and ``svg.hashsalt`` (fixed, so SVG output is
+        identical between runs).
+
+    Examples
+    --------
+    >>> matplotlib_rc({"fig-width": 7, "fig-height": 4.5, "fig-dpi": 200})
+    {'figure.figsize': (7.0, 4.5), 'figure.dpi': 200, 'savefig.dpi': 200, 'svg.hashsalt': 'handout'}
+    """
+    settings = _merged(config, fmt)
+    rc: dict[str, Any] = {}
+    if "fig-width" in settings and "fig-height" in settings:
+        rc["figure.figsize"] = (float(settings["fig-width"]), float(settings["fig-height"]))
+    if "fig-dpi" in settings:
+        rc["figure.dpi"] = int(settings["fig-dpi"])
+        rc["savefig.dpi"] = int(settings["fig-dpi"])
+    rc["svg.hashsalt"] = "handout"
+    return rc
+
+
+def _merged(config: Mapping[str, Any], fmt: str) -> dict[str, Any]:
+    """Top-level keys, overridden by the keys of ``format: <quarto format>:``."""
+    settings = {k: v for k, v in config.items() if k not in ("format", "project")}
+    formats = config.get("format")
+    if isinstance(formats, Mapping):
+        specific = formats.get(_QUARTO_FORMAT.get(fmt, fmt))
+        if isinstance(specific, Mapping):
+            settings.update(specific)
+    return settings
+
+
+def _as_list(value: Any) -> list:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def pandoc_settings(
+    config: Mapping[str, Any],
+    fmt: str,
+    *,
+    lang: str = "da",
+    title: str | None = None,
+    base: Path | None = None,
+) -> tuple[dict[str, Any], list[str]]:
+    """Map Quarto settings onto pandoc metadata and command-line options.
+
+    Parameters
+    ----------
+    config : mapping
+        Settings (``_quarto.yml``, with the notebook's front matter merged in).
+    fmt : {"html", "pdf"}
+        Output format.
+    lang : str
+        Document language (BCP 47, e.g. ``"da"``, ``"en"``); overrides the settings.
+    title : str, optional
+        Overrides the settings' title.
+    base : path, optional
+        Folder that relative paths in the settings (``css``, ``include-in-header``)
+        are relative to; default: the project folder.
+
+    Returns
+    -------
+    metadata : dict
+        For ``--metadata-file`` (also read by pandoc's templates as variables).
+    options : list of str
+        Further pandoc options.
+
+    Examples
+    --------
+    >>> meta, opts = pandoc_settings({"toc": True, "format": {"typst": {"papersize": "a4"}}}, "pdf")
+    >>> meta["lang"], meta["papersize"], opts
+    ('da', 'a4', ['--toc'])
+    """
+    base = PROJECT_ROOT if base is None else Path(base)
+    settings = _merged(config, fmt)
+    settings["lang"] = lang
+    if title is not None:
+        settings["title"] = title
+    execute = config.get("execute") if isinstance(config.get("execute"), Mapping) else {}
+
+    meta: dict[str, Any] = {k: settings[k] for k in _META_KEYS if k in settings}
+    meta["handout-echo"] = bool(execute.get("echo", False))
+    options: list[str] = []
+    if settings.get("toc"):
+        options.append("--toc")
+        if "toc-depth" in settings:
+            options.append(f"--toc-depth={int(settings['toc-depth'])}")
+
+    def resolve(value: Any) -> str:
+        path = Path(str(value))
+        return str(path if path.is_absolute() else base / path)
+
+    if fmt == "html":
+        meta.update({k: settings[k] for k in _HTML_VARIABLES if k in settings})
+        meta.setdefault("toc-title", _TOC_TITLE.get(lang.split("-")[0], _TOC_TITLE["en"]))
+        meta["document-css"] = True
+        if settings.get("number-sections"):
+            options.append("--number-sections")
+        for css in _as_list(settings.get("css")):
+            options.append(f"--css={resolve(css)}")
+    elif fmt == "pdf":
+        meta.update({k: settings[k] for k in _TYPST_VARIABLES if k in settings})
+        meta.setdefault("papersize", "a4")
+        meta.setdefault("page-numbering", "1")
+        if settings.get("number-sections"):
+            meta.setdefault("section-numbering", "1.1")
+        for header in _as_list(settings.get("include-in-header")):
+            options.append(f"--include-in-header={resolve(header)}")
+    else:
+        raise ValueError(f"unknown format {fmt!r}; expected one of {FORMATS}")
+    if "title" not in meta:
+        meta["pagetitle"] = "Handout"
+    return meta, options
+
+
+# ----------------------------------------------------------------------------
+# Engines
+
+
+def _run(command: list[str], *, cwd: Path, what: str) -> subprocess.CompletedProcess:
+    try:
+        result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
+    except OSError as err:
+        raise RenderError(f"{what}: cannot run {command[0]}: {err}") from err
+    if result.returncode != 0:
+        raise RenderError(f"{what} failed (exit code {result.returncode})", result.stderr)
+    return result
+
+
+def _write_yaml(path: Path, data: Mapping[str, Any]) -> None:
+    text = yaml.safe_dump(dict(data), allow_unicode=True, sort_keys=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def _builtin(
+    nb_file: Path,
+    work: Path,
+    formats: Iterable[str],
+    settings: dict[str, Any],
+    *,
+    lang: str,
+    title: str | None,
+    base: Path,
+    timestamp: int | None,
+) -> dict[str, Path]:
+    """pandoc -> HTML, and pandoc -> Typst -> PDF, all inside ``work``."""
+    pandoc = str(pandoc_path())
+    common = ["--from=ipynb", "--ipynb-output=all", "--standalone", f"--lua-filter={LUA_FILTER}"]
+    done: dict[str, Path] = {}
+    for fmt in formats:
+        meta, options = pandoc_settings(settings, fmt, lang=lang, title=title, base=base)
+        meta_file = work / f"metadata-{fmt}.yaml"
+        _write_yaml(meta_file, meta)
+        if fmt == "html":
+            target = work / f"{nb_file.stem}.html"
+            _run(
+                [pandoc, nb_file.name, *common, "--to=html5", "--embed-resources", "--mathml",
+                 f"--metadata-file={meta_file.name}", *options, f"--output={target.name}"],
+                cwd=work, what="pandoc (HTML)",
+            )
+        else:
+            typ = work / f"{nb_file.stem}.typ"
+            _run(
+                [pandoc, nb_file.name, *common, "--to=typst", "--extract-media=media",
+                 f"--metadata-file={meta_file.name}", *options, f"--output={typ.name}"],
+                cwd=work, what="pandoc (Typst)",
+            )
+            target = work / f"{nb_file.stem}.pdf"
+            _typst_compile(typ, target, root=work, timestamp=timestamp)
+        done[fmt] = target
+    return done
+
+
+def _typst_compile(source: Path, target: Path, *, root: Path, timestamp: int | None) -> None:
+    import typst
+
+    kwargs: dict[str, Any] = {} if timestamp is None else {"timestamp": timestamp}
+    try:
+        typst.compile(str(source), output=str(target), root=str(root), **kwargs)
+    except Exception as err:  # the typst wheel raises its own error types
+        raise RenderError("Typst could not compile the handout", str(err)) from err
+
+
+def execution_time(nb: nbformat.NotebookNode) -> int | None:
+    """When the notebook was executed (Unix seconds), from papermill's ``end_time`` or
+    else the latest cell's ``execute_reply`` time; None when the notebook does not say.
+
+    The PDF carries this as its creation date, so rendering the same executed
+    notebook twice gives identical files. ``SOURCE_DATE_EPOCH``, when set, wins.
+
+    Examples
+    --------
+    >>> nb = nbformat.v4.new_notebook()
+    >>> nb.metadata["papermill"] = {"end_time": "2019-02-22T09:30:00.5+00:00"}
+    >>> execution_time(nb)
+    1550827800
+    >>> execution_time(nbformat.v4.new_notebook()) is None
+    True
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch.isdigit():
+        return int(epoch)
+    stamps = [nb.metadata.get("papermill", {}).get("end_time")]
+    if not stamps[0]:
+        stamps = [
+            cell.metadata.get("execution", {}).get("shell.execute_reply")
+            for cell in nb.cells
+            if cell.cell_type == "code"
+        ]
+    times = []
+    for stamp in stamps:
+        if isinstance(stamp, str):
+            try:
+                when = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+            except ValueError:
+                continue
+            if when.tzinfo is None:
+                when = when.replace(tzinfo=timezone.utc)
+            times.append(int(when.timestamp()))
+    return max(times) if times else None
+
+
+def _copy_resources(config: Mapping[str, Any], base: Path, project: Path) -> None:
+    """Copy files the configuration names (css, includes) into the temporary project."""
+    sections = [config] + [
+        v for v in (config.get("format") or {}).values() if isinstance(v, Mapping)
+    ]
+    for section in sections:
+        for key in _PATH_KEYS:
+            for value in _as_list(section.get(key)):
+                rel = Path(str(value))
+                if rel.is_absolute() or not (base / rel).is_file():
+                    continue
+                (project / rel).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(base / rel, project / rel)
+
+
+def _quarto(
+    nb: nbformat.NotebookNode,
+    name: str,
+    work: Path,
+    formats: Iterable[str],
+    config: Mapping[str, Any],
+    matter: Mapping[str, Any],
+    *,
+    lang: str,
+    title: str | None,
+    base: Path,
+) -> dict[str, Path]:
+    """``quarto render`` in a throw-away Quarto project inside ``work``.
+
+    The project holds a copy of the configuration (with the files it names) and the
+    prepared notebook, whose front matter carries the caller's ``lang`` and ``title``
+    (front matter outranks project settings in Quarto).
+    """
+    quarto = shutil.which("quarto")
+    if quarto is None:
+        raise RenderError("engine 'quarto' asked for, but quarto is not on PATH")
+    project = work / "quarto"
+    project.mkdir()
+    project_config = {k: v for k, v in config.items() if k != "project"}
+    project_config["project"] = {"type": "default"}
+    _write_yaml(project / "_quarto.yml", project_config)
+    _copy_resources(config, base, project)
+    matter = dict(matter)
+    matter["lang"] = lang
+    if title is not None:
+        matter["title"] = title
+    header = "---\n" + yaml.safe_dump(matter, allow_unicode=True, sort_keys=True) + "---"
+    nb = copy.deepcopy(nb)
+    nb.cells.insert(0, nbformat.v4.new_raw_cell(header))
+    nb_file = project / f"{name}.ipynb"
+    nbformat.write(nb, nb_file)
+    done: dict[str, Path] = {}
+    for fmt in formats:
+        target = project / f"{name}.{fmt}"
+        _run(
+            [quarto, "render", nb_file.name, "--to", _QUARTO_FORMAT[fmt], "--no-execute",
+             "--output", target.name],
+            cwd=project, what=f"quarto render ({fmt})",
+        )
+        if not target.is_file():
+            raise RenderError(f"quarto render ({fmt}) reported success but wrote no {target.name}")
+        done[fmt] = target
+    return done
+
+
+def _read_notebook(path: Path) -> nbformat.NotebookNode:
+    try:
+        nb = nbformat.read(path, as_version=4)
+        nbformat.validate(nb)
+    except OSError as err:
+        raise RenderError(f"{path}: cannot read the notebook: {err}") from err
+    except Exception as err:  # JSON and schema errors come in several types
+        raise RenderError(f"{path}: not a valid Jupyter notebook: {err}") from err
+    return nb
+
+
+def render(
+    notebook: str | Path,
+    out_dir: str | Path,
+    *,
+    formats: Iterable[str] = FORMATS,
+    lang: str = "da",
+    title: str | None = None,
+    config: str | Path | None = DEFAULT_CONFIG,
+    engine: str = "auto",
+    name: str | None = None,
+) -> dict[str, Path]:
+    """Render an executed notebook to a self-contained HTML file and an A4 PDF.
+
+    Nothing is executed. All formats are rendered into a temporary folder beside
+    ``out_dir`` and moved into place (``os.replace``) only when every one of them
+    succeeded, so a failed render leaves the previous files as they were.
+
+    Parameters
+    ----------
+    notebook : path
+        The executed notebook (``.ipynb``).
+    out_dir : path
+        Folder for the results; created if missing.
+    formats : iterable of {"html", "pdf"}
+        What to write.
+    lang : str
+        Document language: ``"da"`` (default) or ``"en"`` (any BCP 47 tag works);
+        sets the HTML ``lang`` attribute and the Typst text language (hyphenation,
+        "Figur"/"Figure").
+    title : str, optional
+        Document title; default: the notebook's front matter, else the
+        configuration's ``title``.
+    config : path or None
+        Quarto project configuration; default: the project's ``_quarto.yml``.
+    engine : {"auto", "quarto", "builtin"}
+        ``auto`` uses Quarto when it is on ``PATH``, otherwise the built-in engine.
+    name : str, optional
+        File name stem of the results; default: the notebook's stem.
+
+    Returns
+    -------
+    dict
+        Format -> path of the written file, e.g. ``{"html": out_dir / "handout.html",
+        "pdf": out_dir / "handout.pdf"}``.
+
+    Raises
+    ------
+    RenderError
+        The notebook is not readable, or pandoc, Typst or Quarto failed (the message
+        carries their error output).
+    ValueError
+        Unknown format or engine.
+    """
+    formats = tuple(dict.fromkeys(formats))
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise ValueError(f"unknown formats {unknown}; expected some of {FORMATS}")
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; expected one of {ENGINES}")
+    if engine == "auto":
+        engine = "quarto" if quarto_available() else "builtin"
+
+    notebook = Path(notebook)
+    out_dir = Path(out_dir)
+    name = name or notebook.stem
+    settings = read_quarto_config(config)
+    base = Path(config).resolve().parent if config is not None else PROJECT_ROOT
+    nb = _read_notebook(notebook)
+    matter = front_matter(nb)
+    prepared = prepare_notebook(nb)
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.render-", dir=out_dir.parent))
+    try:
+        if engine == "quarto":
+            done = _quarto(prepared, name, work, formats, settings, matter,
+                           lang=lang, title=title, base=base)
+        else:
+            merged = _with_front_matter(settings, matter)
+            nb_file = work / f"{name}.ipynb"
+            nbformat.write(prepared, nb_file)
+            done = _builtin(nb_file, work, formats, merged, lang=lang, title=title, base=base,
+                            timestamp=execution_time(nb))
+        written = {}
+        for fmt in formats:
+            target = out_dir / f"{name}.{fmt}"
+            os.replace(done[fmt], target)
+            written[fmt] = target
+        return written
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _with_front_matter(config: Mapping[str, Any], matter: Mapping[str, Any]) -> dict[str, Any]:
+    """The configuration with the notebook's front matter on top (front matter wins,
+    also over the configuration's format-specific keys)."""
+
+    def mapping(value: Any) -> Mapping[str, Any]:
+        return value if isinstance(value, Mapping) else {}
+
+    merged = {k: v for k, v in config.items() if k != "format"}
+    merged.update({k: v for k, v in matter.items() if k not in ("format", "execute")})
+    merged["execute"] = {**mapping(config.get("execute")), **mapping(matter.get("execute"))}
+    formats: dict[str, dict[str, Any]] = {}
+    for fmt, options in mapping(config.get("format")).items():
+        formats[fmt] = {k: v for k, v in mapping(options).items() if k not in matter}
+    for fmt, options in mapping(matter.get("format")).items():
+        formats[fmt] = {**formats.get(fmt, {}), **mapping(options)}
+    merged["format"] = formats
+    return merged
