@@ -193,3 +193,13 @@ def locate(wave: str | Path, build: str | Path = "build"):
 
     spec = load_wave(find_wave(wave))
     return spec, build_dir(spec.id, build)
+
+
+def write_tables(tables: dict[str, pd.DataFrame], folder: Path) -> list[Path]:
+    """Write several results tables as ``<name>.csv`` into ``folder`` (each atomically)."""
+    return [write_table(frame, Path(folder) / f"{name}.csv") for name, frame in tables.items()]
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """Read a results table written by :func:`write_table`."""
+    return pd.read_csv(path, keep_default_na=True)

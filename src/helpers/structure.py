@@ -1,0 +1,1570 @@
+"""What characterises the forum's network, apart from its core and periphery.
+
+Four findings of the seminar are computed here from a wave's tie graph (the graph
+contract of :mod:`helpers.network`):
+
+* the network's figures: members, respondents, ties, density over the respondents'
+  possible ties, reciprocity, degrees and betweenness (:func:`network_measures`,
+  :func:`member_measures`; department x department densities are in
+  :mod:`helpers.departments`);
+* "no separate groupings": communities found by Leiden, Louvain or greedy modularity,
+  their modularity compared with degree-preserving random networks, and their agreement
+  with the departments (:func:`detect_communities`, :func:`modularity_test`,
+  :func:`groupings_finding`);
+* "nobody is indispensable": articulation points, node connectivity and how much
+  removing each member fragments the network (:func:`key_players`,
+  :func:`indispensable_finding`);
+* "the core cuts across gender, role and department": the core's make-up against the
+  whole forum with an exact test (:func:`core_composition`, :func:`composition_finding`).
+
+Where a core-periphery split is needed, functions take the core as a set of member ids,
+so they do not depend on how the split was found.
+
+Community and fragmentation measures use the *undirected union graph*
+(:func:`union_graph`): an edge joins two members when either named the other. Only
+respondents could name anyone, so a non-respondent's outgoing ties are unobserved rather
+than absent; in the union graph a non-respondent is still joined to every respondent who
+named them, and directions, which the missing rows make lopsided, play no part.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import itertools
+import math
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+__all__ = [
+    "NetworkMeasures",
+    "network_measures",
+    "member_measures",
+    "union_graph",
+    "Communities",
+    "detect_communities",
+    "modularity",
+    "degree_preserving_rewire",
+    "ModularityTest",
+    "modularity_test",
+    "normalized_mutual_information",
+    "adjusted_rand_index",
+    "community_departments",
+    "GroupingsFinding",
+    "groupings_finding",
+    "fragmentation",
+    "distance_fragmentation",
+    "key_players",
+    "IndispensableFinding",
+    "indispensable_finding",
+    "core_composition",
+    "exact_composition_test",
+    "CompositionFinding",
+    "composition_finding",
+    "contrasting_networks",
+    "contrast_measures",
+]
+
+ATTRIBUTES = ("gender", "role", "department")
+COMMUNITY_METHODS = ("leiden", "louvain", "greedy")
+
+
+def _respondents(G: nx.DiGraph) -> set:
+    return {n for n, a in G.nodes(data="answered") if a}
+
+
+# --------------------------------------------------------------------------------------
+# a. Network measures
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NetworkMeasures:
+    """Whole-network figures of one wave.
+
+    Attributes
+    ----------
+    n_members : int
+        Members of the forum (nodes).
+    n_respondents : int
+        Members who answered.
+    response_rate : float
+        ``n_respondents / n_members``.
+    n_ties : int
+        Ties reported (edges).
+    possible_ties : int
+        ``n_respondents * (n_members - 1)``: every respondent could name every other member.
+    density : float
+        ``n_ties / possible_ties``.
+    mutual_pairs : int
+        Pairs of respondents who named each other.
+    asymmetric_pairs : int
+        Pairs of respondents where exactly one named the other.
+    reciprocity : float
+        Among ties between two respondents, the share that is returned:
+        ``2 * mutual_pairs / (2 * mutual_pairs + asymmetric_pairs)``; NaN without such ties.
+        Pairs involving a non-respondent are left out, since their return tie is unobserved.
+    mean_in_degree : float
+        Mean number of members naming a member (over all members).
+    mean_out_degree : float
+        Mean number of members a respondent named (over respondents).
+    """
+
+    n_members: int
+    n_respondents: int
+    response_rate: float
+    n_ties: int
+    possible_ties: int
+    density: float
+    mutual_pairs: int
+    asymmetric_pairs: int
+    reciprocity: float
+    mean_in_degree: float
+    mean_out_degree: float
+
+    def as_dict(self) -> dict:
+        """The figures as a plain dict (field order kept)."""
+        return dict(self.__dict__)
+
+
+def network_measures(G: nx.DiGraph) -> NetworkMeasures:
+    """Whole-network figures: size, response, density and reciprocity.
+
+    Parameters
+    ----------
+    G : networkx.DiGraph
+        A wave's tie graph; nodes carry ``answered``.
+
+    Returns
+    -------
+    NetworkMeasures
+
+    Notes
+    -----
+    Density counts only the ties respondents could report, so its denominator is
+    respondents x (members - 1) [1]_. Reciprocity is the share of ties that are returned
+    [2]_, restricted to pairs in which both members answered.
+
+    References
+    ----------
+    .. [1] S. Wasserman and K. Faust, *Social Network Analysis: Methods and
+       Applications*, Cambridge University Press, 1994, ch. 4.
+    .. [2] D. Garlaschelli and M. I. Loffredo, "Patterns of link reciprocity in
+       directed networks", Physical Review Letters 93, 268701, 2004.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.DiGraph([("a", "b"), ("b", "a"), ("a", "c")])
+    >>> nx.set_node_attributes(G, {"a": True, "b": True, "c": False}, "answered")
+    >>> m = network_measures(G)
+    >>> m.density, m.reciprocity, m.response_rate
+    (0.75, 1.0, 0.6666666666666666)
+    """
+    respondents = _respondents(G)
+    n = G.number_of_nodes()
+    r = len(respondents)
+    possible = r * (n - 1)
+    mutual = asym = 0
+    for u, v in G.edges():
+        if u == v or u not in respondents or v not in respondents:
+            continue
+        if G.has_edge(v, u):
+            mutual += 1  # counted once from each side
+        else:
+            asym += 1
+    mutual //= 2
+    returned_base = 2 * mutual + asym
+    m = G.number_of_edges()
+    return NetworkMeasures(
+        n_members=n,
+        n_respondents=r,
+        response_rate=r / n if n else math.nan,
+        n_ties=m,
+        possible_ties=possible,
+        density=m / possible if possible else math.nan,
+        mutual_pairs=mutual,
+        asymmetric_pairs=asym,
+        reciprocity=2 * mutual / returned_base if returned_base else math.nan,
+        mean_in_degree=m / n if n else math.nan,
+        mean_out_degree=m / r if r else math.nan,
+    )
+
+
+def member_measures(G: nx.DiGraph) -> pd.DataFrame:
+    """Per-member degrees and betweenness.
+
+    Parameters
+    ----------
+    G : networkx.DiGraph
+        A wave's tie graph.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``member_id, department, role, gender, answered, in_degree, out_degree,
+        betweenness``; one row per member, sorted by ``member_id``. ``out_degree`` is
+        ``<NA>`` for non-respondents (their choices are unobserved, not zero).
+        ``betweenness`` is the normalised directed betweenness [1]_ [2]_; paths cannot run
+        out of a non-respondent, which lowers their betweenness, so read it for
+        respondents.
+
+    References
+    ----------
+    .. [1] L. C. Freeman, "A set of measures of centrality based on betweenness",
+       Sociometry 40(1), 35-41, 1977.
+    .. [2] U. Brandes, "A faster algorithm for betweenness centrality", Journal of
+       Mathematical Sociology 25(2), 163-177, 2001.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.DiGraph([("a", "b"), ("b", "c")])
+    >>> nx.set_node_attributes(G, {"a": True, "b": True, "c": False}, "answered")
+    >>> df = member_measures(G)
+    >>> df["member_id"].tolist(), df["in_degree"].tolist(), df["out_degree"].tolist()
+    (['a', 'b', 'c'], [0, 1, 1], [1, 1, <NA>])
+    """
+    betweenness = nx.betweenness_centrality(G, normalized=True)
+    rows = []
+    for v in sorted(G.nodes()):
+        a = G.nodes[v]
+        answered = bool(a.get("answered", False))
+        rows.append(
+            {
+                "member_id": v,
+                "department": a.get("department"),
+                "role": a.get("role"),
+                "gender": a.get("gender"),
+                "answered": answered,
+                "in_degree": G.in_degree(v),
+                "out_degree": G.out_degree(v) if answered else pd.NA,
+                "betweenness": betweenness[v],
+            }
+        )
+    columns = ["member_id", "department", "role", "gender", "answered", "in_degree", "out_degree", "betweenness"]
+    df = pd.DataFrame(rows, columns=columns)
+    df["in_degree"] = df["in_degree"].astype("Int64")
+    df["out_degree"] = df["out_degree"].astype("Int64")
+    df["answered"] = df["answered"].astype(bool)
+    df["betweenness"] = df["betweenness"].astype(float)
+    return df
+
+
+# --------------------------------------------------------------------------------------
+# b. Communities
+# --------------------------------------------------------------------------------------
+
+
+def union_graph(G: nx.DiGraph) -> nx.Graph:
+    """The undirected union graph: an edge where either member named the other.
+
+    Parameters
+    ----------
+    G : networkx.DiGraph
+        A wave's tie graph.
+
+    Returns
+    -------
+    networkx.Graph
+        Same nodes (sorted, attributes copied); edge attribute ``mutual`` is True where
+        both named each other. Self-loops are dropped.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> H = union_graph(nx.DiGraph([("b", "a"), ("a", "b"), ("a", "c")]))
+    >>> sorted(H.edges(data="mutual"))
+    [('a', 'b', True), ('a', 'c', False)]
+    """
+    H = nx.Graph()
+    for v in sorted(G.nodes()):
+        H.add_node(v, **G.nodes[v])
+    for u, v in sorted((min(e), max(e)) for e in G.edges() if e[0] != e[1]):
+        H.add_edge(u, v, mutual=G.has_edge(u, v) and G.has_edge(v, u))
+    return H
+
+
+@dataclass(frozen=True)
+class Communities:
+    """Communities found in a network, and how they were found.
+
+    Attributes
+    ----------
+    communities : tuple of tuple of str
+        Member ids per community, each sorted; communities ordered by size (largest
+        first), then by their first member id.
+    modularity : float
+        Newman's modularity of the split on the undirected union graph.
+    method : str
+        ``"leiden"``, ``"louvain"`` or ``"greedy"``.
+    params : dict
+        Parameters passed to the algorithm (including the seed).
+    """
+
+    communities: tuple[tuple[str, ...], ...]
+    modularity: float
+    method: str
+    params: dict = field(default_factory=dict)
+
+    @property
+    def membership(self) -> dict[str, int]:
+        """Member id -> community number (0 = largest community)."""
+        return {v: i for i, c in enumerate(self.communities) for v in c}
+
+    def __len__(self) -> int:
+        return len(self.communities)
+
+
+def _order_communities(communities: Iterable[Iterable[Hashable]]) -> tuple[tuple, ...]:
+    cs = [tuple(sorted(c)) for c in communities if len(c)]
+    return tuple(sorted(cs, key=lambda c: (-len(c), c[0])))
+
+
+def modularity(H: nx.Graph, communities: Iterable[Iterable[Hashable]]) -> float:
+    """Newman's modularity of a split of an undirected graph.
+
+    Parameters
+    ----------
+    H : networkx.Graph
+        Undirected graph (use :func:`union_graph` for a tie graph).
+    communities : iterable of iterables of node ids
+        A partition of the nodes.
+
+    Returns
+    -------
+    float
+        Q = sum over communities of (e_c / m - (d_c / 2m)^2); NaN without edges.
+
+    References
+    ----------
+    .. [1] M. E. J. Newman, "Modularity and community structure in networks", PNAS
+       103(23), 8577-8582, 2006.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> H = nx.Graph([(1, 2), (3, 4)])
+    >>> modularity(H, [{1, 2}, {3, 4}])
+    0.5
+    """
+    if H.number_of_edges() == 0:
+        return math.nan
+    return float(nx.community.modularity(H, [set(c) for c in communities]))
+
+
+def _import_cdlib_algorithms():
+    # cdlib prints notes about optional packages on stdout when first imported; keep them
+    # out of notebooks and handouts.
+    with contextlib.redirect_stdout(io.StringIO()):
+        from cdlib import algorithms
+    return algorithms
+
+
+def _find(H: nx.Graph, method: str, seed: int) -> tuple[list, dict]:
+    if H.number_of_edges() == 0:
+        return [[v] for v in H.nodes()], {}
+    if method == "leiden":
+        algorithms = _import_cdlib_algorithms()
+        found = algorithms.leiden(H, seed=int(seed))
+        return found.communities, {"resolution_parameter": 1.0, "seed": int(seed)}
+    if method == "louvain":
+        # cdlib's louvain passes `randomize` to python-louvain, where an integer only
+        # switches randomisation on (seeded from numpy's global state) and False fixes
+        # the seed at 0; neither takes our seed. networkx's implementation does.
+        found = nx.community.louvain_communities(H, resolution=1.0, seed=int(seed))
+        return found, {"resolution": 1.0, "seed": int(seed)}
+    if method == "greedy":
+        algorithms = _import_cdlib_algorithms()
+        found = algorithms.greedy_modularity(H)
+        return found.communities, {}
+    raise ValueError(f"method must be one of {COMMUNITY_METHODS}, not {method!r}")
+
+
+def detect_communities(G: nx.Graph | nx.DiGraph, *, method: str = "leiden", seed: int = 0) -> Communities:
+    """Find communities on the undirected union graph.
+
+    Parameters
+    ----------
+    G : networkx.DiGraph or networkx.Graph
+        A wave's tie graph (turned into its :func:`union_graph`) or an undirected graph.
+    method : {"leiden", "louvain", "greedy"}
+        ``"leiden"``: the Leiden algorithm [1]_ maximising modularity (cdlib's
+        ``algorithms.leiden`` on leidenalg, seeded). ``"louvain"``: the Louvain algorithm
+        [2]_ through ``networkx.community.louvain_communities`` because cdlib's louvain
+        cannot be given a seed. ``"greedy"``: Clauset-Newman-Moore greedy modularity [3]_
+        (cdlib's ``algorithms.greedy_modularity``; deterministic, the seed is unused).
+    seed : int
+        Seed of the algorithm's random steps.
+
+    Returns
+    -------
+    Communities
+        With modularity [4]_ on the union graph.
+
+    References
+    ----------
+    .. [1] V. A. Traag, L. Waltman and N. J. van Eck, "From Louvain to Leiden:
+       guaranteeing well-connected communities", Scientific Reports 9, 5233, 2019.
+    .. [2] V. D. Blondel, J.-L. Guillaume, R. Lambiotte and E. Lefebvre, "Fast unfolding
+       of communities in large networks", J. Stat. Mech. P10008, 2008.
+    .. [3] A. Clauset, M. E. J. Newman and C. Moore, "Finding community structure in very
+       large networks", Physical Review E 70, 066111, 2004.
+    .. [4] M. E. J. Newman, "Modularity and community structure in networks", PNAS
+       103(23), 8577-8582, 2006.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> H = nx.Graph([("a", "b"), ("b", "c"), ("a", "c"), ("d", "e"), ("e", "f"),
+    ...               ("d", "f"), ("c", "d")])
+    >>> detect_communities(H, method="louvain", seed=1).communities
+    (('a', 'b', 'c'), ('d', 'e', 'f'))
+    """
+    H = union_graph(G) if G.is_directed() else _sorted_graph(G)
+    found, params = _find(H, method, seed)
+    communities = _order_communities(found)
+    return Communities(communities, modularity(H, communities), method, params)
+
+
+def _sorted_graph(H: nx.Graph) -> nx.Graph:
+    S = nx.Graph()
+    S.add_nodes_from(sorted(H.nodes(data=True)))
+    S.add_edges_from(sorted((min(u, v), max(u, v)) for u, v in H.edges() if u != v))
+    return S
+
+
+def degree_preserving_rewire(H: nx.Graph, *, swaps_per_edge: int = 10, seed: int = 0) -> nx.Graph:
+    """A random graph with the same degrees, by double edge swaps.
+
+    Repeatedly picks two edges a-b and c-d at random and replaces them by a-d and c-b
+    (or a-c and b-d) when that creates no self-loop and no second edge between the same
+    pair [1]_, until ``swaps_per_edge`` x edges swaps have been made (or 100 times as
+    many have been tried). Every member keeps their number of ties.
+
+    Parameters
+    ----------
+    H : networkx.Graph
+        Undirected simple graph.
+    swaps_per_edge : int
+        Swaps to make per edge.
+    seed : int
+        Seed of ``numpy.random.default_rng``.
+
+    Returns
+    -------
+    networkx.Graph
+        A new graph: same nodes (sorted, attributes copied), edges sorted.
+
+    References
+    ----------
+    .. [1] S. Maslov and K. Sneppen, "Specificity and stability in topology of protein
+       networks", Science 296, 910-913, 2002.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> H = nx.cycle_graph(8)
+    >>> R = degree_preserving_rewire(H, seed=1)
+    >>> sorted(d for _, d in R.degree()) == sorted(d for _, d in H.degree())
+    True
+    """
+    nodes = sorted(H.nodes())
+    index = {v: i for i, v in enumerate(nodes)}
+    edges = [sorted((index[u], index[v])) for u, v in H.edges() if u != v]
+    edges.sort()
+    m = len(edges)
+    adjacent = [set() for _ in nodes]
+    for a, b in edges:
+        adjacent[a].add(b)
+        adjacent[b].add(a)
+    target = swaps_per_edge * m
+    max_tries = 100 * target
+    rng = np.random.default_rng(seed)
+    done = tries = 0
+    while m >= 2 and done < target and tries < max_tries:
+        batch = min(4096, max_tries - tries)
+        picks = rng.integers(0, m, size=(batch, 2)).tolist()
+        flips = rng.integers(0, 2, size=batch).tolist()
+        for (i, j), flip in zip(picks, flips, strict=True):
+            tries += 1
+            if i == j:
+                continue
+            a, b = edges[i]
+            c, d = edges[j] if flip else edges[j][::-1]
+            if len({a, b, c, d}) < 4 or d in adjacent[a] or b in adjacent[c]:
+                continue
+            adjacent[a].discard(b)
+            adjacent[b].discard(a)
+            adjacent[c].discard(d)
+            adjacent[d].discard(c)
+            adjacent[a].add(d)
+            adjacent[d].add(a)
+            adjacent[c].add(b)
+            adjacent[b].add(c)
+            edges[i] = sorted((a, d))
+            edges[j] = sorted((c, b))
+            done += 1
+            if done >= target:
+                break
+    R = nx.Graph()
+    R.add_nodes_from((v, H.nodes[v]) for v in nodes)
+    R.add_edges_from(sorted((nodes[a], nodes[b]) for a, b in edges))
+    return R
+
+
+@dataclass(frozen=True)
+class ModularityTest:
+    """Observed modularity against the modularity found in random networks.
+
+    Attributes
+    ----------
+    observed : float
+        Modularity of the communities found in the wave.
+    null : tuple of float
+        Modularity found by the same method in each degree-preserving random network.
+    p_value : float
+        ``(1 + #{null >= observed}) / (1 + n_samples)``.
+    null_mean, null_sd : float
+        Mean and standard deviation of ``null``.
+    z : float
+        ``(observed - null_mean) / null_sd`` (NaN when the sd is 0).
+    method : str
+        Community method.
+    n_samples : int
+        Random networks drawn.
+    seed : int
+        Seed of the whole test.
+    """
+
+    observed: float
+    null: tuple[float, ...]
+    p_value: float
+    null_mean: float
+    null_sd: float
+    z: float
+    method: str
+    n_samples: int
+    seed: int
+
+
+def modularity_test(
+    G: nx.Graph | nx.DiGraph,
+    *,
+    method: str = "leiden",
+    n_samples: int = 199,
+    swaps_per_edge: int = 10,
+    seed: int = 0,
+) -> ModularityTest:
+    """Is the modularity found beyond what random networks of the same degrees give?
+
+    Even random networks have splits of sizeable modularity [1]_, so the modularity
+    found in the wave is compared with the modularity the same method finds in random
+    networks with the same degrees: the union graph rewired by degree-preserving double
+    edge swaps [2]_ (:func:`degree_preserving_rewire`, ``swaps_per_edge`` x edges swaps).
+
+    Parameters
+    ----------
+    G : networkx.DiGraph or networkx.Graph
+        A wave's tie graph (its union graph is used) or an undirected graph.
+    method : str
+        Community method, see :func:`detect_communities`.
+    n_samples : int
+        Random networks to draw.
+    swaps_per_edge : int
+        Double edge swaps per edge when rewiring.
+    seed : int
+        Seeds the wave's community detection and, through ``numpy.random.default_rng``,
+        every random network and its detection.
+
+    Returns
+    -------
+    ModularityTest
+
+    References
+    ----------
+    .. [1] R. Guimera, M. Sales-Pardo and L. A. N. Amaral, "Modularity from fluctuations
+       in random graphs and complex networks", Physical Review E 70, 025101, 2004.
+    .. [2] S. Maslov and K. Sneppen, "Specificity and stability in topology of protein
+       networks", Science 296, 910-913, 2002.
+    .. [3] M. E. J. Newman, "Modularity and community structure in networks", PNAS
+       103(23), 8577-8582, 2006.
+    """
+    H = union_graph(G) if G.is_directed() else _sorted_graph(G)
+    observed = detect_communities(H, method=method, seed=seed).modularity
+    rng = np.random.default_rng(seed)
+    null = []
+    for _ in range(n_samples):
+        swap_seed, detect_seed = (int(x) for x in rng.integers(0, 2**31 - 1, size=2))
+        R = degree_preserving_rewire(H, swaps_per_edge=swaps_per_edge, seed=swap_seed)
+        null.append(detect_communities(R, method=method, seed=detect_seed).modularity)
+    null_arr = np.asarray(null, dtype=float)
+    mean = float(null_arr.mean()) if n_samples else math.nan
+    sd = float(null_arr.std(ddof=1)) if n_samples > 1 else math.nan
+    p = (1 + int(np.sum(null_arr >= observed - 1e-12))) / (1 + n_samples)
+    z = (observed - mean) / sd if sd and sd > 0 else math.nan
+    return ModularityTest(float(observed), tuple(float(x) for x in null), p, mean, sd, z, method, n_samples, seed)
+
+
+def _contingency(a: Sequence[Hashable], b: Sequence[Hashable]) -> np.ndarray:
+    if len(a) != len(b):
+        raise ValueError("the two labelings must have the same length")
+    _, ai = np.unique(np.asarray(a, dtype=object).astype(str), return_inverse=True)
+    _, bi = np.unique(np.asarray(b, dtype=object).astype(str), return_inverse=True)
+    table = np.zeros((ai.max(initial=-1) + 1, bi.max(initial=-1) + 1), dtype=np.int64)
+    np.add.at(table, (ai, bi), 1)
+    return table
+
+
+def _entropy(counts: np.ndarray) -> float:
+    p = counts[counts > 0] / counts.sum()
+    return float(-(p * np.log(p)).sum())
+
+
+def normalized_mutual_information(a: Sequence[Hashable], b: Sequence[Hashable]) -> float:
+    """Normalised mutual information between two labelings of the same members.
+
+    Parameters
+    ----------
+    a, b : sequence
+        Labels per member, in the same member order.
+
+    Returns
+    -------
+    float
+        I(a; b) / ((H(a) + H(b)) / 2), between 0 (independent) and 1 (same split up to
+        renaming) [1]_; 1 when both put everybody in one group.
+
+    References
+    ----------
+    .. [1] L. Danon, A. Diaz-Guilera, J. Duch and A. Arenas, "Comparing community
+       structure identification", J. Stat. Mech. P09008, 2005.
+
+    Examples
+    --------
+    >>> normalized_mutual_information([0, 0, 1, 1], ["x", "x", "y", "y"])
+    1.0
+    >>> normalized_mutual_information([0, 0, 1, 1], [0, 1, 0, 1])
+    0.0
+    """
+    table = _contingency(a, b)
+    n = table.sum()
+    ha, hb = _entropy(table.sum(axis=1)), _entropy(table.sum(axis=0))
+    if ha == 0 and hb == 0:
+        return 1.0
+    pij = table / n
+    outer = np.outer(table.sum(axis=1), table.sum(axis=0)) / n**2
+    nz = pij > 0
+    mi = float((pij[nz] * np.log(pij[nz] / outer[nz])).sum())
+    return max(0.0, mi / ((ha + hb) / 2))
+
+
+def adjusted_rand_index(a: Sequence[Hashable], b: Sequence[Hashable]) -> float:
+    """Adjusted Rand index between two labelings of the same members.
+
+    Parameters
+    ----------
+    a, b : sequence
+        Labels per member, in the same member order.
+
+    Returns
+    -------
+    float
+        1 for the same split, about 0 for chance agreement (can be negative) [1]_.
+
+    References
+    ----------
+    .. [1] L. Hubert and P. Arabie, "Comparing partitions", Journal of Classification
+       2, 193-218, 1985.
+
+    Examples
+    --------
+    >>> adjusted_rand_index([0, 0, 1, 1], ["x", "x", "y", "y"])
+    1.0
+    >>> round(adjusted_rand_index([0, 0, 1, 1], [0, 1, 0, 1]), 6)
+    -0.5
+    """
+    table = _contingency(a, b)
+    n = int(table.sum())
+
+    def pairs(x):
+        x = np.asarray(x, dtype=float)
+        return float((x * (x - 1) / 2).sum())
+
+    index = pairs(table)
+    sa, sb = pairs(table.sum(axis=1)), pairs(table.sum(axis=0))
+    total = n * (n - 1) / 2
+    expected = sa * sb / total if total else 0.0
+    maximum = (sa + sb) / 2
+    if maximum == expected:
+        return 1.0
+    return float((index - expected) / (maximum - expected))
+
+
+def community_departments(G: nx.Graph | nx.DiGraph, communities: Communities) -> pd.DataFrame:
+    """The department make-up of each community.
+
+    Parameters
+    ----------
+    G : networkx.DiGraph or networkx.Graph
+        Nodes carry ``department``.
+    communities : Communities
+        From :func:`detect_communities`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``community, size, department, count, share`` (share of the community),
+        one row per community and department (zeros included), sorted by community and
+        department.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.Graph([("a", "b"), ("c", "d")])
+    >>> nx.set_node_attributes(G, {"a": "X", "b": "X", "c": "X", "d": "Y"}, "department")
+    >>> c = Communities((("a", "b"), ("c", "d")), 0.5, "given")
+    >>> community_departments(G, c)[["community", "department", "count"]].values.tolist()
+    [[0, 'X', 2], [0, 'Y', 0], [1, 'X', 1], [1, 'Y', 1]]
+    """
+    dept = dict(G.nodes(data="department"))
+    departments = sorted(set(dept.values()))
+    rows = []
+    for i, members in enumerate(communities.communities):
+        for d in departments:
+            count = sum(1 for v in members if dept[v] == d)
+            rows.append({"community": i, "size": len(members), "department": d, "count": count, "share": count / len(members)})
+    return pd.DataFrame(rows, columns=["community", "size", "department", "count", "share"])
+
+
+@dataclass(frozen=True)
+class GroupingsFinding:
+    """The "no separate groupings" finding and the figures behind it.
+
+    Attributes
+    ----------
+    no_separate_groupings : bool
+        True when the modularity found is not beyond what random networks give
+        (``p_value > alpha``) or the communities cut across departments
+        (``nmi < max_nmi``).
+    beyond_random : bool
+        ``p_value <= alpha`` (a Monte Carlo test with n samples has level alpha when
+        alpha (n + 1) is a whole number, e.g. 0.05 with 19, 99 or 199 samples).
+    cuts_across_departments : bool
+        ``nmi < max_nmi``.
+    communities : Communities
+        The communities found in the wave.
+    test : ModularityTest
+        Modularity against random networks.
+    nmi, ari : float
+        Agreement between communities and departments.
+    makeup : pandas.DataFrame
+        :func:`community_departments` of the communities.
+    alpha, max_nmi : float
+        Thresholds used.
+    reasons : tuple of str
+        Plain-English sentences saying why.
+    """
+
+    no_separate_groupings: bool
+    beyond_random: bool
+    cuts_across_departments: bool
+    communities: Communities
+    test: ModularityTest
+    nmi: float
+    ari: float
+    makeup: pd.DataFrame
+    alpha: float
+    max_nmi: float
+    reasons: tuple[str, ...]
+
+
+def groupings_finding(
+    G: nx.DiGraph,
+    *,
+    method: str = "leiden",
+    n_samples: int = 199,
+    alpha: float = 0.05,
+    max_nmi: float = 0.5,
+    seed: int = 0,
+) -> GroupingsFinding:
+    """Does the forum split into separate groupings?
+
+    Communities are found on the union graph (:func:`detect_communities`), their
+    modularity is compared with degree-preserving random networks
+    (:func:`modularity_test`), and their agreement with the departments is measured by
+    normalised mutual information and the adjusted Rand index.
+
+    The finding "no separate groupings" holds when the modularity is not beyond what
+    random networks give (``p > alpha``), or when the communities cut across
+    departments (NMI with the departments below ``max_nmi``). Otherwise the groupings
+    are described by their department make-up (``makeup``).
+
+    Parameters
+    ----------
+    G : networkx.DiGraph
+        A wave's tie graph; nodes carry ``department``.
+    method : str
+        Community method, see :func:`detect_communities`.
+    n_samples : int
+        Random networks for the modularity test.
+    alpha : float
+        Level of the modularity test.
+    max_nmi : float
+        Below this NMI with the departments, communities count as cutting across them.
+    seed : int
+        Seed of detection and random networks.
+
+    Returns
+    -------
+    GroupingsFinding
+
+    References
+    ----------
+    .. [1] M. E. J. Newman, "Modularity and community structure in networks", PNAS
+       103(23), 8577-8582, 2006.
+    .. [2] R. Guimera, M. Sales-Pardo and L. A. N. Amaral, "Modularity from fluctuations
+       in random graphs and complex networks", Physical Review E 70, 025101, 2004.
+    .. [3] L. Danon, A. Diaz-Guilera, J. Duch and A. Arenas, "Comparing community
+       structure identification", J. Stat. Mech. P09008, 2005.
+    """
+    found = detect_communities(G, method=method, seed=seed)
+    test = modularity_test(G, method=method, n_samples=n_samples, seed=seed)
+    nodes = sorted(G.nodes())
+    membership = found.membership
+    comm = [membership[v] for v in nodes]
+    dept = [G.nodes[v].get("department") for v in nodes]
+    nmi = normalized_mutual_information(comm, dept)
+    ari = adjusted_rand_index(comm, dept)
+    beyond = test.p_value <= alpha
+    across = nmi < max_nmi
+    reasons = [
+        f"{len(found)} communities ({method}) with modularity {found.modularity:.3f}; "
+        f"random networks with the same degrees give {test.null_mean:.3f} on average "
+        f"(p = {test.p_value:.3f}, {test.n_samples} networks): "
+        + ("beyond random." if beyond else "not beyond random."),
+        f"Agreement with departments: NMI {nmi:.2f}, ARI {ari:.2f}: "
+        + ("the communities cut across departments." if across else "the communities follow departments."),
+    ]
+    return GroupingsFinding(
+        no_separate_groupings=(not beyond) or across,
+        beyond_random=beyond,
+        cuts_across_departments=across,
+        communities=found,
+        test=test,
+        nmi=nmi,
+        ari=ari,
+        makeup=community_departments(G, found),
+        alpha=alpha,
+        max_nmi=max_nmi,
+        reasons=tuple(reasons),
+    )
+
+
+# --------------------------------------------------------------------------------------
+# c. Nobody indispensable
+# --------------------------------------------------------------------------------------
+
+
+def fragmentation(H: nx.Graph) -> float:
+    """Borgatti's fragmentation F: share of pairs that cannot reach each other.
+
+    Parameters
+    ----------
+    H : networkx.Graph
+        Undirected graph.
+
+    Returns
+    -------
+    float
+        F = 1 - sum_k s_k (s_k - 1) / (n (n - 1)) over components of size s_k [1]_;
+        0 for a connected graph, 1 when nobody is connected; NaN for fewer than 2 nodes.
+
+    References
+    ----------
+    .. [1] S. P. Borgatti, "Identifying sets of key players in a social network",
+       Computational and Mathematical Organization Theory 12, 21-34, 2006.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> fragmentation(nx.Graph([(1, 2), (3, 4)]))
+    0.6666666666666667
+    """
+    n = H.number_of_nodes()
+    if n < 2:
+        return math.nan
+    reach = sum(len(c) * (len(c) - 1) for c in nx.connected_components(H))
+    return 1 - reach / (n * (n - 1))
+
+
+def _distance_summary(H: nx.Graph) -> tuple[float, float]:
+    """(distance-weighted fragmentation, mean distance over reachable pairs)."""
+    n = H.number_of_nodes()
+    if n < 2:
+        return math.nan, math.nan
+    inv = 0.0
+    total = 0
+    pairs = 0
+    for _, lengths in nx.all_pairs_shortest_path_length(H):
+        for d in lengths.values():
+            if d > 0:
+                inv += 1 / d
+                total += d
+                pairs += 1
+    return 1 - inv / (n * (n - 1)), (total / pairs if pairs else math.nan)
+
+
+def distance_fragmentation(H: nx.Graph) -> float:
+    """Borgatti's distance-weighted fragmentation (KPP-Neg).
+
+    Parameters
+    ----------
+    H : networkx.Graph
+        Undirected graph.
+
+    Returns
+    -------
+    float
+        DF = 1 - sum_{i != j} (1 / d_ij) / (n (n - 1)), with 1/d = 0 for unreachable
+        pairs [1]_: 0 for a complete graph, 1 without edges; NaN for fewer than 2 nodes.
+
+    References
+    ----------
+    .. [1] S. P. Borgatti, "Identifying sets of key players in a social network",
+       Computational and Mathematical Organization Theory 12, 21-34, 2006.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> round(distance_fragmentation(nx.path_graph(3)), 4)
+    0.1667
+    """
+    return _distance_summary(H)[0]
+
+
+def key_players(G: nx.Graph | nx.DiGraph) -> pd.DataFrame:
+    """How much removing each member fragments the network and lengthens its paths.
+
+    Works on the undirected union graph. For each member the graph without them is
+    compared with the whole graph: Borgatti's fragmentation F and distance-weighted
+    fragmentation DF (KPP-Neg) [1]_, and the mean distance between members who can
+    still reach each other.
+
+    Parameters
+    ----------
+    G : networkx.DiGraph or networkx.Graph
+        A wave's tie graph (its union graph is used) or an undirected graph.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``member_id, department, role, articulation_point, components_after,
+        fragmentation_after, fragmentation_change, distance_fragmentation_after,
+        distance_fragmentation_change, mean_distance_after, mean_distance_change``,
+        sorted by ``member_id``. Changes are "after removal minus before"; a positive
+        ``fragmentation_change`` means the member holds the network together
+        (``articulation_point`` is then True, unless they are a leaf of a component).
+
+    References
+    ----------
+    .. [1] S. P. Borgatti, "Identifying sets of key players in a social network",
+       Computational and Mathematical Organization Theory 12, 21-34, 2006.
+    .. [2] J. Hopcroft and R. Tarjan, "Algorithm 447: efficient algorithms for graph
+       manipulation", Communications of the ACM 16(6), 372-378, 1973.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> df = key_players(nx.Graph([("a", "b"), ("b", "c")]))
+    >>> df[["member_id", "articulation_point", "fragmentation_change"]].values.tolist()
+    [['a', False, 0.0], ['b', True, 1.0], ['c', False, 0.0]]
+    """
+    H = union_graph(G) if G.is_directed() else _sorted_graph(G)
+    cut = set(nx.articulation_points(H))
+    base_f = fragmentation(H)
+    base_df, base_md = _distance_summary(H)
+    rows = []
+    for v in sorted(H.nodes()):
+        R = H.copy()
+        R.remove_node(v)
+        f = fragmentation(R)
+        df_, md = _distance_summary(R)
+        a = H.nodes[v]
+        rows.append(
+            {
+                "member_id": v,
+                "department": a.get("department"),
+                "role": a.get("role"),
+                "articulation_point": v in cut,
+                "components_after": nx.number_connected_components(R),
+                "fragmentation_after": f,
+                "fragmentation_change": f - base_f,
+                "distance_fragmentation_after": df_,
+                "distance_fragmentation_change": df_ - base_df,
+                "mean_distance_after": md,
+                "mean_distance_change": md - base_md,
+            }
+        )
+    columns = [
+        "member_id", "department", "role", "articulation_point", "components_after",
+        "fragmentation_after", "fragmentation_change", "distance_fragmentation_after",
+        "distance_fragmentation_change", "mean_distance_after", "mean_distance_change",
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+@dataclass(frozen=True)
+class IndispensableFinding:
+    """The "nobody is indispensable" finding and the figures behind it.
+
+    Attributes
+    ----------
+    nobody_indispensable : bool
+        No member's removal disconnects the union graph's component they are in (no
+        articulation point) and, if ``max_fragmentation_change`` is set, no member's
+        removal raises the distance-weighted fragmentation by more than that.
+    articulation_points : tuple of str
+        Members whose removal disconnects the network (ids; report their role and
+        department from ``players``, never the person).
+    node_connectivity : int
+        Fewest members whose removal disconnects the union graph (0 if already
+        disconnected).
+    components : int
+        Connected components of the union graph (isolated members count).
+    max_fragmentation_change, max_distance_fragmentation_change : float
+        Largest increases over members.
+    threshold : float or None
+        The ``max_fragmentation_change`` used (None: articulation points only).
+    players : pandas.DataFrame
+        :func:`key_players`.
+    reasons : tuple of str
+        Plain-English sentences saying why.
+    """
+
+    nobody_indispensable: bool
+    articulation_points: tuple[str, ...]
+    node_connectivity: int
+    components: int
+    max_fragmentation_change: float
+    max_distance_fragmentation_change: float
+    threshold: float | None
+    players: pd.DataFrame
+    reasons: tuple[str, ...]
+
+
+def indispensable_finding(G: nx.Graph | nx.DiGraph, *, max_fragmentation_change: float | None = None) -> IndispensableFinding:
+    """Is anyone indispensable for holding the forum's network together?
+
+    A member is indispensable when removing them cuts the network into pieces (an
+    articulation point of the undirected union graph [2]_). Node connectivity [3]_ says
+    how many members must go before that happens. Optionally, a member also counts as
+    indispensable when their removal raises Borgatti's distance-weighted fragmentation
+    [1]_ by more than ``max_fragmentation_change``; by default no such threshold applies.
+
+    Parameters
+    ----------
+    G : networkx.DiGraph or networkx.Graph
+        A wave's tie graph (its union graph is used) or an undirected graph.
+    max_fragmentation_change : float, optional
+        Threshold on the rise of distance-weighted fragmentation.
+
+    Returns
+    -------
+    IndispensableFinding
+
+    References
+    ----------
+    .. [1] S. P. Borgatti, "Identifying sets of key players in a social network",
+       Computational and Mathematical Organization Theory 12, 21-34, 2006.
+    .. [2] J. Hopcroft and R. Tarjan, "Algorithm 447: efficient algorithms for graph
+       manipulation", Communications of the ACM 16(6), 372-378, 1973.
+    .. [3] S. Even, *Graph Algorithms*, Computer Science Press, 1979, ch. 6.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> indispensable_finding(nx.cycle_graph(5)).nobody_indispensable
+    True
+    >>> indispensable_finding(nx.path_graph(3)).articulation_points
+    (1,)
+    """
+    H = union_graph(G) if G.is_directed() else _sorted_graph(G)
+    players = key_players(H)
+    cut = tuple(sorted(nx.articulation_points(H)))
+    connectivity = int(nx.node_connectivity(H)) if H.number_of_nodes() > 1 else 0
+    components = nx.number_connected_components(H)
+    max_f = float(players["fragmentation_change"].max()) if len(players) else math.nan
+    max_df = float(players["distance_fragmentation_change"].max()) if len(players) else math.nan
+    over = max_fragmentation_change is not None and max_df > max_fragmentation_change
+    reasons = []
+    if cut:
+        reasons.append(f"{len(cut)} member(s) hold the network together: removing one cuts it into pieces.")
+    else:
+        reasons.append("No single member's removal cuts the network into pieces (no articulation point).")
+    reasons.append(
+        f"Node connectivity {connectivity}: at least {connectivity} member(s) must go before the network falls apart."
+        if components == 1
+        else f"The network already has {components} separate parts (e.g. members nobody named)."
+    )
+    reasons.append(f"Largest rise in distance-weighted fragmentation when one member is removed: {max_df:.3f}.")
+    if max_fragmentation_change is not None:
+        reasons.append(
+            f"Threshold {max_fragmentation_change:.3f}: " + ("exceeded." if over else "not exceeded.")
+        )
+    return IndispensableFinding(
+        nobody_indispensable=not cut and not over,
+        articulation_points=cut,
+        node_connectivity=connectivity,
+        components=components,
+        max_fragmentation_change=max_f,
+        max_distance_fragmentation_change=max_df,
+        threshold=max_fragmentation_change,
+        players=players,
+        reasons=tuple(reasons),
+    )
+
+
+# --------------------------------------------------------------------------------------
+# d. Who is in the core
+# --------------------------------------------------------------------------------------
+
+
+def _compositions(total: int, caps: Sequence[int]):
+    """All vectors x with 0 <= x_i <= caps_i and sum x = total."""
+    if len(caps) == 1:
+        if total <= caps[0]:
+            yield (total,)
+        return
+    rest = sum(caps[1:])
+    for x in range(max(0, total - rest), min(caps[0], total) + 1):
+        for tail in _compositions(total - x, caps[1:]):
+            yield (x, *tail)
+
+
+def _n_compositions(total: int, caps: Sequence[int], limit: int) -> int:
+    count = 0
+    for _ in _compositions(total, caps):
+        count += 1
+        if count > limit:
+            break
+    return count
+
+
+def exact_composition_test(
+    core_counts: Sequence[int],
+    forum_counts: Sequence[int],
+    *,
+    max_tables: int = 2_000_000,
+    n_permutations: int = 100_000,
+    seed: int = 0,
+) -> tuple[float, str]:
+    """Does a group's make-up differ from what a random draw from the forum gives?
+
+    Under the null hypothesis the core is a random set of its size drawn from the forum,
+    so its counts per category follow the multivariate hypergeometric distribution.
+    The p-value sums the probability of every make-up no more likely than the observed
+    one: Fisher's exact test for two categories [1]_ and its Freeman-Halton extension
+    for more [2]_. When more than ``max_tables`` make-ups are possible, the p-value is
+    estimated from ``n_permutations`` random draws instead (seeded).
+
+    Parameters
+    ----------
+    core_counts : sequence of int
+        Members of the core per category.
+    forum_counts : sequence of int
+        Members of the forum per category (same order; the core included).
+    max_tables : int
+        Largest number of make-ups to enumerate exactly.
+    n_permutations : int
+        Random draws when not enumerating.
+    seed : int
+        Seed of the random draws.
+
+    Returns
+    -------
+    (float, str)
+        The p-value and the method (``"exact"`` or ``"monte carlo"``).
+
+    References
+    ----------
+    .. [1] R. A. Fisher, *Statistical Methods for Research Workers*, Oliver & Boyd, 1925.
+    .. [2] G. H. Freeman and J. H. Halton, "Note on an exact treatment of contingency,
+       goodness of fit and other problems of significance", Biometrika 38, 141-149, 1951.
+
+    Examples
+    --------
+    >>> p, how = exact_composition_test([3, 0], [3, 3])
+    >>> round(p, 4), how
+    (0.1, 'exact')
+    """
+    core = np.asarray(core_counts, dtype=np.int64)
+    forum = np.asarray(forum_counts, dtype=np.int64)
+    if core.shape != forum.shape or np.any(core > forum) or np.any(core < 0):
+        raise ValueError("core counts must be between 0 and the forum's counts, per category")
+    k = int(core.sum())
+    N = int(forum.sum())
+    keep = forum > 0
+    core, forum = core[keep], forum[keep]
+    if len(forum) <= 1 or k == 0 or k == N:
+        return 1.0, "exact"
+    dist = stats.multivariate_hypergeom(m=forum, n=k)
+    observed = dist.logpmf(core)
+    if _n_compositions(k, list(forum), max_tables) <= max_tables:
+        tables = np.array(list(_compositions(k, list(forum))), dtype=np.int64)
+        logp = dist.logpmf(tables)
+        p = float(np.exp(logp[logp <= observed + 1e-7]).sum())
+        return min(1.0, p), "exact"
+    rng = np.random.default_rng(seed)
+    draws = rng.multivariate_hypergeometric(forum, k, size=n_permutations)
+    logp = dist.logpmf(draws)
+    hits = int(np.sum(logp <= observed + 1e-7))
+    return (1 + hits) / (1 + n_permutations), "monte carlo"
+
+
+def core_composition(G: nx.Graph | nx.DiGraph, core: Collection[str], attribute: str) -> pd.DataFrame:
+    """The core's make-up on one attribute against the whole forum's.
+
+    Parameters
+    ----------
+    G : networkx.DiGraph or networkx.Graph
+        Nodes carry ``attribute``.
+    core : collection of str
+        Member ids in the core.
+    attribute : str
+        Node attribute, e.g. ``"gender"``, ``"role"`` or ``"department"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``attribute, value, core_count, core_share, forum_count, forum_share``,
+        one row per value found in the forum, sorted by value. Shares are of the core's
+        and the forum's sizes.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.Graph()
+    >>> G.add_nodes_from([("a", {"gender": "female"}), ("b", {"gender": "male"}),
+    ...                   ("c", {"gender": "male"}), ("d", {"gender": "male"})])
+    >>> core_composition(G, {"a", "b"}, "gender")[["value", "core_count", "forum_count"]].values.tolist()
+    [['female', 1, 1], ['male', 1, 3]]
+    """
+    core = set(core)
+    unknown = core - set(G.nodes())
+    if unknown:
+        raise ValueError(f"core members not in the graph: {sorted(unknown)}")
+    values = dict(G.nodes(data=attribute))
+    rows = []
+    n_core, n = len(core), G.number_of_nodes()
+    for value in sorted({v for v in values.values()}, key=str):
+        forum_count = sum(1 for x in values.values() if x == value)
+        core_count = sum(1 for v in core if values[v] == value)
+        rows.append(
+            {
+                "attribute": attribute,
+                "value": value,
+                "core_count": core_count,
+                "core_share": core_count / n_core if n_core else math.nan,
+                "forum_count": forum_count,
+                "forum_share": forum_count / n,
+            }
+        )
+    return pd.DataFrame(rows, columns=["attribute", "value", "core_count", "core_share", "forum_count", "forum_share"])
+
+
+@dataclass(frozen=True)
+class CompositionFinding:
+    """Whether the core cuts across an attribute, and whether it differs from the forum.
+
+    Attributes
+    ----------
+    attribute : str
+        The attribute.
+    cuts_across : bool
+        The core holds at least two of the attribute's values.
+    p_value : float
+        Exact test of the core's make-up against a random draw from the forum
+        (:func:`exact_composition_test`).
+    differs : bool
+        ``p_value <= alpha``.
+    method : str
+        ``"exact"`` or ``"monte carlo"``.
+    table : pandas.DataFrame
+        :func:`core_composition`.
+    alpha : float
+        Level of the test.
+    """
+
+    attribute: str
+    cuts_across: bool
+    p_value: float
+    differs: bool
+    method: str
+    table: pd.DataFrame
+    alpha: float
+
+
+def composition_finding(
+    G: nx.Graph | nx.DiGraph,
+    core: Collection[str],
+    *,
+    attributes: Sequence[str] = ATTRIBUTES,
+    alpha: float = 0.05,
+    seed: int = 0,
+) -> dict[str, CompositionFinding]:
+    """Does the core cut across gender, role and department?
+
+    For each attribute the core "cuts across" it when it contains at least two of its
+    values; whether its make-up differs from the forum's is tested exactly
+    (:func:`exact_composition_test`: Fisher's exact test for two values, Freeman-Halton
+    for more).
+
+    Parameters
+    ----------
+    G : networkx.DiGraph or networkx.Graph
+        Nodes carry the attributes.
+    core : collection of str
+        Member ids in the core.
+    attributes : sequence of str
+        Attributes to examine.
+    alpha : float
+        Level of the tests.
+    seed : int
+        Seed of the Monte Carlo fallback (used only for very large forums).
+
+    Returns
+    -------
+    dict of str to CompositionFinding
+        Keyed by attribute, in the order given.
+
+    References
+    ----------
+    .. [1] R. A. Fisher, *Statistical Methods for Research Workers*, Oliver & Boyd, 1925.
+    .. [2] G. H. Freeman and J. H. Halton, "Note on an exact treatment of contingency,
+       goodness of fit and other problems of significance", Biometrika 38, 141-149, 1951.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.Graph()
+    >>> G.add_nodes_from([("a", {"role": "chief"}), ("b", {"role": "director"}),
+    ...                   ("c", {"role": "chief"})])
+    >>> composition_finding(G, {"a", "b"}, attributes=["role"])["role"].cuts_across
+    True
+    """
+    out = {}
+    for attribute in attributes:
+        table = core_composition(G, core, attribute)
+        p, method = exact_composition_test(table["core_count"].tolist(), table["forum_count"].tolist(), seed=seed)
+        out[attribute] = CompositionFinding(
+            attribute=attribute,
+            cuts_across=int((table["core_count"] > 0).sum()) >= 2,
+            p_value=p,
+            differs=p <= alpha,
+            method=method,
+            table=table,
+            alpha=alpha,
+        )
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# Contrasting structures (Figure 2)
+# --------------------------------------------------------------------------------------
+
+CONTRASTS = ("groupings", "hub", "random", "core_periphery")
+
+
+def _sample_pairs(pairs: list, k: int, rng: np.random.Generator) -> list:
+    if k <= 0:
+        return []
+    idx = rng.choice(len(pairs), size=k, replace=False)
+    return [pairs[i] for i in sorted(idx)]
+
+
+def _node_ids(n: int) -> list[str]:
+    width = len(str(n))
+    return [f"m{i + 1:0{width}d}" for i in range(n)]
+
+
+def contrasting_networks(
+    n: int,
+    density: float | None,
+    departments: Sequence[str],
+    *,
+    seed: int = 0,
+    n_edges: int | None = None,
+) -> dict[str, nx.DiGraph]:
+    """Four networks of the same size and number of ties, with different structures.
+
+    Each network has ``n`` members (ids ``m01``, ``m02``, ..., attribute
+    ``department`` from ``departments``, all ``answered``) and the same number of
+    directed ties, ``n_edges`` or else ``round(density * n * (n - 1))``:
+
+    ``"groupings"``
+        Separate groupings by department (a planted partition [1]_): ties within a
+        department first, every one returned; the rest as returned pairs between
+        departments, drawn at random.
+    ``"hub"``
+        One central member (``m01``) tied both ways to everybody (a star), the rest
+        drawn at random.
+    ``"random"``
+        Ties drawn uniformly at random (G(n, m) [2]_).
+    ``"core_periphery"``
+        An idealised core-periphery structure [3]_: the smallest core that can hold the
+        ties, complete inside, the rest drawn among core-periphery pairs; no ties among
+        the periphery. Nodes carry ``planted_core`` (bool).
+
+    To give every network the wave's number of ties, pass
+    ``n_edges=G.number_of_edges()``; its density then is ``n_edges / (n (n - 1))``
+    since everybody "answered".
+
+    Parameters
+    ----------
+    n : int
+        Members.
+    density : float or None
+        Share of the n (n - 1) possible ties; ignored when ``n_edges`` is given.
+    departments : sequence of str
+        Department of each member, length ``n`` (e.g. the wave's members' departments
+        in member order).
+    seed : int
+        Seed of every random draw (``numpy.random.default_rng``).
+    n_edges : int, optional
+        Number of ties; overrides ``density``.
+
+    Returns
+    -------
+    dict of str to networkx.DiGraph
+        Keyed ``"groupings", "hub", "random", "core_periphery"`` in that order; nodes
+        sorted.
+
+    References
+    ----------
+    .. [1] A. Condon and R. M. Karp, "Algorithms for graph partitioning on the planted
+       partition model", Random Structures & Algorithms 18(2), 116-140, 2001.
+    .. [2] P. Erdos and A. Renyi, "On random graphs I", Publicationes Mathematicae 6,
+       290-297, 1959.
+    .. [3] S. P. Borgatti and M. G. Everett, "Models of core/periphery structures",
+       Social Networks 21(4), 375-395, 2000.
+
+    Examples
+    --------
+    >>> nets = contrasting_networks(6, 0.4, ["A", "A", "A", "B", "B", "B"], seed=1)
+    >>> sorted(nets), {k: g.number_of_edges() for k, g in nets.items()}["hub"]
+    (['core_periphery', 'groupings', 'hub', 'random'], 12)
+    """
+    if len(departments) != n:
+        raise ValueError(f"departments has {len(departments)} entries for {n} members")
+    possible = n * (n - 1)
+    m = int(n_edges) if n_edges is not None else int(round(float(density) * possible))
+    if not 0 <= m <= possible:
+        raise ValueError(f"{m} ties do not fit among {n} members (at most {possible})")
+    rng = np.random.default_rng(seed)
+    ids = _node_ids(n)
+    dept = dict(zip(ids, departments, strict=True))
+    ordered = list(itertools.permutations(ids, 2))  # sorted, since ids are
+
+    def make(edges, extra=None):
+        D = nx.DiGraph()
+        for v in ids:
+            D.add_node(v, department=dept[v], answered=True, **((extra or {}).get(v, {})))
+        D.add_edges_from(sorted(edges))
+        return D
+
+    # groupings: within-department pairs first (both directions), then returned pairs across
+    within = [(u, v) for u, v in itertools.combinations(ids, 2) if dept[u] == dept[v]]
+    between = [(u, v) for u, v in itertools.combinations(ids, 2) if dept[u] != dept[v]]
+    pairs_needed = m // 2
+    odd = m % 2
+    if pairs_needed <= len(within):
+        chosen = _sample_pairs(within, pairs_needed, rng)
+        chosen_set = set(chosen)
+        rest_pairs = [p for p in within if p not in chosen_set] + between
+    else:
+        chosen = within + _sample_pairs(between, pairs_needed - len(within), rng)
+        chosen_set = set(chosen)
+        rest_pairs = [p for p in between if p not in chosen_set]
+    edges = [(u, v) for u, v in chosen] + [(v, u) for u, v in chosen]
+    if odd:
+        if rest_pairs:
+            u, v = rest_pairs[int(rng.integers(len(rest_pairs)))]
+            edges.append((u, v))
+        else:  # every pair is taken both ways but one
+            taken = set(edges)
+            edges.append(next(e for e in ordered if e not in taken))
+    groupings = make(edges)
+
+    # hub: a star both ways, the rest at random
+    hub = ids[0]
+    star = [(hub, v) for v in ids[1:]] + [(v, hub) for v in ids[1:]]
+    if m <= len(star):
+        hub_edges = _sample_pairs(star, m, rng)
+    else:
+        others = [e for e in ordered if hub not in e]
+        hub_edges = star + _sample_pairs(others, m - len(star), rng)
+    hub_net = make(hub_edges)
+
+    random_net = make(_sample_pairs(ordered, m, rng))
+
+    # core-periphery: smallest core whose core-core and core-periphery pairs hold m ties
+    c = next(c for c in range(1, n + 1) if c * (c - 1) + 2 * c * (n - c) >= m)
+    core = set(ids[:c])
+    core_pairs = [(u, v) for u, v in ordered if u in core and v in core]
+    mixed = [(u, v) for u, v in ordered if (u in core) != (v in core)]
+    if m <= len(core_pairs):
+        cp_edges = _sample_pairs(core_pairs, m, rng)
+    else:
+        cp_edges = core_pairs + _sample_pairs(mixed, m - len(core_pairs), rng)
+    cp_net = make(cp_edges, {v: {"planted_core": v in core} for v in ids})
+
+    return {"groupings": groupings, "hub": hub_net, "random": random_net, "core_periphery": cp_net}
+
+
+def contrast_measures(
+    graphs: Mapping[str, nx.DiGraph],
+    *,
+    fit: Callable[[nx.DiGraph], float] | None = None,
+    method: str = "leiden",
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Density, modularity and core-periphery fit of each network, for Figure 2.
+
+    Parameters
+    ----------
+    graphs : mapping of str to networkx.DiGraph
+        E.g. the wave and :func:`contrasting_networks`.
+    fit : callable, optional
+        Graph -> core-periphery fit, e.g.
+        ``lambda g: coreperiphery.partition(g, seed=seed).fit``; NaN when not given.
+    method : str
+        Community method for the modularity (:func:`detect_communities`).
+    seed : int
+        Seed of community detection.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``network`` (the mapping's keys, in order), columns ``members, ties,
+        density, modularity, fit``. Density is over the respondents' possible ties.
+    """
+    rows = []
+    for name, g in graphs.items():
+        nm = network_measures(g)
+        rows.append(
+            {
+                "network": name,
+                "members": nm.n_members,
+                "ties": nm.n_ties,
+                "density": nm.density,
+                "modularity": detect_communities(g, method=method, seed=seed).modularity,
+                "fit": float(fit(g)) if fit is not None else math.nan,
+            }
+        )
+    return pd.DataFrame(rows, columns=["network", "members", "ties", "density", "modularity", "fit"]).set_index("network")

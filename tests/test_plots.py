@@ -1,0 +1,215 @@
+"""Tests of helpers.plots: what is drawn, in which colours, with which text."""
+
+import itertools
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.colors as mcolors  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import networkx as nx  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.collections import PathCollection  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
+
+from helpers import plots, structure  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture
+def wave():
+    """12 members in 3 departments; 10 answered; a planted core of 4."""
+    rng = np.random.default_rng(3)
+    ids = [f"p{i:02d}" for i in range(12)]
+    depts = ["Børn og Unge", "Teknik og Miljø", "Sundhed og Omsorg"]
+    G = nx.DiGraph()
+    for i, v in enumerate(ids):
+        G.add_node(v, department=depts[i % 3], answered=i < 10, gender="female", role="chief")
+    core = set(ids[:4])
+    for u, v in itertools.permutations(ids, 2):
+        if G.nodes[u]["answered"] and rng.random() < (0.9 if u in core or v in core else 0.15):
+            G.add_edge(u, v, rating=2)
+    coreness = pd.Series({v: (0.9 if v in core else 0.2) + 0.01 * i for i, v in enumerate(ids)})
+    return G, core, coreness
+
+
+def _node_collections(ax):
+    return [c for c in ax.collections if isinstance(c, PathCollection)]
+
+
+def _all_text(fig):
+    return [t.get_text() for t in fig.findobj(Text) if t.get_text()]
+
+
+def _same_colour(a, b):
+    return np.allclose(mcolors.to_rgb(a), mcolors.to_rgb(b))
+
+
+def test_palette_core_red_periphery_blue():
+    r, g, b = mcolors.to_rgb(plots.PALETTE["core"])
+    assert r > 0.6 and r > 2 * b
+    r, g, b = mcolors.to_rgb(plots.PALETTE["periphery"])
+    assert b > 0.6 and b > 2 * r
+
+
+def test_layout_is_deterministic(wave):
+    G, _, _ = wave
+    a, b = plots.network_layout(G, seed=5), plots.network_layout(G, seed=5)
+    assert list(a) == sorted(G)
+    assert all(np.array_equal(a[v], b[v]) for v in G)
+    c = plots.network_layout(G, seed=6)
+    assert any(not np.allclose(a[v], c[v]) for v in G)
+    # the same graph built in another order lands in the same place
+    H = nx.DiGraph()
+    H.add_nodes_from(sorted(G.nodes(data=True), reverse=True))
+    H.add_edges_from(sorted(G.edges(), reverse=True))
+    d = plots.network_layout(H, seed=5)
+    assert all(np.allclose(a[v], d[v]) for v in G)
+
+
+def test_network_draws_every_member_in_its_colour(wave):
+    G, core, coreness = wave
+    ax = plots.network(G, core, coreness, seed=5)
+    assert isinstance(ax, matplotlib.axes.Axes)
+    pos = plots.network_layout(G, seed=5)
+    drawn = {}
+    for pc in _node_collections(ax):
+        colours = pc.get_facecolors()
+        sizes = pc.get_sizes()
+        for k, xy in enumerate(pc.get_offsets()):
+            node = next(v for v in G if np.allclose(pos[v], xy))
+            drawn[node] = (colours[k if len(colours) > 1 else 0], sizes[k if len(sizes) > 1 else 0])
+    assert sorted(drawn) == sorted(G)
+    for v, (colour, _) in drawn.items():
+        assert _same_colour(colour, plots.PALETTE["core" if v in core else "periphery"])
+    # node area grows with coreness
+    order = coreness.sort_values().index
+    sizes = [drawn[v][1] for v in order]
+    assert sizes == sorted(sizes) and sizes[-1] > 2 * sizes[0]
+
+
+def test_network_marks_departments_by_shape_with_a_legend(wave):
+    G, core, coreness = wave
+    names = {"Børn og Unge": "Children and Young People"}
+    ax = plots.network(G, core, coreness, seed=5, labels={"core": "Kerne", "periphery": "Periferi"},
+                       department_labels=names)
+    departments = sorted({d for _, d in G.nodes(data="department")})
+    collections = _node_collections(ax)
+    assert len(collections) == len(departments)
+    markers = {pc.get_gid(): pc.get_paths()[0].vertices.shape for pc in collections}
+    assert len(set(markers.values())) == len(departments)  # different shapes
+    legend_texts = [t.get_text() for leg in ax.findobj(matplotlib.legend.Legend) for t in leg.get_texts()]
+    expected = [names.get(d, d) for d in departments]
+    assert sorted(legend_texts) == sorted(expected + ["Kerne", "Periferi"])
+
+
+def test_network_shows_no_member_ids(wave):
+    G, core, coreness = wave
+    ax = plots.network(G, core, coreness, seed=5, arrows=True)
+    texts = _all_text(ax.figure)
+    assert texts  # legends are there
+    assert not any(v in t for v in G for t in texts)
+
+
+def test_network_drawing_is_deterministic(wave):
+    G, core, coreness = wave
+    a = plots.network(G, core, coreness, seed=5)
+    b = plots.network(G, core, coreness, seed=5)
+    for pa, pb in zip(_node_collections(a), _node_collections(b), strict=True):
+        assert np.array_equal(pa.get_offsets(), pb.get_offsets())
+
+
+def test_network_draws_on_a_given_ax(wave):
+    G, core, coreness = wave
+    fig, axes = plt.subplots(1, 2)
+    assert plots.network(G, core, None, seed=1, ax=axes[1], legend=False) is axes[1]
+    assert not axes[0].collections
+
+
+def test_contrasting_networks_are_reexported():
+    assert plots.contrasting_networks is structure.contrasting_networks
+
+
+def test_contrasts_grid(wave):
+    G, _, _ = wave
+    nets = plots.contrasting_networks(12, 0.3, [G.nodes[v]["department"] for v in sorted(G)], seed=2)
+    measures = pd.DataFrame(
+        {"density": [0.3] * 4, "modularity": [0.41, 0.1, 0.05, 0.0], "fit": [0.2, 0.3, 0.1, 0.95]}, index=list(nets))
+    titles = {"groupings": "Adskilte grupperinger", "hub": "Én central person"}
+    axes = plots.contrasts(nets, measures, seed=3, titles=titles,
+                           measure_labels={"density": "Tæthed", "modularity": "Modularitet"},
+                           formatter=lambda m, x: f"{x:.2f}".replace(".", ","),
+                           cores={"core_periphery": {"m01", "m02"}})
+    assert len(axes) == 4
+    assert [ax.get_title() for ax in axes] == ["Adskilte grupperinger", "Én central person", "random", "core_periphery"]
+    for ax, name in zip(axes, nets, strict=True):
+        n_drawn = sum(len(pc.get_offsets()) for pc in _node_collections(ax))
+        assert n_drawn == 12
+        text = "\n".join(t.get_text() for t in ax.texts)
+        assert f"Modularitet: {measures.loc[name, 'modularity']:.2f}".replace(".", ",") in text
+        assert "Tæthed: 0,30" in text and "fit" not in text
+    core_colours = [c for pc in _node_collections(axes[3]) for c in pc.get_facecolors()]
+    assert sum(_same_colour(c, plots.PALETTE["core"]) for c in core_colours) == 2
+    assert not any(v in t for v in nets["random"] for t in _all_text(axes[0].figure))
+
+
+def test_contrasts_needs_one_axes_per_graph(wave):
+    nets = plots.contrasting_networks(6, 0.4, list("AABBCC"), seed=2)
+    measures = pd.DataFrame({"density": [0.4] * 4, "modularity": [0.0] * 4, "fit": [0.0] * 4}, index=list(nets))
+    _, axes = plt.subplots(1, 3)
+    with pytest.raises(ValueError):
+        plots.contrasts(nets, measures, seed=1, axes=axes)
+
+
+def test_department_heatmap_annotates_each_cell():
+    depts = ["A", "B", "C"]
+    density = pd.DataFrame([[0.5, 0.25, np.nan], [0.1, 1.0, 0.0], [0.333, 0.2, 0.6]], index=depts, columns=depts)
+    counts = pd.DataFrame([[4, 2, 0], [1, 8, 0], [3, 2, 6]], index=depts, columns=depts)
+    ax = plots.department_heatmap(density, counts=counts, labels={"A": "Afdeling A"}, xlabel="Nævnt", ylabel="Nævner")
+    annotations = [t.get_text() for t in ax.texts]
+    assert len(annotations) == 9
+    assert "50 %\n(4)" in annotations and "100 %\n(8)" in annotations and "33 %\n(3)" in annotations
+    assert "–" in annotations  # the empty cell
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["Afdeling A", "B", "C"]
+    assert ax.get_xlabel() == "Nævnt" and ax.get_ylabel() == "Nævner"
+
+
+def test_external_ratings_dots_and_means():
+    data = pd.DataFrame(
+        [("Regioner", "core", 4), ("Regioner", "core", 3), ("Regioner", "core", 3), ("Regioner", "periphery", 2),
+         ("Regioner", "periphery", np.nan), ("Borgere", "core", 1), ("Borgere", "periphery", 2),
+         ("Borgere", "periphery", 3)],
+        columns=["partner_label", "group", "rating"],
+    )
+    ax = plots.external_ratings(data, labels={"core": "Kerne", "periphery": "Periferi", "mean": "Gennemsnit"},
+                                scale={1: "Slet ikke", 2: "Lidt", 3: "Noget", 4: "Meget"})
+    dots = _node_collections(ax)
+    assert sum(len(pc.get_offsets()) for pc in dots) == 7  # the missing rating is left out
+    # each group's dots are in its colour, and sit at the ratings given
+    for pc in dots:
+        assert any(_same_colour(pc.get_facecolors()[0], plots.PALETTE[g]) for g in ("core", "periphery"))
+    means = sorted(round(line.get_ydata()[0], 6) for line in ax.lines)
+    expected = sorted(data.dropna().groupby(["partner_label", "group"])["rating"].mean().round(6))
+    assert means == expected
+    texts = [t.get_text() for t in ax.texts]
+    assert "3.33" in texts and "2.50" in texts
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["Regioner", "Borgere"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Slet ikke", "Lidt", "Noget", "Meget"]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["Kerne", "Periferi", "Gennemsnit"]
+
+
+def test_external_ratings_places_equal_ratings_side_by_side():
+    data = pd.DataFrame({"partner_label": ["X"] * 30, "group": ["core"] * 30, "rating": [2] * 30})
+    ax = plots.external_ratings(data)
+    xy = np.vstack([pc.get_offsets() for pc in _node_collections(ax)])
+    assert len(np.unique(xy, axis=0)) == 30  # no two dots on top of each other
+    assert np.all(np.abs(xy[:, 1] - 2) < 0.3)
