@@ -38,6 +38,9 @@ class Step:
 STEPS = (
     Step("ingest", "notebooks/10-ingest.ipynb"),
     Step("network", "notebooks/20-network.ipynb"),
+    Step("core-periphery", "notebooks/30-core-periphery.ipynb"),
+    Step("departments", "notebooks/40-departments.ipynb"),
+    Step("external", "notebooks/50-external.ipynb"),
 )
 HANDOUT = Step("handout", "report/handout.ipynb")
 

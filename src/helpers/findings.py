@@ -1,0 +1,100 @@
+"""Turn analysis results into the plain JSON the handout reads.
+
+The analysis notebooks call the methods in :mod:`helpers.coreperiphery`,
+:mod:`helpers.structure`, :mod:`helpers.departments` and :mod:`helpers.external`; the
+functions here keep of each result what the handout states and how it was made (method,
+samples, seed), as dicts of plain numbers, strings and booleans. Member ids stay
+pseudonymous; where the handout must point at a member it gets their role and
+department instead.
+"""
+
+from __future__ import annotations
+
+import math
+
+import networkx as nx
+import pandas as pd
+
+
+def _float(x) -> float | None:
+    x = float(x)
+    return None if math.isnan(x) else x
+
+
+def core_periphery(partition) -> dict:
+    """A :class:`~helpers.coreperiphery.CorePeriphery` as JSON."""
+    return {
+        "variant": partition.variant, "method": partition.method, "params": dict(partition.params),
+        "core": list(partition.core), "periphery": list(partition.periphery),
+        "core_size": len(partition.core), "fit": _float(partition.fit),
+        "block_densities": {k: _float(v) for k, v in partition.block_densities.items()},
+        "n_optimal": int(partition.n_optimal), "unambiguous": bool(partition.is_unambiguous),
+    }
+
+
+def significance(result) -> dict:
+    """A :class:`~helpers.coreperiphery.Significance` as JSON (without the sample itself)."""
+    return {"observed": _float(result.observed), "p_value": float(result.p_value), "n_samples": int(result.n_samples),
+            "null": result.null, "null_mean": _float(result.null_mean), "null_sd": _float(result.null_sd),
+            "variant": result.variant, "seed": int(result.seed)}
+
+
+def groupings(finding) -> dict:
+    """A :class:`~helpers.structure.GroupingsFinding` as JSON."""
+    test = finding.test
+    return {
+        "no_separate_groupings": bool(finding.no_separate_groupings),
+        "beyond_random": bool(finding.beyond_random),
+        "cuts_across_departments": bool(finding.cuts_across_departments),
+        "method": finding.communities.method, "n_communities": len(finding.communities.communities),
+        "community_sizes": [len(c) for c in finding.communities.communities],
+        "modularity": _float(finding.communities.modularity), "null_mean": _float(test.null_mean),
+        "p_value": float(test.p_value), "n_samples": int(test.n_samples), "seed": int(test.seed),
+        "nmi": _float(finding.nmi), "ari": _float(finding.ari), "alpha": finding.alpha, "max_nmi": finding.max_nmi,
+    }
+
+
+def communities(found, G: nx.DiGraph) -> dict:
+    """Communities found by one more method (no test): size, modularity, agreement with departments."""
+    from .structure import adjusted_rand_index, normalized_mutual_information
+
+    nodes = sorted(G.nodes())
+    comm = [found.membership[v] for v in nodes]
+    dept = [G.nodes[v]["department"] for v in nodes]
+    return {"method": found.method, "n_communities": len(found.communities), "modularity": _float(found.modularity),
+            "nmi": _float(normalized_mutual_information(comm, dept)), "ari": _float(adjusted_rand_index(comm, dept))}
+
+
+def who(G: nx.DiGraph, member: str) -> dict:
+    """A member as the handout may name them: role and department, never the person."""
+    return {"role": G.nodes[member]["role"], "department": G.nodes[member]["department"]}
+
+
+def indispensable(finding, G: nx.DiGraph) -> dict:
+    """An :class:`~helpers.structure.IndispensableFinding` as JSON; cut vertices by role and department."""
+    return {
+        "nobody_indispensable": bool(finding.nobody_indispensable),
+        "articulation_points": [who(G, m) for m in finding.articulation_points],
+        "node_connectivity": int(finding.node_connectivity), "components": int(finding.components),
+        "max_fragmentation_change": _float(finding.max_fragmentation_change),
+        "max_distance_fragmentation_change": _float(finding.max_distance_fragmentation_change),
+    }
+
+
+def composition(findings: dict) -> dict:
+    """Core make-up findings per attribute as JSON."""
+    return {
+        attribute: {"cuts_across": bool(f.cuts_across), "p_value": float(f.p_value), "differs": bool(f.differs),
+                    "method": f.method, "values_in_core": int((f.table["core_count"] > 0).sum()),
+                    "values_in_forum": int((f.table["forum_count"] > 0).sum())}
+        for attribute, f in findings.items()
+    }
+
+
+def member_table(G: nx.DiGraph, partition, coreness: pd.Series, measures: pd.DataFrame) -> pd.DataFrame:
+    """Per member (pseudonymous): attributes, degrees, betweenness, group and coreness."""
+    table = measures.copy()
+    core = set(partition.core)
+    table["group"] = ["core" if m in core else "periphery" for m in table["member_id"]]
+    table["coreness"] = table["member_id"].map(coreness).astype(float)
+    return table.sort_values("member_id", ignore_index=True)
