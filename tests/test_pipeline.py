@@ -62,3 +62,28 @@ def test_html_is_self_contained(handouts):
     html = handouts["da.html"].read_text(encoding="utf-8")
     assert '<html lang="da"' in html or "lang=\"da\"" in html
     assert not re.search(r"""<(script|link|img)[^>]+(src|href)=["']https?://""", html)
+
+
+@pytest.mark.slow
+def test_seminar_findings_in_danish(handouts):
+    text = pdf_text(handouts["da.pdf"])
+    assert "Tydelig kerne-periferistruktur: en kerne på 12 medlemmer" in text
+    assert "Ingen er uundværlig!" in text
+    html = html_text(handouts["da.html"])  # the PDF hyphenates long words
+    assert "Kernen er ikke en homogen gruppe: den går på tværs af køn, organisatorisk placering og magistratsafdeling" in html
+    # the seminar's table of external relations, core and periphery, to two decimals
+    for mean in ("2,86", "2,88", "2,10", "2,00", "3,00", "2,33", "2,20", "2,13", "2,36", "2,57", "1,89"):
+        assert f"{mean} (" in html
+    for heading in ("Formål og data", "Hvad kendetegner netværksstrukturen?", "Drøftelse ved bordene", "Metode"):
+        assert heading in html
+
+
+@pytest.mark.slow
+def test_detected_core_is_the_planted_core(handouts):
+    from helpers import example, io
+    from helpers.pseudonym import pseudonym
+
+    members = io.read_table(handouts["da.html"].parents[1] / "results" / "members.csv")
+    found = set(members.loc[members["group"] == "core", "member_id"])
+    planted = {pseudonym(m, b"test-secret") for m in example.generate_wave(1).core}
+    assert found == planted

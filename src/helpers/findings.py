@@ -98,3 +98,54 @@ def member_table(G: nx.DiGraph, partition, coreness: pd.Series, measures: pd.Dat
     table["group"] = ["core" if m in core else "periphery" for m in table["member_id"]]
     table["coreness"] = table["member_id"].map(coreness).astype(float)
     return table.sort_values("member_id", ignore_index=True)
+
+
+def analyse_structure(G: nx.DiGraph, *, seed: int, n_samples: int = 1000, n_networks: int = 199):
+    """Run every structure analysis of a wave and keep what the handout needs.
+
+    Core-periphery in both variants with coreness, the fit against degree-preserving and
+    same-density random networks (``n_samples`` each), Leiden communities against
+    ``n_networks`` degree-preserving random networks (Louvain and greedy modularity
+    alongside, untested), key players and the core's make-up; plus the contrasting
+    networks of Figure 2 with their measures.
+
+    Returns
+    -------
+    results : dict
+        JSON for ``results/structure.json``.
+    tables : dict of str to pandas.DataFrame
+        ``members``, ``key_players``, ``core_composition``, ``community_departments``,
+        ``contrasts``: tables for ``results/<name>.csv``.
+    """
+    from . import coreperiphery, structure
+
+    split = {v: coreperiphery.partition(G, variant=v, seed=seed) for v in coreperiphery.VARIANTS}
+    core = split["ignore"].core
+    coreness = coreperiphery.coreness(G, seed=seed)
+    tests = {null: coreperiphery.significance(G, null=null, n_samples=n_samples, seed=seed)
+             for null in ("degree", "density")}
+    found = structure.groupings_finding(G, method="leiden", n_samples=n_networks, seed=seed)
+    others = [structure.detect_communities(G, method=m, seed=seed) for m in ("louvain", "greedy")]
+    key = structure.indispensable_finding(G)
+    makeup = structure.composition_finding(G, core, seed=seed)
+    results = {
+        "core_periphery": {v: core_periphery(p) for v, p in split.items()},
+        "significance": {null: significance(t) for null, t in tests.items()},
+        "groupings": groupings(found),
+        "other_communities": [communities(c, G) for c in others],
+        "indispensable": indispensable(key, G),
+        "composition": composition(makeup),
+    }
+    departments = [d for _, d in sorted(G.nodes(data="department"))]
+    contrasts = structure.contrasting_networks(G.number_of_nodes(), None, departments, seed=seed,
+                                               n_edges=G.number_of_edges())
+    measures = structure.contrast_measures({"wave": G, **contrasts},
+                                           fit=lambda g: coreperiphery.partition(g, seed=seed).fit, seed=seed)
+    tables = {
+        "members": member_table(G, split["ignore"], coreness, structure.member_measures(G)),
+        "key_players": key.players,
+        "core_composition": pd.concat([f.table for f in makeup.values()], ignore_index=True),
+        "community_departments": found.makeup,
+        "contrasts": measures.reset_index(),
+    }
+    return results, tables

@@ -1,26 +1,49 @@
-"""The handout's text, generated from a wave's results.
+"""The handout's text and figures, generated from a wave's results.
 
 Every sentence a reader sees is built here from the numbers in ``build/<wave>/results``
-and the language catalogue, so that it follows the data of whatever wave is rendered.
-Functions return Markdown strings; the handout notebook displays them.
+and the language catalogue (``report/i18n/<lang>.yml``), so it follows the data of
+whatever wave is rendered: a wave whose network splits into department silos is said to
+have separate groupings, a wave with a cut vertex no longer says nobody is indispensable.
+Functions return Markdown strings or draw on matplotlib axes; the handout notebook
+(``report/handout.ipynb``) only calls them.
+
+Privacy: members appear only as role and department, and only where that description
+covers at least ``min_group_size`` members of the forum; a count or mean that describes
+fewer people is replaced by a marker, with one note in the method section.
 """
 
 from __future__ import annotations
 
+import importlib.metadata
+import platform
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
+import networkx as nx
+import pandas as pd
+import yaml
+from babel.lists import format_list
+
+from . import io
 from . import lang as fmt
-from .io import project_root
+from .suppression import MARKER, suppress
 
 #: Density bands for the word the handout uses ("a medium-dense network"): below 25 %
 #: sparse, from 25 % up to 50 % medium-dense, from 50 % dense. The seminar called
 #: 42.3 % medium-dense.
 DENSITY_BANDS = ((0.25, "sparse"), (0.50, "medium"), (float("inf"), "dense"))
+#: Level of every test the handout turns into words.
+ALPHA = 0.05
+#: Software whose versions the method section lists.
+SOFTWARE = ("networkx", "pandas", "cdlib", "leidenalg", "scipy", "matplotlib", "papermill", "pypandoc-binary", "typst")
+_PLACEHOLDER = re.compile(r"\{\{\s*([\w.]+)\s*\}\}")
 
 
-def text(lang: str):
+def text(lang: str) -> fmt.Text:
     """The sentence catalogue of ``lang`` (see :class:`helpers.lang.Text`)."""
-    return fmt.Text(lang, project_root() / "report" / "i18n")
+    return fmt.Text(lang, io.project_root() / "report" / "i18n")
 
 
 def density_word(density: float) -> str:
@@ -32,25 +55,6 @@ def density_word(density: float) -> str:
     ('medium', 'sparse', 'dense')
     """
     return next(word for limit, word in DENSITY_BANDS if density < limit)
-
-
-def opening(meta: dict, lang: str) -> str:
-    """The lines under the title: what the handout covers and when the survey closed."""
-    t = text(lang)
-    return f"*{t('subtitle', wave=meta['name'])}*\n\n{t('date_line', date=fmt.date(meta['date'], lang))}"
-
-
-def purpose_section(summary: dict, lang: str) -> str:
-    """Purpose and data: what a network analysis is, the analysis model, who answered."""
-    t = text(lang)
-    return "\n\n".join([
-        f"## {t('purpose.heading')}",
-        t("purpose.body"),
-        t("purpose.model"),
-        t("purpose.response", respondents=fmt.number(summary["respondents"], lang),
-          members=fmt.number(summary["members"], lang),
-          response_rate=fmt.percent(summary["response_rate"], lang, 0)),
-    ])
 
 
 def density_sentence(summary: dict, lang: str) -> str:
@@ -69,9 +73,433 @@ def density_sentence(summary: dict, lang: str) -> str:
              density=fmt.percent(summary["density"], lang))
 
 
-def structure_section(summary: dict, lang: str) -> str:
-    """What characterises the structure (at this stage: the density finding)."""
+def localise_cell_options(nb, lang: str):
+    """Fill ``{{ key }}`` placeholders in the notebook's ``#|`` cell options (captions) from the catalogue.
+
+    Captions are cell options, read by the renderer, so they cannot come from code; the
+    handout notebook writes ``#| fig-cap: "{{ figure1.caption }}"`` and this fills in the
+    language's text before rendering. Returns a new notebook.
+    """
+    import copy
+
     t = text(lang)
-    note = t("structure.density_note", respondents=fmt.number(summary["respondents"], lang),
-             others=fmt.number(summary["members"] - 1, lang))
-    return "\n\n".join([f"## {t('structure.heading')}", f"- {density_sentence(summary, lang)}", note])
+    out = copy.deepcopy(nb)
+    for cell in out.cells:
+        lines = cell.source.splitlines()
+        for i, line in enumerate(lines):
+            if line.startswith("#|"):
+                lines[i] = _PLACEHOLDER.sub(lambda m: t(m.group(1)).replace('"', "'"), line)
+        cell.source = "\n".join(lines)
+    return out
+
+
+def pipe_table(frame: pd.DataFrame, align: str | None = None) -> str:
+    """A Markdown pipe table (first column left-aligned, the others right-aligned by default).
+
+    Examples
+    --------
+    >>> print(pipe_table(pd.DataFrame({"a": ["x"], "b": ["1,5"]})))
+    | a | b |
+    |:--|--:|
+    | x | 1,5 |
+    """
+    align = align or "l" + "r" * (frame.shape[1] - 1)
+    rule = {"l": ":--", "r": "--:", "c": ":-:"}
+    lines = ["| " + " | ".join(map(str, frame.columns)) + " |", "|" + "|".join(rule[a] for a in align) + "|"]
+    lines += ["| " + " | ".join(map(str, row)) + " |" for row in frame.itertuples(index=False)]
+    return "\n".join(lines)
+
+
+@dataclass
+class Handout:
+    """One wave's handout in one language.
+
+    Parameters
+    ----------
+    folder : Path
+        The wave's build folder (``build/<wave>``), holding ``tidy/`` and ``results/``.
+    lang : {"da", "en"}
+    seed : int
+        Seed of the figures' layouts (the same seed as the analysis).
+    """
+
+    folder: Path
+    lang: str = "da"
+    seed: int = 0
+    _tables: dict = field(default_factory=dict, repr=False)
+
+    # -- data ---------------------------------------------------------------------------
+    @cached_property
+    def t(self) -> fmt.Text:
+        return text(self.lang)
+
+    @cached_property
+    def meta(self) -> dict:
+        return io.read_json(self.folder / "tidy" / "wave.json")
+
+    @cached_property
+    def summary(self) -> dict:
+        return io.read_json(self.folder / "results" / "network.json")
+
+    @cached_property
+    def structure(self) -> dict:
+        return io.read_json(self.folder / "results" / "structure.json")
+
+    @cached_property
+    def graph(self) -> nx.DiGraph:
+        return io.read_tie_graph(self.folder / "tidy")
+
+    @property
+    def k(self) -> int:
+        return int(self.meta.get("min_group_size", 3))
+
+    def table(self, name: str) -> pd.DataFrame:
+        """A results table (``results/<name>.csv``), read once."""
+        if name not in self._tables:
+            self._tables[name] = io.read_table(self.folder / "results" / f"{name}.csv")
+        return self._tables[name].copy()
+
+    # -- formatting ---------------------------------------------------------------------
+    def n(self, value: float, decimals: int | None = None) -> str:
+        return fmt.number(value, self.lang, decimals)
+
+    def pct(self, share: float, decimals: int = 0) -> str:
+        return fmt.percent(share, self.lang, decimals)
+
+    def p(self, value: float) -> str:
+        """A p-value with its relation sign: "= 0,034", or "< 0,001" below 0.001."""
+        return ("< " + self.n(0.001, 3)) if value < 0.001 else "= " + self.n(value, 3)
+
+    def listing(self, items) -> str:
+        items = list(items)
+        return format_list(items, locale=self.lang) if items else ""
+
+    def count(self, value: int) -> str:
+        """A head count, or "fewer than k" when it describes fewer than ``k`` people (but some)."""
+        return self.t("labels.fewer_than", k=self.k) if 0 < value < self.k else self.n(value)
+
+    def label(self, key: str) -> str:
+        return self.t(f"labels.{key}")
+
+    def describe(self, member: str) -> str | None:
+        """A member as the handout may name them: by role and department if at least ``k``
+        members share both, else by department if at least ``k`` share it, else not at all."""
+        G = self.graph
+        role, dept = G.nodes[member]["role"], G.nodes[member]["department"]
+        same_both = sum(1 for _, a in G.nodes(data=True) if a["role"] == role and a["department"] == dept)
+        same_dept = sum(1 for _, a in G.nodes(data=True) if a["department"] == dept)
+        if same_both >= self.k:
+            return self.t("labels.role_in", role=self.label(role), department=dept)
+        if same_dept >= self.k:
+            return self.t("labels.member_of", department=dept)
+        return None
+
+    # -- sections -----------------------------------------------------------------------
+    def opening(self) -> str:
+        """The lines under the title: what the handout covers and when the survey closed."""
+        return (f"*{self.t('subtitle', wave=self.meta['name'])}*\n\n"
+                f"{self.t('date_line', date=fmt.date(self.meta['date'], self.lang))}")
+
+    def purpose(self) -> str:
+        """Purpose and data: what a network analysis is, the analysis model, who answered."""
+        s, rel = self.summary, self.meta["relations"]
+        return "\n\n".join([
+            f"## {self.t('purpose.heading')}", self.t("purpose.body"), self.t("purpose.model"),
+            self.t("purpose.response", respondents=self.n(s["respondents"]), members=self.n(s["members"]),
+                   response_rate=self.pct(s["response_rate"])),
+            self.t("purpose.question", question=rel["question"],
+                   threshold=rel["scale"][str(rel["tie_threshold"])].lower()),
+        ])
+
+    def heading(self, key: str) -> str:
+        return f"## {self.t(key)}"
+
+    def figure1(self, ax=None):
+        """Figure 1: the network, core red and periphery blue, node size by coreness."""
+        from . import plots
+
+        members = self.table("members").set_index("member_id")
+        core = list(members.index[members["group"] == "core"])
+        labels = {k: self.label(k) for k in ("core", "periphery", "department", "group")}
+        labels.update(core=self.label("Core"), periphery=self.label("Periphery"))
+        return plots.network(self.graph, core, members["coreness"], seed=self.seed, ax=ax, labels=labels)
+
+    def figure2_text(self) -> str:
+        return self.t("figure2.body", members=self.n(self.summary["members"]), ties=self.n(self.summary["ties"]))
+
+    def figure2(self):
+        """Figure 2: contrasting structures of the same size, with their measures beneath."""
+        from . import plots
+        from .structure import contrasting_networks
+
+        G = self.graph
+        departments = [d for _, d in sorted(G.nodes(data="department"))]
+        graphs = {"wave": G, **contrasting_networks(G.number_of_nodes(), None, departments, seed=self.seed,
+                                                    n_edges=G.number_of_edges())}
+        measures = self.table("contrasts").set_index("network").loc[list(graphs)]
+        titles = {name: self.t(f"figure2.titles.{name}") for name in graphs}
+        measure_labels = {m: self.t(f"figure2.measures.{m}") for m in ("density", "modularity", "fit")}
+
+        def formatter(measure: str, value: float) -> str:
+            return self.pct(value) if measure == "density" else self.n(value, 2)
+
+        return plots.contrasts(graphs, measures, seed=self.seed, titles=titles, measure_labels=measure_labels,
+                               formatter=formatter, ncols=3)
+
+    def structure_findings(self) -> str:
+        """What characterises the structure: core-periphery, groupings, indispensability, density, core make-up."""
+        t, st = self.t, self.structure
+        cp, sig = st["core_periphery"]["ignore"], st["significance"]["degree"]
+        blocks = cp["block_densities"]
+        clear = sig["p_value"] <= ALPHA and (blocks["core->core"] or 0) >= 2 * (blocks["periphery->periphery"] or 0)
+        first = t("structure.cp_clear" if clear else "structure.cp_weak", core_size=self.n(cp["core_size"]),
+                  core_density=self.pct(blocks["core->core"]), periphery_density=self.pct(blocks["periphery->periphery"]),
+                  p=self.p(sig["p_value"]))
+        first += " " + (t("structure.cp_unambiguous") if cp["unambiguous"]
+                        else t("structure.cp_ambiguous", n=self.n(cp["n_optimal"])))
+        bullets = [first, self._groupings(), self._indispensable(), density_sentence(self.summary, self.lang),
+                   self._composition()]
+        note = t("structure.density_note", respondents=self.n(self.summary["respondents"]),
+                 others=self.n(self.summary["members"] - 1))
+        return "\n\n".join([self.heading("structure.heading"), "\n".join(f"- {b}" for b in bullets), note])
+
+    def _groupings(self) -> str:
+        g = self.structure["groupings"]
+        values = dict(modularity=self.n(g["modularity"], 2), null=self.n(g["null_mean"], 2))
+        if not g["beyond_random"]:
+            return self.t("structure.groupings_none", **values)
+        if g["cuts_across_departments"]:
+            return self.t("structure.groupings_across", **values)
+        makeup = self.table("community_departments")
+        parts = []
+        for _, rows in makeup.groupby("community", sort=True):
+            top = rows[rows["share"] >= 0.25].sort_values(["share", "department"], ascending=[False, True])
+            parts.append(self.t("structure.grouping_makeup", departments=self.listing(top["department"])))
+        return self.t("structure.groupings_separate", n=self.n(g["n_communities"]), makeup="; ".join(parts), **values)
+
+    def _cut_members(self) -> list[str]:
+        players = self.table("key_players")
+        cut = players[players["articulation_point"].astype(bool)]["member_id"]
+        return sorted({d for d in map(self.describe, cut) if d})
+
+    def _indispensable(self) -> str:
+        ind = self.structure["indispensable"]
+        if ind["components"] > 1:
+            return self.t("structure.disconnected", n=self.n(ind["components"]))
+        if ind["nobody_indispensable"]:
+            return self.t("structure.nobody_indispensable", k=self.n(max(ind["node_connectivity"], 1)))
+        who = self._cut_members() or [self.t("labels.fewer_than", k=self.k)]
+        return self.t("structure.indispensable", who=self.listing(who))
+
+    def _composition(self) -> str:
+        comp = self.table("core_composition")
+        found = self.structure["composition"]
+        details = []
+        for attribute, plural in (("gender", {"female": "females", "male": "males"}),
+                                  ("role", {"director": "directors", "chief": "chiefs"})):
+            rows = comp[comp["attribute"] == attribute]
+            details.append(self.listing(f"{self.count(int(r.core_count))} {self.label(plural.get(r.value, r.value))}"
+                                        for r in rows.itertuples() if r.core_count > 0))
+        dept = found["department"]
+        details.append(self.t("structure.departments_in_core", n=self.n(dept["values_in_core"]),
+                              total=self.n(dept["values_in_forum"])))
+        across = [a for a in ("gender", "role", "department") if found[a]["cuts_across"]]
+        not_across = [a for a in ("gender", "role", "department") if not found[a]["cuts_across"]]
+        names = {a: self.t(f"structure.attribute_names.{a}") for a in found}
+        if not not_across:
+            return self.t("structure.composition_across", attributes=self.listing(names[a] for a in across),
+                          details="; ".join(details))
+        return self.t("structure.composition_not", attributes=self.listing(names[a] for a in not_across),
+                      details="; ".join(details))
+
+    def departments_findings(self) -> str:
+        """Collaboration across departments: crossing share, E-I index, bridges, unlinked pairs."""
+        t = self.t
+        crossing = self.table("crossing_shares")
+        crossing = crossing[crossing["attribute"] == "department"]
+        total_share = crossing["out_crossing"].sum() / crossing["out_ties"].sum()
+        shown = crossing[crossing["n_respondents"] >= self.k]["out_crossing_share"]
+        paragraphs = [t("departments.crossing", share=self.pct(total_share), low=self.pct(shown.min()),
+                        high=self.pct(shown.max()))]
+        ei = self.table("ei_tests")
+        whole = ei[(ei["attribute"] == "department") & (ei["level"] == "whole")].iloc[0]
+        significant = whole["p_value"] <= ALPHA
+        paragraphs.append(t(
+            "departments.ei", ei=self.n(whole["observed"], 2), expected=self.n(whole["expected"], 2),
+            direction=t("departments.ei_more" if whole["observed"] < whole["expected"] else "departments.ei_less"),
+            significance=t("departments.ei_significant" if significant else "departments.ei_not_significant",
+                           p=self.p(whole["p_value"]))))
+        bridges = self.table("bridging_members").sort_values("rank")
+        who = []
+        for member in bridges["member_id"]:
+            described = self.describe(member)
+            if described and described not in who:
+                who.append(described)
+            if len(who) == 3:
+                break
+        if who:
+            paragraphs.append(t("departments.bridges", who=self.listing(who)))
+        paragraphs.append(self._unlinked_sentence())
+        return "\n\n".join(paragraphs)
+
+    def _unlinked(self) -> list[str]:
+        pairs = self.table("unlinked_pairs")
+        pairs = pairs[pairs["possible"] > 0]
+        return [f"{a} – {b}" for a, b in zip(pairs["group_a"], pairs["group_b"])]
+
+    def _unlinked_sentence(self) -> str:
+        pairs = self._unlinked()
+        return self.t("departments.unlinked", pairs=self.listing(pairs)) if pairs else self.t("departments.all_linked")
+
+    def department_heatmap(self, ax=None):
+        """Department x department densities; rows of departments with fewer than ``k`` respondents suppressed."""
+        from . import plots
+        from .departments import density_matrix
+
+        blocks = self.table("department_densities")
+        sizes = self.table("crossing_shares").query("attribute == 'department'").set_index("group")["n_respondents"]
+        blocks["respondents"] = blocks["source_department"].map(sizes)
+        hidden = suppress(blocks, {"respondents": ["density", "ties"]}, k=self.k).mask
+        blocks.loc[hidden["density"], ["density", "ties"]] = float("nan")
+        return plots.department_heatmap(density_matrix(blocks), counts=density_matrix(blocks, "ties"), ax=ax,
+                                        xlabel=self.t("departments.columns"), ylabel=self.t("departments.rows"),
+                                        colorbar_label=self.t("departments.colorbar"))
+
+    def _external(self) -> tuple[pd.DataFrame, dict]:
+        means = self.table("external_means")
+        partners = {p["id"]: p[self.lang] for p in self.meta["external"]["partners"]}
+        return means, partners
+
+    def external_intro(self) -> str:
+        ext = self.meta["external"]
+        scale = ext["scale"]
+        low, top = min(scale, key=int), max(scale, key=int)
+        return self.t("external.intro", question=ext["question"], low=scale[low].lower(), top=top,
+                      high=scale[top].lower())
+
+    def external_table(self) -> str:
+        """The seminar's table: mean rating per partner type, core and periphery, with the number of answers."""
+        means, partners = self._external()
+        shown = suppress(means, {"n_answered": "mean_rating"}, k=self.k).table
+        cells = {}
+        for row, raw in zip(shown.itertuples(), means.itertuples()):
+            value = row.mean_rating if row.mean_rating == MARKER else self.n(_half_up(raw.mean_rating), 2)
+            cells.setdefault(row.group, {})[row.partner] = f"{value} ({self.n(raw.n_answered)})"
+        frame = pd.DataFrame([[self.label(g.capitalize()), *[cells[g][p] for p in partners]] for g in cells],
+                             columns=[self.t("external.group"), *partners.values()])
+        return pipe_table(frame)
+
+    def external_figure(self, ax=None):
+        """Individual ratings by group and partner type, means marked."""
+        from . import plots
+
+        ratings = self.table("external_ratings")
+        partners = dict(self._external()[1])
+        ratings["partner_label"] = ratings["partner"].map(partners)
+        counts = ratings.groupby(["partner", "group"])["rating"].transform("count")
+        ratings = ratings[counts >= self.k]
+        scale = {int(k): v for k, v in self.meta["external"]["scale"].items()}
+        labels = {"core": self.label("Core"), "periphery": self.label("Periphery"), "mean": self.label("mean")}
+        return plots.external_ratings(ratings, labels=labels, scale=scale, ylabel=self.t("external.ylabel"),
+                                      mean_format=lambda v: self.n(_half_up(v), 2), ax=ax)
+
+    def external_findings(self) -> str:
+        """Which partner types the core rates higher, and whether any difference is more than chance."""
+        t = self.t
+        tests = self.table("external_tests")
+        _, partners = self._external()
+        tests = tests[(tests["n_core"] >= self.k) & (tests["n_periphery"] >= self.k)]
+        name = lambda ids: self.listing(partners[p].lower() if self.lang == "da" else partners[p] for p in ids)
+        higher_core = tests[tests["difference"] > 0]["partner"]
+        higher_periphery = tests[tests["difference"] < 0]["partner"]
+        significant = tests[tests["p_permutation"] <= ALPHA]["partner"]
+        lines = []
+        if len(higher_core):
+            lines.append(t("external.higher_core", partners=name(higher_core)))
+        if len(higher_periphery):
+            lines.append(t("external.higher_periphery", partners=name(higher_periphery)))
+        lines.append(t("external.significant", partners=name(significant)) if len(significant)
+                     else t("external.none_significant"))
+        means, _ = self._external()
+        lines.append(t("external.excluded", dont_know=self.n(int(means["n_dont_know"].sum())),
+                       blank=self.n(int(means["n_blank"].sum()))))
+        return " ".join(lines)
+
+    def discussion(self, questions: Path | None = None) -> str:
+        """Table discussion: three rounds with their minutes, the seminar's questions and data-driven prompts."""
+        path = questions or io.project_root() / "report" / "discussion.yml"
+        config = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        prompts = self.data_prompts() if config.get("data_prompts", True) else []
+        parts = [self.heading("discussion.heading")]
+        for number, round_ in enumerate(config["rounds"], start=1):
+            parts.append("### " + self.t("discussion.round", number=number, title=round_["title"][self.lang],
+                                         minutes=self.n(round_["minutes"])))
+            items = [q[self.lang] for q in round_["questions"]]
+            if number == 2:  # joint reflection: what the data of this wave invites
+                items += prompts
+            parts.append("\n".join(f"- {q}" for q in items))
+        return "\n\n".join(parts)
+
+    def data_prompts(self) -> list[str]:
+        """Questions chosen from this wave's findings."""
+        t, prompts = self.t, []
+        if self._unlinked():
+            prompts.append(t("discussion.prompts.unlinked", pairs=self.listing(self._unlinked())))
+        if not self.structure["indispensable"]["nobody_indispensable"] and self._cut_members():
+            prompts.append(t("discussion.prompts.indispensable", who=self.listing(self._cut_members())))
+        g = self.structure["groupings"]
+        if g["beyond_random"] and not g["cuts_across_departments"]:
+            prompts.append(t("discussion.prompts.groupings"))
+        cp = self.structure["core_periphery"]["ignore"]
+        prompts.append(t("discussion.prompts.periphery",
+                         share=self.pct(len(cp["periphery"]) / (len(cp["core"]) + len(cp["periphery"])))))
+        return prompts
+
+    def next_steps(self) -> str:
+        return "\n\n".join([self.heading("next_steps.heading"), self.t("next_steps.body")])
+
+    def method(self) -> str:
+        """Method appendix: definitions, variants, tests, samples, seeds, software, input hash."""
+        t, st, s = self.t, self.structure, self.summary
+        cp, one = st["core_periphery"]["ignore"], st["core_periphery"]["one"]
+        sig, g = st["significance"], st["groupings"]
+        comp = st["composition"]
+        ei = self.table("ei_tests").iloc[0]
+        ext = self.table("external_tests")
+        others = self.listing(f"{c['method']} {self.n(c['modularity'], 2)}" for c in st.get("other_communities", []))
+        return "\n\n".join([
+            self.heading("method.heading"),
+            t("method.density", respondents=self.n(s["respondents"]), members=self.n(s["members"]),
+              possible=self.n(s["possible_ties"])),
+            t("method.core_periphery", restarts=self.n(cp["params"].get("restarts", 0)), seed=cp["params"].get("seed"),
+              fit=self.n(cp["fit"], 3), one_size=self.n(one["core_size"]), one_fit=self.n(one["fit"], 3)),
+            t("method.significance", n=self.n(sig["degree"]["n_samples"]), p_degree=self.p(sig["degree"]["p_value"]),
+              p_density=self.p(sig["density"]["p_value"]), seed=sig["degree"]["seed"]),
+            t("method.communities", seed=g["seed"], n=self.n(g["n_samples"]), p=self.p(g["p_value"]),
+              nmi=self.n(g["nmi"], 2), others=others),
+            t("method.indispensable", max_change=self.n(st["indispensable"]["max_distance_fragmentation_change"], 3)),
+            t("method.composition", p_gender=self.p(comp["gender"]["p_value"]), p_role=self.p(comp["role"]["p_value"]),
+              p_department=self.p(comp["department"]["p_value"])),
+            t("method.departments", n=self.n(int(ei["n_permutations"])), seed=int(ei["seed"])),
+            t("method.external", n=self.n(int(ext["n_permutations"].iloc[0])), seed=int(ext["seed"].iloc[0])),
+            t("method.suppression", k=self.n(self.k)),
+            t("method.software", software=self.listing(software_versions())),
+            t("method.data", wave=self.meta["wave"], hash=self.meta["input_sha256"]),
+        ])
+
+
+def software_versions() -> list[str]:
+    """"name version" of Python and the packages that made the results."""
+    out = [f"Python {platform.python_version()}"]
+    for name in SOFTWARE:
+        try:
+            out.append(f"{name} {importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return out
+
+
+def _half_up(value: float) -> float:
+    from .external import round_half_up
+
+    return round_half_up(value, 2)

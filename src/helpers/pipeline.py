@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+import nbformat
+
 from . import handout, io
 from .errors import SurveyError
 from .lang import check_lang
@@ -49,7 +51,7 @@ class StepFailed(SurveyError):
     """A notebook raised an error; the message names the notebook and the error."""
 
 
-def execute(step: Step, output: Path, parameters: dict, root: Path) -> Path:
+def execute(step: Step, output: Path, parameters: dict, root: Path, source: Path | None = None) -> Path:
     """Execute one notebook with papermill into ``output`` (atomically).
 
     Raises
@@ -66,7 +68,7 @@ def execute(step: Step, output: Path, parameters: dict, root: Path) -> Path:
     try:
         with _quiet():
             papermill.execute_notebook(
-                str(root / step.notebook), str(tmp), parameters=parameters, cwd=str(root),
+                str(source or root / step.notebook), str(tmp), parameters=parameters, cwd=str(root),
                 kernel_name="python3", progress_bar=False, log_output=False,
             )
     except PapermillExecutionError as exc:
@@ -150,7 +152,11 @@ def run(wave: str | Path, *, langs: tuple[str, ...] = ("da",), formats: tuple[st
     written: dict[str, Path] = {}
     for lang in langs:
         started = time.perf_counter()
-        executed = execute(HANDOUT, folder / "notebooks" / f"handout-{lang}.ipynb", {**params, "lang": lang}, root)
+        source = folder / "notebooks" / f".handout-{lang}.source.ipynb"
+        nbformat.write(handout.localise_cell_options(nbformat.read(root / HANDOUT.notebook, 4), lang), source)
+        executed = execute(HANDOUT, folder / "notebooks" / f"handout-{lang}.ipynb", {**params, "lang": lang}, root,
+                           source)
+        source.unlink()
         _report(progress, f"handout ({lang})", started)
         started = time.perf_counter()
         paths = render(executed, folder / "handout", formats=tuple(formats), lang=lang,

@@ -1,0 +1,104 @@
+"""Findings in the handout follow the data: silos, cut vertices and the seminar's wave."""
+
+from __future__ import annotations
+
+import itertools
+
+import networkx as nx
+import pandas as pd
+import pytest
+
+from helpers import findings, io, network
+from helpers.handout import Handout, localise_cell_options, pipe_table
+
+
+def write_wave(folder, G: nx.DiGraph, *, seed: int = 1, k: int = 3):
+    """Tidy tables and structure results for a hand-made forum graph, as the pipeline writes them."""
+    members = pd.DataFrame([{"member_id": n, **a} for n, a in sorted(G.nodes(data=True))])
+    relations = pd.DataFrame([{"source": u, "target": v, "rating": 3} for u, v in sorted(G.edges)])
+    meta = {"wave": "test", "name": "test", "date": "2020-01-01", "min_group_size": k,
+            "relations": {"tie_threshold": 2}}
+    tidy = folder / "tidy"
+    tidy.mkdir(parents=True)
+    members.to_parquet(tidy / "members.parquet")
+    relations.to_parquet(tidy / "relations.parquet")
+    pd.DataFrame(columns=["member_id", "partner", "rating", "status"]).to_parquet(tidy / "external.parquet")
+    io.write_json(meta, tidy / "wave.json")
+    io.write_json(network.summary(G), folder / "results" / "network.json")
+    results, tables = findings.analyse_structure(G, seed=seed, n_samples=99, n_networks=19)
+    io.write_json(results, folder / "results" / "structure.json")
+    io.write_tables(tables, folder / "results")
+    return Handout(folder, "en", seed)
+
+
+def forum(groups: dict[str, int]) -> nx.DiGraph:
+    """Members in departments (first of each a director), every member answered, no ties yet."""
+    G = nx.DiGraph()
+    for dept, size in groups.items():
+        for i in range(size):
+            G.add_node(f"{dept}{i}", department=dept, role="director" if i == 0 else "chief",
+                       gender="female" if i % 2 else "male", answered=True)
+    return G
+
+
+def clique(G, nodes):
+    G.add_edges_from((u, v) for u, v in itertools.permutations(nodes, 2))
+
+
+def test_department_silos_are_called_separate_groupings(tmp_path):
+    G = forum({"A": 6, "B": 6, "C": 6})
+    for dept in "ABC":
+        clique(G, [n for n, d in G.nodes(data="department") if d == dept])
+    G.add_edges_from([("A1", "B1"), ("B1", "A1"), ("B2", "C2"), ("C2", "B2")])
+    text = write_wave(tmp_path, G).structure_findings()
+    assert "splits into 3 separate groupings" in text
+    assert "No separate groupings" not in text
+
+
+def test_a_cut_vertex_is_no_longer_nobody_indispensable(tmp_path):
+    G = forum({"A": 5, "B": 5})
+    clique(G, [f"A{i}" for i in range(5)])
+    clique(G, [f"B{i}" for i in range(5)])
+    G.add_edges_from([("A1", "B1"), ("B1", "A1")])  # the only bridge: A1 and B1 are cut vertices
+    text = write_wave(tmp_path, G).structure_findings()
+    assert "Nobody is indispensable" not in text
+    assert "Some are indispensable: the network falls apart if a chief in A and a chief in B drops out" in text
+
+
+def test_cut_vertex_too_rare_to_describe_is_not_named(tmp_path):
+    G = forum({"A": 5, "B": 5})
+    clique(G, [f"A{i}" for i in range(5)])
+    clique(G, [f"B{i}" for i in range(5)])
+    G.add_edges_from([("A0", "B0"), ("B0", "A0")])  # directors: one per department
+    text = write_wave(tmp_path, G).structure_findings()
+    assert "director in" not in text
+    assert "a member from A" in text
+
+
+def test_random_wave_has_no_clear_groupings_and_nobody_indispensable(tmp_path):
+    G = forum({"A": 8, "B": 8, "C": 8})
+    rng = nx.gnm_random_graph(24, 200, seed=3, directed=True)
+    nodes = sorted(G.nodes)
+    G.add_edges_from((nodes[u], nodes[v]) for u, v in rng.edges)
+    text = write_wave(tmp_path, G).structure_findings()
+    assert "Nobody is indispensable" in text
+    assert "separate groupings" in text and "splits into" not in text
+
+
+def test_cell_option_captions_are_localised():
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell('#| fig-cap: "{{ figure1.caption }}"\nplot()')]
+    da, en = (localise_cell_options(nb, lang).cells[0].source for lang in ("da", "en"))
+    assert da.startswith('#| fig-cap: "De interne relationer') and en.startswith('#| fig-cap: "The internal relations')
+    assert "{{" in nb.cells[0].source  # the input is left unchanged
+
+
+def test_pipe_table():
+    assert pipe_table(pd.DataFrame({"a": ["x", "y"], "b": [1, 2]})).splitlines()[1] == "|:--|--:|"
+
+
+@pytest.mark.parametrize("value,expected", [(0.0004, "< 0.001"), (0.0312, "= 0.031")])
+def test_p_values(tmp_path, value, expected):
+    assert Handout(tmp_path, "en").p(value) == expected
