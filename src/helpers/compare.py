@@ -1,0 +1,1327 @@
+"""Compare two survey waves of the same forum, and ask whether the job visits worked.
+
+The survey is repeated: the programme follows the forum over time. Member ids are
+pseudonyms that stay the same across waves (same person, same id), so two waves are
+compared member by member. ``G_a`` is the earlier wave, ``G_b`` the later one; both follow
+the graph contract of :mod:`helpers.network` (a ``networkx.DiGraph`` whose nodes carry
+``gender``, ``role``, ``department`` and ``answered``; an edge ``u -> v`` with attribute
+``rating`` when respondent ``u`` named ``v`` at or above the wave's tie threshold).
+
+What is compared
+----------------
+Members
+    Every member is present in both waves (``"both"``), only in the later one
+    (``"joined"``) or only in the earlier one (``"left"``). Every comparison below runs
+    over the members present in both waves.
+Comparable ties
+    A respondent's row is observed, a non-respondent's row is missing (not zero). A tie
+    ``u -> v`` can only be compared when ``u``'s row is observed in both waves, so the
+    tie-level comparisons (kept, new and dropped ties, Jaccard similarity, the density
+    change, block densities and cross-department shares) run over the *comparable
+    ordered pairs*: ``u != v``, both present in both waves, and ``u`` answered in both
+    waves (a *sender*). A member who answered in one wave only still counts as a
+    receiver of ties. :func:`comparable_graphs` gives the two waves restricted this way.
+    Ties to or from members who joined or left are outside the comparison.
+Attributes
+    Department, role and gender are read from each wave for that wave's figures (a
+    member may have moved department); lists of members (movers) show the later wave's
+    attributes.
+
+Functions
+---------
+* :func:`membership`, :func:`comparable_graphs` -- who is compared;
+* :func:`density_change` -- density change with a node-bootstrap confidence interval
+  (Snijders and Borgatti 1999);
+* :func:`tie_changes`, :func:`jaccard` -- ties kept, new and dropped;
+* :func:`core_transitions` -- moves between core and periphery;
+* :func:`crossing_change`, :func:`block_density_change` -- collaboration across
+  departments;
+* :func:`external_change` -- change in the external-relations means;
+* :func:`compare_waves` -- all of the above in one :class:`WaveComparison`;
+* :func:`read_visit_pairs`, :func:`visit_effect` -- did the job visits between the waves
+  form or strengthen ties?
+
+Every function is pure (no printing, no file IO) except :func:`read_visit_pairs`, which
+reads the visit-pair file. Tables have a fixed column order and sorted rows.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from . import departments, network
+from .errors import Problem, ValidationError
+from .readers import UnreadableFile, read_csv
+
+__all__ = [
+    "BASELINES",
+    "GROUPS",
+    "VISIT_PAIR_COLUMNS",
+    "DensityChange",
+    "VisitEffect",
+    "WaveComparison",
+    "block_density_change",
+    "comparable_graphs",
+    "compare_waves",
+    "core_transitions",
+    "crossing_change",
+    "density_change",
+    "external_change",
+    "jaccard",
+    "membership",
+    "read_visit_pairs",
+    "tie_changes",
+    "visit_effect",
+    "visit_groups",
+]
+
+#: Group labels of the core-periphery split, in table order.
+GROUPS = ("core", "periphery")
+#: Columns of the visit-pair file read by :func:`read_visit_pairs`.
+VISIT_PAIR_COLUMNS = ("pair_id", "member_id")
+#: Comparison pairs :func:`visit_effect` can use (see there).
+BASELINES = ("all", "cross_department")
+
+_ALTERNATIVES = ("greater", "less", "two-sided")
+_TIE_COLUMNS = ["source", "target", "rating_a", "rating_b", "change"]
+_SMALL_VISITS = 10
+
+
+# ---------------------------------------------------------------------------
+# who is compared
+# ---------------------------------------------------------------------------
+
+
+def _check(G: nx.DiGraph, name: str) -> None:
+    if not isinstance(G, nx.DiGraph):
+        raise TypeError(f"{name} must be a networkx.DiGraph (see helpers.network), not {type(G).__name__}")
+    for node, data in G.nodes(data=True):
+        if "answered" not in data:
+            raise ValueError(f"{name}: member {node!r} has no 'answered' attribute")
+
+
+def _basis(G_a: nx.DiGraph, G_b: nx.DiGraph) -> tuple[list[str], list[str]]:
+    """Members in both waves (sorted) and those of them who answered in both (senders)."""
+    _check(G_a, "G_a")
+    _check(G_b, "G_b")
+    common = sorted(set(G_a) & set(G_b))
+    senders = [m for m in common if G_a.nodes[m]["answered"] and G_b.nodes[m]["answered"]]
+    return common, senders
+
+
+def membership(G_a: nx.DiGraph, G_b: nx.DiGraph) -> pd.DataFrame:
+    """Who is in which wave, and whose ties can be compared.
+
+    Parameters
+    ----------
+    G_a, G_b : networkx.DiGraph
+        The earlier and the later wave (graph contract of :mod:`helpers.network`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``member_id, status, answered_a, answered_b, sender``; one row per member
+        of either wave, sorted by ``member_id``. ``status`` is ``"both"``, ``"joined"``
+        (later wave only) or ``"left"`` (earlier wave only); ``answered_*`` is False for
+        a wave the member is not in; ``sender`` is True when the member is in both waves
+        and answered in both (their named ties are compared).
+
+    Examples
+    --------
+    >>> G_a = nx.DiGraph(); G_a.add_nodes_from([("x", {"answered": True}), ("y", {"answered": True})])
+    >>> G_b = nx.DiGraph(); G_b.add_nodes_from([("y", {"answered": True}), ("z", {"answered": False})])
+    >>> membership(G_a, G_b)[["member_id", "status", "sender"]].to_dict("list")
+    {'member_id': ['x', 'y', 'z'], 'status': ['left', 'both', 'joined'], 'sender': [False, True, False]}
+    """
+    common, senders = _basis(G_a, G_b)
+    common_set, sender_set = set(common), set(senders)
+    rows = []
+    for m in sorted(set(G_a) | set(G_b)):
+        status = "both" if m in common_set else ("left" if m in G_a else "joined")
+        rows.append(
+            (
+                m,
+                status,
+                bool(G_a.nodes[m]["answered"]) if m in G_a else False,
+                bool(G_b.nodes[m]["answered"]) if m in G_b else False,
+                m in sender_set,
+            )
+        )
+    return pd.DataFrame(rows, columns=["member_id", "status", "answered_a", "answered_b", "sender"])
+
+
+def _restrict(G: nx.DiGraph, common: list[str], senders: set[str]) -> nx.DiGraph:
+    H = nx.DiGraph()
+    for m in common:
+        data = dict(G.nodes[m])
+        data["answered"] = m in senders
+        H.add_node(m, **data)
+    common_set = set(common)
+    H.add_edges_from(
+        (u, v, dict(G.edges[u, v]))
+        for u, v in sorted(G.edges())
+        if u in senders and v in common_set and u != v
+    )
+    return H
+
+
+def comparable_graphs(G_a: nx.DiGraph, G_b: nx.DiGraph) -> tuple[nx.DiGraph, nx.DiGraph]:
+    """Both waves restricted to what can be compared.
+
+    Each returned graph has the members present in both waves (added in sorted order,
+    with that wave's attributes) and only the ties named by members who answered in both
+    waves (the senders). Its ``answered`` attribute is redefined as "answered in both
+    waves", so functions that count possible ties from ``answered`` (for example
+    :func:`helpers.departments.block_densities`) count exactly the comparable pairs.
+
+    Parameters
+    ----------
+    G_a, G_b : networkx.DiGraph
+        The earlier and the later wave.
+
+    Returns
+    -------
+    (networkx.DiGraph, networkx.DiGraph)
+        New graphs; the inputs are not changed.
+    """
+    common, senders = _basis(G_a, G_b)
+    sender_set = set(senders)
+    return _restrict(G_a, common, sender_set), _restrict(G_b, common, sender_set)
+
+
+# ---------------------------------------------------------------------------
+# density change with a node bootstrap
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DensityChange:
+    """Density of both waves over the comparable pairs, and its change.
+
+    Attributes
+    ----------
+    density_a, density_b : float
+        Ties over comparable ordered pairs (see the module docstring) in each wave.
+    difference : float
+        ``density_b - density_a``.
+    ci_low, ci_high : float
+        Percentile bootstrap confidence interval of ``difference``.
+    level : float
+        Confidence level of the interval, e.g. 0.95.
+    se : float
+        Bootstrap standard error of ``difference`` (standard deviation of the bootstrap
+        differences, ``ddof=1``).
+    share_opposite : float
+        Smaller of the shares of bootstrap differences ``<= 0`` and ``>= 0``: how much of
+        the bootstrap distribution lies on the far side of "no change".
+    p_value : float
+        ``min(1, 2 * share_opposite)``. A rough two-sided figure, *not* an exact test: it
+        is the smallest level at which the percentile interval would just exclude 0,
+        and it inherits the bootstrap's optimism for small forums.
+    n_members : int
+        Members present in both waves (the resampled units).
+    n_senders : int
+        Of these, members who answered in both waves.
+    ties_a, ties_b : int
+        Ties over the comparable pairs.
+    possible : int
+        Comparable ordered pairs, ``n_senders * (n_members - 1)``.
+    n_boot : int
+        Bootstrap samples drawn.
+    n_valid : int
+        Samples with at least one comparable pair (the others, which drew no sender or a
+        single member only, are left out).
+    seed : int
+        Seed of ``numpy.random.default_rng``.
+    method : str
+        ``"node-bootstrap-paired"``.
+    differences : numpy.ndarray
+        The valid bootstrap differences (read-only), for plots.
+    """
+
+    density_a: float
+    density_b: float
+    difference: float
+    ci_low: float
+    ci_high: float
+    level: float
+    se: float
+    share_opposite: float
+    p_value: float
+    n_members: int
+    n_senders: int
+    ties_a: int
+    ties_b: int
+    possible: int
+    n_boot: int
+    n_valid: int
+    seed: int
+    method: str = "node-bootstrap-paired"
+    differences: np.ndarray = field(default_factory=lambda: np.empty(0), compare=False, repr=False)
+
+    def as_dict(self) -> dict:
+        """All fields except the bootstrap differences, for a results table or JSON."""
+        return {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "differences"}
+
+
+def _adjacency(G: nx.DiGraph, nodes: list[str], senders: set[str]) -> np.ndarray:
+    index = {m: i for i, m in enumerate(nodes)}
+    X = np.zeros((len(nodes), len(nodes)), dtype=np.float64)
+    for u, v in G.edges():
+        if u in senders and u in index and v in index and u != v:
+            X[index[u], index[v]] = 1.0
+    return X
+
+
+def _bootstrap_counts(
+    X_a: np.ndarray, X_b: np.ndarray, r: np.ndarray, W: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Ties of both waves and possible ties among drawn members, one row of ``W`` per sample.
+
+    ``W[k, u]`` is how often member ``u`` was drawn in sample ``k``; ``r`` marks the
+    senders; ``X_*`` are 0/1 adjacency matrices with a zero diagonal. A drawn pair of
+    different draws ``(i, j)`` of members ``u != v`` counts ``x_uv`` ties out of one
+    possible tie when ``u`` is a sender; two draws of the same member count nothing.
+    """
+    W = np.asarray(W, dtype=np.float64)
+    Wr = W * r
+    # ties: sum over u != v of w_u r_u x_uv w_v (the diagonal of X is zero)
+    T_a = ((Wr @ X_a) * W).sum(axis=1)
+    T_b = ((Wr @ X_b) * W).sum(axis=1)
+    # possible: sum over u != v of w_u r_u w_v = (sum_u w_u r_u)(sum_v w_v) - sum_u w_u^2 r_u
+    P = Wr.sum(axis=1) * W.sum(axis=1) - (Wr * W).sum(axis=1)
+    return T_a, T_b, P
+
+
+def density_change(
+    G_a: nx.DiGraph,
+    G_b: nx.DiGraph,
+    *,
+    seed: int = 0,
+    n_boot: int = 2000,
+    level: float = 0.95,
+) -> DensityChange:
+    """Change in density between two waves, with a paired node-bootstrap interval.
+
+    The density of each wave is taken over the comparable ordered pairs (senders who
+    answered in both waves, receivers present in both waves; see the module docstring),
+    so that both waves are measured on the same pairs and a change in who answered does
+    not show as a change in density.
+
+    The interval follows the node (vertex) bootstrap of Snijders and Borgatti [1]_ for
+    paired networks (the same members at two time points): draw ``n`` members with
+    replacement from the ``n`` members present in both waves, take the *same* draw in
+    both waves, compute each wave's density on the drawn node set and keep the
+    difference. A pair of draws of different members ``i != j`` carries the observed
+    value of ``i -> j``; it is a possible tie when ``i`` is a sender. A pair of two draws
+    of the same member has no observed value (there are no self-ties) and is left out of
+    ties and possible ties alike. Non-respondents are drawn too, as receivers. The
+    interval is the percentile interval of the bootstrap differences [2]_. Because both
+    waves use the same draw, the interval reflects the pairing: identical waves give a
+    difference of exactly 0 in every sample and the interval ``[0, 0]``.
+
+    Parameters
+    ----------
+    G_a, G_b : networkx.DiGraph
+        The earlier and the later wave.
+    seed : int
+        Seed of ``numpy.random.default_rng``; same seed, same result.
+    n_boot : int
+        Bootstrap samples.
+    level : float
+        Confidence level of the interval, between 0 and 1.
+
+    Returns
+    -------
+    DensityChange
+
+    Raises
+    ------
+    ValueError
+        No member answered in both waves, or fewer than two members are in both.
+
+    References
+    ----------
+    .. [1] T. A. B. Snijders and S. P. Borgatti, "Non-parametric standard errors and
+       tests for network statistics", Connections 22(2), 161-170, 1999.
+    .. [2] B. Efron and R. J. Tibshirani, "An Introduction to the Bootstrap", Chapman
+       and Hall, 1993, chapter 13.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([("a", "b"), ("b", "c")])
+    >>> nx.set_node_attributes(G, True, "answered")
+    >>> d = density_change(G, G, n_boot=100)
+    >>> d.difference, d.ci_low, d.ci_high
+    (0.0, 0.0, 0.0)
+    """
+    if n_boot < 1:
+        raise ValueError("n_boot must be at least 1")
+    if not 0 < level < 1:
+        raise ValueError("level must lie strictly between 0 and 1")
+    common, senders = _basis(G_a, G_b)
+    n, s = len(common), len(senders)
+    if n < 2 or s == 0:
+        raise ValueError(
+            f"cannot compare densities: {n} member(s) in both waves, {s} of whom answered in both"
+        )
+    sender_set = set(senders)
+    X_a = _adjacency(G_a, common, sender_set)
+    X_b = _adjacency(G_b, common, sender_set)
+    r = np.array([m in sender_set for m in common], dtype=np.float64)
+    possible = s * (n - 1)
+    ties_a, ties_b = int(X_a.sum()), int(X_b.sum())
+
+    rng = np.random.default_rng(seed)
+    W = rng.multinomial(n, np.full(n, 1.0 / n), size=n_boot)
+    T_a, T_b, P = _bootstrap_counts(X_a, X_b, r, W)
+    valid = P > 0
+    diffs = (T_b[valid] - T_a[valid]) / P[valid]
+    diffs.setflags(write=False)
+
+    difference = (ties_b - ties_a) / possible
+    if diffs.size:
+        low, high = np.quantile(diffs, [(1 - level) / 2, (1 + level) / 2])
+        se = float(diffs.std(ddof=1)) if diffs.size > 1 else float("nan")
+        share = float(min((diffs <= 0).mean(), (diffs >= 0).mean()))
+    else:
+        low = high = se = share = float("nan")
+    return DensityChange(
+        density_a=ties_a / possible,
+        density_b=ties_b / possible,
+        difference=float(difference),
+        ci_low=float(low),
+        ci_high=float(high),
+        level=float(level),
+        se=se,
+        share_opposite=share,
+        p_value=min(1.0, 2.0 * share) if diffs.size else float("nan"),
+        n_members=n,
+        n_senders=s,
+        ties_a=ties_a,
+        ties_b=ties_b,
+        possible=possible,
+        n_boot=int(n_boot),
+        n_valid=int(diffs.size),
+        seed=seed,
+        differences=diffs,
+    )
+
+
+# ---------------------------------------------------------------------------
+# ties kept, new and dropped
+# ---------------------------------------------------------------------------
+
+
+def _rating(G: nx.DiGraph, u: str, v: str) -> Any:
+    value = G.edges[u, v].get("rating")
+    return pd.NA if value is None else int(value)
+
+
+def tie_changes(G_a: nx.DiGraph, G_b: nx.DiGraph) -> pd.DataFrame:
+    """Every comparable tie of either wave, marked kept, new or dropped.
+
+    Only comparable ordered pairs count (sender answered in both waves, receiver present
+    in both; see the module docstring).
+
+    Parameters
+    ----------
+    G_a, G_b : networkx.DiGraph
+        The earlier and the later wave.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``source, target, rating_a, rating_b, change``; one row per comparable
+        pair tied in at least one wave, sorted by ``source`` then ``target``.
+        ``rating_*`` is the tie's rating (nullable integer, ``<NA>`` when there is no tie
+        in that wave, or the edge has no rating); ``change`` is ``"kept"`` (tied in both),
+        ``"new"`` (later wave only) or ``"dropped"`` (earlier wave only).
+
+    Examples
+    --------
+    >>> G_a = nx.DiGraph([("x", "y"), ("y", "x")]); G_b = nx.DiGraph([("x", "y"), ("x", "z")])
+    >>> for G in (G_a, G_b):
+    ...     G.add_nodes_from("xyz"); nx.set_node_attributes(G, True, "answered")
+    >>> tie_changes(G_a, G_b)[["source", "target", "change"]].values.tolist()
+    [['x', 'y', 'kept'], ['x', 'z', 'new'], ['y', 'x', 'dropped']]
+    """
+    H_a, H_b = comparable_graphs(G_a, G_b)
+    rows = []
+    for u, v in sorted(set(H_a.edges()) | set(H_b.edges())):
+        in_a, in_b = H_a.has_edge(u, v), H_b.has_edge(u, v)
+        change = "kept" if in_a and in_b else ("new" if in_b else "dropped")
+        rows.append(
+            (u, v, _rating(H_a, u, v) if in_a else pd.NA, _rating(H_b, u, v) if in_b else pd.NA, change)
+        )
+    frame = pd.DataFrame(rows, columns=_TIE_COLUMNS)
+    frame["source"] = frame["source"].astype(str)
+    frame["target"] = frame["target"].astype(str)
+    frame["rating_a"] = frame["rating_a"].astype("Int64")
+    frame["rating_b"] = frame["rating_b"].astype("Int64")
+    frame["change"] = frame["change"].astype(str)
+    return frame
+
+
+def jaccard(ties: pd.DataFrame) -> float:
+    """Jaccard similarity of the two waves' tie sets: kept / (kept + new + dropped).
+
+    Parameters
+    ----------
+    ties : pandas.DataFrame
+        Output of :func:`tie_changes` (comparable pairs only).
+
+    Returns
+    -------
+    float
+        Between 0 and 1; NaN when neither wave has a comparable tie.
+
+    Examples
+    --------
+    >>> jaccard(pd.DataFrame({"change": ["kept", "new", "dropped", "kept"]}))
+    0.5
+    """
+    if len(ties) == 0:
+        return float("nan")
+    return float((ties["change"] == "kept").sum()) / float(len(ties))
+
+
+# ---------------------------------------------------------------------------
+# core and periphery
+# ---------------------------------------------------------------------------
+
+
+def _core_set(core: Any, G: nx.DiGraph, name: str) -> set[str]:
+    members = core.core if hasattr(core, "core") else core
+    if isinstance(members, str):
+        raise TypeError(f"{name} must be a collection of member ids or a CorePeriphery, not a string")
+    result = {str(m) for m in members}
+    unknown = sorted(result - set(G))
+    if unknown:
+        raise ValueError(f"{name} names members who are not in that wave: {unknown}")
+    return result
+
+
+def core_transitions(
+    G_a: nx.DiGraph, G_b: nx.DiGraph, core_a: Any, core_b: Any
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Moves between core and periphery of the members present in both waves.
+
+    A member of a wave is in that wave's core when listed in its core set, otherwise in
+    its periphery. Members who joined or left are not counted.
+
+    Parameters
+    ----------
+    G_a, G_b : networkx.DiGraph
+        The earlier and the later wave.
+    core_a, core_b : collection of str or CorePeriphery
+        Core members of each wave (a :class:`helpers.coreperiphery.CorePeriphery` is
+        read through its ``core``). Every id must be a member of that wave.
+
+    Returns
+    -------
+    transitions : pandas.DataFrame
+        Columns ``from, to, n_members``; four rows in the order core -> core,
+        core -> periphery, periphery -> core, periphery -> periphery.
+    movers : pandas.DataFrame
+        Columns ``member_id, department, role, from, to``; one row per member whose group
+        changed, sorted by ``from``, ``to`` and ``member_id``. Department and role are
+        the later wave's.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph(); G.add_nodes_from("wxyz", answered=True, department="A", role="chief")
+    >>> t, m = core_transitions(G, G, {"w", "x"}, {"x", "y"})
+    >>> t["n_members"].tolist(), m["member_id"].tolist()
+    ([1, 1, 1, 1], ['w', 'y'])
+    """
+    common, _ = _basis(G_a, G_b)
+    in_a = _core_set(core_a, G_a, "core_a")
+    in_b = _core_set(core_b, G_b, "core_b")
+
+    def group(m: str, core: set[str]) -> str:
+        return GROUPS[0] if m in core else GROUPS[1]
+
+    moves = [(m, group(m, in_a), group(m, in_b)) for m in common]
+    counts = {(f, t): 0 for f in GROUPS for t in GROUPS}
+    for _, f, t in moves:
+        counts[(f, t)] += 1
+    transitions = pd.DataFrame(
+        [(f, t, counts[(f, t)]) for f in GROUPS for t in GROUPS], columns=["from", "to", "n_members"]
+    )
+    movers = pd.DataFrame(
+        [
+            (m, str(G_b.nodes[m].get("department", "")), str(G_b.nodes[m].get("role", "")), f, t)
+            for m, f, t in moves
+            if f != t
+        ],
+        columns=["member_id", "department", "role", "from", "to"],
+    )
+    order = {g: i for i, g in enumerate(GROUPS)}
+    movers = movers.sort_values(
+        ["from", "to", "member_id"], key=lambda c: c.map(order) if c.name in ("from", "to") else c, ignore_index=True
+    )
+    return transitions, movers
+
+
+# ---------------------------------------------------------------------------
+# departments
+# ---------------------------------------------------------------------------
+
+
+def crossing_change(G_a: nx.DiGraph, G_b: nx.DiGraph, attribute: str = "department") -> pd.DataFrame:
+    """Change in the share of ties that cross groups (departments), forum-wide and per group.
+
+    Counted over the comparable ties (see the module docstring). A group's figures are
+    the ties its senders named (outgoing); each wave uses its own attribute values.
+
+    Parameters
+    ----------
+    G_a, G_b : networkx.DiGraph
+        The earlier and the later wave.
+    attribute : str
+        Node attribute defining the groups.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``attribute, level, group, ties_a, crossing_a, share_a, ties_b,
+        crossing_b, share_b, change``. The first row is ``level="whole"`` (``group``
+        empty), then one ``level="group"`` row per group of either wave, sorted.
+        ``share_* = crossing_* / ties_*`` (NaN without ties); ``change = share_b -
+        share_a``.
+
+    See Also
+    --------
+    helpers.departments.crossing_shares : the per-wave figures.
+    """
+    H_a, H_b = comparable_graphs(G_a, G_b)
+
+    def counts(H: nx.DiGraph) -> dict[str, tuple[int, int]]:
+        out: dict[str, list[int]] = {}
+        for u, v in H.edges():
+            g = str(H.nodes[u][attribute])
+            entry = out.setdefault(g, [0, 0])
+            entry[0] += 1
+            entry[1] += int(g != str(H.nodes[v][attribute]))
+        for m in H:  # groups whose senders named nobody still get a row
+            out.setdefault(str(H.nodes[m][attribute]), [0, 0])
+        return {g: (t, c) for g, (t, c) in out.items()}
+
+    c_a, c_b = counts(H_a), counts(H_b)
+
+    def ratio(x: int, y: int) -> float:
+        return x / y if y else float("nan")
+
+    def row(level: str, group: str, a: tuple[int, int], b: tuple[int, int]) -> tuple:
+        share_a, share_b = ratio(a[1], a[0]), ratio(b[1], b[0])
+        return (attribute, level, group, a[0], a[1], share_a, b[0], b[1], share_b, share_b - share_a)
+
+    whole_a = tuple(int(sum(x[i] for x in c_a.values())) for i in (0, 1))
+    whole_b = tuple(int(sum(x[i] for x in c_b.values())) for i in (0, 1))
+    rows = [row("whole", "", whole_a, whole_b)]
+    for g in sorted(set(c_a) | set(c_b)):
+        rows.append(row("group", g, c_a.get(g, (0, 0)), c_b.get(g, (0, 0))))
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "attribute", "level", "group", "ties_a", "crossing_a", "share_a",
+            "ties_b", "crossing_b", "share_b", "change",
+        ],
+    )  # fmt: skip
+
+
+def block_density_change(G_a: nx.DiGraph, G_b: nx.DiGraph, attribute: str = "department") -> pd.DataFrame:
+    """Change in the tie density between every ordered pair of groups (departments).
+
+    Each wave's block densities are those of
+    :func:`helpers.departments.block_densities` on the comparable graphs
+    (:func:`comparable_graphs`): possible ties in block ``A -> B`` are the senders of
+    ``A`` times the members of ``B`` (minus one when ``A == B``), all present in both
+    waves.
+
+    Parameters
+    ----------
+    G_a, G_b : networkx.DiGraph
+        The earlier and the later wave.
+    attribute : str
+        Node attribute defining the groups.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``source_<attribute>, target_<attribute>, density_a, density_b, change,
+        ties_a, ties_b, possible_a, possible_b``; one row per ordered pair of groups of
+        either wave, sorted by source then target. ``change = density_b - density_a``;
+        a block absent from a wave has NaN density and 0 ties there.
+    """
+    H_a, H_b = comparable_graphs(G_a, G_b)
+    src, dst = f"source_{attribute}", f"target_{attribute}"
+    keys = [src, dst]
+    a = departments.block_densities(H_a, attribute)[keys + ["ties", "possible", "density"]]
+    b = departments.block_densities(H_b, attribute)[keys + ["ties", "possible", "density"]]
+    merged = a.merge(b, on=keys, how="outer", suffixes=("_a", "_b"), sort=True)
+    for col in ("ties_a", "ties_b", "possible_a", "possible_b"):
+        merged[col] = merged[col].fillna(0).astype(int)
+    merged["change"] = merged["density_b"] - merged["density_a"]
+    columns = keys + ["density_a", "density_b", "change", "ties_a", "ties_b", "possible_a", "possible_b"]
+    return merged[columns].sort_values(keys, ignore_index=True)
+
+
+# ---------------------------------------------------------------------------
+# external relations
+# ---------------------------------------------------------------------------
+
+
+def external_change(means_a: pd.DataFrame, means_b: pd.DataFrame) -> pd.DataFrame:
+    """Difference between two waves' external-relations means.
+
+    Compares groups, not persons: each wave's ``core`` and ``periphery`` are that wave's
+    own split, so part of a change can come from members moving between the groups.
+
+    Parameters
+    ----------
+    means_a, means_b : pandas.DataFrame
+        Tables with at least ``partner, group, n_answered, mean_rating`` (the layout of
+        :func:`helpers.external.external_means`) for the earlier and the later wave.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``partner, group, n_answered_a, mean_rating_a, n_answered_b,
+        mean_rating_b, change`` with ``change = mean_rating_b - mean_rating_a``; one row
+        per partner and group of either table, in the order of ``means_a`` (partners and
+        groups only in ``means_b`` follow, in its order). Counts are 0 and means NaN
+        where a table lacks the row.
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"partner": ["regions"], "group": ["core"], "n_answered": [4], "mean_rating": [2.5]})
+    >>> b = pd.DataFrame({"partner": ["regions"], "group": ["core"], "n_answered": [5], "mean_rating": [3.0]})
+    >>> external_change(a, b)["change"].tolist()
+    [0.5]
+    """
+    required = ["partner", "group", "n_answered", "mean_rating"]
+    for name, frame in (("means_a", means_a), ("means_b", means_b)):
+        missing = [c for c in required if c not in frame.columns]
+        if missing:
+            raise ValueError(f"{name} lacks columns {missing}")
+        if frame.duplicated(["partner", "group"]).any():
+            raise ValueError(f"{name} has more than one row for a partner and group")
+    partners = list(dict.fromkeys(list(means_a["partner"]) + list(means_b["partner"])))
+    groups = list(dict.fromkeys(list(means_a["group"]) + list(means_b["group"])))
+    a = means_a[required].set_index(["partner", "group"])
+    b = means_b[required].set_index(["partner", "group"])
+    present = set(a.index) | set(b.index)
+    rows = []
+    for p in partners:
+        for g in groups:
+            if (p, g) not in present:
+                continue
+            n_a = int(a.at[(p, g), "n_answered"]) if (p, g) in a.index else 0
+            m_a = float(a.at[(p, g), "mean_rating"]) if (p, g) in a.index else float("nan")
+            n_b = int(b.at[(p, g), "n_answered"]) if (p, g) in b.index else 0
+            m_b = float(b.at[(p, g), "mean_rating"]) if (p, g) in b.index else float("nan")
+            rows.append((p, g, n_a, m_a, n_b, m_b, m_b - m_a))
+    return pd.DataFrame(
+        rows,
+        columns=["partner", "group", "n_answered_a", "mean_rating_a", "n_answered_b", "mean_rating_b", "change"],
+    )
+
+
+# ---------------------------------------------------------------------------
+# everything together
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class WaveComparison:
+    """Two waves of the same forum compared (see :func:`compare_waves`).
+
+    Attributes
+    ----------
+    members : pandas.DataFrame
+        :func:`membership`.
+    whole : pandas.DataFrame
+        Each whole wave's own figures (:func:`helpers.network.summary`, all members and
+        respondents of that wave), for context: columns ``wave, members, respondents,
+        response_rate, ties, possible_ties, density``, rows ``a`` then ``b``. The change
+        is measured by ``density``, over the comparable pairs only.
+    density : DensityChange
+        :func:`density_change`.
+    ties : pandas.DataFrame
+        :func:`tie_changes` (kept, new and dropped comparable ties).
+    jaccard : float
+        Jaccard similarity of the comparable tie sets.
+    n_comparable_pairs : int
+        Comparable ordered pairs (senders x (members in both waves - 1)).
+    transitions : pandas.DataFrame
+        :func:`core_transitions`, first table.
+    movers : pandas.DataFrame
+        :func:`core_transitions`, second table.
+    crossing : pandas.DataFrame
+        :func:`crossing_change`.
+    blocks : pandas.DataFrame
+        :func:`block_density_change`.
+    external : pandas.DataFrame or None
+        :func:`external_change` when both means tables were given.
+    params : dict
+        ``seed``, ``n_boot``, ``level``, ``attribute``, and the rule of comparison.
+    """
+
+    members: pd.DataFrame
+    whole: pd.DataFrame
+    density: DensityChange
+    ties: pd.DataFrame
+    jaccard: float
+    n_comparable_pairs: int
+    transitions: pd.DataFrame
+    movers: pd.DataFrame
+    crossing: pd.DataFrame
+    blocks: pd.DataFrame
+    external: pd.DataFrame | None
+    params: dict
+
+    def _ids(self, status: str) -> tuple[str, ...]:
+        return tuple(self.members.loc[self.members["status"] == status, "member_id"])
+
+    @property
+    def common(self) -> tuple[str, ...]:
+        """Members present in both waves, sorted."""
+        return self._ids("both")
+
+    @property
+    def joined(self) -> tuple[str, ...]:
+        """Members of the later wave only, sorted."""
+        return self._ids("joined")
+
+    @property
+    def left(self) -> tuple[str, ...]:
+        """Members of the earlier wave only, sorted."""
+        return self._ids("left")
+
+    def _ties(self, change: str) -> pd.DataFrame:
+        return self.ties.loc[self.ties["change"] == change, _TIE_COLUMNS[:4]].reset_index(drop=True)
+
+    @property
+    def kept(self) -> pd.DataFrame:
+        """Comparable ties in both waves: ``source, target, rating_a, rating_b``."""
+        return self._ties("kept")
+
+    @property
+    def new(self) -> pd.DataFrame:
+        """Comparable ties in the later wave only: ``source, target, rating_a, rating_b``."""
+        return self._ties("new")
+
+    @property
+    def dropped(self) -> pd.DataFrame:
+        """Comparable ties in the earlier wave only: ``source, target, rating_a, rating_b``."""
+        return self._ties("dropped")
+
+    @property
+    def tie_counts(self) -> dict[str, int]:
+        """Counts of ``kept``, ``new`` and ``dropped`` comparable ties."""
+        return {c: int((self.ties["change"] == c).sum()) for c in ("kept", "new", "dropped")}
+
+    def transition_matrix(self) -> pd.DataFrame:
+        """The transitions as a 2 x 2 table: rows the earlier group, columns the later one."""
+        table = self.transitions.pivot(index="from", columns="to", values="n_members")
+        return table.reindex(index=list(GROUPS), columns=list(GROUPS))
+
+
+def compare_waves(
+    G_a: nx.DiGraph,
+    G_b: nx.DiGraph,
+    *,
+    core_a: Any,
+    core_b: Any,
+    seed: int = 0,
+    n_boot: int = 2000,
+    level: float = 0.95,
+    attribute: str = "department",
+    external_a: pd.DataFrame | None = None,
+    external_b: pd.DataFrame | None = None,
+) -> WaveComparison:
+    """Compare two waves of the same forum.
+
+    Runs :func:`membership`, :func:`density_change`, :func:`tie_changes`,
+    :func:`core_transitions`, :func:`crossing_change`, :func:`block_density_change` and,
+    when both external-means tables are given, :func:`external_change`. All comparisons
+    run over the members present in both waves; tie-level comparisons over the ordered
+    pairs whose sender answered in both waves (see the module docstring).
+
+    Parameters
+    ----------
+    G_a, G_b : networkx.DiGraph
+        The earlier and the later wave.
+    core_a, core_b : collection of str or CorePeriphery
+        Core members of each wave.
+    seed : int
+        Seed of the density bootstrap.
+    n_boot : int
+        Bootstrap samples.
+    level : float
+        Confidence level of the bootstrap interval.
+    attribute : str
+        Node attribute for the cross-group comparisons (default ``"department"``).
+    external_a, external_b : pandas.DataFrame, optional
+        :func:`helpers.external.external_means` of each wave.
+
+    Returns
+    -------
+    WaveComparison
+
+    References
+    ----------
+    .. [1] T. A. B. Snijders and S. P. Borgatti, "Non-parametric standard errors and
+       tests for network statistics", Connections 22(2), 161-170, 1999.
+    """
+    if (external_a is None) != (external_b is None):
+        raise ValueError("give both external_a and external_b, or neither")
+    ties = tie_changes(G_a, G_b)
+    transitions, movers = core_transitions(G_a, G_b, core_a, core_b)
+    density = density_change(G_a, G_b, seed=seed, n_boot=n_boot, level=level)
+    whole = pd.DataFrame([{"wave": "a", **network.summary(G_a)}, {"wave": "b", **network.summary(G_b)}])
+    return WaveComparison(
+        members=membership(G_a, G_b),
+        whole=whole[["wave", "members", "respondents", "response_rate", "ties", "possible_ties", "density"]],
+        density=density,
+        ties=ties,
+        jaccard=jaccard(ties),
+        n_comparable_pairs=density.possible,
+        transitions=transitions,
+        movers=movers,
+        crossing=crossing_change(G_a, G_b, attribute),
+        blocks=block_density_change(G_a, G_b, attribute),
+        external=None if external_a is None else external_change(external_a, external_b),
+        params={
+            "seed": seed,
+            "n_boot": int(n_boot),
+            "level": float(level),
+            "attribute": attribute,
+            "basis": "members in both waves; ties named by members who answered in both waves",
+        },
+    )
+
+
+# ---------------------------------------------------------------------------
+# job visits: the pair file
+# ---------------------------------------------------------------------------
+
+
+def read_visit_pairs(path: str | Path) -> pd.DataFrame:
+    """Read the job-visit pairs of a round (the file kept beside the following wave).
+
+    The file is a CSV (UTF-8 or Windows-1252, comma or semicolon separated) with one row
+    per member and pair::
+
+        pair_id,member_id
+        P01,k3f9a2c1
+        P01,b7d0e4aa
+        P02,...
+
+    A pair has two members; one group of three (a trio) is allowed. Other columns are
+    ignored, so a sheet with more information can be used as it is.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``pair_id, member_id`` (strings), sorted by ``pair_id`` then
+        ``member_id``.
+
+    Raises
+    ------
+    ValidationError
+        With one :class:`~helpers.errors.Problem` (file, row, column, found, expected)
+        for every problem: a missing column, an empty cell, a member listed more than
+        once, a pair with other than two or three members.
+    """
+    path = Path(path)
+    try:
+        raw = read_csv(path)
+    except UnreadableFile as exc:
+        raise ValidationError([exc.problem]) from exc
+    name, frame = raw.file, raw.frame
+    missing = [c for c in VISIT_PAIR_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ValidationError(
+            [Problem(name, 1, c, f"headers {list(frame.columns)}", f"a column named {c!r}") for c in missing]
+        )
+    problems: list[Problem] = []
+    first_row: dict[str, int] = {}
+    members: dict[str, list[str]] = {}
+    pair_row: dict[str, int] = {}
+    for row, pair_id, member in zip(frame.index, frame["pair_id"], frame["member_id"]):
+        row = int(row)
+        if pair_id == "":
+            problems.append(Problem(name, row, "pair_id", "an empty cell", "a pair id, e.g. P01"))
+        if member == "":
+            problems.append(Problem(name, row, "member_id", "an empty cell", "a member pseudonym"))
+        if pair_id == "" or member == "":
+            continue
+        if member in first_row:
+            problems.append(
+                Problem(
+                    name, row, "member_id", f"{member!r} again (first in row {first_row[member]})",
+                    "each member in one pair only",
+                )
+            )  # fmt: skip
+            continue
+        first_row[member] = row
+        members.setdefault(pair_id, []).append(member)
+        pair_row.setdefault(pair_id, row)
+    for pair_id, listed in members.items():
+        if len(listed) not in (2, 3):
+            problems.append(
+                Problem(
+                    name, pair_row[pair_id], "pair_id", f"pair {pair_id!r} with {len(listed)} member(s)",
+                    "2 members (a pair) or 3 (a trio)",
+                )
+            )  # fmt: skip
+    if problems:
+        problems.sort(key=lambda p: (p.row or 0, p.column or ""))
+        raise ValidationError(problems)
+    out = pd.DataFrame(
+        [(p, m) for p, listed in members.items() for m in listed], columns=list(VISIT_PAIR_COLUMNS)
+    )
+    return out.sort_values(list(VISIT_PAIR_COLUMNS), ignore_index=True)
+
+
+def visit_groups(pairs: pd.DataFrame | Iterable[Collection[str]]) -> list[tuple[str, ...]]:
+    """The visit groups as sorted tuples of member ids.
+
+    Parameters
+    ----------
+    pairs : pandas.DataFrame or iterable of collections
+        A table with ``pair_id, member_id`` (:func:`read_visit_pairs`) or groups such as
+        ``[("a", "b"), ("c", "d", "e")]`` (host and guest in either order).
+
+    Returns
+    -------
+    list of tuple of str
+        One sorted tuple per group, the list sorted.
+
+    Examples
+    --------
+    >>> visit_groups([("b", "a"), ("e", "c", "d")])
+    [('a', 'b'), ('c', 'd', 'e')]
+    """
+    if isinstance(pairs, pd.DataFrame):
+        missing = [c for c in VISIT_PAIR_COLUMNS if c not in pairs.columns]
+        if missing:
+            raise ValueError(f"pairs lacks columns {missing}")
+        grouped = pairs.groupby("pair_id", sort=True)["member_id"]
+        groups = [tuple(str(m) for m in members) for _, members in grouped]
+    else:
+        groups = [tuple(str(m) for m in group) for group in pairs]
+    seen: set[str] = set()
+    for group in groups:
+        if len(group) < 2 or len(set(group)) != len(group):
+            raise ValueError(f"a visit group needs two or more different members, not {group}")
+        repeated = seen & set(group)
+        if repeated:
+            raise ValueError(f"members in more than one visit group: {sorted(repeated)}")
+        seen |= set(group)
+    return sorted(tuple(sorted(g)) for g in groups)
+
+
+# ---------------------------------------------------------------------------
+# job visits: did they work?
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VisitEffect:
+    """How often visit partners formed or strengthened a tie, against comparable pairs.
+
+    Attributes
+    ----------
+    n_visit_pairs : int
+        Visit pairs compared (unordered; a trio gives three).
+    n_comparison_pairs : int
+        Comparable unordered pairs that were not visit pairs.
+    improved_visit, improved_comparison : int
+        Pairs whose tie formed or strengthened.
+    rate_visit, rate_comparison : float
+        ``improved / n`` for each set.
+    difference : float
+        ``rate_visit - rate_comparison``.
+    p_value : float
+        Monte Carlo permutation p-value ``(1 + #extreme) / (1 + n_permutations)``.
+    p_exact : float
+        The same test computed exactly: relabelling ``n_visit_pairs`` pairs at random
+        among all compared pairs makes the number of improved visit pairs
+        hypergeometric (a one- or two-sided Fisher exact test).
+    alternative : str
+        ``"greater"`` (visits help), ``"less"`` or ``"two-sided"``.
+    n_permutations : int
+        Random relabellings.
+    seed : int
+        Seed of ``numpy.random.default_rng``.
+    baseline : str
+        Which pairs were compared (see :func:`visit_effect`).
+    caveat : bool
+        True when fewer than 10 visit pairs were compared: rates and p-values then rest
+        on too few pairs to say much.
+    n_not_compared : int
+        Visit pairs left out: a member not in both waves, neither member answered in both
+        waves, or (``baseline="cross_department"``) members of the same department.
+    table : pandas.DataFrame
+        Columns ``set, n_pairs, tied_a, formed, strengthened, improved, rate,
+        formed_rate, strengthened_rate``; rows ``visit`` then ``comparison``.
+        ``formed_rate = formed / (n_pairs - tied_a)`` (among pairs without a tie in the
+        earlier wave), ``strengthened_rate = strengthened / tied_a``.
+    pairs : pandas.DataFrame
+        Columns ``member_1, member_2, strength_a, strength_b, outcome``; one row per
+        compared visit pair, sorted. ``outcome`` is ``formed``, ``strengthened``,
+        ``unchanged``, ``weakened``, ``dropped`` or ``untied`` (no tie in either wave).
+    """
+
+    n_visit_pairs: int
+    n_comparison_pairs: int
+    improved_visit: int
+    improved_comparison: int
+    rate_visit: float
+    rate_comparison: float
+    difference: float
+    p_value: float
+    p_exact: float
+    alternative: str
+    n_permutations: int
+    seed: int
+    baseline: str
+    caveat: bool
+    n_not_compared: int
+    table: pd.DataFrame = field(repr=False, compare=False)
+    pairs: pd.DataFrame = field(repr=False, compare=False)
+
+    @property
+    def n(self) -> int:
+        """Visit pairs compared (same as ``n_visit_pairs``)."""
+        return self.n_visit_pairs
+
+
+def _strength(G: nx.DiGraph, u: str, v: str, senders: set[str]) -> int:
+    total = 0
+    for s, t in ((u, v), (v, u)):
+        if s in senders and G.has_edge(s, t):
+            rating = G.edges[s, t].get("rating")
+            total += 1 if rating is None else int(rating)
+    return total
+
+
+def _outcome(a: int, b: int) -> str:
+    if a == 0:
+        return "formed" if b > 0 else "untied"
+    if b > a:
+        return "strengthened"
+    if b == a:
+        return "unchanged"
+    return "dropped" if b == 0 else "weakened"
+
+
+def visit_effect(
+    G_a: nx.DiGraph,
+    G_b: nx.DiGraph,
+    pairs: pd.DataFrame | Iterable[Collection[str]],
+    *,
+    seed: int = 0,
+    n_permutations: int = 5000,
+    baseline: str = "all",
+    alternative: str = "greater",
+) -> VisitEffect:
+    """Did the job visits between two waves form or strengthen ties?
+
+    Pairs are unordered: a visit pair ``{u, v}`` (host and guest in either order; a trio
+    gives its three pairs) is compared in both directions. Only directions whose sender
+    answered in both waves are used, as in the rest of this module, and a pair is
+    compared when both members are present in both waves and at least one of them
+    answered in both.
+
+    Tie strength of a pair in a wave is the sum of the ratings of its observed ties
+    (edge attribute ``rating``; a tie without a rating counts 1; no tie counts 0). The
+    graph holds only ratings at or above the wave's tie threshold: a rating below it is
+    not in the graph and counts 0. Hence
+
+    * *formed*: strength 0 in the earlier wave, above 0 in the later one (a tie at or
+      above the threshold appeared);
+    * *strengthened*: tied in the earlier wave and stronger in the later one (a rating
+      rose, or the tie became mutual) -- measured among pairs already tied, because a
+      rise below the threshold is invisible;
+    * *improved*: formed or strengthened (strength rose).
+
+    The rate of improved visit pairs is compared with the rate among the comparison
+    pairs, chosen by ``baseline``:
+
+    * ``"all"``: every other comparable unordered pair of members present in both waves;
+    * ``"cross_department"``: only pairs whose members were in different departments in
+      the earlier wave, like most visit pairs; visit pairs within a department are left
+      out (``n_not_compared``).
+
+    Visit pairs were chosen for being in different departments and untied, which also
+    changes how likely a tie is to form, so read ``table`` (formed among untied pairs,
+    strengthened among tied pairs) besides the overall rates.
+
+    The test permutes the "visited" label among all compared pairs (visit and
+    comparison): each permutation draws ``n_visit_pairs`` pairs at random as the
+    "visited" ones and counts the improved among them. This ignores that real visit pairs
+    form a matching (each member in one pair); for a forum of ~40 members the effect of
+    that is small. The statistic is the number of improved visit pairs (equivalent to the
+    difference in rates, as the totals are fixed). The exact distribution of that count
+    is hypergeometric, reported as ``p_exact`` (Fisher's exact test) to check the Monte
+    Carlo value.
+
+    Parameters
+    ----------
+    G_a, G_b : networkx.DiGraph
+        The wave before and the wave after the visits.
+    pairs : pandas.DataFrame or iterable of collections
+        Visit groups (see :func:`visit_groups` and :func:`read_visit_pairs`).
+    seed : int
+        Seed of ``numpy.random.default_rng``.
+    n_permutations : int
+        Random relabellings.
+    baseline : {"all", "cross_department"}
+        Comparison pairs.
+    alternative : {"greater", "less", "two-sided"}
+        ``"greater"``: visit pairs improved more often than comparison pairs.
+
+    Returns
+    -------
+    VisitEffect
+
+    Raises
+    ------
+    ValueError
+        No visit pair or no comparison pair can be compared.
+
+    References
+    ----------
+    .. [1] R. A. Fisher, "The Design of Experiments", Oliver and Boyd, 1935 (the
+       randomisation test).
+    .. [2] B. V. North, D. Curtis and P. C. Sham, "A note on the calculation of
+       empirical P values from Monte Carlo procedures", American Journal of Human
+       Genetics 71(2), 439-441, 2002.
+    """
+    if baseline not in BASELINES:
+        raise ValueError(f"baseline must be one of {BASELINES}, not {baseline!r}")
+    if alternative not in _ALTERNATIVES:
+        raise ValueError(f"alternative must be one of {_ALTERNATIVES}, not {alternative!r}")
+    if n_permutations < 1:
+        raise ValueError("n_permutations must be at least 1")
+    common, senders = _basis(G_a, G_b)
+    common_set, sender_set = set(common), set(senders)
+
+    def eligible(u: str, v: str) -> bool:
+        if u not in common_set or v not in common_set:
+            return False
+        if u not in sender_set and v not in sender_set:
+            return False
+        if baseline == "cross_department":
+            return str(G_a.nodes[u].get("department")) != str(G_a.nodes[v].get("department"))
+        return True
+
+    visit_pairs = sorted(
+        {tuple(sorted(p)) for group in visit_groups(pairs) for p in itertools.combinations(group, 2)}
+    )
+    compared_visits = [p for p in visit_pairs if eligible(*p)]
+    n_not_compared = len(visit_pairs) - len(compared_visits)
+    if not compared_visits:
+        raise ValueError("no visit pair can be compared: check that the members are in both waves and answered")
+    visit_set = set(compared_visits)
+    all_pairs = [p for p in itertools.combinations(common, 2) if eligible(*p)]
+    others = [p for p in all_pairs if p not in visit_set]
+    if not others:
+        raise ValueError("no comparison pair: every comparable pair was a visit pair")
+
+    def strengths(ps: list[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
+        a = np.array([_strength(G_a, u, v, sender_set) for u, v in ps], dtype=np.int64)
+        b = np.array([_strength(G_b, u, v, sender_set) for u, v in ps], dtype=np.int64)
+        return a, b
+
+    va, vb = strengths(compared_visits)
+    oa, ob = strengths(others)
+
+    def summary(label: str, a: np.ndarray, b: np.ndarray) -> tuple:
+        n = int(a.size)
+        tied = int((a > 0).sum())
+        formed = int(((a == 0) & (b > 0)).sum())
+        strengthened = int(((a > 0) & (b > a)).sum())
+        improved = formed + strengthened
+        return (
+            label, n, tied, formed, strengthened, improved,
+            improved / n if n else float("nan"),
+            formed / (n - tied) if n - tied else float("nan"),
+            strengthened / tied if tied else float("nan"),
+        )  # fmt: skip
+
+    table = pd.DataFrame(
+        [summary("visit", va, vb), summary("comparison", oa, ob)],
+        columns=[
+            "set", "n_pairs", "tied_a", "formed", "strengthened", "improved",
+            "rate", "formed_rate", "strengthened_rate",
+        ],
+    )  # fmt: skip
+    k, n_other = len(compared_visits), len(others)
+    improved_v = int((vb > va).sum())
+    improved_o = int((ob > oa).sum())
+
+    # permutation: n_visit labels re-drawn at random among all compared pairs
+    improved_all = np.concatenate([vb > va, ob > oa])
+    N = improved_all.size
+    rng = np.random.default_rng(seed)
+    null = np.empty(n_permutations, dtype=np.int64)
+    chunk = max(1, min(n_permutations, 2_000_000 // max(N, 1)))
+    for start in range(0, n_permutations, chunk):
+        size = min(chunk, n_permutations - start)
+        order = rng.permuted(np.tile(np.arange(N), (size, 1)), axis=1)
+        null[start : start + size] = improved_all[order[:, :k]].sum(axis=1)
+    p_greater = (1 + int((null >= improved_v).sum())) / (1 + n_permutations)
+    p_less = (1 + int((null <= improved_v).sum())) / (1 + n_permutations)
+    hyper = stats.hypergeom(N, int(improved_all.sum()), k)
+    e_greater, e_less = float(hyper.sf(improved_v - 1)), float(hyper.cdf(improved_v))
+    if alternative == "greater":
+        p_value, p_exact = p_greater, e_greater
+    elif alternative == "less":
+        p_value, p_exact = p_less, e_less
+    else:
+        p_value, p_exact = min(1.0, 2 * min(p_greater, p_less)), min(1.0, 2 * min(e_greater, e_less))
+
+    pair_table = pd.DataFrame(
+        [(u, v, int(a), int(b), _outcome(int(a), int(b))) for (u, v), a, b in zip(compared_visits, va, vb)],
+        columns=["member_1", "member_2", "strength_a", "strength_b", "outcome"],
+    )
+    rate_v, rate_o = improved_v / k, improved_o / n_other
+    return VisitEffect(
+        n_visit_pairs=k,
+        n_comparison_pairs=n_other,
+        improved_visit=improved_v,
+        improved_comparison=improved_o,
+        rate_visit=rate_v,
+        rate_comparison=rate_o,
+        difference=rate_v - rate_o,
+        p_value=float(p_value),
+        p_exact=float(p_exact),
+        alternative=alternative,
+        n_permutations=int(n_permutations),
+        seed=seed,
+        baseline=baseline,
+        caveat=k < _SMALL_VISITS,
+        n_not_compared=n_not_compared,
+        table=table,
+        pairs=pair_table,
+    )
