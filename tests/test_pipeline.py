@@ -18,7 +18,7 @@ def handouts(tmp_path_factory):
     mp = pytest.MonkeyPatch()
     mp.setenv("FORUM_NETWORK_SECRET", "test-secret")
     try:
-        return pipeline.run("2019-02", langs=("da", "en"), build=build)
+        return pipeline.run("2019-02", langs=("da", "en"), build=build).handouts
     finally:
         mp.undo()
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
 from .errors import SurveyError, ValidationError
@@ -32,12 +33,15 @@ def _validate(args) -> int:
 def _run(args) -> int:
     from .pipeline import run
 
-    def progress(name: str, seconds: float) -> None:
-        print(f"  {name:<28} {seconds:6.1f} s", file=sys.stderr, flush=True)
+    def progress(step) -> None:
+        print(f"  {step.name:<16} {step.seconds:6.1f} s  {step.status}", file=sys.stderr, flush=True)
 
     print(f"Running {args.wave} (languages {', '.join(args.lang)}; {', '.join(args.to)})", file=sys.stderr)
-    written = run(args.wave, langs=args.lang, formats=args.to, build=args.build, seed=args.seed, progress=progress)
-    for path in written.values():
+    started = time.perf_counter()
+    report = run(args.wave, langs=args.lang, formats=args.to, build=args.build, seed=args.seed,
+                 use_cache=not args.no_cache, jobs=args.jobs, progress=progress)
+    print(f"  {'total':<16} {time.perf_counter() - started:6.1f} s", file=sys.stderr)
+    for path in report.handouts.values():
         print(path)
     return 0
 
@@ -67,6 +71,8 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--to", type=_csv, default=FORMATS, help="formats, comma separated: html,pdf (default both)")
     r.add_argument("--build", default="build", help="build folder (default: build, in the project)")
     r.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"seed of every random step (default {DEFAULT_SEED})")
+    r.add_argument("--no-cache", action="store_true", help="execute every notebook, even if nothing changed")
+    r.add_argument("--jobs", type=int, default=None, help="notebooks run at the same time (default: number of cores)")
     r.set_defaults(func=_run)
     e = sub.add_parser("example", help="regenerate the synthetic example waves in data/example")
     e.add_argument("--dest", help="folder to write into (default: data/example)")

@@ -1,58 +1,143 @@
-"""Run a wave from raw export to handout: notebooks in order, then the render.
+"""Run a wave from raw export to handout: notebooks in dependency order, in parallel, cached.
 
-Each step is a parameterised notebook executed by papermill with the wave, language,
-seed and build folder as parameters; the executed copies land in
-``build/<wave>/notebooks/``. The handout notebook is executed once per language and
-rendered by :mod:`helpers.render` (Quarto when it is on PATH, otherwise pandoc and Typst).
+Each step is a parameterised notebook that declares what it reads and writes (paths in the
+wave's build folder; ``raw`` stands for the wave's own input files). The order is derived
+from those declarations: a step runs once every step that writes something it reads has
+finished, and steps that do not depend on each other run at the same time, up to the
+number of cores. A step whose notebook, used parameters, input files and helpers code are
+unchanged, and whose outputs are still in place, is taken from the cache
+(:mod:`helpers.cache`) instead of being executed. The handout notebook is one step per
+language; its step also renders the handout (:mod:`helpers.render`).
 """
 
 from __future__ import annotations
 
-import contextlib
-import io as _io
+import json
 import os
+import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 import nbformat
 
 from . import handout, io
+from .cache import RunCache, file_hashes, parameters_used, run_key, with_key
 from .errors import SurveyError
 from .lang import check_lang
 from .validate import tidy_wave
 
 DEFAULT_SEED = 20190222
 FORMATS = ("html", "pdf")
+CACHE_FOLDER = ".jupyter_cache"
 
 
 @dataclass(frozen=True)
 class Step:
-    """One notebook of the pipeline."""
+    """One notebook of the pipeline and what it reads and writes.
+
+    Attributes
+    ----------
+    name : str
+        Shown in progress lines.
+    notebook : str
+        The notebook, relative to the project root.
+    reads, writes : tuple of str
+        Paths relative to the wave's build folder (``raw``: the wave's input files).
+    project_reads : tuple of str
+        Files of the project, relative to its root, that the step also reads.
+    lang : str or None
+        For a handout step: its language (the step then also renders).
+    """
 
     name: str
     notebook: str
+    reads: tuple[str, ...]
+    writes: tuple[str, ...]
+    project_reads: tuple[str, ...] = ()
+    lang: str | None = None
 
 
 STEPS = (
-    Step("ingest", "notebooks/10-ingest.ipynb"),
-    Step("network", "notebooks/20-network.ipynb"),
-    Step("core-periphery", "notebooks/30-core-periphery.ipynb"),
-    Step("departments", "notebooks/40-departments.ipynb"),
-    Step("external", "notebooks/50-external.ipynb"),
+    Step("ingest", "notebooks/10-ingest.ipynb", ("raw",), ("tidy",)),
+    Step("network", "notebooks/20-network.ipynb", ("tidy",), ("results/network.json",)),
+    Step("core-periphery", "notebooks/30-core-periphery.ipynb", ("tidy",),
+         ("results/structure.json", "results/members.csv", "results/key_players.csv",
+          "results/core_composition.csv", "results/community_departments.csv", "results/contrasts.csv", "exports")),
+    Step("departments", "notebooks/40-departments.ipynb", ("tidy",),
+         tuple(f"results/{name}.csv" for name in ("department_densities", "role_densities", "ei_tests", "ei_rescaled",
+                                                  "crossing_shares", "bridging_members", "unlinked_pairs"))),
+    Step("external", "notebooks/50-external.ipynb", ("tidy", "results/structure.json"),
+         tuple(f"results/{name}.csv" for name in ("external_means", "external_tests", "external_ratings"))),
 )
-HANDOUT = Step("handout", "report/handout.ipynb")
+HANDOUT_NOTEBOOK = "report/handout.ipynb"
+HANDOUT_READS = ("tidy", "results")
+HANDOUT_PROJECT_READS = ("report/i18n", "report/discussion.yml", "_quarto.yml", "report/filters", "report/templates")
+
+
+def handout_step(lang: str, formats: tuple[str, ...]) -> Step:
+    """The handout step of one language: execute the handout notebook, then render it."""
+    return Step(f"handout ({lang})", HANDOUT_NOTEBOOK, HANDOUT_READS,
+                tuple(f"handout/handout-{lang}.{fmt}" for fmt in formats), HANDOUT_PROJECT_READS, lang)
+
+
+def _overlaps(a: str, b: str) -> bool:
+    return a == b or a.startswith(b + "/") or b.startswith(a + "/")
+
+
+def dependencies(steps: tuple[Step, ...]) -> dict[str, set[str]]:
+    """Step name -> names of the steps it waits for (those writing something it reads).
+
+    Raises
+    ------
+    ValueError
+        Two steps write the same path, or the declarations form a cycle.
+    """
+    deps = {s.name: {o.name for o in steps if o is not s and any(_overlaps(r, w) for r in s.reads for w in o.writes)}
+            for s in steps}
+    for s in steps:
+        for o in steps:
+            if o is not s and any(_overlaps(a, b) for a in s.writes for b in o.writes):
+                raise ValueError(f"steps {s.name!r} and {o.name!r} write the same path")
+    done: set[str] = set()
+    while len(done) < len(deps):
+        ready = {n for n, d in deps.items() if n not in done and d <= done}
+        if not ready:
+            raise ValueError(f"the steps' reads and writes form a cycle: {sorted(set(deps) - done)}")
+        done |= ready
+    return deps
 
 
 class StepFailed(SurveyError):
     """A notebook raised an error; the message names the notebook and the error."""
 
 
-def execute(step: Step, output: Path, parameters: dict, root: Path, source: Path | None = None) -> Path:
-    """Execute one notebook with papermill into ``output`` (atomically).
+@dataclass
+class StepResult:
+    """How one step went: ``executed`` or ``cached``, and how long it took."""
+
+    name: str
+    status: str
+    seconds: float
+
+
+@dataclass
+class RunReport:
+    """What a run wrote and how each step went."""
+
+    handouts: dict[str, Path] = field(default_factory=dict)
+    steps: list[StepResult] = field(default_factory=list)
+
+    def executed(self) -> list[str]:
+        """Names of the steps that were executed (not taken from the cache)."""
+        return [s.name for s in self.steps if s.status == "executed"]
+
+
+def execute(nb: nbformat.NotebookNode, output: Path, root: Path, name: str) -> Path:
+    """Execute an already parameterised notebook with papermill into ``output`` (atomically).
 
     Raises
     ------
@@ -66,16 +151,13 @@ def execute(step: Step, output: Path, parameters: dict, root: Path, source: Path
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = output.with_name(f".{output.stem}.tmp.ipynb")
     try:
-        with _quiet():
-            papermill.execute_notebook(
-                str(source or root / step.notebook), str(tmp), parameters=parameters, cwd=str(root),
-                kernel_name="python3", progress_bar=False, log_output=False,
-            )
+        papermill.execute_notebook(nb, str(tmp), cwd=str(root), kernel_name="python3",
+                                   progress_bar=False, log_output=False)
     except PapermillExecutionError as exc:
         failed = output.with_name(f"{output.stem}.failed.ipynb")
         if tmp.exists():
             tmp.replace(failed)
-        raise StepFailed(f"step {step.name} ({step.notebook}) failed: {exc.ename}: {exc.evalue}\n"
+        raise StepFailed(f"step {name} failed: {exc.ename}: {exc.evalue}\n"
                          f"  the executed notebook is in {failed}") from exc
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -84,25 +166,76 @@ def execute(step: Step, output: Path, parameters: dict, root: Path, source: Path
     return output
 
 
-@contextlib.contextmanager
-def _quiet():
-    """Keep papermill's and the kernel's chatter (the kernel writes to the inherited file
-    descriptor 2) off the terminal; the notebooks themselves keep every output."""
-    sys.stderr.flush()
-    saved = os.dup(2)
-    with tempfile.TemporaryFile() as sink:
-        os.dup2(sink.fileno(), 2)
-        try:
-            with contextlib.redirect_stdout(_io.StringIO()), contextlib.redirect_stderr(_io.StringIO()):
-                yield
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
+def work(nb: nbformat.NotebookNode, output: Path, root: Path, name: str, lang: str | None,
+         formats: tuple[str, ...]) -> Path:
+    """Execute one step (and render it, for a handout step). :mod:`helpers.worker` calls this."""
+    executed = execute(nb, output, root, name)
+    if lang is not None:
+        from .render import render
+
+        render(executed, output.parents[1] / "handout", formats=formats, lang=lang,
+               title=handout.text(lang)("title"), name=f"handout-{lang}")
+    return executed
+
+
+class _Process:
+    """One step executing in a process of its own (see :mod:`helpers.worker`)."""
+
+    def __init__(self, step: Step, nb: nbformat.NotebookNode, output: Path, root: Path, formats, scratch: Path):
+        self.step, self.nb, self.output, self.started = step, nb, output, time.perf_counter()
+        stem = scratch / (Path(step.notebook).stem + (f".{step.lang}" if step.lang else ""))
+        self.job = Path(f"{stem}.job.json")
+        nbformat.write(nb, f"{stem}.ipynb")
+        self.job.write_text(json.dumps({"notebook": f"{stem}.ipynb", "output": str(output), "root": str(root),
+                                        "name": step.name, "lang": step.lang, "formats": list(formats)}))
+        self.log = open(f"{stem}.log", "wb")
+        self.process = subprocess.Popen([sys.executable, "-m", "helpers.worker", str(self.job)], cwd=root,
+                                        stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT)
+
+    def result(self) -> Path:
+        """The executed notebook; raises StepFailed with the step's own message if it failed."""
+        self.log.close()
+        if self.process.returncode == 0:
+            return self.output
+        error = Path(f"{self.job}.error")
+        if error.exists():
+            raise StepFailed(error.read_text(encoding="utf-8"))
+        tail = Path(self.log.name).read_text(encoding="utf-8", errors="replace").strip().splitlines()[-5:]
+        raise StepFailed(f"step {self.step.name} stopped (exit code {self.process.returncode}):\n  "
+                         + "\n  ".join(tail))
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+
+
+def _executed_name(step: Step) -> str:
+    return f"handout-{step.lang}.ipynb" if step.lang else Path(step.notebook).name
+
+
+def _prepare(step: Step, params: dict, folder: Path, root: Path, spec, formats) -> tuple[nbformat.NotebookNode, str]:
+    """The step's notebook, parameterised and keyed; and the key."""
+    from papermill.iorw import load_notebook_node
+    from papermill.parameterize import parameterize_notebook
+
+    nb = load_notebook_node(str(root / step.notebook))  # as papermill reads it: every cell has metadata.tags
+    if step.lang is not None:
+        nb = handout.localise_cell_options(nb, step.lang)
+        params = {**params, "lang": step.lang}
+    paths = [p for r in step.reads for p in (spec.input_files() if r == "raw" else [folder / r])]
+    inputs = file_hashes(paths, folder) | file_hashes([root / p for p in step.project_reads], root)
+    key = run_key(nb, params, inputs, {"formats": list(formats)} if step.lang else None)
+    # inject only what the notebook reads, so that another value of an unused parameter
+    # leaves the notebook (and its cache entry) as it was
+    nb = parameterize_notebook(nb, parameters_used(nb, params), kernel_name="python3", language="python")
+    return with_key(nb, key), key
 
 
 def run(wave: str | Path, *, langs: tuple[str, ...] = ("da",), formats: tuple[str, ...] = FORMATS,
-        build: str | Path = "build", seed: int = DEFAULT_SEED,
-        progress: Callable[[str, float], None] | None = None) -> dict[str, Path]:
+        build: str | Path = "build", seed: int = DEFAULT_SEED, use_cache: bool = True,
+        jobs: int | None = None, progress: Callable[[StepResult], None] | None = None) -> RunReport:
     """Run the whole pipeline for one wave.
 
     Parameters
@@ -117,23 +250,24 @@ def run(wave: str | Path, *, langs: tuple[str, ...] = ("da",), formats: tuple[st
         Build folder (relative paths are taken from the project root).
     seed : int
         Seed of every random step.
+    use_cache : bool
+        Reuse unchanged runs (see :mod:`helpers.cache`); False executes every step.
+    jobs : int, optional
+        Steps run at the same time (default: the number of cores).
     progress : callable, optional
-        Called as ``progress(step_name, seconds)`` after each step.
+        Called with each :class:`StepResult` as it finishes.
 
     Returns
     -------
-    dict
-        ``"<lang>.<format>"`` -> path of each handout file written.
+    RunReport
 
     Raises
     ------
     ValidationError
         The raw data has problems (nothing is written).
     StepFailed
-        A notebook failed (earlier outputs are left as they were).
+        A notebook failed (outputs of other steps are left as they were).
     """
-    from .render import render
-
     for lang in langs:
         check_lang(lang)
     unknown = sorted(set(formats) - set(FORMATS))
@@ -143,29 +277,58 @@ def run(wave: str | Path, *, langs: tuple[str, ...] = ("da",), formats: tuple[st
     spec, folder = io.locate(wave, build)
     started = time.perf_counter()
     tidy_wave(spec)  # fail fast, with every problem listed, before any notebook starts
-    _report(progress, "validate", started)
+    report = RunReport()
+    _note(report, progress, StepResult("validate", "checked", time.perf_counter() - started))
+
+    steps = STEPS + tuple(handout_step(lang, tuple(formats)) for lang in langs)
+    deps = dependencies(steps)
     params = {"wave": str(spec.folder), "build": str(folder.parent), "seed": seed, "lang": langs[0]}
-    for step in STEPS:
-        started = time.perf_counter()
-        execute(step, folder / "notebooks" / Path(step.notebook).name, params, root)
-        _report(progress, step.name, started)
-    written: dict[str, Path] = {}
+    cache = RunCache(folder.parent / CACHE_FOLDER) if use_cache else None
+    pending = {s.name: s for s in steps}
+    running: list[_Process] = []
+    done: set[str] = set()
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".run-", dir=folder) as scratch:
+        try:
+            while pending or running:
+                for name in [n for n, s in pending.items() if deps[n] <= done]:
+                    if len(running) >= jobs:
+                        break
+                    step = pending.pop(name)
+                    t0 = time.perf_counter()
+                    nb, key = _prepare(step, params, folder, root, spec, formats)
+                    output = folder / "notebooks" / _executed_name(step)
+                    hit = cache.lookup(nb, file_hashes([folder / w for w in step.writes], folder)) if cache else None
+                    if hit is not None:
+                        if not output.exists():
+                            output.parent.mkdir(parents=True, exist_ok=True)
+                            nbformat.write(hit, output)
+                        done.add(name)
+                        _note(report, progress, StepResult(name, "cached", time.perf_counter() - t0))
+                        continue
+                    running.append(_Process(step, nb, output, root, formats, Path(scratch)))
+                finished = [p for p in running if p.process.poll() is not None]
+                if not finished:
+                    time.sleep(0.05)
+                    continue
+                for proc in finished:
+                    running.remove(proc)
+                    executed = proc.result()
+                    if cache is not None:
+                        cache.store(proc.nb, nbformat.read(executed, as_version=4), proc.step.notebook,
+                                    file_hashes([folder / w for w in proc.step.writes], folder))
+                    done.add(proc.step.name)
+                    _note(report, progress, StepResult(proc.step.name, "executed", time.perf_counter() - proc.started))
+        finally:
+            for proc in running:
+                proc.stop()
     for lang in langs:
-        started = time.perf_counter()
-        source = folder / "notebooks" / f".handout-{lang}.source.ipynb"
-        nbformat.write(handout.localise_cell_options(nbformat.read(root / HANDOUT.notebook, 4), lang), source)
-        executed = execute(HANDOUT, folder / "notebooks" / f"handout-{lang}.ipynb", {**params, "lang": lang}, root,
-                           source)
-        source.unlink()
-        _report(progress, f"handout ({lang})", started)
-        started = time.perf_counter()
-        paths = render(executed, folder / "handout", formats=tuple(formats), lang=lang,
-                       title=handout.text(lang)("title"), name=f"handout-{lang}")
-        written.update({f"{lang}.{fmt}": Path(p) for fmt, p in paths.items()})
-        _report(progress, f"render ({lang}: {', '.join(formats)})", started)
-    return written
+        report.handouts.update({f"{lang}.{fmt}": folder / "handout" / f"handout-{lang}.{fmt}" for fmt in formats})
+    return report
 
 
-def _report(progress, name: str, started: float) -> None:
+def _note(report: RunReport, progress, result: StepResult) -> None:
+    report.steps.append(result)
     if progress is not None:
-        progress(name, time.perf_counter() - started)
+        progress(result)

@@ -371,7 +371,11 @@ def _find(H: nx.Graph, method: str, seed: int) -> tuple[list, dict]:
         return [[v] for v in H.nodes()], {}
     if method == "leiden":
         algorithms = _import_cdlib_algorithms()
-        found = algorithms.leiden(H, seed=int(seed))
+        # cdlib's own networkx -> igraph conversion fails on bipartite graphs with string
+        # node names (it parses names as integers), so it is given an igraph graph.
+        g = _to_igraph(H, sorted(H.nodes()))
+        g.vs["name"] = sorted(H.nodes())
+        found = algorithms.leiden(g, seed=int(seed))
         return found.communities, {"resolution_parameter": 1.0, "seed": int(seed)}
     if method == "louvain":
         # cdlib's louvain passes `randomize` to python-louvain, where an integer only

@@ -1,0 +1,188 @@
+"""Reuse notebook runs whose inputs have not changed.
+
+A pipeline step (a notebook) is reused only when all of these are unchanged:
+
+- the notebook's code (jupyter-cache hashes its code cells);
+- the parameters the notebook actually uses (names read outside its parameters cell);
+- the content (SHA-256) of every data file the step declares it reads;
+- the source of every ``helpers`` module the notebook imports, followed through the
+  modules' own imports, and the ``helpers`` version;
+- and the outputs the step wrote last time are still there, byte for byte.
+
+All of that except the notebook's own code goes into a key that is written as a comment
+into the notebook's injected-parameters cell, so that jupyter-cache's notebook hash
+covers it. A run is recorded in the cache only after it finished and its outputs were
+written, so an interrupted run is never reused. Quarto's own freeze and cache do not
+see data files; this does.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
+
+import nbformat
+
+from . import __version__
+
+HELPERS = Path(__file__).parent
+KEY_PREFIX = "# cache key: "
+
+
+def file_hashes(paths: Iterable[Path], base: Path) -> dict[str, str]:
+    """SHA-256 of every file under ``paths`` (folders recursively), keyed by path relative to ``base``.
+
+    Hidden files (temporary files of atomic writes) are skipped; a missing path is
+    recorded as ``"missing"``.
+    """
+    out: dict[str, str] = {}
+    for path in paths:
+        path = Path(path)
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for file in files:
+            rel = file.relative_to(base).as_posix() if file.is_relative_to(base) else file.as_posix()
+            if any(part.startswith(".") for part in Path(rel).parts):
+                continue
+            out[rel] = hashlib.sha256(file.read_bytes()).hexdigest() if file.is_file() else "missing"
+    return out
+
+
+def _parse(source: str) -> ast.Module:
+    """Parse notebook code, leaving out IPython magics and shell lines."""
+    return ast.parse("\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))))
+
+
+def _module_imports(source: str, package_modules: set[str]) -> set[str]:
+    """Names of ``helpers`` modules a piece of code imports, absolutely or relatively."""
+    found = set()
+    for node in ast.walk(_parse(source)):
+        if isinstance(node, ast.Import):
+            dotted = [a.name.split(".") for a in node.names]
+            found |= {parts[1] for parts in dotted if len(parts) > 1 and parts[0] == "helpers"}
+        elif isinstance(node, ast.ImportFrom):
+            parts = (node.module or "").split(".") if node.module else []
+            if node.level == 0 and parts[:1] == ["helpers"]:
+                found |= {a.name for a in node.names} if len(parts) == 1 else {parts[1]}
+            elif node.level > 0:
+                found |= {a.name for a in node.names} if not parts else {parts[0]}
+    return found & package_modules
+
+
+@lru_cache(maxsize=None)
+def _package_modules() -> frozenset[str]:
+    return frozenset(p.stem for p in HELPERS.glob("*.py") if p.stem != "__init__")
+
+
+def code_modules(sources: Iterable[str]) -> list[str]:
+    """The ``helpers`` modules that code imports, followed through their own imports.
+
+    Examples
+    --------
+    >>> "io" in code_modules(["from helpers import network"])
+    True
+    """
+    modules = set(_package_modules())
+    todo = set().union(*(_module_imports(s, modules) for s in sources))
+    seen: set[str] = set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        todo |= _module_imports((HELPERS / f"{name}.py").read_text(encoding="utf-8"), modules) - seen
+    return sorted(seen)
+
+
+def code_version(modules: Iterable[str]) -> str:
+    """SHA-256 over the helpers version and the source of ``modules`` (and ``__init__``)."""
+    h = hashlib.sha256(__version__.encode())
+    for name in ["__init__", *sorted(modules)]:
+        h.update(name.encode() + b"\0" + (HELPERS / f"{name}.py").read_bytes())
+    return h.hexdigest()
+
+
+def parameters_used(nb: nbformat.NotebookNode, parameters: dict) -> dict:
+    """The parameters a notebook reads outside its ``parameters`` cell.
+
+    A notebook that never reads ``seed`` (say) is not rerun when only the seed changes.
+    """
+    names = set()
+    for cell in nb.cells:
+        if cell.cell_type != "code" or "parameters" in cell.metadata.get("tags", []):
+            continue
+        names |= {n.id for n in ast.walk(_parse(cell.source)) if isinstance(n, ast.Name)}
+    return {k: v for k, v in sorted(parameters.items()) if k in names}
+
+
+def run_key(nb: nbformat.NotebookNode, parameters: dict, inputs: dict[str, str], extra: dict | None = None) -> str:
+    """The key of one run: used parameters, input hashes, code version and ``extra`` settings."""
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    payload = {
+        "parameters": parameters_used(nb, parameters),
+        "inputs": inputs,
+        "code": code_version(code_modules(code)),
+        "extra": extra or {},
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def with_key(nb: nbformat.NotebookNode, key: str) -> nbformat.NotebookNode:
+    """Write the run key into the injected-parameters cell (or a cell of its own), so the notebook hash covers it."""
+    for cell in nb.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.source = f"{KEY_PREFIX}{key}\n{cell.source}"
+            return nb
+    nb.cells.insert(0, nbformat.v4.new_code_cell(f"{KEY_PREFIX}{key}"))
+    return nb
+
+
+class RunCache:
+    """Executed notebooks kept by jupyter-cache, with the hashes of what each run wrote.
+
+    Parameters
+    ----------
+    folder : Path
+        Where jupyter-cache keeps its database and notebooks.
+    """
+
+    def __init__(self, folder: Path):
+        from jupyter_cache import get_cache
+
+        self.folder = Path(folder)
+        self.cache = get_cache(self.folder)
+
+    def lookup(self, nb: nbformat.NotebookNode, outputs: dict[str, str]) -> nbformat.NotebookNode | None:
+        """The cached executed notebook for ``nb``, if its recorded outputs equal ``outputs``.
+
+        Returns None on a miss: no record, a record without its notebook (an interrupted
+        write), or outputs that changed or went missing since.
+        """
+        try:
+            record = self.cache.match_cache_notebook(nb)
+            if record.data.get("outputs") != outputs:
+                return None
+            _, merged = self.cache.merge_match_into_notebook(nb)
+            return merged
+        except Exception:  # KeyError on a miss; RetrievalError etc. on a broken entry
+            return None
+
+    def store(self, prepared: nbformat.NotebookNode, executed: nbformat.NotebookNode, uri: str,
+              outputs: dict[str, str]) -> None:
+        """Record a finished run of ``prepared`` and the hashes of the outputs it wrote.
+
+        The executed cells carry run-time metadata (timings) that would change the
+        notebook's hash, so the cells are stored with the prepared notebook's metadata.
+        """
+        import copy
+
+        from jupyter_cache.base import CacheBundleIn
+
+        stored = copy.deepcopy(executed)
+        for cell, source in zip(stored.cells, prepared.cells, strict=True):
+            cell.metadata = copy.deepcopy(source.metadata)
+        self.cache.cache_notebook_bundle(CacheBundleIn(stored, uri, data={"outputs": outputs}),
+                                         check_validity=False, overwrite=True)

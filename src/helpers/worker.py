@@ -1,0 +1,36 @@
+"""Execute one pipeline step in a process of its own: ``python -m helpers.worker JOB.json``.
+
+The pipeline starts one such process per step, so that independent steps run at the
+same time and each kernel's output stays out of the terminal. The job file names the
+prepared (parameterised) notebook and where to write; on failure the process writes the
+error message into ``JOB.json.error`` and exits with 1.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import nbformat
+
+from .errors import SurveyError
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the job described by the JSON file given as the only argument."""
+    job_file = Path((argv or sys.argv[1:])[0])
+    job = json.loads(job_file.read_text(encoding="utf-8"))
+    from .pipeline import work
+
+    try:
+        work(nbformat.read(job["notebook"], as_version=4), Path(job["output"]), Path(job["root"]), job["name"],
+             job.get("lang"), tuple(job.get("formats", ())))
+    except SurveyError as exc:
+        Path(f"{job_file}.error").write_text(str(exc), encoding="utf-8")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,126 @@
+"""Cached reruns: reused only when notebook, used parameters, input data and helpers code are unchanged."""
+
+from __future__ import annotations
+
+import shutil
+
+import nbformat
+import pytest
+
+from helpers import cache, pipeline
+
+from conftest import ROOT, edit
+
+ALL = ["ingest", "network", "core-periphery", "departments", "external", "handout (da)"]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """The tiny wave run once from scratch into a build folder of its own."""
+    base = tmp_path_factory.mktemp("cached")
+    wave = shutil.copytree(ROOT / "tests" / "data" / "tiny", base / "tiny")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("FORUM_NETWORK_SECRET", "test-secret")
+    report = pipeline.run(wave, formats=("html",), build=base / "build")
+    yield wave, base / "build", report
+    mp.undo()
+
+
+def rerun(built, **kwargs):
+    wave, build, _ = built
+    return pipeline.run(wave, formats=("html",), build=build, **kwargs)
+
+
+@pytest.fixture
+def settled(built):
+    """The built wave after a rerun with the default settings (whatever an earlier test changed)."""
+    rerun(built)
+    return built
+
+
+@pytest.mark.slow
+def test_cold_run_executes_every_step(built):
+    assert sorted(built[2].executed()) == sorted(ALL)
+
+
+@pytest.mark.slow
+def test_unchanged_rerun_executes_nothing(built):
+    report = rerun(built)
+    assert report.executed() == []
+    assert {s.status for s in report.steps} == {"checked", "cached"}
+
+
+@pytest.mark.slow
+def test_changed_parameter_reruns_only_the_notebooks_that_read_it(settled):
+    report = rerun(settled, seed=7)
+    # ingest and network never read the seed; the others do
+    assert sorted(report.executed()) == sorted(["core-periphery", "departments", "external", "handout (da)"]), report
+    assert rerun(settled, seed=7).executed() == []
+
+
+@pytest.mark.slow
+def test_changed_helper_module_reruns_its_dependants(settled, tmp_path, monkeypatch):
+    copy = shutil.copytree(cache.HELPERS, tmp_path / "helpers")
+    monkeypatch.setattr(cache, "HELPERS", copy)
+    with open(copy / "departments.py", "a", encoding="utf-8") as fh:
+        fh.write("\n# a change\n")
+    # 40-departments imports departments; so does the handout (through handout -> plots/structure)
+    assert sorted(rerun(settled).executed()) == sorted(["departments", "handout (da)"])
+
+
+@pytest.mark.slow
+def test_changed_output_is_not_served_stale(settled):
+    wave, build, _ = settled
+    table = build / "tiny" / "results" / "ei_tests.csv"
+    table.write_text("half-written")
+    assert rerun(settled).executed() == ["departments"]
+    assert table.read_text() != "half-written"
+
+
+@pytest.mark.slow
+def test_changed_data_file_reruns_everything_downstream(settled):
+    wave, build, _ = settled
+    edit(wave / "relations.csv", "Bo Bæk;Ugentligt;;Ugentligt", "Bo Bæk;Ugentligt;;Aldrig")
+    assert sorted(rerun(settled).executed()) == sorted(ALL)
+
+
+def test_entry_without_notebook_is_a_miss(tmp_path):
+    """A run interrupted while its entry was written (record, but no notebook) is never used."""
+    store = cache.RunCache(tmp_path / "cache")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    executed = nbformat.from_dict(nb)
+    executed.cells[0].outputs = [nbformat.v4.new_output("execute_result", {"text/plain": "2"}, execution_count=1)]
+    store.store(nb, executed, "x.ipynb", {"out": "abc"})
+    assert store.lookup(nb, {"out": "abc"}).cells[0].outputs[0]["data"]["text/plain"] == "2"
+    assert store.lookup(nb, {"out": "changed"}) is None
+    for path in (tmp_path / "cache" / "executed").rglob("base.ipynb"):
+        path.unlink()
+    assert store.lookup(nb, {"out": "abc"}) is None
+
+
+def test_parameters_used_and_code_modules():
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("wave = 1\nseed = 2", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("%config X=1\nfrom helpers import network\nnetwork.summary(wave)"),
+    ])
+    assert cache.parameters_used(nb, {"wave": "w", "seed": 3, "lang": "da"}) == {"wave": "w"}
+    assert cache.code_modules([nb.cells[1].source]) == ["network"]
+    assert cache.code_modules(["from helpers import io"]) == ["errors", "io", "network", "wave"]
+
+
+def test_declared_steps_give_the_run_order():
+    deps = pipeline.dependencies(pipeline.STEPS + (pipeline.handout_step("da", ("html",)),))
+    assert deps["ingest"] == set()
+    assert deps["network"] == deps["core-periphery"] == deps["departments"] == {"ingest"}
+    assert deps["external"] == {"ingest", "core-periphery"}
+    assert deps["handout (da)"] == {"ingest", "network", "core-periphery", "departments", "external"}
+
+
+def test_cycles_and_double_writes_are_refused():
+    a = pipeline.Step("a", "a.ipynb", ("y",), ("x",))
+    b = pipeline.Step("b", "b.ipynb", ("x",), ("y",))
+    with pytest.raises(ValueError, match="cycle"):
+        pipeline.dependencies((a, b))
+    with pytest.raises(ValueError, match="write the same path"):
+        pipeline.dependencies((a, pipeline.Step("c", "c.ipynb", (), ("x/z",))))
