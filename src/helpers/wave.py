@@ -8,6 +8,7 @@ onto members and partner types. ``data/README.md`` documents every key.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from .errors import Problem, SurveyError, ValidationError
 ROSTER_FIELDS = ("member_id", "name", "gender", "role", "department", "answered")
 REQUIRED_ROSTER_FIELDS = ("member_id", "gender", "role", "department", "answered")
 GENDERS = ("female", "male")
+WAVE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 ROLES = ("director", "chief")
 
 
@@ -38,7 +40,14 @@ class Partner:
 
 @dataclass(frozen=True)
 class Question:
-    """One survey question as exported: file, layout, how members are named, answer scale."""
+    """One survey question as exported: file, layout, how members are named, answer scale.
+
+    ``sheet``, ``header_row`` and ``skip_rows`` say where the table is (an XLSX sheet by
+    name or number from 1; the spreadsheet row of the column headers; data rows to leave
+    out). ``ignore_columns`` lists columns of a wide relations export that are not
+    members (time stamps, respondent numbers). ``dont_know`` lists answers meaning
+    "don't know".
+    """
 
     file: str
     format: str
@@ -49,6 +58,10 @@ class Question:
     sheet: str | int | None = None
     target_column: str | None = None
     rating_column: str | None = None
+    header_row: int = 1
+    skip_rows: tuple[int, ...] = ()
+    ignore_columns: tuple[str, ...] = ()
+    dont_know: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -84,6 +97,8 @@ class WaveSpec:
         The partner types, in the order the handout shows them.
     min_group_size : int
         Handout cells describing fewer people than this are suppressed.
+    roster_sheet, roster_header_row, roster_skip_rows
+        Where the roster's table is, as for :class:`Question`.
     """
 
     folder: Path
@@ -101,6 +116,9 @@ class WaveSpec:
     partners: tuple[Partner, ...]
     min_group_size: int = 3
     raw: dict = field(default_factory=dict, repr=False, compare=False)
+    roster_sheet: str | int | None = None
+    roster_header_row: int = 1
+    roster_skip_rows: tuple[int, ...] = ()
 
     def partner_labels(self, lang: str) -> dict[str, str]:
         """Partner id -> label in ``lang``, in the handout's order."""
@@ -110,6 +128,10 @@ class WaveSpec:
         """The wave's files that the analysis reads, ``wave.yml`` first."""
         names = ["wave.yml", self.roster_file, self.relations.file, self.external.file]
         return [self.folder / n for n in dict.fromkeys(names)]
+
+
+def _kinds(kind) -> tuple:
+    return kind if isinstance(kind, tuple) else (kind,)
 
 
 class _Reader:
@@ -128,22 +150,69 @@ class _Reader:
                 self.problems.append(Problem("wave.yml", None, path, "nothing", expected))
                 return None
             node = node[key]
-        if kind is not None and not isinstance(node, kind):
+        if node is None:  # "key:" with nothing after it
+            if default is not ...:
+                return default
+            self.problems.append(Problem("wave.yml", None, path, "nothing", expected))
+            return None
+        if kind is not None and (not isinstance(node, kind) or (isinstance(node, bool) and bool not in _kinds(kind))):
             self.problems.append(Problem("wave.yml", None, path, repr(node), expected))
             return None
         return node
+
+    def whole(self, path: str, expected: str, default=..., least: int = 1) -> int | None:
+        """A whole number >= ``least`` (not a yes/no)."""
+        value = self.get(path, expected, int, default=default)
+        if isinstance(value, int) and value < least:
+            self.problems.append(Problem("wave.yml", None, path, repr(value), expected))
+            return None
+        return value
+
+    def texts(self, path: str, expected: str) -> tuple[str, ...]:
+        """A list of texts (numbers are taken as text); missing means an empty list."""
+        value = self.get(path, expected, list, default=[]) or []
+        if any(isinstance(v, (dict, list)) or v is None for v in value):
+            self.problems.append(Problem("wave.yml", None, path, repr(value), expected))
+            return ()
+        return tuple(str(v) for v in value)
+
+    def rows(self, path: str, header_row: int | None) -> tuple[int, ...]:
+        """Spreadsheet row numbers below the header."""
+        value = self.get(path, "a list of row numbers below the header", list, default=[]) or []
+        bad = [v for v in value if not isinstance(v, int) or isinstance(v, bool) or v <= (header_row or 1)]
+        if bad:
+            self.problems.append(Problem("wave.yml", None, path, repr(bad[0]),
+                                         f"row numbers below the header (row {header_row or 1}), as a spreadsheet shows them"))
+            return ()
+        return tuple(sorted(set(value)))
+
+    def sheet(self, path: str):
+        value = self.get(path, "a sheet name, or a sheet number counting from 1", default=None)
+        if value is None or isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool) and value >= 1):
+            return value
+        self.problems.append(Problem("wave.yml", None, path, repr(value), "a sheet name, or a sheet number counting from 1"))
+        return None
 
     def scale(self, path: str) -> dict[int, str]:
         raw = self.get(path, "a mapping of whole-number codes to answer labels", dict)
         if not raw:
             return {}
         try:
-            return {int(k): str(v) for k, v in sorted(raw.items(), key=lambda kv: int(kv[0]))}
-        except (TypeError, ValueError):
+            if any(isinstance(k, (bool, float)) for k in raw):
+                raise ValueError("not a whole number")
+            scale = {int(k): str(v) for k, v in sorted(raw.items(), key=lambda kv: int(kv[0]))}
+        except (TypeError, ValueError, OverflowError):
             self.problems.append(
                 Problem("wave.yml", None, path, repr(list(raw)), "whole-number codes as keys")
             )
             return {}
+        labels = [" ".join(v.split()).casefold() for v in scale.values()]
+        twice = sorted({v for v in scale.values() if labels.count(" ".join(v.split()).casefold()) > 1})
+        if twice or any(v is None or isinstance(v, (dict, list)) for v in raw.values()):
+            self.problems.append(Problem("wave.yml", None, path, repr(twice[0]) if twice else repr(list(raw.values())),
+                                         "a distinct text label for every code"))
+            return {}
+        return scale
 
     def question(self, key: str) -> Question:
         fmt = self.get(f"{key}.format", "'wide' or 'long'", str, default="wide")
@@ -153,6 +222,7 @@ class _Reader:
         if match not in ("name", "id"):
             self.problems.append(Problem("wave.yml", None, f"{key}.match", repr(match), "'name' or 'id'"))
         long = fmt == "long"
+        header_row = self.whole(f"{key}.header_row", "the spreadsheet row of the column headers (1 or more)", default=1)
         return Question(
             file=self.get(f"{key}.file", "the export's file name", str) or "",
             format=fmt,
@@ -160,11 +230,15 @@ class _Reader:
             match=match,
             text=str(self.get(f"{key}.question", "the question's wording", default="")).strip(),
             scale=self.scale(f"{key}.scale"),
-            sheet=self.get(f"{key}.sheet", "a sheet name or number", default=None),
+            sheet=self.sheet(f"{key}.sheet"),
             target_column=self.get(f"{key}.target_column", "the column naming the rated member", str)
             if long and key == "relations" else None,
             rating_column=self.get(f"{key}.rating_column", "the column holding the rating", str)
             if long and key == "relations" else None,
+            header_row=header_row or 1,
+            skip_rows=self.rows(f"{key}.skip_rows", header_row),
+            ignore_columns=self.texts(f"{key}.ignore_columns", "a list of column headers"),
+            dont_know=self.texts(f"{key}.dont_know", "a list of answers"),
         )
 
 
@@ -193,13 +267,17 @@ def load_wave(folder: str | Path) -> WaveSpec:
         raise SurveyError(f"{folder}: no wave.yml here; a wave folder holds the raw export files and a wave.yml")
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+    except (yaml.YAMLError, UnicodeDecodeError, ValueError, TypeError, OverflowError, RecursionError) as exc:
         raise SurveyError(f"{path}: not readable as UTF-8 YAML ({exc})") from exc
     if not isinstance(data, dict):
         raise ValidationError([Problem("wave.yml", None, None, repr(data), "a mapping of settings")])
 
     r = _Reader(data)
-    wave_id = str(r.get("id", "a short wave id such as \"2019-02\"") or folder.name)
+    wave_id = r.get("id", "a short wave id such as \"2019-02\"")
+    wave_id = folder.name if wave_id is None or isinstance(wave_id, (dict, list)) else str(wave_id)
+    if not WAVE_ID.fullmatch(wave_id) or ".." in wave_id:
+        r.problems.append(Problem("wave.yml", None, "id", repr(wave_id),
+                                  "a short id of letters, digits, '-', '_' or '.' (it names the build folder)"))
     date = r.get("date", "a date such as 2019-02-22")
     if isinstance(date, str):
         try:
@@ -212,44 +290,90 @@ def load_wave(folder: str | Path) -> WaveSpec:
     for key in REQUIRED_ROSTER_FIELDS:
         if key not in columns:
             r.problems.append(Problem("wave.yml", None, f"roster.columns.{key}", "nothing", "the roster's column for " + key))
+    for key, column in columns.items():
+        if key not in ROSTER_FIELDS:
+            r.problems.append(Problem("wave.yml", None, f"roster.columns.{key}", "an unknown roster field",
+                                      "one of " + ", ".join(ROSTER_FIELDS)))
+        elif column is None or isinstance(column, (dict, list, bool)) or not str(column).strip():
+            r.problems.append(Problem("wave.yml", None, f"roster.columns.{key}", repr(column), "a column header"))
+    roster_file = r.get("roster.file", "the roster's file name", str)
+    roster_header = r.whole("roster.header_row", "the spreadsheet row of the column headers (1 or more)", default=1)
+    roster_skip = r.rows("roster.skip_rows", roster_header)
+    roster_sheet = r.sheet("roster.sheet")
     values = r.get("roster.values", "export value -> tidy value, per field", dict, default={}) or {}
-    for key, allowed in (("gender", GENDERS), ("role", ROLES)):
+    for key, mapping in values.items():
+        if key not in ("gender", "role", "answered"):
+            r.problems.append(Problem("wave.yml", None, f"roster.values.{key}", "an unknown field", "gender, role or answered"))
+        elif mapping is not None and not isinstance(mapping, dict):
+            r.problems.append(Problem("wave.yml", None, f"roster.values.{key}", repr(mapping), "export value -> tidy value"))
+    values = {k: v for k, v in values.items() if k in ("gender", "role", "answered") and isinstance(v, dict)}
+    for key, allowed in (("gender", GENDERS), ("role", ROLES), ("answered", (True, False))):
         for raw_value, tidy in (values.get(key) or {}).items():
-            if tidy not in allowed:
+            if tidy not in allowed or (key != "answered" and not isinstance(tidy, str)) or (
+                    key == "answered" and not isinstance(tidy, bool)):
                 r.problems.append(
-                    Problem("wave.yml", None, f"roster.values.{key}.{raw_value}", repr(tidy), " or ".join(allowed))
+                    Problem("wave.yml", None, f"roster.values.{key}.{raw_value}", repr(tidy),
+                            " or ".join(map(str, allowed)).replace("True or False", "true or false"))
                 )
     relations = r.question("relations")
     external = r.question("external")
-    threshold = r.get("relations.tie_threshold", "the lowest rating that makes a tie", int)
+    if external.format != "wide":
+        r.problems.append(Problem("wave.yml", None, "external.format", repr(external.format),
+                                  "'wide': one row per respondent, one column per partner type"))
+    threshold = r.whole("relations.tie_threshold", "the lowest rating that makes a tie", least=-(10**9))
     if threshold is not None and relations.scale and threshold not in relations.scale:
         r.problems.append(
             Problem("wave.yml", None, "relations.tie_threshold", str(threshold), f"one of the scale's codes {sorted(relations.scale)}")
         )
+    if "name" not in columns:
+        for key, question in (("relations", relations), ("external", external)):
+            if question.match == "name":
+                r.problems.append(Problem("wave.yml", None, "roster.columns.name", "nothing",
+                                          f"the roster's name column: {key}.match is 'name' (or set match: id)"))
+                break
     partners = []
     for i, p in enumerate(r.get("external.partners", "a list of partner types", list) or []):
-        missing = [k for k in ("id", "column", "da", "en") if not isinstance(p, dict) or k not in p]
+        missing = [k for k in ("id", "column", "da", "en") if not isinstance(p, dict) or k not in p
+                   or p[k] is None or isinstance(p[k], (dict, list))]
         if missing:
             r.problems.append(Problem("wave.yml", None, f"external.partners[{i}]", repr(p), "keys id, column, da, en"))
             continue
-        partners.append(Partner(str(p["id"]), str(p["column"]), str(p["da"]), str(p["en"])))
-    min_group = r.get("privacy.min_group_size", "a whole number >= 1", int, default=3)
+        partner = Partner(str(p["id"]), str(p["column"]), str(p["da"]), str(p["en"]))
+        for attr in ("id", "column"):
+            if any(getattr(q, attr) == getattr(partner, attr) for q in partners):
+                r.problems.append(Problem("wave.yml", None, f"external.partners[{i}].{attr}", repr(getattr(partner, attr)),
+                                          f"a different {attr} for every partner type"))
+        partners.append(partner)
+    dont_know = r.texts("external.dont_know", "a list of answers")
+    for key, question in (("relations", relations), ("external", external)):
+        labels = {" ".join(v.split()).casefold() for v in question.scale.values()} | {str(k) for k in question.scale}
+        clash = [x for x in question.dont_know if " ".join(x.split()).casefold() in labels]
+        if clash:
+            r.problems.append(Problem("wave.yml", None, f"{key}.dont_know", repr(clash[0]),
+                                      "answers that are not also on the scale"))
+    min_group = r.whole("privacy.min_group_size", "a whole number >= 1", default=3)
+    name = r.get("name", "a display name", default=wave_id)
+    if name is None or isinstance(name, (dict, list)):
+        r.problems.append(Problem("wave.yml", None, "name", repr(name), "a display name"))
     if r.problems:
         raise ValidationError(r.problems)
     return WaveSpec(
         folder=folder,
         id=wave_id,
-        name=str(r.get("name", "a display name", default=wave_id)),
+        name=str(name),
         date=date,
         previous=None if data.get("previous") is None else str(data["previous"]),
-        roster_file=str(r.get("roster.file", "the roster's file name")),
+        roster_file=roster_file,
         roster_columns={k: str(v) for k, v in columns.items()},
         roster_values={k: {str(a): b for a, b in (v or {}).items()} for k, v in values.items()},
         relations=relations,
         tie_threshold=int(threshold),
         external=external,
-        dont_know=tuple(str(x) for x in (r.get("external.dont_know", "a list of answers", list, default=[]) or [])),
+        dont_know=dont_know,
         partners=tuple(partners),
         min_group_size=int(min_group),
         raw=data,
+        roster_sheet=roster_sheet,
+        roster_header_row=roster_header or 1,
+        roster_skip_rows=roster_skip,
     )
