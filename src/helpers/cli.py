@@ -33,17 +33,85 @@ def _validate(args) -> int:
 def _run(args) -> int:
     from .pipeline import run
 
-    def progress(step) -> None:
-        print(f"  {step.name:<16} {step.seconds:6.1f} s  {step.status}", file=sys.stderr, flush=True)
-
     print(f"Running {args.wave} (languages {', '.join(args.lang)}; {', '.join(args.to)})", file=sys.stderr)
     started = time.perf_counter()
     report = run(args.wave, langs=args.lang, formats=args.to, build=args.build, seed=args.seed,
-                 use_cache=not args.no_cache, jobs=args.jobs, progress=progress)
-    print(f"  {'total':<16} {time.perf_counter() - started:6.1f} s", file=sys.stderr)
+                 use_cache=not args.no_cache, jobs=args.jobs, progress=_progress)
+    print(f"  {'total':<22} {time.perf_counter() - started:6.1f} s", file=sys.stderr)
     for path in report.handouts.values():
         print(path)
     return 0
+
+
+def _compare(args) -> int:
+    from . import io
+    from .pipeline import run
+
+    report = run(args.wave_b, previous=args.wave_a, langs=args.lang, formats=args.to, build=args.build,
+                 seed=args.seed, progress=_progress)
+    spec, folder = io.locate(args.wave_b, args.build)
+    c = io.read_json(folder / "results" / "compare.json")
+    d = c["density"]
+    print(f"{args.wave_a} -> {spec.id}: {c['members_both']} members in both waves ({c['joined']} joined, "
+          f"{c['left']} left); density {d['a']:.3f} -> {d['b']:.3f} (change {d['difference']:+.3f}, "
+          f"{d['level']:.0%} CI {d['ci_low']:+.3f} to {d['ci_high']:+.3f}); ties kept {c['ties'].get('kept', 0)}, "
+          f"new {c['ties'].get('new', 0)}, dropped {c['ties'].get('dropped', 0)}; moves between core and "
+          f"periphery: {len(c['movers'])}")
+    for path in report.handouts.values():
+        print(path)
+    return 0
+
+
+def _pairs(args) -> int:
+    import pandas as pd
+
+    from . import io, visits
+    from .pipeline import run
+
+    run(args.wave, langs=(), build=args.build, seed=args.seed, progress=_progress)
+    spec, folder = io.locate(args.wave, args.build)
+    G = io.read_tie_graph(folder / "tidy")
+    core = io.read_json(folder / "results" / "structure.json")["core_periphery"]["ignore"]["core"]
+    exclusions = visits.read_exclusions(args.exclusions) if args.exclusions else None
+    plan = visits.propose_visits(G, core=core, exclusions=exclusions, seed=args.seed)
+    key = pd.read_csv(args.key, dtype=str) if args.key else None
+    out = folder / "visits"
+    written = [visits.write_visit_pairs(plan, out / "visit-pairs.csv"),
+               visits.write_mail_merge(plan, out / ("mail-merge-with-names.csv" if key is not None else "mail-merge.csv"),
+                                       key=key),
+               io.write_table(plan.pairs, out / "pairs-explained.csv"), io.write_table(plan.groups, out / "groups.csv")]
+    print(f"{spec.id}: {len(plan.pairs)} visit groups, {len(plan.groups)} wrap-up groups, score {plan.total_score}"
+          + ("" if key is not None else " (pseudonyms only; give --key for names)"))
+    for path in written:
+        print(path)
+    return 0
+
+
+def _key(args) -> int:
+    import pandas as pd
+
+    from . import io
+    from .pseudonym import load_secret, pseudonym
+    from .readers import read_table
+
+    spec, _ = io.locate(args.wave)
+    columns = spec.roster_columns
+    if "name" not in columns:
+        raise SurveyError(f"{spec.id}: wave.yml maps no name column for the roster; there are no names to key")
+    roster = read_table(spec.folder / spec.roster_file).frame
+    secret = load_secret()
+    key = pd.DataFrame({"member_id": [pseudonym(m, secret) for m in roster[columns["member_id"]]],
+                        "name": roster[columns["name"]]}).sort_values("member_id")
+    out = Path(args.out)
+    if io.project_root() in out.resolve().parents and "raw" not in out.resolve().parts:
+        raise SurveyError(f"{out}: the key holds names; write it outside the project or under data/raw/")
+    io.write_table(key, out)
+    print(out)
+    return 0
+
+
+def _progress(step) -> None:
+    print(f"  {step.name:<22} {step.seconds:6.1f} s  {step.status}", file=sys.stderr, flush=True)
 
 
 def _example(args) -> int:
@@ -74,6 +142,23 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--no-cache", action="store_true", help="execute every notebook, even if nothing changed")
     r.add_argument("--jobs", type=int, default=None, help="notebooks run at the same time (default: number of cores)")
     r.set_defaults(func=_run)
+    c = sub.add_parser("compare", help="run WAVE_B compared with WAVE_A: the handout gains 'since last time'")
+    c.add_argument("wave_a", help="the earlier wave (id or folder)")
+    c.add_argument("wave_b", help="the later wave (id or folder)")
+    for option in ("--lang", "--to", "--build", "--seed"):
+        c._add_action(next(a for a in r._actions if option in a.option_strings))
+    c.set_defaults(func=_compare)
+    pr = sub.add_parser("pairs", help="propose job-visit pairs and wrap-up groups from a wave's network")
+    pr.add_argument("wave", help="wave id or folder")
+    pr.add_argument("--exclusions", help="YAML file of pairs and rules to exclude")
+    pr.add_argument("--key", help="CSV member_id,name (from `forum-network key`): add names to the mail-merge file")
+    for option in ("--build", "--seed"):
+        pr._add_action(next(a for a in r._actions if option in a.option_strings))
+    pr.set_defaults(func=_pairs)
+    k = sub.add_parser("key", help="write the local key from pseudonyms to names (personal data: keep it private)")
+    k.add_argument("wave", help="wave id or folder")
+    k.add_argument("--out", required=True, help="CSV to write, outside the project or under data/raw/")
+    k.set_defaults(func=_key)
     e = sub.add_parser("example", help="regenerate the synthetic example waves in data/example")
     e.add_argument("--dest", help="folder to write into (default: data/example)")
     e.add_argument("--seed", type=int, default=DEFAULT_SEED, help="generator seed")

@@ -73,6 +73,9 @@ STEPS = (
     Step("external", "notebooks/50-external.ipynb", ("tidy", "results/structure.json"),
          tuple(f"results/{name}.csv" for name in ("external_means", "external_tests", "external_ratings"))),
 )
+COMPARE = Step("compare", "notebooks/60-compare.ipynb", ("tidy", "results/structure.json", "results/external_means.csv"),
+               ("results/compare.json", *(f"results/compare_{n}.csv" for n in
+                                          ("ties", "transitions", "movers", "crossing", "blocks", "external"))))
 HANDOUT_NOTEBOOK = "report/handout.ipynb"
 HANDOUT_READS = ("tidy", "results")
 HANDOUT_PROJECT_READS = ("report/i18n", "report/discussion.yml", "_quarto.yml", "report/filters", "report/templates")
@@ -233,9 +236,27 @@ def _prepare(step: Step, params: dict, folder: Path, root: Path, spec, formats) 
     return with_key(nb, key), key
 
 
+def previous_wave(spec, previous: str | Path | None = None, build: str | Path = "build"):
+    """The wave to compare with: ``previous`` if given, else the one ``wave.yml`` names; None if neither.
+
+    Raises
+    ------
+    SurveyError
+        The wave named cannot be found.
+    """
+    name = previous if previous is not None else spec.previous
+    if name is None:
+        return None
+    try:
+        return io.locate(name, build)
+    except SurveyError as exc:
+        raise SurveyError(f"{spec.id} names {name!r} as its previous wave, but: {exc}") from exc
+
+
 def run(wave: str | Path, *, langs: tuple[str, ...] = ("da",), formats: tuple[str, ...] = FORMATS,
         build: str | Path = "build", seed: int = DEFAULT_SEED, use_cache: bool = True,
-        jobs: int | None = None, progress: Callable[[StepResult], None] | None = None) -> RunReport:
+        jobs: int | None = None, previous: str | Path | None = None,
+        progress: Callable[[StepResult], None] | None = None) -> RunReport:
     """Run the whole pipeline for one wave.
 
     Parameters
@@ -254,6 +275,9 @@ def run(wave: str | Path, *, langs: tuple[str, ...] = ("da",), formats: tuple[st
         Reuse unchanged runs (see :mod:`helpers.cache`); False executes every step.
     jobs : int, optional
         Steps run at the same time (default: the number of cores).
+    previous : str or Path, optional
+        The wave to compare with (default: ``previous`` in ``wave.yml``). Its analysis is
+        run first (from the cache if unchanged) and the handout gains "since last time".
     progress : callable, optional
         Called with each :class:`StepResult` as it finishes.
 
@@ -270,9 +294,11 @@ def run(wave: str | Path, *, langs: tuple[str, ...] = ("da",), formats: tuple[st
     """
     for lang in langs:
         check_lang(lang)
+    if not formats and langs:
+        raise SurveyError("no format given; choose from " + ", ".join(FORMATS))
     unknown = sorted(set(formats) - set(FORMATS))
-    if unknown or not formats:
-        raise SurveyError(f"unknown format {unknown[0] if unknown else '(none)'!r}; choose from {', '.join(FORMATS)}")
+    if unknown:
+        raise SurveyError(f"unknown format {unknown[0]!r}; choose from {', '.join(FORMATS)}")
     root = io.project_root()
     spec, folder = io.locate(wave, build)
     started = time.perf_counter()
@@ -280,9 +306,19 @@ def run(wave: str | Path, *, langs: tuple[str, ...] = ("da",), formats: tuple[st
     report = RunReport()
     _note(report, progress, StepResult("validate", "checked", time.perf_counter() - started))
 
-    steps = STEPS + tuple(handout_step(lang, tuple(formats)) for lang in langs)
+    params = {"wave": str(spec.folder), "build": str(folder.parent), "seed": seed, "lang": (langs or ("da",))[0]}
+    steps = STEPS
+    before = previous_wave(spec, previous, build)
+    if before is not None:
+        spec_a, folder_a = before
+        run(spec_a.folder, langs=(), formats=formats, build=build, seed=seed, use_cache=use_cache, jobs=jobs,
+            progress=lambda r: _note(report, progress, StepResult(f"{spec_a.id} {r.name}", r.status, r.seconds)))
+        steps += (Step(COMPARE.name, COMPARE.notebook,
+                       COMPARE.reads + tuple(os.path.relpath(folder_a / r, folder) for r in COMPARE.reads),
+                       COMPARE.writes),)
+        params["previous"] = str(spec_a.folder)
+    steps += tuple(handout_step(lang, tuple(formats)) for lang in langs)
     deps = dependencies(steps)
-    params = {"wave": str(spec.folder), "build": str(folder.parent), "seed": seed, "lang": langs[0]}
     cache = RunCache(folder.parent / CACHE_FOLDER) if use_cache else None
     pending = {s.name: s for s in steps}
     running: list[_Process] = []
