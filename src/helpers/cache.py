@@ -82,8 +82,8 @@ def code_modules(sources: Iterable[str]) -> list[str]:
 
     Examples
     --------
-    >>> "io" in code_modules(["from helpers import network"])
-    True
+    >>> code_modules(["from helpers import io"])
+    ['errors', 'io', 'network', 'wave']
     """
     modules = set(_package_modules())
     todo = set().union(*(_module_imports(s, modules) for s in sources))

@@ -59,6 +59,8 @@ import pandas as pd
 from scipy import stats
 
 from . import departments, network
+from .io import json_float
+from .network import role_and_department
 from .errors import Problem, ValidationError
 from .readers import UnreadableFile, read_csv
 
@@ -1325,3 +1327,56 @@ def visit_effect(
         table=table,
         pairs=pair_table,
     )
+
+
+def comparison_results(G_a: nx.DiGraph, G_b: nx.DiGraph, *, core_a, core_b, external_a=None, external_b=None,
+                  visit_pairs=None, seed: int, n_boot: int = 2000):
+    """Compare a wave with the previous one and keep, as JSON and tables, what the handout's "since last time" needs.
+
+    Parameters
+    ----------
+    G_a, G_b : networkx.DiGraph
+        The previous and the current wave's tie graphs (pseudonyms stable across waves).
+    core_a, core_b : collection of str
+        The core of each wave.
+    external_a, external_b : pandas.DataFrame, optional
+        Each wave's ``external_means`` table.
+    visit_pairs : pandas.DataFrame, optional
+        The visit pairs recorded after the previous wave (:func:`helpers.compare.read_visit_pairs`).
+    seed : int
+        Seed of the bootstrap and the permutation test.
+
+    Returns
+    -------
+    results : dict
+        JSON for ``results/compare.json``.
+    tables : dict of str to pandas.DataFrame
+        ``compare_ties``, ``compare_transitions``, ``compare_movers``, ``compare_crossing``,
+        ``compare_blocks`` and, when given, ``compare_external``.
+    """
+    c = compare_waves(G_a, G_b, core_a=core_a, core_b=core_b, external_a=external_a,
+                              external_b=external_b, seed=seed, n_boot=n_boot)
+    d = c.density
+    counts = c.ties["change"].value_counts().to_dict() if len(c.ties) else {}
+    status = c.members["status"].value_counts().to_dict()
+    results = {
+        "members_both": int(status.get("both", 0)), "joined": int(status.get("joined", 0)),
+        "left": int(status.get("left", 0)), "senders_both": int(d.n_senders),
+        "density": {"a": json_float(d.density_a), "b": json_float(d.density_b), "difference": json_float(d.difference),
+                    "ci_low": json_float(d.ci_low), "ci_high": json_float(d.ci_high), "level": d.level,
+                    "p_value": json_float(d.p_value), "n_boot": int(d.n_boot), "seed": int(d.seed), "method": d.method},
+        "ties": {k: int(v) for k, v in counts.items()}, "jaccard": json_float(c.jaccard),
+        "movers": [{**role_and_department(G_b, m), "from": f, "to": t} for m, f, t in
+                   zip(c.movers["member_id"], c.movers["from"], c.movers["to"])],
+    }
+    if visit_pairs is not None:
+        e = visit_effect(G_a, G_b, visit_pairs, seed=seed)
+        results["visits"] = {"n_pairs": int(e.n_visit_pairs), "improved": int(e.improved_visit),
+                             "rate": json_float(e.rate_visit), "n_comparison": int(e.n_comparison_pairs),
+                             "rate_comparison": json_float(e.rate_comparison), "p_value": float(e.p_value),
+                             "caveat": bool(e.caveat), "n_permutations": int(e.n_permutations), "seed": int(e.seed)}
+    tables = {"compare_ties": c.ties, "compare_transitions": c.transitions, "compare_movers": c.movers,
+              "compare_crossing": c.crossing, "compare_blocks": c.blocks}
+    if c.external is not None:
+        tables["compare_external"] = c.external
+    return results, tables

@@ -10,15 +10,11 @@ department instead.
 
 from __future__ import annotations
 
-import math
-
 import networkx as nx
 import pandas as pd
 
-
-def _float(x) -> float | None:
-    x = float(x)
-    return None if math.isnan(x) else x
+from .io import json_float
+from .network import role_and_department
 
 
 def core_periphery(partition) -> dict:
@@ -26,16 +22,16 @@ def core_periphery(partition) -> dict:
     return {
         "variant": partition.variant, "method": partition.method, "params": dict(partition.params),
         "core": list(partition.core), "periphery": list(partition.periphery),
-        "core_size": len(partition.core), "fit": _float(partition.fit),
-        "block_densities": {k: _float(v) for k, v in partition.block_densities.items()},
+        "core_size": len(partition.core), "fit": json_float(partition.fit),
+        "block_densities": {k: json_float(v) for k, v in partition.block_densities.items()},
         "n_optimal": int(partition.n_optimal), "unambiguous": bool(partition.is_unambiguous),
     }
 
 
 def significance(result) -> dict:
     """A :class:`~helpers.coreperiphery.Significance` as JSON (without the sample itself)."""
-    return {"observed": _float(result.observed), "p_value": float(result.p_value), "n_samples": int(result.n_samples),
-            "null": result.null, "null_mean": _float(result.null_mean), "null_sd": _float(result.null_sd),
+    return {"observed": json_float(result.observed), "p_value": float(result.p_value), "n_samples": int(result.n_samples),
+            "null": result.null, "null_mean": json_float(result.null_mean), "null_sd": json_float(result.null_sd),
             "variant": result.variant, "seed": int(result.seed)}
 
 
@@ -48,9 +44,9 @@ def groupings(finding) -> dict:
         "cuts_across_departments": bool(finding.cuts_across_departments),
         "method": finding.communities.method, "n_communities": len(finding.communities.communities),
         "community_sizes": [len(c) for c in finding.communities.communities],
-        "modularity": _float(finding.communities.modularity), "null_mean": _float(test.null_mean),
+        "modularity": json_float(finding.communities.modularity), "null_mean": json_float(test.null_mean),
         "p_value": float(test.p_value), "n_samples": int(test.n_samples), "seed": int(test.seed),
-        "nmi": _float(finding.nmi), "ari": _float(finding.ari), "alpha": finding.alpha, "max_nmi": finding.max_nmi,
+        "nmi": json_float(finding.nmi), "ari": json_float(finding.ari), "alpha": finding.alpha, "max_nmi": finding.max_nmi,
     }
 
 
@@ -61,23 +57,18 @@ def communities(found, G: nx.DiGraph) -> dict:
     nodes = sorted(G.nodes())
     comm = [found.membership[v] for v in nodes]
     dept = [G.nodes[v]["department"] for v in nodes]
-    return {"method": found.method, "n_communities": len(found.communities), "modularity": _float(found.modularity),
-            "nmi": _float(normalized_mutual_information(comm, dept)), "ari": _float(adjusted_rand_index(comm, dept))}
-
-
-def who(G: nx.DiGraph, member: str) -> dict:
-    """A member as the handout may name them: role and department, never the person."""
-    return {"role": G.nodes[member]["role"], "department": G.nodes[member]["department"]}
+    return {"method": found.method, "n_communities": len(found.communities), "modularity": json_float(found.modularity),
+            "nmi": json_float(normalized_mutual_information(comm, dept)), "ari": json_float(adjusted_rand_index(comm, dept))}
 
 
 def indispensable(finding, G: nx.DiGraph) -> dict:
     """An :class:`~helpers.structure.IndispensableFinding` as JSON; cut vertices by role and department."""
     return {
         "nobody_indispensable": bool(finding.nobody_indispensable),
-        "articulation_points": [who(G, m) for m in finding.articulation_points],
+        "articulation_points": [role_and_department(G, m) for m in finding.articulation_points],
         "node_connectivity": int(finding.node_connectivity), "components": int(finding.components),
-        "max_fragmentation_change": _float(finding.max_fragmentation_change),
-        "max_distance_fragmentation_change": _float(finding.max_distance_fragmentation_change),
+        "max_fragmentation_change": json_float(finding.max_fragmentation_change),
+        "max_distance_fragmentation_change": json_float(finding.max_distance_fragmentation_change),
     }
 
 
@@ -150,57 +141,3 @@ def analyse_structure(G: nx.DiGraph, *, seed: int, n_samples: int = 1000, n_netw
     }
     return results, tables
 
-
-def compare_waves(G_a: nx.DiGraph, G_b: nx.DiGraph, *, core_a, core_b, external_a=None, external_b=None,
-                  visit_pairs=None, seed: int, n_boot: int = 2000):
-    """Compare a wave with the previous one and keep what the handout's "since last time" needs.
-
-    Parameters
-    ----------
-    G_a, G_b : networkx.DiGraph
-        The previous and the current wave's tie graphs (pseudonyms stable across waves).
-    core_a, core_b : collection of str
-        The core of each wave.
-    external_a, external_b : pandas.DataFrame, optional
-        Each wave's ``external_means`` table.
-    visit_pairs : pandas.DataFrame, optional
-        The visit pairs recorded after the previous wave (:func:`helpers.compare.read_visit_pairs`).
-    seed : int
-        Seed of the bootstrap and the permutation test.
-
-    Returns
-    -------
-    results : dict
-        JSON for ``results/compare.json``.
-    tables : dict of str to pandas.DataFrame
-        ``compare_ties``, ``compare_transitions``, ``compare_movers``, ``compare_crossing``,
-        ``compare_blocks`` and, when given, ``compare_external``.
-    """
-    from . import compare
-
-    c = compare.compare_waves(G_a, G_b, core_a=core_a, core_b=core_b, external_a=external_a,
-                              external_b=external_b, seed=seed, n_boot=n_boot)
-    d = c.density
-    counts = c.ties["change"].value_counts().to_dict() if len(c.ties) else {}
-    status = c.members["status"].value_counts().to_dict()
-    results = {
-        "members_both": int(status.get("both", 0)), "joined": int(status.get("joined", 0)),
-        "left": int(status.get("left", 0)), "senders_both": int(d.n_senders),
-        "density": {"a": _float(d.density_a), "b": _float(d.density_b), "difference": _float(d.difference),
-                    "ci_low": _float(d.ci_low), "ci_high": _float(d.ci_high), "level": d.level,
-                    "p_value": _float(d.p_value), "n_boot": int(d.n_boot), "seed": int(d.seed), "method": d.method},
-        "ties": {k: int(v) for k, v in counts.items()}, "jaccard": _float(c.jaccard),
-        "movers": [{**who(G_b, m), "from": f, "to": t} for m, f, t in
-                   zip(c.movers["member_id"], c.movers["from"], c.movers["to"])],
-    }
-    if visit_pairs is not None:
-        e = compare.visit_effect(G_a, G_b, visit_pairs, seed=seed)
-        results["visits"] = {"n_pairs": int(e.n_visit_pairs), "improved": int(e.improved_visit),
-                             "rate": _float(e.rate_visit), "n_comparison": int(e.n_comparison_pairs),
-                             "rate_comparison": _float(e.rate_comparison), "p_value": float(e.p_value),
-                             "caveat": bool(e.caveat), "n_permutations": int(e.n_permutations), "seed": int(e.seed)}
-    tables = {"compare_ties": c.ties, "compare_transitions": c.transitions, "compare_movers": c.movers,
-              "compare_crossing": c.crossing, "compare_blocks": c.blocks}
-    if c.external is not None:
-        tables["compare_external"] = c.external
-    return results, tables

@@ -125,6 +125,18 @@ def _json_default(value):
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
+def json_float(value) -> float | None:
+    """A number for JSON: a float, or None for NaN (JSON has no NaN).
+
+    Examples
+    --------
+    >>> json_float(0.5), json_float(float("nan"))
+    (0.5, None)
+    """
+    value = float(value)
+    return None if value != value else value
+
+
 def dumps(data: Any) -> str:
     """JSON text with sorted keys and a trailing newline, so reruns are byte-identical."""
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=_json_default) + "\n"

@@ -103,3 +103,8 @@ def summary(G: nx.DiGraph) -> dict:
         "possible_ties": possible,
         "density": G.number_of_edges() / possible if possible else float("nan"),
     }
+
+
+def role_and_department(G: nx.DiGraph, member: str) -> dict:
+    """A member as outputs may name them: role and department, never the person."""
+    return {"role": G.nodes[member]["role"], "department": G.nodes[member]["department"]}
