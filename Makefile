@@ -10,7 +10,7 @@ RUN := $(UV) run --locked --no-sync
 WAVE ?= 2019-02
 LANGS ?= da,en
 
-.PHONY: help setup handout validate example test lab bench clean
+.PHONY: help setup handout validate example test screenshots lab clean
 
 help:  ## list the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
@@ -31,8 +31,12 @@ validate: setup  ## check a wave's raw export: make validate WAVE=path/to/wave
 example: setup  ## regenerate the synthetic example waves in data/example
 	$(RUN) forum-network example
 
-test: setup  ## set up, then run the whole test suite
+test: setup  ## set up, then run the whole test suite (installs Chromium and poppler for the browser test)
+	.ci/install-test-deps
 	$(RUN) pytest
+
+screenshots: handout  ## pictures of the handout's first pages for the README (docs/handout-page-*.png)
+	$(RUN) python docs/make_screenshots.py
 
 lab: $(UV)  ## open JupyterLab on the notebooks (installs the optional lab extra)
 	$(UV) sync --locked --quiet --extra lab

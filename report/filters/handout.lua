@@ -22,6 +22,10 @@ What it does, cell by cell:
   report/templates/handout.css); figures and tables with a `fig-`/`tbl-` identifier are numbered in
   document order ("Figur 1: ..."), and citations of those identifiers (`@fig-x`)
   become links ("Figur 1"). Typst numbers and resolves these itself.
+* HTML only: a raw HTML block whose first element carries `data-replaces="<id>"` (the
+  interactive view of helpers.interactive) takes the place of the image of the figure
+  with that identifier, under its caption; when no such figure exists it stays where it
+  is. Other formats drop raw HTML, so the PDF keeps the static figure.
 ]]
 
 local stringify = pandoc.utils.stringify
@@ -366,6 +370,36 @@ local function typst_references(doc)
   })
 end
 
+local function replacing_views(doc)
+  -- HTML only: move each interactive view into the figure it replaces (see the top).
+  local figures = {}
+  doc:walk({ Figure = function(fig) figures[fig.identifier] = true end })
+  local views = {}
+  doc = doc:walk({
+    RawBlock = function(raw)
+      if raw.format ~= "html" then
+        return nil
+      end
+      local target = raw.text:match('^%s*<%a+[^>]-%sdata%-replaces="([^"]+)"')
+      if target == nil or not figures[target] or views[target] ~= nil then
+        return nil
+      end
+      views[target] = raw
+      return {}
+    end,
+  })
+  return doc:walk({
+    Figure = function(fig)
+      local view = views[fig.identifier]
+      if view == nil then
+        return nil
+      end
+      fig.content = pandoc.Blocks({ view })
+      return fig
+    end,
+  })
+end
+
 function Pandoc(doc)
   echo = doc.meta["handout-echo"] == true
   if doc.meta["lang"] ~= nil then
@@ -376,6 +410,7 @@ function Pandoc(doc)
   doc = dedupe_identifiers(doc)
   if is_html() then
     doc = number_references(doc)
+    doc = replacing_views(doc)
     -- wide tables scroll sideways on a phone instead of widening the page
     doc = doc:walk({
       Table = function(tbl)

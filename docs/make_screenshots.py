@@ -1,0 +1,70 @@
+"""Pictures of the handout's first pages for the README: docs/handout-page-1.png and -2.png.
+
+Rasterises the first pages of the Danish handout PDF with ``pdftoppm`` (Debian package
+poppler-utils) at about 800 pixels wide, draws a thin grey frame so the white page stands
+out, and stores each as a palette PNG (Pillow, which matplotlib brings) to keep it small.
+The same PDF gives the same pictures.
+
+    make handout
+    .venv/bin/python docs/make_screenshots.py
+
+Options: ``--pdf`` another handout PDF, ``--pages`` how many pages (default 2),
+``--width`` pixels (default 800), ``--out`` the folder (default: this one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from PIL import Image, ImageOps
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_PDF = HERE.parent / "build" / "2019-02" / "handout" / "handout-da.pdf"
+FRAME = (204, 204, 204)
+
+
+def rasterise(pdf: Path, page: int, width: int, work: Path) -> Image.Image:
+    """One page of ``pdf`` as an RGB image ``width`` pixels wide."""
+    stem = work / f"page-{page}"
+    subprocess.run(["pdftoppm", "-png", "-f", str(page), "-l", str(page), "-singlefile",
+                    "-scale-to-x", str(width - 2), "-scale-to-y", "-1", str(pdf), str(stem)],
+                   check=True, capture_output=True)
+    with Image.open(f"{stem}.png") as image:
+        return image.convert("RGB")
+
+
+def small_png(image: Image.Image, target: Path, colours: int = 128) -> Path:
+    """Save ``image`` with a one-pixel frame as an optimised palette PNG."""
+    framed = ImageOps.expand(image, border=1, fill=FRAME)
+    framed.quantize(colors=colours, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(
+        target, optimize=True)
+    return target
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pdf", type=Path, default=DEFAULT_PDF, help="the handout PDF (default: %(default)s)")
+    parser.add_argument("--pages", type=int, default=2, help="first pages to picture (default: 2)")
+    parser.add_argument("--width", type=int, default=800, help="width in pixels (default: 800)")
+    parser.add_argument("--out", type=Path, default=HERE, help="folder of the PNG files (default: docs/)")
+    args = parser.parse_args(argv)
+    if shutil.which("pdftoppm") is None:
+        parser.exit(1, "pdftoppm not found: install poppler-utils (.ci/install-test-deps does)\n")
+    if not args.pdf.is_file():
+        parser.exit(1, f"{args.pdf} not found: run `make handout` first, or pass --pdf\n")
+    args.out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as work:
+        for page in range(1, args.pages + 1):
+            target = args.out / f"handout-page-{page}.png"
+            small_png(rasterise(args.pdf, page, args.width, Path(work)), target)
+            print(f"{target} ({target.stat().st_size // 1024} KB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
