@@ -36,6 +36,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from .permutation import p_value
+
 __all__ = [
     "ATTRIBUTES",
     "block_densities",
@@ -58,7 +60,6 @@ __all__ = [
 ATTRIBUTES = ("department", "role", "gender")
 
 _ALTERNATIVES = ("two-sided", "less", "greater")
-_TOLERANCE = 1e-12
 
 
 # ---------------------------------------------------------------------------
@@ -617,20 +618,6 @@ def rescaled_ei_index(G: nx.DiGraph, attribute: str = "department") -> pd.DataFr
     )
 
 
-def _p_values(observed: float, null: np.ndarray, alternative: str) -> float:
-    """Monte Carlo p-value ``(1 + #extreme) / (1 + n)``; two-sided doubles the smaller tail."""
-    if np.isnan(observed) or null.size == 0:
-        return float("nan")
-    n = null.size
-    p_less = (1 + int((null <= observed + _TOLERANCE).sum())) / (1 + n)
-    p_greater = (1 + int((null >= observed - _TOLERANCE).sum())) / (1 + n)
-    if alternative == "less":
-        return p_less
-    if alternative == "greater":
-        return p_greater
-    return min(1.0, 2.0 * min(p_less, p_greater))
-
-
 def ei_permutation_test(
     G: nx.DiGraph,
     attribute: str = "department",
@@ -740,7 +727,7 @@ def ei_permutation_test(
                 float(observed[k]),
                 expected,
                 float(valid.mean()) if valid.size else float("nan"),
-                _p_values(float(observed[k]), valid, alternative),
+                p_value(float(observed[k]), valid, alternative),
                 alternative,
                 int(n_permutations),
                 int(valid.size),

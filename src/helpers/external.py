@@ -26,6 +26,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pandas as pd
+
+from .permutation import p_value
 from scipy import stats
 
 __all__ = [
@@ -42,7 +44,6 @@ STATUSES = ("answered", "dont_know", "blank")
 
 _GROUPS = ("core", "periphery")
 _ALTERNATIVES = ("two-sided", "less", "greater")
-_TOLERANCE = 1e-12
 
 
 def _prepare(
@@ -214,20 +215,6 @@ def means_table(
     return table
 
 
-def _p_value(observed: float, null: np.ndarray, alternative: str) -> float:
-    """``(1 + #extreme) / (1 + n)``; two-sided doubles the smaller tail, capped at 1."""
-    if np.isnan(observed) or null.size == 0:
-        return float("nan")
-    n = null.size
-    p_less = (1 + int((null <= observed + _TOLERANCE).sum())) / (1 + n)
-    p_greater = (1 + int((null >= observed - _TOLERANCE).sum())) / (1 + n)
-    if alternative == "less":
-        return p_less
-    if alternative == "greater":
-        return p_greater
-    return min(1.0, 2.0 * min(p_less, p_greater))
-
-
 def external_tests(
     external: pd.DataFrame,
     groups: Mapping[str, str],
@@ -334,7 +321,7 @@ def external_tests(
             shuffled = rng.permuted(np.tile(is_first, (n_permutations, 1)), axis=1)
             weights = shuffled.astype(float)
             null = weights @ values / n1 - (1.0 - weights) @ values / n2
-            p_perm = _p_value(difference, null, alternative)
+            p_perm = p_value(difference, null, alternative)
             test = stats.mannwhitneyu(x, y, alternative=alternative, method=method)
             u = float(test.statistic)
             p_mw = float(test.pvalue)
