@@ -10,7 +10,7 @@ RUN := $(UV) run --locked --no-sync
 WAVE ?= 2019-02
 LANGS ?= da,en
 
-.PHONY: help setup handout validate example test screenshots lab clean
+.PHONY: help setup handout validate example test screenshots bench lab clean
 
 help:  ## list the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
@@ -37,6 +37,12 @@ test: setup  ## set up, then run the whole test suite (installs Chromium and pop
 
 screenshots: handout  ## pictures of the handout's first pages for the README (docs/handout-page-*.png)
 	$(RUN) python docs/make_screenshots.py
+
+bench: $(UV)  ## benchmarks (print tables; not tests): core-periphery against cpnet, pipeline, scale
+	$(UV) sync --locked --quiet --group bench
+	$(UV) run --locked --no-sync python benchmarks/bench_coreperiphery.py --quick
+	@for b in benchmarks/bench_pipeline.py benchmarks/bench_scale.py; do \
+		[ -f $$b ] && FORUM_NETWORK_SECRET=benchmark $(UV) run --locked --no-sync python $$b || true; done
 
 lab: $(UV)  ## open JupyterLab on the notebooks (installs the optional lab extra)
 	$(UV) sync --locked --quiet --extra lab
