@@ -42,7 +42,7 @@ bench: $(UV)  ## benchmarks (print tables; not tests): core-periphery against cp
 	$(UV) sync --locked --quiet --group bench
 	$(UV) run --locked --no-sync python benchmarks/bench_coreperiphery.py --quick
 	@for b in benchmarks/bench_pipeline.py benchmarks/bench_scale.py; do \
-		[ -f $$b ] && FORUM_NETWORK_SECRET=benchmark $(UV) run --locked --no-sync python $$b || true; done
+		if [ -f $$b ]; then FORUM_NETWORK_SECRET=benchmark $(UV) run --locked --no-sync python $$b; fi; done
 
 lab: $(UV)  ## open JupyterLab on the notebooks (installs the optional lab extra)
 	$(UV) sync --locked --quiet --extra lab
