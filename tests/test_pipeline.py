@@ -37,7 +37,7 @@ def html_text(path) -> str:
 
 @pytest.mark.slow
 def test_all_handouts_written(handouts):
-    assert sorted(handouts) == ["da.html", "da.pdf", "en.html", "en.pdf"]
+    assert sorted(handouts) == ["da.card", "da.html", "da.pdf", "en.card", "en.html", "en.pdf"]
 
 
 @pytest.mark.slow
@@ -87,3 +87,35 @@ def test_detected_core_is_the_planted_core(handouts):
     found = set(members.loc[members["group"] == "core", "member_id"])
     planted = {pseudonym(m, b"test-secret") for m in example.generate_wave(1).core}
     assert found == planted
+
+
+SECTIONS_DA = ("Formål og data", "Illustration af de interne relationer",
+               "Hvordan kan resultatet af en netværksanalyse også se ud?", "Hvad kendetegner netværksstrukturen?",
+               "Samarbejde på tværs af magistratsafdelinger", "Kerne og periferi i forhold til eksterne relationer",
+               "Drøftelse ved bordene", "De næste skridt", "Metode")
+
+
+def sections(text: str) -> list[str]:
+    """The handout's section headings, in the order they appear."""
+    found = {heading: text.find(heading) for heading in SECTIONS_DA}
+    return [h for h, i in sorted(found.items(), key=lambda kv: kv[1]) if i >= 0]
+
+
+@pytest.mark.slow
+def test_sections_in_order(handouts):
+    assert sections(html_text(handouts["da.html"])) == list(SECTIONS_DA)
+    assert sections(pdf_text(handouts["da.pdf"])) == list(SECTIONS_DA)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not __import__("shutil").which("quarto"), reason="quarto is not on PATH (the built-in path is tested)")
+def test_quarto_path_gives_the_same_sections_and_numbers(handouts, tmp_path):
+    from helpers.render import render
+
+    executed = handouts["da.html"].parents[1] / "notebooks" / "handout-da.ipynb"
+    quarto = render(executed, tmp_path, formats=("html", "pdf"), lang="da", engine="quarto", name="handout-da")
+    for fmt, read in (("html", html_text), ("pdf", pdf_text)):
+        text = read(quarto[fmt])
+        assert sections(text) == list(SECTIONS_DA)
+        for number in ("611", "1.443", "42,3 %", "2,86"):
+            assert number in text

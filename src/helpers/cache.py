@@ -12,8 +12,10 @@ A pipeline step (a notebook) is reused only when all of these are unchanged:
 All of that except the notebook's own code goes into a key that is written as a comment
 into the notebook's injected-parameters cell, so that jupyter-cache's notebook hash
 covers it. A run is recorded in the cache only after it finished and its outputs were
-written, so an interrupted run is never reused. Quarto's own freeze and cache do not
-see data files; this does.
+written, so an interrupted run is never reused. Runs of several waves may share one
+cache: every access holds a lock file beside it (``.jupyter_cache.lock``), and a
+database left damaged by a killed run is started afresh. Quarto's own freeze and cache
+do not see data files; this does.
 """
 
 from __future__ import annotations
@@ -21,13 +23,20 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
+import shutil
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import nbformat
 
 from . import __version__
+
+try:
+    import fcntl
+except ImportError:  # Windows: no lock (runs sharing a cache must not overlap there)
+    fcntl = None
 
 HELPERS = Path(__file__).parent
 KEY_PREFIX = "# cache key: "
@@ -140,6 +149,19 @@ def with_key(nb: nbformat.NotebookNode, key: str) -> nbformat.NotebookNode:
     return nb
 
 
+def notebook_key(path: Path) -> str | None:
+    """The run key written into a notebook file by :func:`with_key`; None if the file is
+    missing, unreadable (half-written) or carries no key."""
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception:  # missing, truncated or not a notebook
+        return None
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.source.startswith(KEY_PREFIX):
+            return cell.source.splitlines()[0][len(KEY_PREFIX):].strip()
+    return None
+
+
 class RunCache:
     """Executed notebooks kept by jupyter-cache, with the hashes of what each run wrote.
 
@@ -153,7 +175,24 @@ class RunCache:
         from jupyter_cache import get_cache
 
         self.folder = Path(folder)
-        self.cache = get_cache(self.folder)
+        self.lock_file = self.folder.with_name(f"{self.folder.name}.lock")
+        with self._locked():
+            self.cache = get_cache(self.folder)
+            try:
+                self.cache.list_cache_records()
+            except Exception:  # a database left half-created or damaged (a killed run): start afresh
+                shutil.rmtree(self.folder, ignore_errors=True)
+                self.cache = get_cache(self.folder)
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        """Hold the cache alone: runs of other waves share it, and jupyter-cache's database
+        is not safe to create or write from two processes at once."""
+        self.lock_file.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.lock_file, "a") as fh:
+            if fcntl is not None:
+                fcntl.flock(fh, fcntl.LOCK_EX)
+            yield
 
     def lookup(self, nb: nbformat.NotebookNode, outputs: dict[str, str]) -> nbformat.NotebookNode | None:
         """The cached executed notebook for ``nb``, if its recorded outputs equal ``outputs``.
@@ -162,10 +201,11 @@ class RunCache:
         write), or outputs that changed or went missing since.
         """
         try:
-            record = self.cache.match_cache_notebook(nb)
-            if record.data.get("outputs") != outputs:
-                return None
-            _, merged = self.cache.merge_match_into_notebook(nb)
+            with self._locked():
+                record = self.cache.match_cache_notebook(nb)
+                if record.data.get("outputs") != outputs:
+                    return None
+                _, merged = self.cache.merge_match_into_notebook(nb)
             return merged
         except Exception:  # KeyError on a miss; RetrievalError etc. on a broken entry
             return None
@@ -184,5 +224,6 @@ class RunCache:
         stored = copy.deepcopy(executed)
         for cell, source in zip(stored.cells, prepared.cells, strict=True):
             cell.metadata = copy.deepcopy(source.metadata)
-        self.cache.cache_notebook_bundle(CacheBundleIn(stored, uri, data={"outputs": outputs}),
-                                         check_validity=False, overwrite=True)
+        with self._locked():
+            self.cache.cache_notebook_bundle(CacheBundleIn(stored, uri, data={"outputs": outputs}),
+                                             check_validity=False, overwrite=True)

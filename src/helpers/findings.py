@@ -83,12 +83,79 @@ def composition(findings: dict) -> dict:
 
 
 def member_table(G: nx.DiGraph, partition, coreness: pd.Series, measures: pd.DataFrame) -> pd.DataFrame:
-    """Per member (pseudonymous): attributes, degrees, betweenness, group and coreness."""
+    """Per member (pseudonymous): attributes, degrees, betweenness, group and coreness.
+
+    ``partition`` None (no core could be told apart) puts every member in the periphery.
+    """
     table = measures.copy()
-    core = set(partition.core)
+    core = set(partition.core) if partition is not None else set()
     table["group"] = ["core" if m in core else "periphery" for m in table["member_id"]]
     table["coreness"] = table["member_id"].map(coreness).astype(float)
     return table.sort_values("member_id", ignore_index=True)
+
+
+def no_core_reason(G: nx.DiGraph) -> str:
+    """Why the core-periphery model has no defined fit on ``G``.
+
+    ``"no_ties"``: no respondent named anyone; ``"all_ties"``: every respondent named
+    every other member, so there is nothing to tell a core from a periphery by;
+    ``"too_few"``: too few members or respondents for the model's correlation.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph()
+    >>> G.add_nodes_from("abcd", answered=True)
+    >>> no_core_reason(G)
+    'no_ties'
+    >>> G.add_edges_from((u, v) for u in "abcd" for v in "abcd" if u != v)
+    >>> no_core_reason(G)
+    'all_ties'
+    """
+    respondents = sum(1 for _, a in G.nodes(data="answered") if a)
+    ties = G.number_of_edges()
+    if ties == 0:
+        return "no_ties"
+    if ties == respondents * (G.number_of_nodes() - 1):
+        return "all_ties"
+    return "too_few"
+
+
+def no_core_periphery(G: nx.DiGraph, variant: str) -> dict:
+    """The JSON of :func:`core_periphery` for a graph on which no split has a defined fit:
+    no core, everyone in the periphery, ``defined`` False and the reason (:func:`no_core_reason`)."""
+    return {
+        "variant": variant, "method": None, "params": {}, "core": [], "periphery": sorted(G.nodes()),
+        "core_size": 0, "fit": None, "n_optimal": 0, "unambiguous": False, "defined": False,
+        "reason": no_core_reason(G),
+        "block_densities": {k: None for k in ("core->core", "core->periphery", "periphery->core",
+                                              "periphery->periphery")},
+    }
+
+
+def no_significance(null: str) -> dict:
+    """The JSON of :func:`significance` when there is no fit to test (no core could be told apart)."""
+    return {"observed": None, "p_value": None, "n_samples": 0, "null": null, "null_mean": None, "null_sd": None,
+            "variant": "ignore", "seed": None, "defined": False}
+
+
+def _partition(G: nx.DiGraph, variant: str, seed: int):
+    """A core-periphery split, or None when no split of ``G`` has a defined fit."""
+    from . import coreperiphery
+
+    try:
+        return coreperiphery.partition(G, variant=variant, seed=seed)
+    except ValueError:  # with a valid variant, partition raises only when the fit is undefined
+        return None
+
+
+def _coreness(G: nx.DiGraph, seed: int) -> pd.Series:
+    """Coreness per member; NaN for everyone when it is undefined (no ties)."""
+    from . import coreperiphery
+
+    try:
+        return coreperiphery.coreness(G, seed=seed)
+    except ValueError:  # fewer than 2 members or no tie: no coreness to speak of
+        return pd.Series(float("nan"), index=sorted(G.nodes()), name="coreness")
 
 
 def analyse_structure(G: nx.DiGraph, *, seed: int, n_samples: int = 1000, n_networks: int = 199):
@@ -100,6 +167,11 @@ def analyse_structure(G: nx.DiGraph, *, seed: int, n_samples: int = 1000, n_netw
     alongside, untested), key players and the core's make-up; plus the contrasting
     networks of Figure 2 with their measures.
 
+    When no core can be told apart (no ties, every possible tie, or too few answers; see
+    :func:`no_core_reason`) the core-periphery entries say so (``defined`` False), the
+    significance tests and the core's make-up are left out (None and empty), and every
+    member is in the periphery.
+
     Returns
     -------
     results : dict
@@ -110,18 +182,19 @@ def analyse_structure(G: nx.DiGraph, *, seed: int, n_samples: int = 1000, n_netw
     """
     from . import coreperiphery, structure
 
-    split = {v: coreperiphery.partition(G, variant=v, seed=seed) for v in coreperiphery.VARIANTS}
-    core = split["ignore"].core
-    coreness = coreperiphery.coreness(G, seed=seed)
-    tests = {null: coreperiphery.significance(G, null=null, n_samples=n_samples, seed=seed)
+    split = {v: _partition(G, v, seed) for v in coreperiphery.VARIANTS}
+    defined = split["ignore"] is not None
+    coreness = _coreness(G, seed)
+    tests = {null: coreperiphery.significance(G, null=null, n_samples=n_samples, seed=seed) if defined else None
              for null in ("degree", "density")}
     found = structure.groupings_finding(G, method="leiden", n_samples=n_networks, seed=seed)
     others = [structure.detect_communities(G, method=m, seed=seed) for m in ("louvain", "greedy")]
     key = structure.indispensable_finding(G)
-    makeup = structure.composition_finding(G, core, seed=seed)
+    makeup = structure.composition_finding(G, split["ignore"].core, seed=seed) if defined else {}
     results = {
-        "core_periphery": {v: core_periphery(p) for v, p in split.items()},
-        "significance": {null: significance(t) for null, t in tests.items()},
+        "core_periphery": {v: {**core_periphery(p), "defined": True} if p is not None else no_core_periphery(G, v)
+                           for v, p in split.items()},
+        "significance": {null: significance(t) if t is not None else no_significance(null) for null, t in tests.items()},
         "groupings": groupings(found),
         "other_communities": [communities(c, G) for c in others],
         "indispensable": indispensable(key, G),
@@ -130,12 +203,18 @@ def analyse_structure(G: nx.DiGraph, *, seed: int, n_samples: int = 1000, n_netw
     departments = [d for _, d in sorted(G.nodes(data="department"))]
     contrasts = structure.contrasting_networks(G.number_of_nodes(), None, departments, seed=seed,
                                                n_edges=G.number_of_edges())
-    measures = structure.contrast_measures({"wave": G, **contrasts},
-                                           fit=lambda g: coreperiphery.partition(g, seed=seed).fit, seed=seed)
+
+    def fit(g):
+        p = _partition(g, "ignore", seed)
+        return p.fit if p is not None else float("nan")
+
+    measures = structure.contrast_measures({"wave": G, **contrasts}, fit=fit, seed=seed)
     tables = {
         "members": member_table(G, split["ignore"], coreness, structure.member_measures(G)),
         "key_players": key.players,
-        "core_composition": pd.concat([f.table for f in makeup.values()], ignore_index=True),
+        "core_composition": pd.concat([f.table for f in makeup.values()] if makeup else
+                                      [structure.core_composition(G, (), a) for a in ("gender", "role", "department")],
+                                      ignore_index=True),
         "community_departments": found.makeup,
         "contrasts": measures.reset_index(),
     }

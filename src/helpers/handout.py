@@ -15,6 +15,7 @@ fewer people is replaced by a marker, with one note in the method section.
 from __future__ import annotations
 
 import importlib.metadata
+import math
 import platform
 import re
 from dataclasses import dataclass, field
@@ -153,6 +154,32 @@ class Handout:
     def k(self) -> int:
         return int(self.meta.get("min_group_size", 3))
 
+    @property
+    def thin(self) -> bool:
+        """Fewer respondents than ``k``: every figure about the relations would describe fewer
+        than ``k`` people's answers, so the handout says so instead of showing them.
+
+        False when the wave has no network summary (a handout built from the structure
+        results alone, as the table card's prompts may be)."""
+        return self._has_summary() and self.summary["respondents"] < self.k
+
+    @property
+    def no_ties(self) -> bool:
+        """No respondent named anyone at or above the tie threshold (False without a network summary)."""
+        return self._has_summary() and self.summary["ties"] == 0
+
+    def _has_summary(self) -> bool:
+        return (self.folder / "results" / "network.json").is_file()
+
+    @property
+    def has_core(self) -> bool:
+        """Whether a core could be told apart (see :func:`helpers.findings.no_core_reason`)."""
+        return bool(self.structure["core_periphery"]["ignore"].get("defined", True)) and not self.thin
+
+    @property
+    def n_departments(self) -> int:
+        return len({d for _, d in self.graph.nodes(data="department")})
+
     def table(self, name: str) -> pd.DataFrame:
         """A results table (``results/<name>.csv``), read once."""
         if name not in self._tables:
@@ -160,14 +187,17 @@ class Handout:
         return self._tables[name].copy()
 
     # -- formatting ---------------------------------------------------------------------
-    def n(self, value: float, decimals: int | None = None) -> str:
-        return fmt.number(value, self.lang, decimals)
+    def n(self, value: float | None, decimals: int | None = None) -> str:
+        """A number for the language; the marker for a value that is not defined (None, NaN)."""
+        return MARKER if _undefined(value) else fmt.number(value, self.lang, decimals)
 
-    def pct(self, share: float, decimals: int = 0) -> str:
-        return fmt.percent(share, self.lang, decimals)
+    def pct(self, share: float | None, decimals: int = 0) -> str:
+        return MARKER if _undefined(share) else fmt.percent(share, self.lang, decimals)
 
-    def p(self, value: float) -> str:
+    def p(self, value: float | None) -> str:
         """A p-value with its relation sign: "= 0,034", or "< 0,001" below 0.001."""
+        if _undefined(value):
+            return "= " + MARKER
         return ("< " + self.n(0.001, 3)) if value < 0.001 else "= " + self.n(value, 3)
 
     def listing(self, items) -> str:
@@ -207,9 +237,13 @@ class Handout:
             f"## {self.t('purpose.heading')}", self.t("purpose.body"), self.t("purpose.model"),
             self.t("purpose.response", respondents=self.n(s["respondents"]), members=self.n(s["members"]),
                    response_rate=self.pct(s["response_rate"])),
-            self.t("purpose.question", question=rel["question"],
-                   threshold=rel["scale"][str(rel["tie_threshold"])].lower()),
+            self.t("purpose.question", question=rel["question"], threshold=self._threshold()),
+            *([self.t("purpose.thin", respondents=self.n(s["respondents"]), k=self.n(self.k))] if self.thin else []),
         ])
+
+    def _threshold(self) -> str:
+        rel = self.meta["relations"]
+        return rel["scale"][str(rel["tie_threshold"])].lower()
 
     def heading(self, key: str) -> str:
         return f"## {self.t(key)}"
@@ -218,6 +252,8 @@ class Handout:
         """Figure 1: the network, core red and periphery blue, node size by coreness."""
         from . import plots
 
+        if self.thin:  # the ties drawn would be the few respondents' own answers
+            return plots.note(self.label("too_few_answers"), ax=ax)
         members = self.table("members").set_index("member_id")
         core = list(members.index[members["group"] == "core"])
         labels = {k: self.label(k) for k in ("core", "periphery", "department", "group")}
@@ -225,6 +261,12 @@ class Handout:
         return plots.network(self.graph, core, members["coreness"], seed=self.seed, ax=ax, labels=labels)
 
     def figure2_text(self) -> str:
+        if self.thin:
+            return self.t("figure2.thin")
+        if self.no_ties:
+            return self.t("figure2.no_ties")
+        if self._complete():
+            return self.t("figure2.all_ties")
         return self.t("figure2.body", members=self.n(self.summary["members"]), ties=self.n(self.summary["ties"]))
 
     def figure2(self):
@@ -232,6 +274,9 @@ class Handout:
         from . import plots
         from .structure import contrasting_networks
 
+        if self.thin or self.no_ties or self._complete():  # nothing to contrast
+            key = "too_few_answers" if self.thin else "no_relations" if self.no_ties else "all_relations"
+            return plots.note(self.label(key))
         G = self.graph
         departments = [d for _, d in sorted(G.nodes(data="department"))]
         graphs = {"wave": G, **contrasting_networks(G.number_of_nodes(), None, departments, seed=self.seed,
@@ -246,22 +291,44 @@ class Handout:
         return plots.contrasts(graphs, measures, seed=self.seed, titles=titles, measure_labels=measure_labels,
                                formatter=formatter, ncols=3)
 
+    def _complete(self) -> bool:
+        """Every member answered and named every other: no other structure has as many relations."""
+        return self.summary["ties"] == self.summary["members"] * (self.summary["members"] - 1)
+
     def structure_findings(self) -> str:
-        """What characterises the structure: core-periphery, groupings, indispensability, density, core make-up."""
+        """What characterises the structure: core-periphery, groupings, indispensability, density, core make-up.
+
+        Without relations, or with fewer than ``k`` respondents, it says so instead; when no
+        core can be told apart (every possible relation, or too few answers) it says why.
+        """
+        t, st = self.t, self.structure
+        cp = st["core_periphery"]["ignore"]
+        note = t("structure.density_note", respondents=self.n(self.summary["respondents"]),
+                 others=self.n(self.summary["members"] - 1))
+        if self.thin:
+            bullets = [t("structure.thin", respondents=self.n(self.summary["respondents"]), k=self.n(self.k))]
+            note = ""
+        elif self.no_ties:
+            bullets = [t("structure.no_ties", threshold=self._threshold()), density_sentence(self.summary, self.lang)]
+        else:
+            first = self._core_periphery() if self.has_core else t(f"structure.no_core.{cp.get('reason', 'too_few')}")
+            bullets = [first, self._groupings(), self._indispensable(), density_sentence(self.summary, self.lang)]
+            if self.has_core and self._composition():
+                bullets.append(self._composition())
+        parts = [self.heading("structure.heading"), "\n".join(f"- {b}" for b in bullets), note]
+        return "\n\n".join(part for part in parts if part)
+
+    def _core_periphery(self) -> str:
         t, st = self.t, self.structure
         cp, sig = st["core_periphery"]["ignore"], st["significance"]["degree"]
         blocks = cp["block_densities"]
-        clear = sig["p_value"] <= ALPHA and (blocks["core->core"] or 0) >= 2 * (blocks["periphery->periphery"] or 0)
+        clear = (sig["p_value"] is not None and sig["p_value"] <= ALPHA
+                 and (blocks["core->core"] or 0) >= 2 * (blocks["periphery->periphery"] or 0))
         first = t("structure.cp_clear" if clear else "structure.cp_weak", core_size=self.n(cp["core_size"]),
                   core_density=self.pct(blocks["core->core"]), periphery_density=self.pct(blocks["periphery->periphery"]),
                   p=self.p(sig["p_value"]))
-        first += " " + (t("structure.cp_unambiguous") if cp["unambiguous"]
-                        else t("structure.cp_ambiguous", n=self.n(cp["n_optimal"])))
-        bullets = [first, self._groupings(), self._indispensable(), density_sentence(self.summary, self.lang),
-                   self._composition()]
-        note = t("structure.density_note", respondents=self.n(self.summary["respondents"]),
-                 others=self.n(self.summary["members"] - 1))
-        return "\n\n".join([self.heading("structure.heading"), "\n".join(f"- {b}" for b in bullets), note])
+        return first + " " + (t("structure.cp_unambiguous") if cp["unambiguous"]
+                              else t("structure.cp_ambiguous", n=self.n(cp["n_optimal"])))
 
     def _groupings(self) -> str:
         g = self.structure["groupings"]
@@ -292,19 +359,27 @@ class Handout:
         return self.t("structure.indispensable", who=self.listing(who))
 
     def _composition(self) -> str:
+        """The core's make-up by gender, position and department; an attribute on which the
+        whole forum is alike (one department, say) is left out, as the core cannot cut across it."""
         comp = self.table("core_composition")
         found = self.structure["composition"]
+        varies = [a for a in ("gender", "role", "department") if a in found and found[a]["values_in_forum"] > 1]
+        if not varies:
+            return ""
         details = []
         for attribute, plural in (("gender", {"female": "females", "male": "males"}),
                                   ("role", {"director": "directors", "chief": "chiefs"})):
+            if attribute not in varies:
+                continue
             rows = comp[comp["attribute"] == attribute]
             details.append(self.listing(f"{self.count(int(r.core_count))} {self.label(plural.get(r.value, r.value))}"
                                         for r in rows.itertuples() if r.core_count > 0))
-        dept = found["department"]
-        details.append(self.t("structure.departments_in_core", n=self.n(dept["values_in_core"]),
-                              total=self.n(dept["values_in_forum"])))
-        across = [a for a in ("gender", "role", "department") if found[a]["cuts_across"]]
-        not_across = [a for a in ("gender", "role", "department") if not found[a]["cuts_across"]]
+        if "department" in varies:
+            dept = found["department"]
+            details.append(self.t("structure.departments_in_core", n=self.n(dept["values_in_core"]),
+                                  total=self.n(dept["values_in_forum"])))
+        across = [a for a in varies if found[a]["cuts_across"]]
+        not_across = [a for a in varies if not found[a]["cuts_across"]]
         names = {a: self.t(f"structure.attribute_names.{a}") for a in found}
         if not not_across:
             return self.t("structure.composition_across", attributes=self.listing(names[a] for a in across),
@@ -315,21 +390,35 @@ class Handout:
     def departments_findings(self) -> str:
         """Collaboration across departments: crossing share, E-I index, bridges, unlinked pairs."""
         t = self.t
+        if self.n_departments < 2:
+            return t("departments.one_department")
+        if self.thin:
+            return t("departments.thin", k=self.n(self.k))
+        if self.no_ties:
+            return t("departments.no_ties")
         crossing = self.table("crossing_shares")
         crossing = crossing[crossing["attribute"] == "department"]
         total_share = crossing["out_crossing"].sum() / crossing["out_ties"].sum()
-        shown = crossing[crossing["n_respondents"] >= self.k]["out_crossing_share"]
-        paragraphs = [t("departments.crossing", share=self.pct(total_share), low=self.pct(shown.min()),
-                        high=self.pct(shown.max()))]
+        shown = crossing[crossing["n_respondents"] >= self.k]["out_crossing_share"].dropna()
+        if len(shown) > 1 and round(shown.min(), 2) < round(shown.max(), 2):
+            paragraphs = [t("departments.crossing", share=self.pct(total_share), low=self.pct(shown.min()),
+                            high=self.pct(shown.max()))]
+        else:  # no range to give: fewer than two departments with enough respondents, or all alike
+            paragraphs = [t("departments.crossing_total", share=self.pct(total_share))]
         ei = self.table("ei_tests")
         whole = ei[(ei["attribute"] == "department") & (ei["level"] == "whole")].iloc[0]
-        significant = whole["p_value"] <= ALPHA
-        paragraphs.append(t(
-            "departments.ei", ei=self.n(whole["observed"], 2), expected=self.n(whole["expected"], 2),
-            direction=t("departments.ei_more" if whole["observed"] < whole["expected"] else "departments.ei_less"),
-            significance=t("departments.ei_significant" if significant else "departments.ei_not_significant",
-                           p=self.p(whole["p_value"]))))
+        if not (_undefined(whole["observed"]) or _undefined(whole["expected"])):
+            significance = t("departments.ei_significant" if whole["p_value"] <= ALPHA
+                             else "departments.ei_not_significant", p=self.p(whole["p_value"]))
+            if round(whole["observed"], 2) == round(whole["expected"], 2):
+                paragraphs.append(t("departments.ei_as_chance", ei=self.n(whole["observed"], 2)))
+            else:
+                paragraphs.append(t(
+                    "departments.ei", ei=self.n(whole["observed"], 2), expected=self.n(whole["expected"], 2),
+                    direction=t("departments.ei_more" if whole["observed"] < whole["expected"] else "departments.ei_less"),
+                    significance=significance))
         bridges = self.table("bridging_members").sort_values("rank")
+        bridges = bridges[bridges["cross_ties"] > 0]  # a member without ties across bridges nothing
         who = []
         for member in bridges["member_id"]:
             described = self.describe(member)
@@ -380,28 +469,40 @@ class Handout:
     def external_table(self) -> str:
         """The seminar's table: mean rating per partner type, core and periphery, with the number of answers."""
         means, partners = self._external()
-        shown = suppress(means, {"n_answered": "mean_rating"}, k=self.k).table
+        if not self.has_core:  # no core told apart: one row, for all respondents
+            means = _all_respondents(means)
+        shown = suppress(means, {"n_answered": "mean_rating"}, k=self.k, suppress_zero=True).table
         cells = {}
         for row, raw in zip(shown.itertuples(), means.itertuples()):
-            value = row.mean_rating if row.mean_rating == MARKER else self.n(_half_up(raw.mean_rating), 2)
-            cells.setdefault(row.group, {})[row.partner] = f"{value} ({self.n(raw.n_answered)})"
-        frame = pd.DataFrame([[self.label(g.capitalize()), *[cells[g][p] for p in partners]] for g in cells],
+            hidden = row.mean_rating == MARKER  # the number of answers describes the same few people: hidden too
+            cells.setdefault(row.group, {})[row.partner] = (
+                MARKER if hidden else f"{self.n(_half_up(raw.mean_rating), 2)} ({self.n(raw.n_answered)})")
+        frame = pd.DataFrame([[self._group_label(g), *[cells[g][p] for p in partners]] for g in cells],
                              columns=[self.t("external.group"), *partners.values()])
         return pipe_table(frame)
+
+    def _group_label(self, group: str) -> str:
+        return self.label(group.capitalize()) if self.has_core else self.label("everyone")
 
     def external_figure(self, ax=None):
         """Individual ratings by group and partner type, means marked."""
         from . import plots
 
         ratings = self.table("external_ratings")
+        if not self.has_core:  # no core told apart: everyone in one group
+            ratings["group"] = "periphery"
         partners = dict(self._external()[1])
         ratings["partner_label"] = ratings["partner"].map(partners)
         counts = ratings.groupby(["partner", "group"])["rating"].transform("count")
         ratings = ratings[counts >= self.k]
+        if ratings["rating"].notna().sum() == 0:
+            return plots.note(self.label("too_few_answers"), ax=ax)
         scale = {int(k): v for k, v in self.meta["external"]["scale"].items()}
-        labels = {"core": self.label("Core"), "periphery": self.label("Periphery"), "mean": self.label("mean")}
-        return plots.external_ratings(ratings, labels=labels, scale=scale, ylabel=self.t("external.ylabel"),
-                                      mean_format=lambda v: self.n(_half_up(v), 2), ax=ax)
+        groups = ("core", "periphery") if self.has_core else ("periphery",)
+        labels = {g: self._group_label(g) for g in groups} | {"mean": self.label("mean")}
+        return plots.external_ratings(ratings, groups=groups, labels=labels, scale=scale,
+                                      ylabel=self.t("external.ylabel"), mean_format=lambda v: self.n(_half_up(v), 2),
+                                      ax=ax)
 
     def external_findings(self) -> str:
         """Which partner types the core rates higher, and whether any difference is more than chance."""
@@ -414,12 +515,17 @@ class Handout:
         higher_periphery = tests[tests["difference"] < 0]["partner"]
         significant = tests[tests["p_permutation"] <= ALPHA]["partner"]
         lines = []
-        if len(higher_core):
-            lines.append(t("external.higher_core", partners=name(higher_core)))
-        if len(higher_periphery):
-            lines.append(t("external.higher_periphery", partners=name(higher_periphery)))
-        lines.append(t("external.significant", partners=name(significant)) if len(significant)
-                     else t("external.none_significant"))
+        if not self.has_core:
+            lines.append(t("external.no_core"))
+        elif tests.empty:  # no partner type with enough answers in both groups: nothing was compared
+            lines.append(t("external.too_few_to_compare", k=self.n(self.k)))
+        else:
+            if len(higher_core):
+                lines.append(t("external.higher_core", partners=name(higher_core)))
+            if len(higher_periphery):
+                lines.append(t("external.higher_periphery", partners=name(higher_periphery)))
+            lines.append(t("external.significant", partners=name(significant)) if len(significant)
+                         else t("external.none_significant"))
         means, _ = self._external()
         lines.append(t("external.excluded", dont_know=self.n(int(means["n_dont_know"].sum())),
                        blank=self.n(int(means["n_blank"].sum()))))
@@ -443,6 +549,8 @@ class Handout:
     def data_prompts(self) -> list[str]:
         """Questions chosen from this wave's findings."""
         t, prompts = self.t, []
+        if self.thin or self.no_ties:  # no findings to ask about
+            return prompts
         if self._unlinked():
             prompts.append(t("discussion.prompts.unlinked", pairs=self.listing(self._unlinked())))
         if not self.structure["indispensable"]["nobody_indispensable"] and self._cut_members():
@@ -451,8 +559,9 @@ class Handout:
         if g["beyond_random"] and not g["cuts_across_departments"]:
             prompts.append(t("discussion.prompts.groupings"))
         cp = self.structure["core_periphery"]["ignore"]
-        prompts.append(t("discussion.prompts.periphery",
-                         share=self.pct(len(cp["periphery"]) / (len(cp["core"]) + len(cp["periphery"])))))
+        if self.has_core:
+            prompts.append(t("discussion.prompts.periphery",
+                             share=self.pct(len(cp["periphery"]) / (len(cp["core"]) + len(cp["periphery"])))))
         return prompts
 
     def next_steps(self) -> str:
@@ -467,25 +576,32 @@ class Handout:
         ei = self.table("ei_tests").iloc[0]
         ext = self.table("external_tests")
         others = self.listing(f"{c['method']} {self.n(c['modularity'], 2)}" for c in st.get("other_communities", []))
-        return "\n\n".join([
+        # only the methods whose results the handout states (none without relations or with too few answers)
+        analysed = not (self.thin or self.no_ties)
+        defined = analysed and cp.get("defined", True)
+        return "\n\n".join(part for part in [
             self.heading("method.heading"),
             t("method.density", respondents=self.n(s["respondents"]), members=self.n(s["members"]),
               possible=self.n(s["possible_ties"])),
-            t("method.core_periphery", restarts=self.n(cp["params"].get("restarts", 0)), seed=cp["params"].get("seed"),
-              fit=self.n(cp["fit"], 3), one_size=self.n(one["core_size"]), one_fit=self.n(one["fit"], 3)),
+            (t("method.core_periphery", restarts=self.n(cp["params"].get("restarts", 0)), seed=cp["params"].get("seed"),
+               fit=self.n(cp["fit"], 3), one_size=self.n(one["core_size"]), one_fit=self.n(one["fit"], 3))
+             if defined else t("method.core_periphery_undefined") if analysed else ""),
             t("method.significance", n=self.n(sig["degree"]["n_samples"]), p_degree=self.p(sig["degree"]["p_value"]),
-              p_density=self.p(sig["density"]["p_value"]), seed=sig["degree"]["seed"]),
+              p_density=self.p(sig["density"]["p_value"]), seed=sig["degree"]["seed"]) if defined else "",
             t("method.communities", seed=g["seed"], n=self.n(g["n_samples"]), p=self.p(g["p_value"]),
-              nmi=self.n(g["nmi"], 2), others=others),
-            t("method.indispensable", max_change=self.n(st["indispensable"]["max_distance_fragmentation_change"], 3)),
+              nmi=self.n(g["nmi"], 2), others=others) if analysed else "",
+            t("method.indispensable", max_change=self.n(st["indispensable"]["max_distance_fragmentation_change"], 3))
+            if analysed else "",
             t("method.composition", p_gender=self.p(comp["gender"]["p_value"]), p_role=self.p(comp["role"]["p_value"]),
-              p_department=self.p(comp["department"]["p_value"])),
-            t("method.departments", n=self.n(int(ei["n_permutations"])), seed=int(ei["seed"])),
-            t("method.external", n=self.n(int(ext["n_permutations"].iloc[0])), seed=int(ext["seed"].iloc[0])),
+              p_department=self.p(comp["department"]["p_value"])) if defined and comp else "",
+            t("method.departments", n=self.n(int(ei["n_permutations"])), seed=int(ei["seed"]))
+            if analysed and self.n_departments > 1 else "",
+            t("method.external", n=self.n(int(ext["n_permutations"].iloc[0])), seed=int(ext["seed"].iloc[0]))
+            if self.has_core else "",
             t("method.suppression", k=self.n(self.k)),
             t("method.software", software=self.listing(software_versions())),
             t("method.data", wave=self.meta["wave"], hash=self.meta["input_sha256"]),
-        ])
+        ] if part)
 
 
 def software_versions() -> list[str]:
@@ -497,6 +613,34 @@ def software_versions() -> list[str]:
         except importlib.metadata.PackageNotFoundError:
             continue
     return out
+
+
+def _all_respondents(means: pd.DataFrame) -> pd.DataFrame:
+    """``external_means`` with core and periphery merged into one group (labelled "periphery").
+
+    Examples
+    --------
+    >>> means = pd.DataFrame({"partner": ["p", "p"], "group": ["core", "periphery"], "n_answered": [1, 3],
+    ...                       "mean_rating": [4.0, 2.0], "n_dont_know": [0, 1], "n_blank": [1, 0]})
+    >>> _all_respondents(means).to_dict("records")
+    [{'partner': 'p', 'group': 'periphery', 'n_answered': 4, 'mean_rating': 2.5, 'n_dont_know': 1, 'n_blank': 1}]
+    """
+    rows = []
+    for partner, part in means.groupby("partner", sort=False):
+        n = int(part["n_answered"].sum())
+        total = (part["mean_rating"].fillna(0) * part["n_answered"]).sum()
+        rows.append({"partner": partner, "group": "periphery", "n_answered": n,
+                     "mean_rating": total / n if n else float("nan"),
+                     "n_dont_know": int(part["n_dont_know"].sum()), "n_blank": int(part["n_blank"].sum())})
+    return pd.DataFrame(rows, columns=means.columns)
+
+
+def _undefined(value) -> bool:
+    """None or NaN: a value the handout shows as the marker, never as "nan" or "None"."""
+    try:
+        return value is None or math.isnan(float(value))
+    except (TypeError, ValueError):
+        return False
 
 
 def _half_up(value: float) -> float:

@@ -11,11 +11,15 @@ Layout (relative to the project root)::
 
 Every write goes to a temporary file or folder beside its target and is then moved into
 place with an atomic rename, so an interrupted or failed run leaves the previous outputs
-as they were.
+as they were. Temporary files and folders are hidden (their names start with a dot); a
+run holds its wave's build folder (:func:`run_lock`) and first removes what killed runs
+left behind (:func:`sweep`).
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import json
 import os
 import shutil
@@ -28,6 +32,11 @@ import networkx as nx
 import pandas as pd
 
 from .errors import SurveyError
+
+try:
+    import fcntl
+except ImportError:  # Windows: runs are not locked
+    fcntl = None
 
 WAVE_SEARCH = ("data/raw", "data/example")
 TIDY_TABLES = ("members", "relations", "external")
@@ -91,6 +100,10 @@ def atomic_dir(target: Path) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    if target.exists() and _exchange(tmp, target):
+        shutil.rmtree(tmp, ignore_errors=True)  # now holds the previous version
+        return
+    # no atomic exchange here: two renames, with a moment in which ``target`` is missing
     old = None
     if target.exists():
         old = target.parent / f".{target.name}.old-{tmp.name.rsplit('-', 1)[-1]}"
@@ -98,6 +111,26 @@ def atomic_dir(target: Path) -> Iterator[Path]:
     os.replace(tmp, target)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one atomic step (Linux ``renameat2(RENAME_EXCHANGE)``).
+
+    Returns False where the system or the file system cannot; raises OSError on any
+    other failure. A folder replaced this way is never missing, not even for a moment,
+    so a run killed while it writes leaves the previous or the new folder, whole.
+    """
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), ctypes.c_uint(rename_exchange)) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.ENOTSUP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
 
 
 @contextmanager
@@ -113,6 +146,69 @@ def atomic_file(target: Path, mode: str = "w", **kwargs) -> Iterator[Any]:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+LOCK_FILE = ".lock"
+
+
+@contextmanager
+def run_lock(folder: Path) -> Iterator[int]:
+    """Hold a wave's build folder for one run (an exclusive ``flock`` on ``folder/.lock``).
+
+    Yields the lock file's descriptor: a child process that inherits it keeps the
+    folder held until it ends, so the steps of a run that was stopped, and are still
+    finishing, hold it too. The system releases the lock when the last holder dies,
+    however it died.
+
+    Raises
+    ------
+    SurveyError
+        Another run holds the folder.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        if fcntl is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise SurveyError(f"{folder}: another run of this wave is writing here (or the steps of a "
+                                  "stopped run are still finishing); wait for it to end, then run again") from None
+        yield fd
+    finally:
+        os.close(fd)
+
+
+def sweep(folder: Path) -> list[Path]:
+    """Remove what killed runs left in a wave's build folder; call it only under :func:`run_lock`.
+
+    Everything hidden below ``folder`` (a name starting with a dot) is a temporary of an
+    atomic write, a step's scratch folder or a render's work folder; only the lock file
+    is kept. Returns what was removed.
+    """
+    removed = []
+    for parent, dirs, files in os.walk(folder):
+        for name in sorted(dirs + files):
+            path = Path(parent) / name
+            if not name.startswith(".") or (name == LOCK_FILE and path.parent == Path(folder)):
+                continue
+            if name in dirs:
+                dirs.remove(name)
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
+def write_notebook(nb, target: Path) -> Path:
+    """Write a notebook atomically."""
+    import nbformat
+
+    with atomic_file(target, encoding="utf-8") as fh:
+        nbformat.write(nb, fh)
+    return target
 
 
 def _json_default(value):

@@ -8,6 +8,12 @@ number of cores. A step whose notebook, used parameters, input files and helpers
 unchanged, and whose outputs are still in place, is taken from the cache
 (:mod:`helpers.cache`) instead of being executed. The handout notebook is one step per
 language; its step also renders the handout (:mod:`helpers.render`).
+
+A run holds its wave's build folder with a lock (:func:`helpers.io.run_lock`): a second
+run of the same wave is refused while the first is writing, and a run first removes
+what killed runs left behind (:func:`helpers.io.sweep`). Every output is written
+atomically, and a step is recorded in the cache only after it finished, so a run killed
+at any moment leaves the previous outputs and cache entries usable.
 """
 
 from __future__ import annotations
@@ -18,14 +24,15 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import nbformat
 
 from . import handout, io
-from .cache import RunCache, file_hashes, parameters_used, run_key, with_key
+from .cache import RunCache, file_hashes, notebook_key, parameters_used, run_key, with_key
 from .errors import SurveyError
 from .lang import check_lang
 from .validate import tidy_wave
@@ -83,8 +90,9 @@ HANDOUT_PROJECT_READS = ("report/i18n", "report/discussion.yml", "_quarto.yml", 
 
 def handout_step(lang: str, formats: tuple[str, ...]) -> Step:
     """The handout step of one language: execute the handout notebook, then render it."""
+    card = (f"handout/table-card-{lang}.pdf",) if "pdf" in formats else ()
     return Step(f"handout ({lang})", HANDOUT_NOTEBOOK, HANDOUT_READS,
-                tuple(f"handout/handout-{lang}.{fmt}" for fmt in formats), HANDOUT_PROJECT_READS, lang)
+                tuple(f"handout/handout-{lang}.{fmt}" for fmt in formats) + card, HANDOUT_PROJECT_READS, lang)
 
 
 def _overlaps(a: str, b: str) -> bool:
@@ -176,15 +184,22 @@ def work(nb: nbformat.NotebookNode, output: Path, root: Path, name: str, lang: s
     if lang is not None:
         from .render import render
 
-        render(executed, output.parents[1] / "handout", formats=formats, lang=lang,
+        folder = output.parents[1]
+        render(executed, folder / "handout", formats=formats, lang=lang,
                title=handout.text(lang)("title"), name=f"handout-{lang}")
+        if "pdf" in formats:
+            from .tablecard import write_table_card
+
+            seed = nb.metadata.get("papermill", {}).get("parameters", {}).get("seed", DEFAULT_SEED)
+            write_table_card(folder, lang, seed, folder / "handout" / f"table-card-{lang}.pdf")
     return executed
 
 
 class _Process:
     """One step executing in a process of its own (see :mod:`helpers.worker`)."""
 
-    def __init__(self, step: Step, nb: nbformat.NotebookNode, output: Path, root: Path, formats, scratch: Path):
+    def __init__(self, step: Step, nb: nbformat.NotebookNode, output: Path, root: Path, formats, scratch: Path,
+                 lock: int | None = None):
         self.step, self.nb, self.output, self.started = step, nb, output, time.perf_counter()
         stem = scratch / (Path(step.notebook).stem + (f".{step.lang}" if step.lang else ""))
         self.job = Path(f"{stem}.job.json")
@@ -192,8 +207,11 @@ class _Process:
         self.job.write_text(json.dumps({"notebook": f"{stem}.ipynb", "output": str(output), "root": str(root),
                                         "name": step.name, "lang": step.lang, "formats": list(formats)}))
         self.log = open(f"{stem}.log", "wb")
+        # the worker inherits the build folder's lock: should this process die, the folder
+        # stays held until the step has finished writing
         self.process = subprocess.Popen([sys.executable, "-m", "helpers.worker", str(self.job)], cwd=root,
-                                        stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT)
+                                        stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT,
+                                        pass_fds=() if lock is None else (lock,))
 
     def result(self) -> Path:
         """The executed notebook; raises StepFailed with the step's own message if it failed."""
@@ -291,6 +309,8 @@ def run(wave: str | Path, *, langs: tuple[str, ...] = ("da",), formats: tuple[st
         The raw data has problems (nothing is written).
     StepFailed
         A notebook failed (outputs of other steps are left as they were).
+    SurveyError
+        Another run of the same wave is writing its build folder.
     """
     for lang in langs:
         check_lang(lang)
@@ -324,8 +344,7 @@ def run(wave: str | Path, *, langs: tuple[str, ...] = ("da",), formats: tuple[st
     running: list[_Process] = []
     done: set[str] = set()
     jobs = max(1, jobs or os.cpu_count() or 1)
-    folder.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".run-", dir=folder) as scratch:
+    with _hold(folder) as (lock, scratch):
         try:
             while pending or running:
                 for name in [n for n, s in pending.items() if deps[n] <= done]:
@@ -337,13 +356,12 @@ def run(wave: str | Path, *, langs: tuple[str, ...] = ("da",), formats: tuple[st
                     output = folder / "notebooks" / _executed_name(step)
                     hit = cache.lookup(nb, file_hashes([folder / w for w in step.writes], folder)) if cache else None
                     if hit is not None:
-                        if not output.exists():
-                            output.parent.mkdir(parents=True, exist_ok=True)
-                            nbformat.write(hit, output)
+                        if notebook_key(output) != key:  # missing, half-written, or of another run
+                            io.write_notebook(hit, output)
                         done.add(name)
                         _note(report, progress, StepResult(name, "cached", time.perf_counter() - t0))
                         continue
-                    running.append(_Process(step, nb, output, root, formats, Path(scratch)))
+                    running.append(_Process(step, nb, output, root, formats, scratch, lock))
                 finished = [p for p in running if p.process.poll() is not None]
                 if not finished:
                     time.sleep(0.05)
@@ -361,7 +379,20 @@ def run(wave: str | Path, *, langs: tuple[str, ...] = ("da",), formats: tuple[st
                 proc.stop()
     for lang in langs:
         report.handouts.update({f"{lang}.{fmt}": folder / "handout" / f"handout-{lang}.{fmt}" for fmt in formats})
+        if "pdf" in formats:
+            report.handouts[f"{lang}.card"] = folder / "handout" / f"table-card-{lang}.pdf"
     return report
+
+
+@contextmanager
+def _hold(folder: Path) -> Iterator[tuple[int, Path]]:
+    """Hold a wave's build folder for one run: lock it, remove what killed runs left there,
+    and give a scratch folder for the steps' job files; yields the lock's descriptor and
+    the scratch folder."""
+    with io.run_lock(folder) as lock:
+        io.sweep(folder)
+        with tempfile.TemporaryDirectory(prefix=".run-", dir=folder) as scratch:
+            yield lock, Path(scratch)
 
 
 def _note(report: RunReport, progress, result: StepResult) -> None:

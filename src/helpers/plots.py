@@ -356,6 +356,27 @@ def contrasts(
     return axes
 
 
+def note(text: str, *, ax: Axes | None = None) -> Axes:
+    """An axes holding only a short explanation, for a figure with nothing to show.
+
+    The handout draws this instead of an empty figure (no relations were reported, too
+    few answers to show), so the reader sees why there is no picture.
+
+    Examples
+    --------
+    >>> ax = note("No relations were reported")
+    >>> [t.get_text() for t in ax.texts], ax.axison
+    (['No relations were reported'], False)
+    >>> plt.close("all")
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.5, 1.2))
+    ax.text(0.5, 0.5, text, ha="center", va="center", fontsize=10, color=PALETTE["neutral"], wrap=True,
+            transform=ax.transAxes)
+    ax.set_axis_off()
+    return ax
+
+
 def department_heatmap(
     density: pd.DataFrame,
     *,
