@@ -119,3 +119,39 @@ def test_quarto_path_gives_the_same_sections_and_numbers(handouts, tmp_path):
         assert sections(text) == list(SECTIONS_DA)
         for number in ("611", "1.443", "42,3 %", "2,86"):
             assert number in text
+
+
+DANISH = {"og", "ikke", "af", "med", "til", "er", "har", "kernen", "periferien", "relationer", "medlemmer",
+          "netværket", "afdelingerne", "tværs", "ingen", "hvor", "mellem"}
+ENGLISH = {"the", "and", "of", "with", "network", "members", "relations", "core", "periphery", "between", "which"}
+
+
+def words_outside(text: str, names: list[str]) -> set[str]:
+    """Lower-case words of ``text`` once proper names and the survey's own wording are taken out."""
+    for name in sorted(names, key=len, reverse=True):
+        text = text.replace(name, " ")
+    return set(re.findall(r"[a-zæøå]+", text.lower()))
+
+
+def survey_wording(wave: str = "2019-02") -> list[str]:
+    """Names and texts that stay as the survey wrote them: departments, wave name, questions, scale labels."""
+    import yaml
+
+    from conftest import ROOT
+
+    spec = yaml.safe_load((ROOT / "data" / "example" / wave / "wave.yml").read_text(encoding="utf-8"))
+    roster = (ROOT / "data" / "example" / wave / "roster.csv").read_text(encoding="utf-8-sig").splitlines()
+    departments = sorted({line.split(";")[4] for line in roster[1:]})
+    labels = [str(v) for q in ("relations", "external") for v in spec[q]["scale"].values()]
+    texts = [spec["name"], spec["relations"]["question"].strip(), spec["external"]["question"].strip()]
+    return departments + labels + [x.lower() for x in labels] + texts + ["Strategisk Ledelsesforum"]
+
+
+@pytest.mark.slow
+def test_no_danish_in_the_english_handout_and_no_english_in_the_danish(handouts):
+    names = survey_wording()
+    english = words_outside(flat(html_text(handouts["en.html"])), names)
+    danish = words_outside(flat(html_text(handouts["da.html"])), names)
+    assert danish & DANISH and english & ENGLISH  # the word lists do find each language
+    assert not english & DANISH, sorted(english & DANISH)
+    assert not danish & ENGLISH, sorted(danish & ENGLISH)
