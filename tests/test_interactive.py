@@ -215,7 +215,7 @@ class _Text:
 class _Handout:
     """What handout_view reads from helpers.handout.Handout."""
 
-    lang, seed, k = "da", 5, 1
+    lang, seed, k, thin = "da", 5, 1, False
     t = _Text()
     graph = forum()
 
@@ -223,6 +223,12 @@ class _Handout:
         assert name == "members"
         return pd.DataFrame({"member_id": IDS, "group": ["core", "periphery", "periphery", "core"],
                              "coreness": [CORENESS[m] for m in IDS]})
+
+
+def test_no_view_when_too_few_answered():
+    thin = _Handout()
+    thin.thin = True
+    assert handout_view(thin) is None
 
 
 def test_handout_view_takes_texts_from_the_catalogue_and_layout_from_the_seed():

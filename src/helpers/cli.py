@@ -76,9 +76,9 @@ def _pairs(args) -> int:
     plan = visits.propose_visits(G, core=core, exclusions=exclusions, seed=args.seed)
     key = pd.read_csv(args.key, dtype=str) if args.key else None
     out = folder / "visits"
-    written = [visits.write_visit_pairs(plan, out / "visit-pairs.csv"),
-               visits.write_mail_merge(plan, out / ("mail-merge-with-names.csv" if key is not None else "mail-merge.csv"),
-                                       key=key),
+    # names go beside the private key, never into the build folder
+    merge = Path(args.key).with_name(f"mail-merge-{spec.id}.csv") if key is not None else out / "mail-merge.csv"
+    written = [visits.write_visit_pairs(plan, out / "visit-pairs.csv"), visits.write_mail_merge(plan, merge, key=key),
                io.write_table(plan.pairs, out / "pairs-explained.csv"), io.write_table(plan.groups, out / "groups.csv")]
     print(f"{spec.id}: {len(plan.pairs)} visit groups, {len(plan.groups)} wrap-up groups, score {plan.total_score}"
           + ("" if key is not None else " (pseudonyms only; give --key for names)"))
@@ -151,7 +151,8 @@ def parser() -> argparse.ArgumentParser:
     pr = sub.add_parser("pairs", help="propose job-visit pairs and wrap-up groups from a wave's network")
     pr.add_argument("wave", help="wave id or folder")
     pr.add_argument("--exclusions", help="YAML file of pairs and rules to exclude")
-    pr.add_argument("--key", help="CSV member_id,name (from `forum-network key`): add names to the mail-merge file")
+    pr.add_argument("--key", help="CSV member_id,name (from `forum-network key`): write a mail-merge file with names "
+                                  "beside the key, outside the build folder")
     for option in ("--build", "--seed"):
         pr._add_action(next(a for a in r._actions if option in a.option_strings))
     pr.set_defaults(func=_pairs)

@@ -406,7 +406,7 @@ def view(
     return NetworkView(html_text, G.number_of_nodes(), params)
 
 
-def handout_view(h, *, replaces: str | None = "fig-network") -> NetworkView:
+def handout_view(h, *, replaces: str | None = "fig-network") -> NetworkView | None:
     """The interactive Figure 1 of a :class:`helpers.handout.Handout`, in its language.
 
     Reads the members table (group and coreness), the tie graph, the seed and
@@ -422,8 +422,12 @@ def handout_view(h, *, replaces: str | None = "fig-network") -> NetworkView:
 
     Returns
     -------
-    NetworkView
+    NetworkView or None
+        None when fewer than ``min_group_size`` members answered: the handout then shows no
+        network (its ties would be those few people's own answers), and neither does this.
     """
+    if h.thin:
+        return None
     members = h.table("members").set_index("member_id")
     core = sorted(members.index[members["group"] == "core"])
     labels = {
