@@ -127,3 +127,9 @@ def test_cycles_and_double_writes_are_refused():
         pipeline.dependencies((a, b))
     with pytest.raises(ValueError, match="write the same path"):
         pipeline.dependencies((a, pipeline.Step("c", "c.ipynb", (), ("x/z",))))
+
+
+@pytest.mark.slow
+def test_no_cache_run_still_records(settled):
+    assert sorted(rerun(settled, use_cache=False).executed()) == sorted(ALL)
+    assert rerun(settled).executed() == []

@@ -290,7 +290,8 @@ def run(wave: str | Path, *, langs: tuple[str, ...] = ("da",), formats: tuple[st
     seed : int
         Seed of every random step.
     use_cache : bool
-        Reuse unchanged runs (see :mod:`helpers.cache`); False executes every step.
+        Reuse unchanged runs (see :mod:`helpers.cache`); False executes every step (and
+        still records the runs, so the next run can reuse them).
     jobs : int, optional
         Steps run at the same time (default: the number of cores).
     previous : str or Path, optional
@@ -339,7 +340,7 @@ def run(wave: str | Path, *, langs: tuple[str, ...] = ("da",), formats: tuple[st
         params["previous"] = str(spec_a.folder)
     steps += tuple(handout_step(lang, tuple(formats)) for lang in langs)
     deps = dependencies(steps)
-    cache = RunCache(folder.parent / CACHE_FOLDER) if use_cache else None
+    cache = RunCache(folder.parent / CACHE_FOLDER)  # --no-cache still records, so the next run can reuse
     pending = {s.name: s for s in steps}
     running: list[_Process] = []
     done: set[str] = set()
@@ -354,7 +355,7 @@ def run(wave: str | Path, *, langs: tuple[str, ...] = ("da",), formats: tuple[st
                     t0 = time.perf_counter()
                     nb, key = _prepare(step, params, folder, root, spec, formats)
                     output = folder / "notebooks" / _executed_name(step)
-                    hit = cache.lookup(nb, file_hashes([folder / w for w in step.writes], folder)) if cache else None
+                    hit = cache.lookup(nb, file_hashes([folder / w for w in step.writes], folder)) if use_cache else None
                     if hit is not None:
                         if notebook_key(output) != key:  # missing, half-written, or of another run
                             io.write_notebook(hit, output)
@@ -369,9 +370,8 @@ def run(wave: str | Path, *, langs: tuple[str, ...] = ("da",), formats: tuple[st
                 for proc in finished:
                     running.remove(proc)
                     executed = proc.result()
-                    if cache is not None:
-                        cache.store(proc.nb, nbformat.read(executed, as_version=4), proc.step.notebook,
-                                    file_hashes([folder / w for w in proc.step.writes], folder))
+                    cache.store(proc.nb, nbformat.read(executed, as_version=4), proc.step.notebook,
+                                file_hashes([folder / w for w in proc.step.writes], folder))
                     done.add(proc.step.name)
                     _note(report, progress, StepResult(proc.step.name, "executed", time.perf_counter() - proc.started))
         finally:
