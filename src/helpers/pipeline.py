@@ -38,6 +38,7 @@ from .lang import check_lang
 from .validate import tidy_wave
 
 DEFAULT_SEED = 20190222
+KERNEL_START_ATTEMPTS = 3
 FORMATS = ("html", "pdf")
 CACHE_FOLDER = ".jupyter_cache"
 
@@ -162,8 +163,17 @@ def execute(nb: nbformat.NotebookNode, output: Path, root: Path, name: str) -> P
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = output.with_name(f".{output.stem}.tmp.ipynb")
     try:
-        papermill.execute_notebook(nb, str(tmp), cwd=str(root), kernel_name="python3",
-                                   progress_bar=False, log_output=False)
+        for attempt in range(KERNEL_START_ATTEMPTS):
+            try:
+                papermill.execute_notebook(nb, str(tmp), cwd=str(root), kernel_name="python3",
+                                           progress_bar=False, log_output=False)
+                break
+            except RuntimeError as exc:
+                # Kernels started at the same moment can pick the same free TCP port (a known
+                # race in jupyter_client); the kernel that loses dies before it replies. Nothing
+                # of the notebook has run then, so starting it again is safe.
+                if "Kernel died before replying" not in str(exc) or attempt == KERNEL_START_ATTEMPTS - 1:
+                    raise
     except PapermillExecutionError as exc:
         failed = output.with_name(f"{output.stem}.failed.ipynb")
         if tmp.exists():
