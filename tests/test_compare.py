@@ -271,7 +271,9 @@ def test_core_transitions_accept_a_partition_object_and_reject_strangers():
 def test_block_density_change_wave1_to_wave2_by_hand():
     b = cmp.block_density_change(W1, W2)
     assert list(b.columns) == ["source_department", "target_department", "density_a", "density_b",
-                               "change", "ties_a", "ties_b", "possible_a", "possible_b"]  # fmt: skip
+                               "change", "ties_a", "ties_b", "possible_a", "possible_b",
+                               "senders_a", "senders_b"]  # fmt: skip
+    assert (b["senders_a"] == 1).all() and (b["senders_b"] == 1).all()  # a1, b1, c1: one per department
     # members in both: A {a1, a2}, B {b1, b2}, C {c1}; senders a1 (A), b1 (B), c1 (C)
     # possible: A->A 1*1, A->B 1*2, A->C 1*1, B->A 1*2, B->B 1*1, B->C 1*1, C->A 1*2, C->B 1*2, C->C 0
     # wave 1 ties: A->A a1a2; A->B a1b1; A->C a1c1; B->A b1a1; B->B b1b2; C->A c1a1; C->B c1b1
@@ -293,6 +295,13 @@ def test_block_density_change_wave1_to_wave2_by_hand():
     # B->B fell from 1 to 0, B->C rose from 0 to 1, C->B from 1/2 to 1
     changes = {(r.source_department, r.target_department): r.change for r in b.itertuples()}
     assert changes[("B", "B")] == -1 and changes[("B", "C")] == 1 and changes[("C", "B")] == 0.5
+
+
+def test_block_senders_follow_each_waves_departments():
+    # wave 2 -> 3: senders (answered both) a1, b1, b2, c1, d1; b1 is in B in wave 2, in C in wave 3
+    b = cmp.block_density_change(W2, W3).drop_duplicates("source_department").set_index("source_department")
+    assert b["senders_a"].to_dict() == {"A": 1, "B": 2, "C": 1, "D": 1}
+    assert b["senders_b"].to_dict() == {"A": 1, "B": 1, "C": 2, "D": 1}
 
 
 def test_crossing_change_wave1_to_wave2_by_hand():

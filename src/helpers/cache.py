@@ -23,6 +23,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
+import os
 import shutil
 from contextlib import contextmanager
 from functools import lru_cache
@@ -45,17 +46,26 @@ KEY_PREFIX = "# cache key: "
 def file_hashes(paths: Iterable[Path], base: Path) -> dict[str, str]:
     """SHA-256 of every file under ``paths`` (folders recursively), keyed by path relative to ``base``.
 
-    Hidden files (temporary files of atomic writes) are skipped; a missing path is
-    recorded as ``"missing"``.
+    Paths outside ``base`` (a previous wave's results, a file beside its raw data) are
+    keyed as ``../``-relative paths. Hidden files inside a folder (temporary files of
+    atomic writes) are skipped; a missing path is recorded as ``"missing"``, so that the
+    file's appearing later changes the result.
+
+    Examples
+    --------
+    >>> file_hashes([Path("build/w/../v/visits.csv")], Path("build/w"))
+    {'../v/visits.csv': 'missing'}
     """
     out: dict[str, str] = {}
     for path in paths:
-        path = Path(path)
-        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        path = Path(os.path.normpath(path))
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*")
+                           if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts))
+        else:
+            files = [path]
         for file in files:
-            rel = file.relative_to(base).as_posix() if file.is_relative_to(base) else file.as_posix()
-            if any(part.startswith(".") for part in Path(rel).parts):
-                continue
+            rel = Path(os.path.relpath(file, base)).as_posix()
             out[rel] = hashlib.sha256(file.read_bytes()).hexdigest() if file.is_file() else "missing"
     return out
 

@@ -63,11 +63,13 @@ from .io import json_float
 from .network import role_and_department
 from .errors import Problem, ValidationError
 from .readers import UnreadableFile, read_csv
+from .wave import VISIT_PAIRS_FILE
 
 __all__ = [
     "BASELINES",
     "GROUPS",
     "VISIT_PAIR_COLUMNS",
+    "VISIT_PAIRS_FILE",
     "DensityChange",
     "VisitEffect",
     "WaveComparison",
@@ -662,9 +664,11 @@ def block_density_change(G_a: nx.DiGraph, G_b: nx.DiGraph, attribute: str = "dep
     -------
     pandas.DataFrame
         Columns ``source_<attribute>, target_<attribute>, density_a, density_b, change,
-        ties_a, ties_b, possible_a, possible_b``; one row per ordered pair of groups of
-        either wave, sorted by source then target. ``change = density_b - density_a``;
-        a block absent from a wave has NaN density and 0 ties there.
+        ties_a, ties_b, possible_a, possible_b, senders_a, senders_b``; one row per
+        ordered pair of groups of either wave, sorted by source then target. ``change =
+        density_b - density_a``; a block absent from a wave has NaN density and 0 ties
+        there. ``senders_*`` counts the source group's senders (members who answered in
+        both waves) in each wave: the people a row describes.
     """
     H_a, H_b = comparable_graphs(G_a, G_b)
     src, dst = f"source_{attribute}", f"target_{attribute}"
@@ -675,7 +679,11 @@ def block_density_change(G_a: nx.DiGraph, G_b: nx.DiGraph, attribute: str = "dep
     for col in ("ties_a", "ties_b", "possible_a", "possible_b"):
         merged[col] = merged[col].fillna(0).astype(int)
     merged["change"] = merged["density_b"] - merged["density_a"]
-    columns = keys + ["density_a", "density_b", "change", "ties_a", "ties_b", "possible_a", "possible_b"]
+    for suffix, H in (("a", H_a), ("b", H_b)):
+        senders = pd.Series([str(g) for m, g in H.nodes(data=attribute) if H.nodes[m]["answered"]]).value_counts()
+        merged[f"senders_{suffix}"] = merged[src].map(senders).fillna(0).astype(int)
+    columns = keys + ["density_a", "density_b", "change", "ties_a", "ties_b", "possible_a", "possible_b",
+                      "senders_a", "senders_b"]
     return merged[columns].sort_values(keys, ignore_index=True)
 
 

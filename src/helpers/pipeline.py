@@ -36,6 +36,7 @@ from .cache import RunCache, file_hashes, notebook_key, parameters_used, run_key
 from .errors import SurveyError
 from .lang import check_lang
 from .validate import tidy_wave
+from .wave import AUTO_PREVIOUS, VISIT_PAIRS_FILE, previous_by_date
 
 DEFAULT_SEED = 20190222
 KERNEL_START_ATTEMPTS = 3
@@ -265,20 +266,33 @@ def _prepare(step: Step, params: dict, folder: Path, root: Path, spec, formats) 
 
 
 def previous_wave(spec, previous: str | Path | None = None, build: str | Path = "build"):
-    """The wave to compare with: ``previous`` if given, else the one ``wave.yml`` names; None if neither.
+    """The wave to compare with, as ``(WaveSpec, build folder)``; None if there is none.
+
+    ``previous`` if given, else the one ``wave.yml`` names. A name is looked up beside
+    the wave's own folder first, then as :func:`helpers.io.find_wave` does;
+    ``"auto"`` means the latest earlier wave beside this one
+    (:func:`helpers.wave.previous_by_date`), and none when there is no earlier one.
 
     Raises
     ------
     SurveyError
-        The wave named cannot be found.
+        The wave named cannot be found, or did not close before this one.
     """
     name = previous if previous is not None else spec.previous
     if name is None:
         return None
+    if str(name) == AUTO_PREVIOUS:
+        found = previous_by_date(spec)
+        return None if found is None else io.locate(found, build)
+    beside = spec.folder.parent / str(name)
     try:
-        return io.locate(name, build)
+        spec_a, folder_a = io.locate(beside if (beside / "wave.yml").is_file() else name, build)
     except SurveyError as exc:
         raise SurveyError(f"{spec.id} names {name!r} as its previous wave, but: {exc}") from exc
+    if spec_a.date >= spec.date:
+        raise SurveyError(f"{spec.id} (closed {spec.date}) cannot be compared with {spec_a.id} as its previous wave: "
+                          f"that wave closed {spec_a.date}, not before")
+    return spec_a, folder_a
 
 
 def run(wave: str | Path, *, langs: tuple[str, ...] = ("da",), formats: tuple[str, ...] = FORMATS,
@@ -344,9 +358,9 @@ def run(wave: str | Path, *, langs: tuple[str, ...] = ("da",), formats: tuple[st
         spec_a, folder_a = before
         run(spec_a.folder, langs=(), formats=formats, build=build, seed=seed, use_cache=use_cache, jobs=jobs,
             progress=lambda r: _note(report, progress, StepResult(f"{spec_a.id} {r.name}", r.status, r.seconds)))
+        previous_reads = [folder_a / r for r in COMPARE.reads] + [spec_a.folder / VISIT_PAIRS_FILE]
         steps += (Step(COMPARE.name, COMPARE.notebook,
-                       COMPARE.reads + tuple(os.path.relpath(folder_a / r, folder) for r in COMPARE.reads),
-                       COMPARE.writes),)
+                       COMPARE.reads + tuple(os.path.relpath(r, folder) for r in previous_reads), COMPARE.writes),)
         params["previous"] = str(spec_a.folder)
     steps += tuple(handout_step(lang, tuple(formats)) for lang in langs)
     deps = dependencies(steps)

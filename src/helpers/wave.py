@@ -377,3 +377,47 @@ def load_wave(folder: str | Path) -> WaveSpec:
         roster_header_row=roster_header or 1,
         roster_skip_rows=roster_skip,
     )
+
+
+#: The visit pairs formed after a wave, recorded beside its raw files (``forum-network pairs``
+#: writes the proposal as a file of this name to start from).
+VISIT_PAIRS_FILE = "visit-pairs.csv"
+#: ``previous: auto`` in ``wave.yml``: compare with the latest earlier wave beside this one.
+AUTO_PREVIOUS = "auto"
+
+
+def _closing_date(folder: Path) -> dt.date | None:
+    """A wave folder's closing date as its ``wave.yml`` states it, or None if unreadable."""
+    try:
+        date = yaml.safe_load((folder / "wave.yml").read_text(encoding="utf-8")).get("date")
+        return date if isinstance(date, dt.date) else dt.date.fromisoformat(str(date))
+    except (OSError, yaml.YAMLError, UnicodeDecodeError, AttributeError, TypeError, ValueError):
+        return None
+
+
+def previous_by_date(spec: WaveSpec) -> Path | None:
+    """The wave folder beside ``spec``'s that closed last before it, or None.
+
+    What ``previous: auto`` in ``wave.yml`` means: of the sibling folders that hold a
+    ``wave.yml`` with a readable ``date``, the one with the latest date before
+    ``spec.date``. A wave folder copied for the next survey thus keeps comparing with
+    the one before it, and the first wave of a series is compared with nothing.
+
+    Parameters
+    ----------
+    spec : WaveSpec
+        The wave whose predecessor is wanted.
+
+    Returns
+    -------
+    Path or None
+        The predecessor's folder; None when no sibling closed earlier.
+    """
+    earlier = []
+    for sibling in sorted(spec.folder.parent.iterdir()):
+        if sibling.resolve() == spec.folder.resolve() or not (sibling / "wave.yml").is_file():
+            continue
+        date = _closing_date(sibling)
+        if date is not None and date < spec.date:
+            earlier.append((date, sibling.name, sibling))
+    return max(earlier)[2] if earlier else None
