@@ -95,6 +95,41 @@ def test_cell_option_captions_are_localised():
     assert "{{" in nb.cells[0].source  # the input is left unchanged
 
 
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_every_handout_caption_survives_as_a_cell_option(lang):
+    """Each localised option of the handout notebook parses back to the catalogue's text
+    (quotes and backslashes in a caption must not break the option's YAML)."""
+    import re
+
+    import nbformat
+
+    from helpers.handout import text
+    from helpers.render import cell_options
+
+    nb = nbformat.read(io.project_root() / "report" / "handout.ipynb", as_version=4)
+    t, checked = text(lang), 0
+    for cell, localised in zip(nb.cells, localise_cell_options(nb, lang).cells, strict=True):
+        for line in cell.source.splitlines():
+            found = re.fullmatch(r'#\| ([\w-]+): "\{\{ ([\w.]+) \}\}"', line)
+            if found:
+                assert cell_options(localised.source)[found.group(1)] == t(found.group(2))
+                checked += 1
+    assert checked >= 8
+
+
+def test_quotes_and_backslashes_in_a_caption_are_kept(monkeypatch):
+    import nbformat
+
+    from helpers import handout
+    from helpers.render import cell_options
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell('#| tbl-cap: "{{ x.cap }}"\nMarkdown(table)')]
+    tricky = 'A "quoted" \\ \'single\' caption: done'
+    monkeypatch.setattr(handout, "text", lambda lang: (lambda key: tricky))
+    assert cell_options(localise_cell_options(nb, "en").cells[0].source) == {"tbl-cap": tricky}
+
+
 def test_pipe_table():
     assert pipe_table(pd.DataFrame({"a": ["x", "y"], "b": [1, 2]})).splitlines()[1] == "|:--|--:|"
 

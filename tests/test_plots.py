@@ -213,3 +213,41 @@ def test_external_ratings_places_equal_ratings_side_by_side():
     xy = np.vstack([pc.get_offsets() for pc in _node_collections(ax)])
     assert len(np.unique(xy, axis=0)) == 30  # no two dots on top of each other
     assert np.all(np.abs(xy[:, 1] - 2) < 0.3)
+
+
+def test_transition_bars_are_as_tall_as_each_waves_groups():
+    from matplotlib.patches import Rectangle
+
+    t = pd.DataFrame({"from": ["core", "core", "periphery", "periphery"],
+                      "to": ["core", "periphery", "core", "periphery"], "n_members": [9, 3, 1, 20]})
+    ax = plots.core_transitions(t, titles=("then", "now"))
+    bars = sorted((round(r.get_x(), 2), round(r.get_height(), 6)) for r in ax.patches if isinstance(r, Rectangle))
+    # left: core 9 + 3 = 12, periphery 1 + 20 = 21; right: core 9 + 1 = 10, periphery 3 + 20 = 23
+    assert bars == [(-0.06, 12), (-0.06, 21), (0.94, 10), (0.94, 23)]
+    assert len(ax.collections) == 4  # one band per non-empty move
+    widths = []
+    for band in ax.collections:  # each band is as wide as its move at both ends
+        v = band.get_paths()[0].vertices
+        ends = [np.ptp(v[np.isclose(v[:, 0], x), 1]) for x in (v[:, 0].min(), v[:, 0].max())]
+        assert ends[0] == pytest.approx(ends[1])
+        widths.append(round(ends[0], 6))
+    assert sorted(widths) == [1, 3, 9, 20]
+
+
+def test_an_empty_move_draws_no_band():
+    t = pd.DataFrame({"from": ["core", "core", "periphery", "periphery"],
+                      "to": ["core", "periphery", "core", "periphery"], "n_members": [5, 0, 0, 7]})
+    ax = plots.core_transitions(t)
+    assert len(ax.collections) == 2
+    assert "0" not in [x.get_text() for x in ax.texts]
+    plt.close("all")
+
+
+def test_change_heatmap_is_symmetric_and_labelled_in_points():
+    m = pd.DataFrame([[0.08, -0.02], [np.nan, 0.0]], index=["A", "B"], columns=["A", "B"])
+    ax = plots.density_change_heatmap(m)
+    mesh = ax.collections[0]
+    assert mesh.norm.vmin == -mesh.norm.vmax == pytest.approx(-0.08)
+    labels = [t.get_text() for t in mesh.colorbar.ax.get_yticklabels()]
+    assert "0" in labels and all(x == "0" or x[0] in "+−" for x in labels)
+    plt.close("all")

@@ -1,4 +1,4 @@
-"""Command line: ``forum-network validate|run|example``.
+"""Command line: ``forum-network validate|run|compare|pairs|key|example``.
 
 A user's mistake (a bad file, an unknown wave, a bad option) gives one clear message on
 stderr and a non-zero exit, never a traceback.
@@ -65,9 +65,11 @@ def _compare(args) -> int:
 def _pairs(args) -> int:
     import pandas as pd
 
-    from . import io, visits
+    from . import facilitator, io, visits
+    from .lang import check_lang
     from .pipeline import run
 
+    langs = [check_lang(code) for code in args.lang]
     run(args.wave, langs=(), build=args.build, seed=args.seed, progress=_progress)
     spec, folder = io.locate(args.wave, args.build)
     G = io.read_tie_graph(folder / "tidy")
@@ -80,6 +82,16 @@ def _pairs(args) -> int:
     merge = Path(args.key).with_name(f"mail-merge-{spec.id}.csv") if key is not None else out / "mail-merge.csv"
     written = [visits.write_visit_pairs(plan, out / "visit-pairs.csv"), visits.write_mail_merge(plan, merge, key=key),
                io.write_table(plan.pairs, out / "pairs-explained.csv"), io.write_table(plan.groups, out / "groups.csv")]
+    # the facilitator's sheet: always with pseudonyms (and every figure) into build/; with the key also
+    # with names beside the key (the named sheet leaves out the figures about ties and the core)
+    meta = io.read_json(folder / "tidy" / "wave.json")
+    for code in langs:
+        written.append(facilitator.write_facilitator(plan, G, facilitator.facilitator_path(folder, spec.id, code),
+                                                     meta=meta, lang=code, core=core))
+        if key is not None:
+            written.append(facilitator.write_facilitator(
+                plan, G, facilitator.facilitator_path(folder, spec.id, code, args.key), meta=meta, lang=code,
+                key=key, core=core))
     print(f"{spec.id}: {len(plan.pairs)} visit groups, {len(plan.groups)} wrap-up groups, score {plan.total_score}"
           + ("" if key is not None else " (pseudonyms only; give --key for names)"))
     for path in written:
@@ -151,8 +163,10 @@ def parser() -> argparse.ArgumentParser:
     pr = sub.add_parser("pairs", help="propose job-visit pairs and wrap-up groups from a wave's network")
     pr.add_argument("wave", help="wave id or folder")
     pr.add_argument("--exclusions", help="YAML file of pairs and rules to exclude")
-    pr.add_argument("--key", help="CSV member_id,name (from `forum-network key`): write a mail-merge file with names "
-                                  "beside the key, outside the build folder")
+    pr.add_argument("--key", help="CSV member_id,name (from `forum-network key`): write the mail-merge file and the "
+                                  "facilitator PDF with names beside the key, outside the build folder")
+    pr.add_argument("--lang", type=_csv, default=("da",),
+                    help="languages of the facilitator PDF, comma separated: da,en (default da)")
     for option in ("--build", "--seed"):
         pr._add_action(next(a for a in r._actions if option in a.option_strings))
     pr.set_defaults(func=_pairs)

@@ -15,6 +15,7 @@ fewer people is replaced by a marker, with one note in the method section.
 from __future__ import annotations
 
 import importlib.metadata
+import json
 import math
 import platform
 import re
@@ -39,7 +40,9 @@ DENSITY_BANDS = ((0.25, "sparse"), (0.50, "medium"), (float("inf"), "dense"))
 ALPHA = 0.05
 #: Software whose versions the method section lists.
 SOFTWARE = ("networkx", "pandas", "cdlib", "leidenalg", "scipy", "matplotlib", "papermill", "pypandoc-binary", "typst")
-_PLACEHOLDER = re.compile(r"\{\{\s*([\w.]+)\s*\}\}")
+#: A quoted ``"{{ key }}"`` in a cell option: replaced by the text as a JSON string, which
+#: is also a valid YAML double-quoted scalar (quotes and backslashes in the text escaped).
+_QUOTED_PLACEHOLDER = re.compile(r'"\{\{\s*([\w.]+)\s*\}\}"')
 
 
 def text(lang: str) -> fmt.Text:
@@ -79,7 +82,8 @@ def localise_cell_options(nb, lang: str):
 
     Captions are cell options, read by the renderer, so they cannot come from code; the
     handout notebook writes ``#| fig-cap: "{{ figure1.caption }}"`` and this fills in the
-    language's text before rendering. Returns a new notebook.
+    language's text before rendering, as a double-quoted string with its quotes and
+    backslashes escaped (the placeholder must stand in quotes). Returns a new notebook.
     """
     import copy
 
@@ -89,7 +93,7 @@ def localise_cell_options(nb, lang: str):
         lines = cell.source.splitlines()
         for i, line in enumerate(lines):
             if line.startswith("#|"):
-                lines[i] = _PLACEHOLDER.sub(lambda m: t(m.group(1)).replace('"', "'"), line)
+                lines[i] = _QUOTED_PLACEHOLDER.sub(lambda m: json.dumps(t(m.group(1)), ensure_ascii=False), line)
         cell.source = "\n".join(lines)
     return out
 
@@ -598,10 +602,24 @@ class Handout:
             if analysed and self.n_departments > 1 else "",
             t("method.external", n=self.n(int(ext["n_permutations"].iloc[0])), seed=int(ext["seed"].iloc[0]))
             if self.has_core else "",
+            self._compare_method(),
             t("method.suppression", k=self.n(self.k)),
             t("method.software", software=self.listing(software_versions())),
             t("method.data", wave=self.meta["wave"], hash=self.meta["input_sha256"]),
         ] if part)
+
+    def _compare_method(self) -> str:
+        """How the wave was compared with the previous one; "" when it was not."""
+        path = self.folder / "results" / "compare.json"
+        if not path.exists():
+            return ""
+        c = io.read_json(path)
+        d = c["density"]
+        text = self.t("method.compare", n=self.n(d["n_boot"]), seed=d["seed"], level=self.pct(d["level"]))
+        if "visits" in c:
+            v = c["visits"]
+            text += " " + self.t("method.compare_visits", n=self.n(v["n_permutations"]), seed=v["seed"])
+        return text
 
 
 def software_versions() -> list[str]:

@@ -41,6 +41,9 @@ __all__ = [
     "contrasting_networks",
     "contrasts",
     "department_heatmap",
+    "density_change_heatmap",
+    "signed_points",
+    "core_transitions",
     "external_ratings",
 ]
 
@@ -52,9 +55,10 @@ PALETTE = {
     "node_edge": "#FFFFFF",
     "mean": "#000000",
     "heatmap": "Blues",
+    "change": "RdBu_r",
 }
 """Colours of every figure: core, periphery, other nodes, ties, node outlines, means, and
-the heatmap's colour map."""
+the heatmap's colour map, and the diverging colour map of changes (blue fewer, red more)."""
 
 MARKERS = ("o", "s", "^", "D", "v", "p", "h", "P", "X", "*", "<", ">")
 """Marker shapes given to departments in sorted order."""
@@ -377,6 +381,32 @@ def note(text: str, *, ax: Axes | None = None) -> Axes:
     return ax
 
 
+def _heatmap(values: pd.DataFrame, annot: np.ndarray, *, vmin: float, vmax: float, cmap: str,
+             labels: Mapping[str, str] | None, xlabel: str, ylabel: str, colorbar_label: str,
+             ax: Axes | None) -> Axes:
+    """An annotated heatmap of a group x group table; NaN cells show a dash."""
+    import seaborn as sns
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.5, 5.5))
+    labels = dict(labels or {})
+    sns.heatmap(
+        values, ax=ax, vmin=vmin, vmax=vmax, cmap=cmap, annot=annot, fmt="",
+        annot_kws={"fontsize": 8}, linewidths=0.5, linecolor="white", square=True,
+        cbar_kws={"label": colorbar_label, "shrink": 0.8},
+        xticklabels=[labels.get(c, c) for c in values.columns],
+        yticklabels=[labels.get(r, r) for r in values.index],
+    )
+    for i, j in zip(*np.nonzero(values.isna().to_numpy()), strict=True):  # seaborn leaves these blank
+        ax.text(j + 0.5, i + 0.5, "–", ha="center", va="center", fontsize=8, color=PALETTE["neutral"])
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.tick_params(axis="both", labelsize=8, length=0)
+    plt.setp(ax.get_xticklabels(), rotation=35, ha="right", rotation_mode="anchor")
+    plt.setp(ax.get_yticklabels(), rotation=0)
+    return ax
+
+
 def department_heatmap(
     density: pd.DataFrame,
     *,
@@ -410,11 +440,6 @@ def department_heatmap(
         Each cell is annotated with its density in whole percent (and count); empty
         cells show a dash.
     """
-    import seaborn as sns
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6.5, 5.5))
-    labels = dict(labels or {})
     values = density.astype(float)
     annot = np.empty(values.shape, dtype=object)
     for i in range(values.shape[0]):
@@ -424,20 +449,181 @@ def department_heatmap(
             if counts is not None and not pd.isna(x):
                 s += f"\n({int(counts.iat[i, j])})"
             annot[i, j] = s
-    sns.heatmap(
-        values, ax=ax, vmin=0, vmax=1, cmap=PALETTE["heatmap"], annot=annot, fmt="",
-        annot_kws={"fontsize": 8}, linewidths=0.5, linecolor="white", square=True,
-        cbar_kws={"label": colorbar_label, "shrink": 0.8},
-        xticklabels=[labels.get(c, c) for c in values.columns],
-        yticklabels=[labels.get(r, r) for r in values.index],
-    )
-    for i, j in zip(*np.nonzero(values.isna().to_numpy()), strict=True):  # seaborn leaves these blank
-        ax.text(j + 0.5, i + 0.5, "–", ha="center", va="center", fontsize=8, color=PALETTE["neutral"])
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.tick_params(axis="both", labelsize=8, length=0)
-    plt.setp(ax.get_xticklabels(), rotation=35, ha="right", rotation_mode="anchor")
-    plt.setp(ax.get_yticklabels(), rotation=0)
+    return _heatmap(values, annot, vmin=0, vmax=1, cmap=PALETTE["heatmap"], labels=labels, xlabel=xlabel,
+                    ylabel=ylabel, colorbar_label=colorbar_label, ax=ax)
+
+
+def density_change_heatmap(
+    change: pd.DataFrame,
+    *,
+    labels: Mapping[str, str] | None = None,
+    xlabel: str = "",
+    ylabel: str = "",
+    colorbar_label: str = "",
+    ax: Axes | None = None,
+) -> Axes:
+    """Department x department change in density between two waves, in percentage points.
+
+    A diverging colour map centred on no change (ColorBrewer's colour-blind safe RdBu [1]_:
+    blue for fewer ties, red for more), symmetric around 0 so that equal rises and falls
+    look equally strong.
+
+    Parameters
+    ----------
+    change : pandas.DataFrame
+        Rows: the naming department, columns: the named department, values the change in
+        density (between -1 and 1; NaN allowed), e.g.
+        ``departments.density_matrix(compare.block_density_change(G_a, G_b), "change")``.
+    labels : mapping, optional
+        Department -> axis text.
+    xlabel, ylabel, colorbar_label : str
+        Axis and colour-bar titles.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure if not given.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Each cell is annotated with its signed change in whole percentage points ("+12",
+        "−5", "0"); empty cells show a dash.
+
+    References
+    ----------
+    .. [1] M. Harrower and C. A. Brewer, "ColorBrewer.org: an online tool for selecting
+       colour schemes for maps", The Cartographic Journal 40(1), 27-37, 2003.
+
+    Examples
+    --------
+    >>> m = pd.DataFrame([[0.1, -0.25], [np.nan, 0.0]], index=["A", "B"], columns=["A", "B"])
+    >>> ax = density_change_heatmap(m)
+    >>> sorted(t.get_text() for t in ax.texts)
+    ['+10', '0', '–', '−25']
+    >>> plt.close("all")
+    """
+    values = change.astype(float)
+    annot = np.empty(values.shape, dtype=object)
+    for i in range(values.shape[0]):
+        for j in range(values.shape[1]):
+            annot[i, j] = "" if pd.isna(values.iat[i, j]) else signed_points(values.iat[i, j])
+    from matplotlib.ticker import FuncFormatter
+
+    bound = max(0.05, float(np.nanmax(np.abs(values.to_numpy()))) if values.notna().any().any() else 0.05)
+    ax = _heatmap(values, annot, vmin=-bound, vmax=bound, cmap=PALETTE["change"], labels=labels, xlabel=xlabel,
+                  ylabel=ylabel, colorbar_label=colorbar_label, ax=ax)
+    ax.collections[0].colorbar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: signed_points(v)))
+    return ax
+
+
+def signed_points(change: float) -> str:
+    """A change of a share in whole percentage points with its sign (a true minus sign).
+
+    Examples
+    --------
+    >>> signed_points(0.123), signed_points(-0.05), signed_points(0.004)
+    ('+12', '−5', '0')
+    """
+    points = round(100 * change)
+    return f"+{points}" if points > 0 else f"−{-points}" if points < 0 else "0"
+
+
+def _band(ax: Axes, x0: float, x1: float, bottom0: float, top0: float, bottom1: float, top1: float, **style):
+    """A flow band from ``[bottom0, top0]`` at ``x0`` to ``[bottom1, top1]`` at ``x1`` (smooth S-curves)."""
+    x = np.linspace(x0, x1, 60)
+    s = (1 - np.cos(np.pi * (x - x0) / (x1 - x0))) / 2  # 0 -> 1, flat at both ends
+    ax.fill_between(x, bottom0 + (bottom1 - bottom0) * s, top0 + (top1 - top0) * s, linewidth=0, **style)
+
+
+def core_transitions(
+    transitions: pd.DataFrame,
+    *,
+    labels: Mapping[str, str] | None = None,
+    titles: tuple[str, str] = ("", ""),
+    count_format: Callable[[int], str] = str,
+    ax: Axes | None = None,
+) -> Axes:
+    """Moves between core and periphery from one wave to the next, as a flow diagram.
+
+    Two stacked bars, the earlier wave's core and periphery on the left and the later
+    wave's on the right, each as tall as its number of members; a band joins them for
+    every move (core to core, core to periphery, ...), as wide as the members who made
+    it, coloured by where they came from. Counts are printed on the bars and on every
+    band; a band of one member is as visible as any other.
+
+    Parameters
+    ----------
+    transitions : pandas.DataFrame
+        Columns ``from, to, n_members`` with groups ``"core"`` and ``"periphery"``
+        (:func:`helpers.compare.core_transitions`).
+    labels : mapping, optional
+        Text for ``"core"`` and ``"periphery"``.
+    titles : (str, str)
+        Titles above the earlier and the later wave's bar.
+    count_format : callable
+        Formats a count (e.g. for the handout's language).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure if not given.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"from": ["core", "core", "periphery", "periphery"],
+    ...                   "to": ["core", "periphery", "core", "periphery"], "n_members": [11, 1, 2, 24]})
+    >>> ax = core_transitions(t)
+    >>> sorted(t.get_text() for t in ax.texts if t.get_text().isdigit())
+    ['1', '11', '12', '13', '2', '24', '25', '26']
+    >>> plt.close("all")
+    """
+    groups = ("core", "periphery")
+    labels = {g: g.capitalize() for g in groups} | dict(labels or {})
+    counts = {(str(f), str(t)): int(n) for f, t, n in zip(transitions["from"], transitions["to"],
+                                                         transitions["n_members"], strict=True)}
+    total = sum(counts.values())
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.5, 4.2))
+    gap = 0.04 * max(total, 1)
+    width, left, right = 0.12, 0.0, 1.0
+
+    def stack(side: int) -> dict[str, tuple[float, float]]:
+        spans, top = {}, total + gap
+        for g in groups:
+            size = sum(n for (f, t), n in counts.items() if (f, t)[side] == g)
+            spans[g] = (top - size, top)
+            top -= size + gap
+        return spans
+
+    before, after = stack(0), stack(1)
+    out_next = {g: before[g][1] for g in groups}  # flows leave each bar from the top down
+    in_next = {g: after[g][1] for g in groups}
+    for f in groups:
+        for t in groups:
+            n = counts.get((f, t), 0)
+            if n == 0:
+                continue
+            top0, top1 = out_next[f], in_next[t]
+            out_next[f], in_next[t] = top0 - n, top1 - n
+            _band(ax, left + width / 2, right - width / 2, top0 - n, top0, top1 - n, top1,
+                  color=PALETTE[f], alpha=0.35)
+            y = (top0 + top1) / 2 - n / 2
+            ax.text(0.5, y, count_format(n), ha="center", va="center", fontsize=9,
+                    bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.8})
+    for x, spans in ((left, before), (right, after)):
+        for g, (bottom, top) in spans.items():
+            if top <= bottom:
+                continue
+            ax.add_patch(plt.Rectangle((x - width / 2, bottom), width, top - bottom, color=PALETTE[g], linewidth=0))
+            ax.text(x, (bottom + top) / 2, count_format(int(round(top - bottom))), ha="center", va="center",
+                    fontsize=9, color="white", fontweight="bold")
+            side = "right" if x == left else "left"
+            ax.text(x + (-1 if x == left else 1) * (width / 2 + 0.02), (bottom + top) / 2, labels[g],
+                    ha=side, va="center", fontsize=9)
+    for x, title in ((left, titles[0]), (right, titles[1])):
+        ax.text(x, total + 2 * gap, title, ha="center", va="bottom", fontsize=9, fontweight="bold")
+    ax.set_xlim(-0.45, 1.45)
+    ax.set_ylim(-gap, total + 4 * gap)
+    ax.set_axis_off()
     return ax
 
 

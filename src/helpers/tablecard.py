@@ -25,7 +25,7 @@ import yaml
 from . import io
 from . import lang as fmt
 
-__all__ = ["FONT_SIZES", "typst_string", "table_card_typst", "card_rounds", "write_table_card"]
+__all__ = ["FONT_SIZES", "typst_string", "pdf_timestamp", "table_card_typst", "card_rounds", "write_table_card"]
 
 #: Text sizes tried, largest first; the card uses the largest that fits one page.
 FONT_SIZES = tuple(range(26, 8, -1))
@@ -187,7 +187,7 @@ def table_card_typst(title: str, rounds: Sequence[Mapping], prompts: Sequence[st
 """
 
 
-def _timestamp(meta: Mapping) -> int | None:
+def pdf_timestamp(meta: Mapping) -> int | None:
     """Creation time of the PDF: ``SOURCE_DATE_EPOCH`` if set, else the wave's closing date (UTC midnight)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
     if epoch.isdigit():
@@ -243,7 +243,7 @@ def write_table_card(folder: str | Path, lang: str, seed: int, out_path: str | P
                               subtitle=str(h.meta.get("name", "")), heading=h.t.data_at("discussion.round"),
                               prompts_label=label)
     pdf = typst.compile(source.encode("utf-8"), format="pdf", ignore_system_fonts=True,
-                        timestamp=_timestamp(h.meta))
+                        timestamp=pdf_timestamp(h.meta))
     out_path = Path(out_path)
     with io.atomic_file(out_path, "wb") as fh:
         fh.write(pdf)

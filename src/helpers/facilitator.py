@@ -1,0 +1,447 @@
+"""The facilitator's sheet of the job visits: an A4 PDF with the pairs, the visits and the wrap-up groups.
+
+After the seminar the facilitator sends every leader their job-visit partner and wrap-up
+group (:mod:`helpers.visits`). This module sets the plan as a PDF in Danish or English:
+how the pairs were chosen (the points of each rule, the exclusions, the seed), the plan
+in aggregate figures, a table of the visits (pair, March host -> guest, April host ->
+guest, wrap-up group, each person's department and role) and a table of the wrap-up
+groups. :func:`facilitator_typst` writes the Typst markup (pure); :func:`write_facilitator`
+compiles it with the ``typst`` package, as the table card does.
+
+Privacy: people are shown by name only when the caller passes the local key from
+pseudonym to name; without it, by pseudonym. The reasons of a single pair (no tie, core
+and periphery) are survey answers and analysis results about identifiable people, so the
+sheet never prints them next to a pair, only counts over all pairs. Even a count can state
+the reason of every pair: the plan seeks pairs without a tie, so "20 of 20 pairs had no
+tie" is common, and it says of each named pair that neither named the other. The version
+with names therefore leaves out every count about ties or the core, and the total score
+(which mixes them), whatever their values, and points to the version without names; a rule
+that depended on the values would itself give them away. Core or periphery is never shown
+per person.
+
+Texts are passed to Typst as string literals, never as markup, so ``#``, ``*`` or ``$``
+in a name or a department print as written. Tables break across pages and repeat their
+header row. The same plan gives the same bytes: the PDF's date is the wave's closing date
+(or ``SOURCE_DATE_EPOCH``).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pandas as pd
+
+from . import io
+from . import lang as fmt
+from . import visits as vs
+from .tablecard import pdf_timestamp, typst_string
+
+__all__ = ["SENSITIVE_TERMS", "facilitator_path", "pair_figures", "shown_terms", "facilitator_typst",
+           "write_facilitator"]
+
+#: Terms whose count describes survey answers or analysis results: the version with names
+#: never shows them (see :func:`shown_terms`).
+SENSITIVE_TERMS = ("no_tie", "weak_tie", "core_periphery")
+
+
+def facilitator_path(folder: str | Path, wave: str, lang: str, key_path: str | Path | None = None) -> Path:
+    """Where the facilitator PDF goes.
+
+    Without a key it holds pseudonyms only and goes into the build folder; with a key it
+    holds names and goes beside the key file, never into the build folder (as the
+    named mail merge).
+
+    Parameters
+    ----------
+    folder : path
+        The wave's build folder (``build/<wave>``).
+    wave : str
+        The wave's id.
+    lang : {"da", "en"}
+    key_path : path, optional
+        The key file (``member_id, name``).
+
+    Returns
+    -------
+    Path
+
+    Examples
+    --------
+    >>> facilitator_path("build/2019-02", "2019-02", "da").as_posix()
+    'build/2019-02/visits/facilitator-da.pdf'
+    >>> facilitator_path("build/2019-02", "2019-02", "en", "private/key.csv").as_posix()
+    'private/facilitator-2019-02-en.pdf'
+    """
+    if key_path is None:
+        return Path(folder) / "visits" / f"facilitator-{lang}.pdf"
+    return Path(key_path).with_name(f"facilitator-{wave}-{lang}.pdf")
+
+
+def _units(plan: vs.VisitPlan) -> list[tuple[str, tuple[str, ...]]]:
+    """(pair_id, sorted members) of each pair or trio, in pair-id order."""
+    out = []
+    for pid, rows in plan.visits.groupby("pair_id", sort=True):
+        out.append((str(pid), tuple(sorted(set(rows["host"]) | set(rows["guest"])))))
+    return out
+
+
+def pair_figures(plan: vs.VisitPlan, G: nx.Graph, core: Any = None) -> dict:
+    """Counts over the pairs of members who visit each other.
+
+    A pair visits each other; in a trio all three pairs do, so a trio counts as three.
+    The terms are those of :func:`helpers.visits.score_pair`, counted whether or not they
+    earn points.
+
+    Parameters
+    ----------
+    plan : VisitPlan
+        From :func:`helpers.visits.propose_visits`.
+    G : networkx.DiGraph
+        The graph the plan was made from.
+    core : collection of str or CorePeriphery, optional
+        The core the plan was made with (required when the plan used one).
+
+    Returns
+    -------
+    dict
+        ``members``, ``units`` (pairs and trios), ``trios``, ``partnerships`` (pairs of
+        members who visit each other), ``different_department``, ``no_tie``,
+        ``weak_tie`` (None when ``plan.weights.weak_rating`` is None),
+        ``core_periphery`` (None without a core), ``groups``, ``group_score``,
+        ``total_score``.
+
+    Raises
+    ------
+    ValueError
+        The plan used a core and none is given, or the scores of the pairs recomputed
+        from ``G`` and ``core`` do not add up to ``plan.total_score`` (the graph or core
+        is not the plan's).
+
+    Examples
+    --------
+    >>> G = nx.DiGraph()
+    >>> G.add_nodes_from([("a", {"department": "X"}), ("b", {"department": "X"}),
+    ...                   ("c", {"department": "Y"}), ("d", {"department": "Y"})])
+    >>> G.add_edges_from([("a", "c"), ("a", "d")])  # a is tied to both of Y: one pair keeps a tie
+    >>> f = pair_figures(vs.propose_visits(G), G)
+    >>> f["partnerships"], f["different_department"], f["no_tie"], f["core_periphery"]
+    (2, 2, 1, None)
+    """
+    if core is None and plan.params.get("core_given"):
+        raise ValueError("the plan was made with a core; pass the same core")
+    units = _units(plan)
+    every = vs.ScoreWeights(different_department=1, no_tie=1, weak_tie=1,
+                            weak_rating=plan.weights.weak_rating, core_periphery=1)
+    counts = dict.fromkeys(vs.TERMS, 0)
+    total = 0
+    partnerships = 0
+    for _, members in units:
+        for u, v in itertools.combinations(members, 2):
+            partnerships += 1
+            for name, _ in vs.score_pair(G, u, v, core=core, weights=every).terms:
+                counts[name] += 1
+            total += vs.score_pair(G, u, v, core=core, weights=plan.weights).total
+    if total != plan.total_score:
+        raise ValueError(f"the pairs score {total} on this graph and core, the plan {plan.total_score}: "
+                         "pass the graph and core the plan was made from")
+    return {
+        "members": len(plan.members()),
+        "units": len(units),
+        "trios": sum(len(m) == 3 for _, m in units),
+        "partnerships": partnerships,
+        "different_department": counts["different_department"],
+        "no_tie": counts["no_tie"],
+        "weak_tie": counts["weak_tie"] if plan.weights.weak_rating is not None else None,
+        "core_periphery": counts["core_periphery"] if core is not None else None,
+        "groups": len(plan.groups),
+        "group_score": int(plan.group_score),
+        "total_score": int(plan.total_score),
+    }
+
+
+def shown_terms(figures: Mapping, named: bool) -> tuple[str, ...]:
+    """The terms whose counts the sheet shows.
+
+    Terms that are not defined for the plan (count None) are left out. With names, the
+    counts of :data:`SENSITIVE_TERMS` are left out whatever their values (see the module
+    docstring); the count of pairs from different departments stays, as the table shows
+    every person's department anyway.
+
+    Examples
+    --------
+    >>> f = {"different_department": 4, "no_tie": 4, "weak_tie": None, "core_periphery": 2}
+    >>> shown_terms(f, named=False), shown_terms(f, named=True)
+    (('different_department', 'no_tie', 'core_periphery'), ('different_department',))
+    """
+    return tuple(t for t in vs.TERMS if figures[t] is not None and not (named and t in SENSITIVE_TERMS))
+
+
+def _array(items: Sequence[str]) -> str:
+    return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
+
+
+def _dict(**fields: str) -> str:
+    return "(" + ", ".join(f"{k}: {v}" for k, v in fields.items()) + ")"
+
+
+def _rules(t: fmt.Text, weights: vs.ScoreWeights, core_given: bool, meta: Mapping, lang: str) -> list[str]:
+    """One sentence per score term: its points and when it applies, from :func:`helpers.visits.score_terms`."""
+    out = []
+    for row in vs.score_terms(weights).itertuples(index=False):
+        label = t(f"facilitator.terms.{row.term}")
+        if row.term == "weak_tie" and weights.weak_rating is None:
+            out.append(t("facilitator.how.rule_off", label=label, reason=t("facilitator.unused.weak_tie")))
+        elif row.term == "core_periphery" and not core_given:
+            out.append(t("facilitator.how.rule_off", label=label, reason=t("facilitator.unused.core_periphery")))
+        elif row.points == 0:
+            out.append(t("facilitator.how.rule_off", label=label, reason=t("facilitator.unused.zero")))
+        else:
+            if row.term == "weak_tie":
+                scale = (meta.get("relations") or {}).get("scale") or {}
+                rating = fmt.number(weights.weak_rating, lang)
+                word = scale.get(str(weights.weak_rating))
+                condition = t("facilitator.conditions.weak_tie",
+                              rating=f"{rating} ({str(word).lower()})" if word else rating)
+            else:
+                condition = t(f"facilitator.conditions.{row.term}")
+            out.append(t("facilitator.how.rule", label=label, points=fmt.number(int(row.points), lang),
+                         condition=condition))
+    return out
+
+
+def _figure_lines(t: fmt.Text, figures: Mapping, named: bool, lang: str) -> list[str]:
+    return [t(f"facilitator.figures.{term}", count=fmt.number(figures[term], lang),
+              total=fmt.number(figures["partnerships"], lang)) for term in shown_terms(figures, named)]
+
+
+def facilitator_typst(plan: vs.VisitPlan, G: nx.Graph, *, meta: Mapping, lang: str = "da",
+                      names: Mapping[str, str] | None = None, core: Any = None) -> str:
+    """Typst markup of the facilitator's sheet (A4; tables break across pages).
+
+    Parameters
+    ----------
+    plan : VisitPlan
+        From :func:`helpers.visits.propose_visits`.
+    G : networkx.DiGraph
+        The graph the plan was made from (departments, roles, ties).
+    meta : mapping
+        The wave's description (``build/<wave>/tidy/wave.json``): ``name``, ``date``
+        and, for the weak-tie rule, ``relations.scale``.
+    lang : {"da", "en"}
+    names : mapping of str to str, optional
+        Member id -> name, from the local key. Without it people are shown by pseudonym.
+    core : collection of str or CorePeriphery, optional
+        The core the plan was made with (for the count of core-periphery pairs).
+
+    Returns
+    -------
+    str
+        A complete Typst document.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph()
+    >>> G.add_nodes_from([("a", {"department": "X#", "role": "chief"}),
+    ...                   ("b", {"department": "Y", "role": "director"})])
+    >>> src = facilitator_typst(vs.propose_visits(G), G, meta={"name": "W", "date": "2019-02-22"}, lang="en")
+    >>> 'paper: "a4"' in src and '"X#, chief"' in src
+    True
+    """
+    from .handout import text
+
+    fmt.check_lang(lang)
+    t = text(lang)
+    named = names is not None
+    if named:
+        missing = sorted(set(plan.members()) - set(names))
+        if missing:
+            raise ValueError(f"the key has no name for {missing}")
+    figures = pair_figures(plan, G, core)
+
+    def shown(member: str) -> str:
+        return str(names[member]) if named else member
+
+    def person(member: str) -> str:
+        attrs = G.nodes[member]
+        role = attrs.get("role")
+        info = [str(attrs.get("department", ""))]
+        if role in ("director", "chief"):
+            info.append(t(f"labels.{role}"))
+        return _dict(name=typst_string(shown(member)), info=typst_string(", ".join(i for i in info if i)))
+
+    rows = []
+    group_of = dict(zip(plan.visits["pair_id"], plan.visits["wrap_up_group"]))
+    for pid, _ in _units(plan):
+        visits = plan.visits[plan.visits["pair_id"] == pid]
+        months = {}
+        for month in vs.MONTHS:
+            part = visits[visits["month"] == month]
+            months[month] = _array([_dict(host=person(h), guest=person(g))
+                                    for h, g in zip(part["host"], part["guest"])])
+        rows.append(_dict(id=typst_string(pid), march=months["march"], april=months["april"],
+                          group=typst_string(str(group_of[pid]))))
+    group_rows = []
+    units = dict(_units(plan))
+    for g in plan.groups.itertuples(index=False):
+        pids = [p.strip() for p in str(g.pair_ids).split(",")]
+        members = sorted((m for p in pids for m in units[p]), key=lambda m: (shown(m), m))
+        group_rows.append(_dict(id=typst_string(str(g.group_id)), pairs=typst_string(", ".join(pids)),
+                                members=_array([person(m) for m in members])))
+
+    n = lambda value: fmt.number(value, lang)  # noqa: E731
+    header = [t("facilitator.wave", wave=str(meta.get("name", "")), date=fmt.date(meta["date"], lang))
+              if meta.get("date") else str(meta.get("name", "")),
+              t("facilitator.seed", seed=str(plan.seed)) + " · " + (
+                  t("facilitator.total_withheld") if named else t("facilitator.total", total=n(plan.total_score)))]
+    how = [t("facilitator.how.body")]
+    if figures["trios"]:
+        how.append(t("facilitator.how.trio"))
+    exclusions = []
+    forbidden = int(plan.params.get("forbidden_pairs", 0))
+    source = str(plan.params.get("exclusions") or "")
+    if source or forbidden:
+        exclusions.append(t("facilitator.how.exclusions", source=source or "-", forbidden=n(forbidden)))
+        ignored = len(plan.params.get("ignored_exclusion_ids") or ())
+        if ignored:
+            exclusions.append(t("facilitator.how.exclusions_ignored", ignored=n(ignored)))
+    else:
+        exclusions.append(t("facilitator.how.no_exclusions"))
+    closing = [*exclusions, t("facilitator.how.tie_break", seed=str(plan.seed)), t("facilitator.how.groups")]
+    intro = (t("facilitator.figures.intro", partnerships=n(figures["partnerships"]), members=n(figures["members"]))
+             if figures["partnerships"] != 1 else t("facilitator.figures.intro_one", members=n(figures["members"])))
+    withheld = [t("facilitator.figures.withheld")] if named else []
+    groups_line = (t("facilitator.figures.groups", groups=n(figures["groups"]), group_score=n(figures["group_score"]))
+                   if figures["groups"] != 1 else t("facilitator.figures.groups_one",
+                                                    group_score=n(figures["group_score"])))
+    strings = lambda items: _array([typst_string(s) for s in items])  # noqa: E731
+    notice = t("facilitator.named") if named else t("facilitator.pseudonymous")
+    return f"""// Facilitator's sheet of the job visits, written by helpers.facilitator.
+#set document(title: {typst_string(t("facilitator.title"))})
+#set text(font: "Libertinus Serif", size: 10pt, lang: {typst_string(lang)}, hyphenate: false)
+#set par(justify: false, leading: 0.55em)
+#let notice = {typst_string(notice)}
+#let page-label = {typst_string(t("facilitator.page", page="{page}", pages="{pages}"))}
+#set page(paper: "a4", margin: (x: 2cm, top: 2cm, bottom: 2.2cm), footer: context {{
+  set text(size: 8pt, fill: luma(80))
+  notice
+  h(1fr)
+  let here = str(counter(page).get().first())
+  let total = str(counter(page).final().first())
+  page-label.replace("{{page}}", here).replace("{{pages}}", total)
+}})
+
+#let title = {typst_string(t("facilitator.title"))}
+#let header-lines = {strings(header)}
+#let how-heading = {typst_string(t("facilitator.how.heading"))}
+#let how = {strings(how)}
+#let rules = {strings(_rules(t, plan.weights, figures["core_periphery"] is not None, meta, lang))}
+#let closing = {strings(closing)}
+#let figures-heading = {typst_string(t("facilitator.figures.heading"))}
+#let figures-intro = {typst_string(intro)}
+#let figures = {strings(_figure_lines(t, figures, named, lang))}
+#let withheld = {strings(withheld)}
+#let groups-line = {typst_string(groups_line)}
+#let visits-heading = {typst_string(t("facilitator.visits.heading"))}
+#let visits-header = {strings([t(f"facilitator.visits.{k}") for k in ("pair", "march", "april", "group")])}
+#let visit-rows = {_array(rows)}
+#let groups-heading = {typst_string(t("facilitator.groups.heading"))}
+#let groups-header = {strings([t(f"facilitator.groups.{k}") for k in ("group", "pairs", "members")])}
+#let group-rows = {_array(group_rows)}
+
+#let section(title) = block(above: 1.2em, below: 0.6em, sticky: true, text(size: 13pt, weight: "bold", title))
+#let person(p) = block(breakable: false, {{
+  p.name
+  linebreak()
+  text(size: 0.82em, fill: luma(70), hyphenate: true, p.info)
+}})
+#let visit(v) = grid(columns: (auto, 1fr), column-gutter: 0.4em, row-gutter: 0.3em,
+  [], person(v.host), sym.arrow.r, person(v.guest))
+#let visits-cell(vs) = block(breakable: false, stack(spacing: 0.9em, ..vs.map(visit)))
+#let members-cell(ms) = block(breakable: false, stack(spacing: 0.6em, ..ms.map(person)))
+#let head(cells) = table.header(..cells.map(c => text(weight: "bold", c)))
+#let stripes(x, y) = if y > 0 and calc.even(y) {{ luma(244) }}
+
+#text(size: 17pt, weight: "bold", title)
+#v(0.1em)
+#for line in header-lines [#text(fill: luma(60), line) \\ ]
+
+#section(how-heading)
+#for p in how [#par(p)]
+#list(..rules.map(r => [#r]))
+#for p in closing [#par(p)]
+
+#section(figures-heading)
+#par(figures-intro)
+#list(..figures.map(f => [#f]))
+#for p in withheld [#par(p)]
+#par(groups-line)
+
+#section(visits-heading)
+#table(
+  columns: (auto, 1fr, 1fr, auto),
+  stroke: none,
+  inset: (x: 4pt, y: 5pt),
+  fill: stripes,
+  head(visits-header),
+  table.hline(stroke: 0.6pt),
+  ..visit-rows.map(r => (r.id, visits-cell(r.march), visits-cell(r.april), r.group)).flatten(),
+)
+
+#section(groups-heading)
+#table(
+  columns: (auto, auto, 1fr),
+  stroke: none,
+  inset: (x: 4pt, y: 5pt),
+  fill: stripes,
+  head(groups-header),
+  table.hline(stroke: 0.6pt),
+  ..group-rows.map(r => (r.id, r.pairs, members-cell(r.members))).flatten(),
+)
+"""
+
+
+def write_facilitator(plan: vs.VisitPlan, G: nx.Graph, out_path: str | Path, *, meta: Mapping, lang: str = "da",
+                      key: pd.DataFrame | None = None, core: Any = None) -> Path:
+    """Write the facilitator's sheet as an A4 PDF (atomically).
+
+    Parameters
+    ----------
+    plan : VisitPlan
+        From :func:`helpers.visits.propose_visits`.
+    G : networkx.DiGraph
+        The graph the plan was made from.
+    out_path : path
+        The PDF to write (see :func:`facilitator_path`); its folder is created if missing.
+    meta : mapping
+        The wave's description (``build/<wave>/tidy/wave.json``).
+    lang : {"da", "en"}
+    key : pandas.DataFrame, optional
+        ``member_id, name``: the local key. Only with it do names appear.
+    core : collection of str or CorePeriphery, optional
+        The core the plan was made with.
+
+    Returns
+    -------
+    Path
+        ``out_path``. The same plan, graph, key and wave give the same bytes.
+
+    Raises
+    ------
+    ValueError
+        The key lacks a member of the plan, or the graph or core is not the plan's.
+    typst.TypstError
+        Typst could not compile the sheet.
+    """
+    import typst
+
+    names = vs._names(key, plan.members()) if key is not None else None
+    source = facilitator_typst(plan, G, meta=meta, lang=lang, names=names, core=core)
+    pdf = typst.compile(source.encode("utf-8"), format="pdf", ignore_system_fonts=True, timestamp=pdf_timestamp(meta))
+    out_path = Path(out_path)
+    with io.atomic_file(out_path, "wb") as fh:
+        fh.write(pdf)
+    return out_path

@@ -1,0 +1,236 @@
+"""A new wave compared with the last one, end to end: which wave is "previous", the handout's
+"since last time" section (tables, figures, sentences) against the example generator's
+planted truth and the seminar's published figures, and the visit pairs recorded beside
+the previous wave."""
+
+from __future__ import annotations
+
+import math
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from helpers import example, io, pipeline, visits
+from helpers.errors import SurveyError
+from helpers.handout import Handout
+from helpers.pseudonym import pseudonym
+from helpers.wave import VISIT_PAIRS_FILE, load_wave, previous_by_date
+
+from test_pipeline import html_text, pdf_text
+
+EXAMPLE = io.project_root() / "data" / "example"
+SECRET = "test-secret"
+
+
+def copy_wave(source: str, dest: Path, *, date: str | None = None, previous: str | None = "keep") -> Path:
+    """Copy an example wave folder, changing its closing date and ``previous`` line."""
+    shutil.copytree(EXAMPLE / source, dest)
+    yml = dest / "wave.yml"
+    text = yml.read_text(encoding="utf-8")
+    if date is not None:
+        text = re.sub(r"(?m)^date: .*$", f"date: {date}", text)
+    if previous != "keep":
+        text = re.sub(r"(?m)^previous: .*\n", "", text)
+        if previous is not None:
+            text = text.replace("\nroster:", f'\nprevious: "{previous}"\n\nroster:', 1)
+    yml.write_text(text, encoding="utf-8")
+    return dest
+
+
+# ------------------------------------------------------------------ which wave is previous
+
+
+@pytest.fixture()
+def series(tmp_path):
+    """Four waves in one folder: closed 2019, 2020, 2021 (previous: auto) and an undated-looking broken one."""
+    root = tmp_path / "waves"
+    copy_wave("2019-02", root / "first", previous=None)
+    copy_wave("2019-02", root / "second", date="2020-02-21", previous=None)
+    copy_wave("2019-02", root / "third", date="2021-02-19", previous="auto")
+    (root / "broken").mkdir()
+    (root / "broken" / "wave.yml").write_text("date: [not a date\n", encoding="utf-8")
+    (root / "notes").mkdir()  # not a wave at all
+    return root
+
+
+def test_auto_takes_the_latest_earlier_wave_beside_it(series):
+    third = load_wave(series / "third")
+    assert previous_by_date(third) == series / "second"
+    spec_a, folder_a = pipeline.previous_wave(third, build=series / "build")
+    assert spec_a.folder == (series / "second").resolve() and folder_a == series / "build" / spec_a.id
+
+
+def test_auto_on_the_first_wave_compares_with_nothing(series):
+    first = load_wave(series / "first")
+    assert previous_by_date(first) is None
+    assert pipeline.previous_wave(first, previous="auto") is None
+
+
+def test_no_previous_means_no_comparison(series):
+    assert pipeline.previous_wave(load_wave(series / "second")) is None
+
+
+def test_a_named_previous_wave_is_found_beside_the_wave_first(series):
+    spec_a, _ = pipeline.previous_wave(load_wave(series / "third"), previous="first")
+    assert spec_a.folder == (series / "first").resolve()
+
+
+def test_a_later_wave_as_previous_is_refused(series):
+    with pytest.raises(SurveyError, match=r"closed 2020-02-21.*not before"):
+        pipeline.previous_wave(load_wave(series / "first"), previous="second")
+
+
+def test_an_unknown_previous_wave_is_named_in_the_error(series):
+    with pytest.raises(SurveyError, match="'nowhere' as its previous wave"):
+        pipeline.previous_wave(load_wave(series / "third"), previous="nowhere")
+
+
+# ------------------------------------------------------------------ the section, end to end
+
+
+@pytest.fixture(scope="module")
+def compared(tmp_path_factory):
+    """Example waves 1 and 2 copied (wave 2 with ``previous: auto``), wave 2 run twice:
+    first without recorded visit pairs, then with the pairs proposed from wave 1."""
+    root = tmp_path_factory.mktemp("since")
+    waves, build = root / "waves", root / "build"
+    copy_wave("2019-02", waves / "2019-02")
+    copy_wave("2020-02", waves / "2020-02", previous="auto")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("FORUM_NETWORK_SECRET", SECRET)
+    try:
+        first = pipeline.run(waves / "2020-02", langs=("da", "en"), build=build)
+        texts = {lang: html_text(first.handouts[f"{lang}.html"]) for lang in ("da", "en")}
+        texts["da.pdf"] = pdf_text(first.handouts["da.pdf"])
+        folder_a = build / "2019-02"
+        plan = visits.propose_visits(io.read_tie_graph(folder_a / "tidy"),
+                                     core=io.read_json(folder_a / "results" / "structure.json")
+                                     ["core_periphery"]["ignore"]["core"], seed=1)
+        visits.write_visit_pairs(plan, waves / "2019-02" / VISIT_PAIRS_FILE)
+        second = pipeline.run(waves / "2020-02", langs=("da", "en"), build=build)
+    finally:
+        mp.undo()
+    return {"first": first, "texts": texts, "second": second, "plan": plan, "folder": build / "2020-02"}
+
+
+def planted_transitions() -> dict[tuple[str, str], int]:
+    """Core/periphery moves of the members in both example waves, from the generator's planted cores."""
+    one, two = example.generate_wave(1), example.generate_wave(2)
+    members_1 = set(one.roster["Medarbejdernr"])
+    members_2 = set(two.roster["Medarbejdernr"])
+    both = members_1 & members_2
+    group = lambda m, core: "core" if m in core else "periphery"  # noqa: E731
+    counts = {(f, t): 0 for f in ("core", "periphery") for t in ("core", "periphery")}
+    for m in both:
+        counts[(group(m, set(one.core)), group(m, set(two.core)))] += 1
+    return counts
+
+
+@pytest.mark.slow
+def test_auto_found_the_previous_wave_and_the_handout_names_its_date(compared):
+    c = io.read_json(compared["folder"] / "results" / "compare.json")
+    assert c["previous"] == {"id": "2019-02", "name": "Strategisk Ledelsesforum, bølge 1 (syntetisk eksempel)",
+                             "date": "2019-02-22"}
+    assert "Sammenligningen med undersøgelsen fra 22. februar 2019 omfatter de 39 medlemmer" in compared["texts"]["da"]
+    assert "The comparison with the survey of February 22, 2019 covers the 39 members" in compared["texts"]["en"]
+
+
+@pytest.mark.slow
+def test_transition_table_matches_the_planted_cores(compared):
+    counts = planted_transitions()
+    assert counts[("periphery", "core")] == 1 and counts[("core", "periphery")] == 0  # the planted mover
+    cc, cp, pc, pp = (counts[k] for k in [("core", "core"), ("core", "periphery"),
+                                          ("periphery", "core"), ("periphery", "periphery")])
+    text = compared["texts"]["en"]
+    assert f"Core {cc} {cp} {cc + cp}" in text
+    assert f"Periphery {pc} {pp} {pc + pp}" in text
+    assert f"Total {cc + pc} {cp + pp} {cc + cp + pc + pp}" in text
+    da = compared["texts"]["da"]
+    assert f"Kerne {cc} {cp} {cc + cp}" in da and f"I alt {cc + pc} {cp + pp}" in da
+
+
+@pytest.mark.slow
+def test_the_mover_is_described_by_department_only_when_enough_share_it(compared):
+    one, two = example.generate_wave(1), example.generate_wave(2)
+    (mover,) = two.moved_into_core
+    row = two.roster.set_index("Medarbejdernr").loc[mover]
+    same_role = ((two.roster["Magistratsafdeling"] == row["Magistratsafdeling"])
+                 & (two.roster["Stilling"] == row["Stilling"])).sum()
+    role = {"Chef": "chief", "Direktør": "director"}[row["Stilling"]]
+    described = (f"a {role} in {row['Magistratsafdeling']}" if same_role >= 3
+                 else f"a member of {row['Magistratsafdeling']}")
+    assert f"Moved from periphery to core: {described}. Moved from core to periphery: nobody." in compared["texts"]["en"]
+    assert one.roster.loc[one.roster["Medarbejdernr"] == mover, "Navn"].iloc[0] not in compared["texts"]["en"]
+
+
+@pytest.mark.slow
+def test_figures_and_tables_of_the_section_are_in_both_formats(compared):
+    html = compared["first"].handouts["en.html"].read_text(encoding="utf-8")
+    for figure in ("fig-transitions", "fig-department-change"):
+        block = re.search(rf'<figure[^>]*id="{figure}".*?</figure>', html, re.S)
+        assert block and re.search(r"<img|<svg", block.group(0)), figure
+    for table in ("tbl-external", "tbl-transitions", "tbl-external-change"):
+        assert re.search(rf'<table[^>]*id="{table}"|id="{table}"[^>]*>\s*<table', html), table
+    pdf = compared["texts"]["da.pdf"]
+    for caption in ("Skift mellem kerne og periferi", "Ændring i tæthed mellem magistratsafdelinger",
+                    "Kerne og periferi sidst og nu", "Gennemsnitlig vurdering af de eksterne relationer sidst"):
+        assert caption in pdf
+
+
+@pytest.mark.slow
+def test_external_change_starts_from_the_seminars_table(compared):
+    text = compared["texts"]["da"]
+    # the seminar's published means (wave 1, with the number of answers) are the "last time" side
+    for published in ("2,86 (7) →", "2,88 (8) →", "2,10 (10) →", "2,00 (9) →", "3,00 (10) →", "2,33 (9) →",
+                      "2,20 (10) →", "2,13 (23) →", "2,10 (21) →", "2,36 (22) →", "2,36 (25) →", "2,57 (23) →",
+                      "1,89 (19) →"):
+        assert published in text
+
+
+@pytest.mark.slow
+def test_without_recorded_visits_the_handout_says_how_to_record_them(compared):
+    assert "put the file visit-pairs.csv beside the previous wave" in compared["texts"]["en"]
+
+
+@pytest.mark.slow
+def test_recorded_visit_pairs_rerun_the_comparison_and_reach_the_handout(compared):
+    steps = {s.name: s.status for s in compared["second"].steps}
+    assert steps["compare"] == "executed"  # the new file beside the previous wave is an input
+    assert steps["ingest"] == "cached" and steps["2019-02 core-periphery"] == "cached"
+    c = io.read_json(compared["folder"] / "results" / "compare.json")
+    plan = compared["plan"]
+    assert plan.pairs.shape[0] == 20  # 40 members of wave 1: 20 pairs, no trio
+    left = {pseudonym(m, SECRET.encode()) for m in example.generate_wave(2).left}
+    n_pairs = sum(1 for _, pair in plan.visits.groupby("pair_id") if not left & set(pair["host"]))
+    assert c["visits"]["n_pairs"] == n_pairs == 20 - len(left)  # a pair with a member who left is not compared
+    text = html_text(compared["second"].handouts["en.html"])
+    assert re.search(rf"a relation formed or strengthened in \d+ % of the pairs \(\d+ of {n_pairs}\)", text)
+    assert "put the file visit-pairs.csv" not in text
+    assert "The visit pairs are compared with all other comparable pairs by a permutation test" in text
+
+
+@pytest.mark.slow
+def test_department_rows_with_too_few_comparable_respondents_are_hidden(compared):
+    from helpers import since
+
+    h = Handout(compared["folder"], "en", 1)
+    blocks = h.table("compare_blocks")
+    k = int(blocks["senders_a"].min()) + 1  # a limit that hides at least the smallest department
+    h.__dict__["meta"] = {**h.meta, "min_group_size": k}
+    shown = since._shown_blocks(h)
+    small = blocks[["senders_a", "senders_b"]].min(axis=1) < k
+    assert small.any() and not small.all()
+    assert shown.loc[small, "change"].isna().all()
+    assert shown.loc[~small, "change"].equals(blocks.loc[~small, "change"])
+    assert math.isclose(shown.loc[~small, "density_b"].sum(), blocks.loc[~small, "density_b"].sum())
+
+
+@pytest.mark.slow
+def test_no_name_and_no_pseudonym_in_the_section(compared):
+    two = example.generate_wave(2)
+    text = compared["texts"]["en"] + compared["texts"]["da"]
+    for number, name in zip(two.roster["Medarbejdernr"], two.roster["Navn"]):
+        assert name not in text
+        assert pseudonym(number, SECRET.encode()) not in text
