@@ -109,7 +109,7 @@ def test_parameters_used_and_code_modules():
     ])
     assert cache.parameters_used(nb, {"wave": "w", "seed": 3, "lang": "da"}) == {"wave": "w"}
     assert cache.code_modules([nb.cells[1].source]) == ["network"]
-    assert cache.code_modules(["from helpers import io"]) == ["errors", "io", "network", "wave"]
+    assert cache.code_modules(["from helpers import io"]) == ["errors", "io", "lang", "network", "wave"]
 
 
 def test_declared_steps_give_the_run_order():

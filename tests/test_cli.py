@@ -43,7 +43,23 @@ def test_run_on_bad_data_writes_nothing(tiny, tmp_path, capsys):
         "tiny", "tiny/handout", "tiny/handout/handout-da.html"]
 
 
+def test_compare_in_the_wrong_order_or_with_an_unknown_wave(tmp_path, capsys):
+    build = tmp_path / "build"
+    assert main(["compare", "2020-02", "2019-02", "--build", str(build)]) == 2
+    err = capsys.readouterr().err
+    assert "2019-02 (closed 2019-02-22) cannot be compared with 2020-02" in err and "Traceback" not in err
+    assert main(["compare", "no-such-wave", "2019-02", "--build", str(build)]) == 2
+    assert "names 'no-such-wave' as its previous wave, but: no wave 'no-such-wave'" in capsys.readouterr().err
+    assert not (build / "2019-02" / "results").exists()  # refused before any step ran
+
+
+def test_compare_on_bad_data_lists_the_problems(tiny, tmp_path, capsys):
+    edit(tiny / "relations.csv", "Cecilie Dahl;Månedligt", "Cecilie Dahl;Dagligt")
+    assert main(["compare", "2019-02", str(tiny), "--build", str(tmp_path / "build")]) == 1
+    assert "relations.csv, row 4, column 'Åse Ødegård': found 'Dagligt'" in capsys.readouterr().err
+
+
 def test_console_script_help():
     out = subprocess.run([sys.executable, "-m", "helpers.cli", "--help"], capture_output=True, text=True, check=True)
-    for command in ("validate", "run", "example"):
+    for command in ("validate", "run", "compare", "pairs", "key", "example"):
         assert command in out.stdout

@@ -70,7 +70,7 @@ def write_wave(folder: Path, departments, rating, answered, wave_id: str) -> Pat
                                            for p in range(len(example.PARTNER_COLUMNS))] for i in respondents],
                             columns=["Respondent", *example.PARTNER_COLUMNS])
     folder.mkdir(parents=True)
-    spec = example.WaveSpec(1, wave_id, f"Odd forum {wave_id}", "2021-02-22")
+    spec = example.WaveSpec(1, wave_id, f"Odd forum {wave_id}", "2021-02-22", f"Odd forum {wave_id}")
     (folder / "wave.yml").write_text(example.wave_yml(spec), encoding="utf-8")
     for name, frame in (("roster", roster), ("relations", relations), ("external", external)):
         frame.to_csv(folder / f"{name}.csv", sep=";", index=False, encoding="utf-8-sig", lineterminator="\r\n")
@@ -133,7 +133,7 @@ def test_no_nan_or_none_in_the_handout(runs, name):
     assert BAD.findall(handout_text(folder)) == []
     for lang in ("da", "en"):  # every section as the handout notebook builds it, both languages
         h = Handout(folder, lang, SEED)
-        sections = [h.opening(), h.purpose(), h.figure2_text(), h.structure_findings(), h.departments_findings(),
+        sections = [*h.title_block().values(), h.purpose(), h.figure2_text(), h.structure_findings(), h.departments_findings(),
                     h.external_intro(), h.external_table(), h.external_findings(), h.discussion(), h.method()]
         assert BAD.findall("\n".join(sections)) == [], lang
 

@@ -133,8 +133,10 @@ def words_outside(text: str, names: list[str]) -> set[str]:
     return set(re.findall(r"[a-zæøå]+", text.lower()))
 
 
-def survey_wording(wave: str = "2019-02") -> list[str]:
-    """Names and texts that stay as the survey wrote them: departments, wave name, questions, scale labels."""
+def survey_wording(wave: str = "2019-02", lang: str = "da") -> list[str]:
+    """Names and texts that stay as the survey wrote them: departments, and in the survey's
+    language (Danish) the wave name, questions and scale labels; wave.yml translates
+    these for the English handout."""
     import yaml
 
     from conftest import ROOT
@@ -144,14 +146,27 @@ def survey_wording(wave: str = "2019-02") -> list[str]:
     departments = sorted({line.split(";")[4] for line in roster[1:]})
     labels = [str(v) for q in ("relations", "external") for v in spec[q]["scale"].values()]
     texts = [spec["name"], spec["relations"]["question"].strip(), spec["external"]["question"].strip()]
+    if lang == "en":
+        return departments
     return departments + labels + [x.lower() for x in labels] + texts + ["Strategisk Ledelsesforum"]
 
 
 @pytest.mark.slow
 def test_no_danish_in_the_english_handout_and_no_english_in_the_danish(handouts):
-    names = survey_wording()
-    english = words_outside(flat(html_text(handouts["en.html"])), names)
-    danish = words_outside(flat(html_text(handouts["da.html"])), names)
+    english = words_outside(flat(html_text(handouts["en.html"])), survey_wording(lang="en"))
+    danish = words_outside(flat(html_text(handouts["da.html"])), survey_wording(lang="da"))
     assert danish & DANISH and english & ENGLISH  # the word lists do find each language
     assert not english & DANISH, sorted(english & DANISH)
     assert not danish & ENGLISH, sorted(danish & ENGLISH)
+
+
+@pytest.mark.slow
+def test_the_english_handout_uses_the_translations_of_wave_yml(handouts):
+    en, da = html_text(handouts["en.html"]), html_text(handouts["da.html"])
+    assert "Network analysis of Strategic Leadership Forum, wave 1 (synthetic example)" in en
+    assert ("How often do you work with the following members of the Strategic Leadership Forum? "
+            "A relation counts when the answer is “monthly” or more often.") in en
+    assert "(1 = not at all, 4 = to a high degree)" in en
+    assert "bølge 1" not in en and "månedligt" not in en.lower()
+    assert "Netværksanalyse af Strategisk Ledelsesforum, bølge 1 (syntetisk eksempel)" in da
+    assert "når svaret er “månedligt” eller oftere" in da

@@ -311,6 +311,25 @@ def test_title_argument_beats_front_matter(tmp_path):
     assert "<title>Fra kaldet</title>" in out["html"].read_text(encoding="utf-8")
 
 
+def test_subtitle_and_date_stand_above_the_table_of_contents(tmp_path):
+    from pypdf import PdfReader
+
+    config = tmp_path / "_quarto.yml"
+    config.write_text("toc: true\ntoc-title: Indhold\n", encoding="utf-8")
+    nb = notebook(nbformat.v4.new_raw_cell("---\nsubtitle: Fra notesbogen\n---"),
+                  code_cell("show()", markdown_output("# Afsnit\n\nTekst.")))
+    out = render_builtin(nb, tmp_path, config=config, title="Titel",
+                         metadata={"subtitle": "– i og uden for kommunen", "date": "Lukket 22. februar 2019."})
+    html = out["html"].read_text(encoding="utf-8")
+    order = [html.find(x) for x in ('class="title"', "– i og uden for kommunen", "Lukket 22. februar 2019.",
+                                    'id="TOC"', 'id="afsnit"')]
+    assert -1 not in order and order == sorted(order)
+    assert "Fra notesbogen" not in html  # the caller's metadata outranks the front matter
+    page = " ".join(PdfReader(out["pdf"]).pages[0].extract_text().split())
+    order = [page.find(x) for x in ("Titel", "– i og uden for kommunen", "Lukket 22. februar 2019.", "Indhold")]
+    assert -1 not in order and order == sorted(order)
+
+
 def test_echo_true_shows_code(tmp_path):
     config = tmp_path / "_quarto.yml"
     config.write_text("title: T\nexecute:\n  echo: true\n", encoding="utf-8")

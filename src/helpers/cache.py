@@ -102,7 +102,7 @@ def code_modules(sources: Iterable[str]) -> list[str]:
     Examples
     --------
     >>> code_modules(["from helpers import io"])
-    ['errors', 'io', 'network', 'wave']
+    ['errors', 'io', 'lang', 'network', 'wave']
     """
     modules = set(_package_modules())
     todo = set().union(*(_module_imports(s, modules) for s in sources))

@@ -196,6 +196,20 @@ external:
 
 privacy:
   min_group_size: 3       # handout cells describing fewer people are suppressed
+
+translations:             # the survey's texts for the English handout
+  en:
+    name: $name_en
+    relations:
+      question: >-
+        How often do you work with the following members of the Strategic
+        Leadership Forum?
+      scale: {0: Never, 1: Rarely, 2: Monthly, 3: Weekly}
+    external:
+      question: >-
+        To what degree does your work involve relations with the following actors
+        outside the municipality?
+      scale: {1: Not at all, 2: To a small degree, 3: To some degree, 4: To a high degree}
 """
 )
 
@@ -210,6 +224,8 @@ class WaveSpec:
         1 for the first wave, 2 for the wave a year later.
     id, name, date : str
         As written into ``wave.yml``.
+    name_en : str
+        The name in the English handout (``translations.en.name``).
     previous : str or None
         The id of the wave before, if any.
     """
@@ -218,14 +234,16 @@ class WaveSpec:
     id: str
     name: str
     date: str
+    name_en: str
     previous: str | None = None
 
 
 EXAMPLE_WAVES = (
-    WaveSpec(1, "2019-02", "Strategisk Ledelsesforum, bølge 1 (syntetisk eksempel)", "2019-02-22"),
+    WaveSpec(1, "2019-02", "Strategisk Ledelsesforum, bølge 1 (syntetisk eksempel)", "2019-02-22",
+             "Strategic Leadership Forum, wave 1 (synthetic example)"),
     WaveSpec(
         2, "2020-02", "Strategisk Ledelsesforum, bølge 2 (syntetisk eksempel)", "2020-02-21",
-        previous="2019-02",
+        "Strategic Leadership Forum, wave 2 (synthetic example)", previous="2019-02",
     ),
 )
 
@@ -766,7 +784,8 @@ def wave_yml(spec: WaveSpec) -> str:
     previous: "2019-02"
     """
     previous = "null" if spec.previous is None else f'"{spec.previous}"'
-    return WAVE_TEMPLATE.substitute(name=spec.name, id=spec.id, date=spec.date, previous=previous)
+    return WAVE_TEMPLATE.substitute(name=spec.name, id=spec.id, date=spec.date, previous=previous,
+                                    name_en=spec.name_en)
 
 
 def generate_wave(spec_or_number, *, seed: int = DEFAULT_SEED) -> ExampleWave:

@@ -39,6 +39,7 @@ from . import io
 from . import lang as fmt
 from . import visits as vs
 from .tablecard import pdf_timestamp, typst_string
+from .wave import wave_text
 
 __all__ = ["SENSITIVE_TERMS", "facilitator_path", "pair_figures", "shown_terms", "facilitator_typst",
            "write_facilitator"]
@@ -293,8 +294,8 @@ def facilitator_typst(plan: vs.VisitPlan, G: nx.Graph, *, meta: Mapping, lang: s
                                 members=_array([person(m) for m in members])))
 
     n = lambda value: fmt.number(value, lang)  # noqa: E731
-    header = [t("facilitator.wave", wave=str(meta.get("name", "")), date=fmt.date(meta["date"], lang))
-              if meta.get("date") else str(meta.get("name", "")),
+    name = str(wave_text(meta, lang, "name") or "")
+    header = [t("facilitator.wave", wave=name, date=fmt.date(meta["date"], lang)) if meta.get("date") else name,
               t("facilitator.seed", seed=str(plan.seed)) + " · " + (
                   t("facilitator.total_withheld") if named else t("facilitator.total", total=n(plan.total_score)))]
     how = [t("facilitator.how.body")]

@@ -31,6 +31,7 @@ from babel.lists import format_list
 from . import io
 from . import lang as fmt
 from .suppression import MARKER, suppress
+from .wave import wave_text
 
 #: Density bands for the word the handout uses ("a medium-dense network"): below 25 %
 #: sparse, from 25 % up to 50 % medium-dense, from 50 % dense. The seminar called
@@ -212,6 +213,11 @@ class Handout:
         """A head count, or "fewer than k" when it describes fewer than ``k`` people (but some)."""
         return self.t("labels.fewer_than", k=self.k) if 0 < value < self.k else self.n(value)
 
+    def wave_text(self, *path: str):
+        """A text of ``wave.yml`` (name, question, scale) in the handout's language where it
+        gives a translation, else as the survey had it (:func:`helpers.wave.wave_text`)."""
+        return wave_text(self.meta, self.lang, *path)
+
     def label(self, key: str) -> str:
         return self.t(f"labels.{key}")
 
@@ -229,25 +235,28 @@ class Handout:
         return None
 
     # -- sections -----------------------------------------------------------------------
-    def opening(self) -> str:
-        """The lines under the title: what the handout covers and when the survey closed."""
-        return (f"*{self.t('subtitle', wave=self.meta['name'])}*\n\n"
-                f"{self.t('date_line', date=fmt.date(self.meta['date'], self.lang))}")
+    def title_block(self) -> dict[str, str]:
+        """Title, subtitle (what the handout covers) and date line (when the survey closed).
+
+        The renderer sets them as document metadata, so they stand in the title block of
+        both the HTML and the PDF, above the table of contents.
+        """
+        return {"title": self.t("title"), "subtitle": self.t("subtitle", wave=self.wave_text("name")),
+                "date": self.t("date_line", date=fmt.date(self.meta["date"], self.lang))}
 
     def purpose(self) -> str:
         """Purpose and data: what a network analysis is, the analysis model, who answered."""
-        s, rel = self.summary, self.meta["relations"]
+        s = self.summary
         return "\n\n".join([
             f"## {self.t('purpose.heading')}", self.t("purpose.body"), self.t("purpose.model"),
             self.t("purpose.response", respondents=self.n(s["respondents"]), members=self.n(s["members"]),
                    response_rate=self.pct(s["response_rate"])),
-            self.t("purpose.question", question=rel["question"], threshold=self._threshold()),
+            self.t("purpose.question", question=self.wave_text("relations", "question"), threshold=self._threshold()),
             *([self.t("purpose.thin", respondents=self.n(s["respondents"]), k=self.n(self.k))] if self.thin else []),
         ])
 
     def _threshold(self) -> str:
-        rel = self.meta["relations"]
-        return rel["scale"][str(rel["tie_threshold"])].lower()
+        return self.wave_text("relations", "scale")[str(self.meta["relations"]["tie_threshold"])].lower()
 
     def heading(self, key: str) -> str:
         return f"## {self.t(key)}"
@@ -464,10 +473,9 @@ class Handout:
         return means, partners
 
     def external_intro(self) -> str:
-        ext = self.meta["external"]
-        scale = ext["scale"]
+        scale = self.wave_text("external", "scale")
         low, top = min(scale, key=int), max(scale, key=int)
-        return self.t("external.intro", question=ext["question"], low=scale[low].lower(), top=top,
+        return self.t("external.intro", question=self.wave_text("external", "question"), low=scale[low].lower(), top=top,
                       high=scale[top].lower())
 
     def external_table(self) -> str:
@@ -501,7 +509,7 @@ class Handout:
         ratings = ratings[counts >= self.k]
         if ratings["rating"].notna().sum() == 0:
             return plots.note(self.label("too_few_answers"), ax=ax)
-        scale = {int(k): v for k, v in self.meta["external"]["scale"].items()}
+        scale = {int(k): v for k, v in self.wave_text("external", "scale").items()}
         groups = ("core", "periphery") if self.has_core else ("periphery",)
         labels = {g: self._group_label(g) for g in groups} | {"mean": self.label("mean")}
         return plots.external_ratings(ratings, groups=groups, labels=labels, scale=scale,

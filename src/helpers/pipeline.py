@@ -196,8 +196,8 @@ def work(nb: nbformat.NotebookNode, output: Path, root: Path, name: str, lang: s
         from .render import render
 
         folder = output.parents[1]
-        render(executed, folder / "handout", formats=formats, lang=lang,
-               title=handout.text(lang)("title"), name=f"handout-{lang}")
+        render(executed, folder / "handout", formats=formats, lang=lang, name=f"handout-{lang}",
+               metadata=handout.Handout(folder, lang).title_block())
         if "pdf" in formats:
             from .tablecard import write_table_card
 

@@ -633,6 +633,7 @@ def render(
     config: str | Path | None = DEFAULT_CONFIG,
     engine: str = "auto",
     name: str | None = None,
+    metadata: Mapping[str, Any] | None = None,
 ) -> dict[str, Path]:
     """Render an executed notebook to a self-contained HTML file and an A4 PDF.
 
@@ -661,6 +662,10 @@ def render(
         ``auto`` uses Quarto when it is on ``PATH``, otherwise the built-in engine.
     name : str, optional
         File name stem of the results; default: the notebook's stem.
+    metadata : mapping, optional
+        Document metadata (``subtitle``, ``date``, ...) that outranks the notebook's
+        front matter and the configuration, as ``title`` does (``title`` wins over a
+        title given here).
 
     Returns
     -------
@@ -691,7 +696,7 @@ def render(
     settings = read_quarto_config(config)
     base = Path(config).resolve().parent if config is not None else PROJECT_ROOT
     nb = _read_notebook(notebook)
-    matter = front_matter(nb)
+    matter = {**front_matter(nb), **dict(metadata or {})}
     prepared = prepare_notebook(nb)
 
     out_dir.mkdir(parents=True, exist_ok=True)

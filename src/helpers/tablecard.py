@@ -240,7 +240,7 @@ def write_table_card(folder: str | Path, lang: str, seed: int, out_path: str | P
     except KeyError:
         label = None
     source = table_card_typst(h.t("discussion.heading"), config["rounds"], prompts, lang,
-                              subtitle=str(h.meta.get("name", "")), heading=h.t.data_at("discussion.round"),
+                              subtitle=str(h.wave_text("name") or ""), heading=h.t.data_at("discussion.round"),
                               prompts_label=label)
     pdf = typst.compile(source.encode("utf-8"), format="pdf", ignore_system_fonts=True,
                         timestamp=pdf_timestamp(h.meta))

@@ -640,6 +640,7 @@ def tidy_wave(spec: WaveSpec, secret: bytes | None = None) -> TidyWave:
         "external": {"question": spec.external.text, "scale": {str(k): v for k, v in spec.external.scale.items()},
                      "partners": [{"id": p.id, "da": p.da, "en": p.en} for p in spec.partners]},
         "min_group_size": spec.min_group_size,
+        "translations": spec.translations,
         "skipped": [dict(zip(("file", "row", "column", "why"), t)) for t in sorted(
             {(s["file"], s["row"], s["column"], s["why"]) for s in c.skipped},
             key=lambda t: (t[0], t[1] or 0, t[2] or ""))],

@@ -99,6 +99,12 @@ class WaveSpec:
         Handout cells describing fewer people than this are suppressed.
     roster_sheet, roster_header_row, roster_skip_rows
         Where the roster's table is, as for :class:`Question`.
+    translations : dict
+        Handout language -> texts of the wave in that language, for a handout in another
+        language than the survey's: ``name`` and, under ``relations`` and ``external``,
+        ``question`` and ``scale`` (code -> label, every code of the scale). All
+        optional; a text without a translation is shown as the survey had it
+        (:func:`wave_text`).
     """
 
     folder: Path
@@ -119,6 +125,7 @@ class WaveSpec:
     roster_sheet: str | int | None = None
     roster_header_row: int = 1
     roster_skip_rows: tuple[int, ...] = ()
+    translations: dict[str, dict] = field(default_factory=dict)
 
     def partner_labels(self, lang: str) -> dict[str, str]:
         """Partner id -> label in ``lang``, in the handout's order."""
@@ -213,6 +220,54 @@ class _Reader:
                                          "a distinct text label for every code"))
             return {}
         return scale
+
+    def translations(self, scales: dict[str, dict[int, str]]) -> dict[str, dict]:
+        """``translations``: language -> {name, relations: {question, scale}, external: {...}}."""
+        from .lang import LANGS
+
+        raw = self.get("translations", "a mapping of handout languages to translated texts", dict, default={})
+        out: dict[str, dict] = {}
+        for lang, texts in (raw or {}).items():
+            where = f"translations.{lang}"
+            if lang not in LANGS:
+                self.problems.append(Problem("wave.yml", None, where, repr(lang), f"a handout language: {', '.join(LANGS)}"))
+                continue
+            if not isinstance(texts, dict):
+                self.problems.append(Problem("wave.yml", None, where, repr(texts),
+                                             "a mapping with name, relations and external"))
+                continue
+            entry: dict = {}
+            for key, value in texts.items():
+                if key == "name" and isinstance(value, (str, int, float)) and not isinstance(value, bool):
+                    entry["name"] = str(value)
+                elif key in scales and isinstance(value, dict):
+                    entry[key] = self._translated_question(f"{where}.{key}", value, scales[key])
+                else:
+                    self.problems.append(Problem("wave.yml", None, f"{where}.{key}", repr(value),
+                                                 "name (a text), relations or external (each with question and scale)"))
+            out[str(lang)] = entry
+        return out
+
+    def _translated_question(self, where: str, value: dict, scale: dict[int, str]) -> dict:
+        out: dict = {}
+        for key, text in value.items():
+            if key == "question" and isinstance(text, str):
+                out["question"] = " ".join(text.split())
+            elif key == "scale" and isinstance(text, dict):
+                try:
+                    labels = {int(k): v for k, v in text.items() if not isinstance(k, (bool, float))}
+                except (TypeError, ValueError):
+                    labels = {}
+                if set(labels) != set(scale) or len(labels) != len(text) or not all(
+                        isinstance(v, str) and v.strip() for v in labels.values()):
+                    self.problems.append(Problem("wave.yml", None, f"{where}.scale", repr(text),
+                                                 f"a text label for each of the scale's codes {sorted(scale)}"))
+                else:
+                    out["scale"] = {str(k): labels[k] for k in sorted(labels)}
+            else:
+                self.problems.append(Problem("wave.yml", None, f"{where}.{key}", repr(text),
+                                             "question (a text) or scale (code -> label)"))
+        return out
 
     def question(self, key: str) -> Question:
         fmt = self.get(f"{key}.format", "'wide' or 'long'", str, default="wide")
@@ -351,6 +406,7 @@ def load_wave(folder: str | Path) -> WaveSpec:
         if clash:
             r.problems.append(Problem("wave.yml", None, f"{key}.dont_know", repr(clash[0]),
                                       "answers that are not also on the scale"))
+    translations = r.translations({"relations": relations.scale, "external": external.scale})
     min_group = r.whole("privacy.min_group_size", "a whole number >= 1", default=3)
     name = r.get("name", "a display name", default=wave_id)
     if name is None or isinstance(name, (dict, list)):
@@ -376,6 +432,7 @@ def load_wave(folder: str | Path) -> WaveSpec:
         roster_sheet=roster_sheet,
         roster_header_row=roster_header or 1,
         roster_skip_rows=roster_skip,
+        translations=translations,
     )
 
 
@@ -421,3 +478,32 @@ def previous_by_date(spec: WaveSpec) -> Path | None:
         if date is not None and date < spec.date:
             earlier.append((date, sibling.name, sibling))
     return max(earlier)[2] if earlier else None
+
+
+def wave_text(meta: dict, lang: str, *path: str) -> Any:
+    """A text of the wave in the handout's language: its translation if ``wave.yml`` gives
+    one (``translations.<lang>.<path>``), else as the survey had it (``<path>``).
+
+    Parameters
+    ----------
+    meta : dict
+        The wave's description as ingest writes it (``tidy/wave.json``).
+    lang : str
+        The handout's language.
+    *path : str
+        Keys to the text, e.g. ``"name"`` or ``"relations", "scale"``.
+
+    Examples
+    --------
+    >>> meta = {"name": "Bølge 1", "relations": {"scale": {"0": "Aldrig"}},
+    ...         "translations": {"en": {"name": "Wave 1"}}}
+    >>> wave_text(meta, "en", "name"), wave_text(meta, "da", "name"), wave_text(meta, "en", "relations", "scale")
+    ('Wave 1', 'Bølge 1', {'0': 'Aldrig'})
+    """
+    def walk(node: Any) -> Any:
+        for key in path:
+            node = node.get(key) if isinstance(node, dict) else None
+        return node
+
+    found = walk((meta.get("translations") or {}).get(lang))
+    return found if found is not None else walk(meta)
