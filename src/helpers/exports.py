@@ -23,7 +23,6 @@ from __future__ import annotations
 import math
 import os
 import shlex
-import tempfile
 from collections.abc import Collection, Mapping
 from pathlib import Path
 
@@ -102,19 +101,11 @@ def export_graph(
 
 
 def _write_atomic(path: str | os.PathLike, data: bytes) -> Path:
+    from .io import atomic_file
+
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    with atomic_file(path, "wb") as fh:
+        fh.write(data)
     return path
 
 

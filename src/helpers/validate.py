@@ -322,6 +322,23 @@ class _Members:
         return self.by_name.get(_key(text)) if match == "name" else self.by_id.get(canonical_id(text))
 
 
+#: Member column headers that carry the question's text, as survey tools write them:
+#: "<question> - <member>" (also with an en dash or a colon) and "<question> [<member>]".
+_MEMBER_IN_HEADER = (re.compile(r"\[([^\[\]]+)\]\s*$"), re.compile(r".*\s[-–:]\s+(.+?)\s*$"))
+
+
+def _header_member(members: _Members, column: str, match: str) -> str | None:
+    """The member a wide export's column header names: the whole header, or else the
+    member after the question's text ("Hvor ofte ...? - Bo Bæk", "Hvor ofte ...? [Bo Bæk]")."""
+    mid = members.resolve(column, match)
+    for pattern in _MEMBER_IN_HEADER:
+        if mid is not None:
+            break
+        found = pattern.search(column)
+        mid = members.resolve(found.group(1), match) if found else None
+    return mid
+
+
 def _mixed_up(c: _Collector, table: RawTable, row, column, texts: list[str], q: Question, section: str,
               members: _Members, what: str) -> bool:
     """One problem, instead of one per cell, when members are named by id where wave.yml says name (or back)."""
@@ -427,7 +444,7 @@ def _read_relations(c: _Collector, members: _Members, seen: dict, ratings: _Rati
     column_of: dict[str, str] = {}
     for column in member_columns:
         c.check_unique(table, column)
-        mid = members.resolve(column, q.match)
+        mid = _header_member(members, column, q.match)
         if mid is None and is_summary_label(column):
             c.skipped.append({"file": file, "row": None, "column": column, "why": "a summary column"})
         elif mid is None:
