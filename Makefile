@@ -7,7 +7,7 @@ export UV_NO_PROGRESS := 1
 UV_VERSION := 0.13.9
 UV := $(or $(shell command -v uv 2>/dev/null),.tools/bin/uv)
 RUN := $(UV) run --locked --no-sync
-WAVE ?= 2019-02
+WAVE ?= 2019-02 2020-02
 LANGS ?= da,en
 
 .PHONY: help setup handout validate example test screenshots bench lab clean
@@ -22,11 +22,11 @@ help:  ## list the tasks
 setup: $(UV)  ## create .venv with the locked dependencies
 	$(UV) sync --locked --quiet
 
-handout: setup  ## set up, then render the example wave's handout (HTML + PDF, Danish and English)
-	$(RUN) forum-network run $(WAVE) --lang $(LANGS)
+handout: setup  ## set up, then render the example waves' handouts (HTML + PDF, Danish and English)
+	@for wave in $(WAVE); do $(RUN) forum-network run $$wave --lang $(LANGS) || exit 1; done
 
 validate: setup  ## check a wave's raw export: make validate WAVE=path/to/wave
-	$(RUN) forum-network validate $(WAVE)
+	@for wave in $(WAVE); do $(RUN) forum-network validate $$wave || exit 1; done
 
 example: setup  ## regenerate the synthetic example waves in data/example
 	$(RUN) forum-network example

@@ -371,6 +371,24 @@ def test_tapping_a_member_on_a_phone(built, page, member_ids, tmp_path):
     assert page.tools.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
 
 
+@pytest.mark.parametrize("metrics", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_since_last_time_loads_cleanly_and_fits_a_phone(built, page, metrics):
+    """Example wave 2, compared with wave 1 (whose analysis the build folder already holds):
+    its extra figures decode and have a size, its tables do not widen the page."""
+    _, folder = built
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("FORUM_NETWORK_SECRET", "test-secret")
+        html = pipeline.run("2020-02", langs=("en",), formats=("html",), build=folder.parent).handouts["en.html"]
+    problems = page.open(html, metrics)
+    assert problems["console"] == [] and problems["requests"] == [] and problems["failed"] == []
+    state = page.tools.evaluate(PAGE_CHECKS)
+    assert state["images"] >= 5  # Figures 2-4, the moves between core and periphery, the department change
+    assert state["broken"] == [] and state["empty_svgs"] == []
+    for figure in ("fig-transitions", "fig-department-change"):
+        assert page.tools.evaluate(f"!!document.querySelector('#{figure} img')"), figure
+    assert page.tools.evaluate("document.documentElement.scrollWidth") <= metrics["width"] + 1
+
+
 def test_view_moves_into_a_figure_left_beside_it(page, tmp_path):
     """Another renderer (Quarto) leaves the view after the figure; its script moves it into the figure."""
     G = nx.DiGraph([("a", "b"), ("b", "c"), ("c", "a"), ("d", "a")])

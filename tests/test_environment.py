@@ -31,3 +31,15 @@ def test_environment_yml_matches_pyproject():
     assert have == wanted
     python = next(d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python>"))
     assert python.removeprefix("python") == project["requires-python"]
+
+
+def test_notebook_defaults_are_waves_that_make_handout_builds():
+    """Opened in JupyterLab after `make handout`, every notebook runs with its defaults."""
+    import nbformat
+
+    default = re.search(r"^WAVE \?= (.+)$", (ROOT / "Makefile").read_text(), re.M).group(1).split()
+    notebooks = sorted((ROOT / "notebooks").glob("*.ipynb")) + [ROOT / "report" / "handout.ipynb"]
+    for path in notebooks:
+        cell = next(c for c in nbformat.read(path, as_version=4).cells if "parameters" in c.metadata.get("tags", []))
+        waves = re.findall(r'^(?:wave|previous) = "([^"]+)"', cell.source, re.M)
+        assert waves and set(waves) <= set(default), (path.name, waves, default)
