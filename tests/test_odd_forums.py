@@ -101,15 +101,15 @@ def runs(tmp_path_factory):
 
 
 def text_of(page: Path) -> str:
-    """The visible text of an HTML handout (no scripts or style sheets)."""
+    """The visible text of an HTML handout (no scripts, style sheets or table of contents)."""
     raw = page.read_text(encoding="utf-8")
-    raw = re.sub(r"<(script|style)\b.*?</\1>", " ", raw, flags=re.S)
+    raw = re.sub(r"<(script|style|nav)\b.*?</\1>", " ", raw, flags=re.S)
     return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", raw))).replace("\u00a0", " ")
 
 
 def handout_text(folder: Path) -> str:
     text = text_of(folder / "handout" / "handout-en.html")
-    return text[text.index("The survey closed"):]  # after the title and the table of contents
+    return text[text.index("The survey closed"):]  # after the title and subtitle
 
 
 BAD = re.compile(r"\b(nan|NaN|NAN|inf|-inf|None(?! of))\b")
@@ -157,9 +157,15 @@ def test_every_figure_shows_something(runs, name):
 
     _, _, folder = runs[name]
     h = Handout(folder, "en", SEED)
+    # Figure 2 is left out (no figure, no caption) when there is nothing to contrast; its text says why
+    contrast = not h.nothing_to_contrast()
+    assert contrast == (name not in ("no-ties", "complete", "one-respondent"))
     for figure in ("figure1", "figure2", "department_heatmap", "external_figure"):
         plt.close("all")
         getattr(h, figure)()
+        if figure == "figure2" and not contrast:
+            assert plt.get_fignums() == [] and h.figure2_text()
+            continue
         assert drawn(plt.gcf()), figure
     plt.close("all")
     nb = nbformat.read(folder / "notebooks" / "handout-en.ipynb", as_version=4)
@@ -167,7 +173,10 @@ def test_every_figure_shows_something(runs, name):
     figures = [c for c in nb.cells if c.cell_type == "code" and "#| label: fig-" in c.source and "since." not in c.source]
     assert len(figures) >= 4
     for cell in figures:
-        assert any("image/svg+xml" in o.get("data", {}) for o in cell.outputs), cell.source.splitlines()[0]
+        image = any("image/svg+xml" in o.get("data", {}) for o in cell.outputs)
+        assert image == (contrast or "fig-contrasts" not in cell.source), cell.source.splitlines()[0]
+    text = (folder / "handout" / "handout-en.html").read_text(encoding="utf-8")
+    assert bool(re.search(r'<figure[^>]*id="fig-contrasts"', text)) == contrast  # with its caption, or neither
 
 
 FINDINGS = {

@@ -282,14 +282,21 @@ class Handout:
             return self.t("figure2.all_ties")
         return self.t("figure2.body", members=self.n(self.summary["members"]), ties=self.n(self.summary["ties"]))
 
+    def nothing_to_contrast(self) -> bool:
+        """Whether Figure 2 has nothing to show: too few answers, no ties, or every tie."""
+        return self.thin or self.no_ties or self._complete()
+
     def figure2(self):
-        """Figure 2: contrasting structures of the same size, with their measures beneath."""
+        """Figure 2: contrasting structures of the same size, with their measures beneath.
+
+        Nothing is drawn (None) when there is nothing to contrast: :meth:`figure2_text`
+        then says why, and the handout has neither an empty figure nor its caption.
+        """
         from . import plots
         from .structure import contrasting_networks
 
-        if self.thin or self.no_ties or self._complete():  # nothing to contrast
-            key = "too_few_answers" if self.thin else "no_relations" if self.no_ties else "all_relations"
-            return plots.note(self.label(key))
+        if self.nothing_to_contrast():
+            return None
         G = self.graph
         departments = [d for _, d in sorted(G.nodes(data="department"))]
         graphs = {"wave": G, **contrasting_networks(G.number_of_nodes(), None, departments, seed=self.seed,
