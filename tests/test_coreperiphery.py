@@ -74,6 +74,19 @@ def block_probs(core, p_cc, p_cp, p_pp):
     return np.where(both, p_cc, np.where(either, p_cp, p_pp))
 
 
+def planted_digraph(rng, n, core_size, p_cc, p_cp, p_pp, absent=()):
+    """A directed graph on nodes 0..n-1 with a planted core of the first ``core_size``;
+    members in ``absent`` did not answer (no outgoing ties)."""
+    A = rng.random((n, n)) < block_probs(np.arange(n) < core_size, p_cc, p_cp, p_pp)
+    np.fill_diagonal(A, False)
+    G = nx.DiGraph()
+    G.add_nodes_from(range(n), answered=True)
+    for v in absent:
+        G.nodes[v]["answered"] = False
+    G.add_edges_from((int(i), int(j)) for i, j in zip(*np.nonzero(A)) if G.nodes[i]["answered"])
+    return G
+
+
 def random_graph(rng, n, directed, missing=True):
     """Random graph, half the time with a planted core."""
     if rng.random() < 0.5:
@@ -325,17 +338,8 @@ def test_directed_missing_rows_against_enumeration_and_naive():
 def test_large_sparse_graph_is_a_local_optimum():
     # Above 200 nodes the graph is held sparse and exchanges run at the end:
     # check by brute force that no single move or exchange improves the fit.
-    rng = np.random.default_rng(5)
     n = 240
-    core = np.arange(n) < 30
-    P = block_probs(core, 0.6, 0.2, 0.03)
-    A = rng.random((n, n)) < P
-    np.fill_diagonal(A, False)
-    G = nx.DiGraph()
-    G.add_nodes_from(range(n), answered=True)
-    for v in range(0, n, 17):
-        G.nodes[v]["answered"] = False
-    G.add_edges_from((i, j) for i, j in zip(*np.nonzero(A)) if G.nodes[i]["answered"])
+    G = planted_digraph(np.random.default_rng(5), n, 30, 0.6, 0.2, 0.03, absent=range(0, n, 17))
     for variant in cp.VARIANTS:
         split = cp.partition(G, variant=variant)
         m = cp._matrix(G)
@@ -586,15 +590,8 @@ def test_significance_p_value_and_determinism():
 
 
 def test_significance_separates_structure_from_chance():
-    rng = np.random.default_rng(12)
     n = 30
-    core = np.arange(n) < 8
-    P = block_probs(core, 0.95, 0.3, 0.05)
-    A = rng.random((n, n)) < P
-    np.fill_diagonal(A, False)
-    G = nx.DiGraph()
-    G.add_nodes_from(range(n), answered=True)
-    G.add_edges_from(zip(*np.nonzero(A)))
+    G = planted_digraph(np.random.default_rng(12), n, 8, 0.95, 0.3, 0.05)
     s = cp.significance(G, n_samples=99, null="density", seed=0)
     assert s.p_value == 0.01
     # The null fits are the optimum of graphs with the same density: check a

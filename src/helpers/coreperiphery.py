@@ -491,30 +491,38 @@ class _Batch:
 
         Returns the boolean mask (over ``active``) of states that moved.
         """
-        X = self.X[active]
-        sC = self.sC[active]
-        g = self.gi[active]
-        sign = 1.0 - 2.0 * X
-        C = self.C[active, None] + sign
-        RC = self.RC[active, None] + sign * self.obs
-        mCC = self.mCC[active, None] + sign * sC
-        mPP = self.mPP[active, None] - sign * (self.deg_s[active] - sC)
-        r = self._fit(C, RC, mCC, mPP)
+        flip = self._single_flips(active)
+        r = flip[-1]
         k = r.argmax(1)
         rows = np.arange(len(active))
-        best = r[rows, k]
-        moved = best > self.fit[active] + _MOVE_TOL
+        moved = r[rows, k] > self.fit[active] + _MOVE_TOL
         if moved.any():
-            s, k, rs = active[moved], k[moved], rows[moved]
-            sg = sign[rs, k]
-            self.X[s, k] += sg
-            self.sC[s] += sg[:, None] * self._rows(self.gi[s], k)
-            self.C[s] = C[rs, k]
-            self.RC[s] = RC[rs, k]
-            self.mCC[s] = mCC[rs, k]
-            self.mPP[s] = mPP[rs, k]
-            self.fit[s] = best[moved]
+            self._apply_flips(active[moved], k[moved], rows[moved], flip)
         return moved
+
+    def _single_flips(self, states):
+        """Every single flip of every given state: ``(sign, C, RC, mCC, mPP, fit)``, each
+        an array of states x nodes holding the counts and the fit after that flip."""
+        X, sC = self.X[states], self.sC[states]
+        sign = 1.0 - 2.0 * X
+        C = self.C[states, None] + sign
+        RC = self.RC[states, None] + sign * self.obs
+        mCC = self.mCC[states, None] + sign * sC
+        mPP = self.mPP[states, None] - sign * (self.deg_s[states] - sC)
+        return sign, C, RC, mCC, mPP, self._fit(C, RC, mCC, mPP)
+
+    def _apply_flips(self, s, k, rs, flip):
+        """Flip node ``k[i]`` in state ``s[i]``, taking its counts from row ``rs[i]`` of
+        :meth:`_single_flips`' arrays."""
+        sign, C, RC, mCC, mPP, r = flip
+        sg = sign[rs, k]
+        self.X[s, k] += sg
+        self.sC[s] += sg[:, None] * self._rows(self.gi[s], k)
+        self.C[s] = C[rs, k]
+        self.RC[s] = RC[rs, k]
+        self.mCC[s] = mCC[rs, k]
+        self.mPP[s] = mPP[rs, k]
+        self.fit[s] = r[rs, k]
 
     def _candidates(self, states):
         """Members that can take part in an improving swap, per state.
@@ -683,26 +691,13 @@ class _Batch:
         best_fit = self.fit.copy()
         lo, hi = tenure
         for t in range(steps):
-            X, sC = self.X, self.sC
-            sign = 1.0 - 2.0 * X
-            C = self.C[:, None] + sign
-            RC = self.RC[:, None] + sign * self.obs
-            mCC = self.mCC[:, None] + sign * sC
-            mPP = self.mPP[:, None] - sign * (self.deg_s - sC)
-            r = self._fit(C, RC, mCC, mPP)
-            allowed = (until <= t) | (r > best_fit[:, None] + _MOVE_TOL)
-            r = np.where(allowed, r, -np.inf)
+            flip = self._single_flips(slice(None))
+            r = flip[-1]
+            r = np.where((until <= t) | (r > best_fit[:, None] + _MOVE_TOL), r, -np.inf)
             k = r.argmax(1)
             ok = np.isfinite(r[rows, k])
             s, k = rows[ok], k[ok]
-            sg = sign[s, k]
-            self.X[s, k] += sg
-            self.sC[s] += sg[:, None] * self._rows(self.gi[s], k)
-            self.C[s] = C[s, k]
-            self.RC[s] = RC[s, k]
-            self.mCC[s] = mCC[s, k]
-            self.mPP[s] = mPP[s, k]
-            self.fit[s] = r[s, k]
+            self._apply_flips(s, k, s, flip)
             until[s, k] = t + 1 + rng.integers(lo, hi + 1, size=len(s))
             better = self.fit > best_fit + _MOVE_TOL
             best_fit[better] = self.fit[better]
