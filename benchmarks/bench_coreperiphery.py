@@ -1,4 +1,4 @@
-"""Benchmark of helpers.coreperiphery against cpnet's Borgatti-Everett (BE).
+"""Benchmark of helpers.analysis.coreperiphery against cpnet's Borgatti-Everett (BE).
 
 Not a test: prints tables. Run from the project root:
 
@@ -38,7 +38,7 @@ from importlib import metadata
 import networkx as nx
 import numpy as np
 
-from helpers import coreperiphery as cp
+from helpers.analysis import coreperiphery as cp
 
 try:
     import cpnet

@@ -9,7 +9,7 @@ pseudonymisation key; any value does for the example wave):
 What it does, on example wave 2019-02 (Danish handout, HTML and PDF), into a fresh
 temporary build folder:
 
-(a) a cold run, ``helpers.pipeline.run(..., use_cache=False)``;
+(a) a cold run, ``helpers.pipeline.scheduler.run(..., use_cache=False)``;
 (b) the same call again with the cache on, into the same build folder (the "unchanged
     rerun" after a cold run; a run with ``use_cache=False`` records nothing in the
     cache, so this one executes every step again and fills the cache);
@@ -24,7 +24,7 @@ are replayed in a fresh process under ``python -X importtime`` after importing w
 IPython kernel has loaded anyway; the import statements and the modules imported lazily
 by the functions they call are summed; the fastest of ``--replays`` replays counts) and
 analysis (cells - imports). Render is timed
-by calling :func:`helpers.render.render` on the executed handout notebook again.
+by calling :func:`helpers.pipeline.render.render` on the executed handout notebook again.
 
 Memory: the largest RSS of this process (``RUSAGE_SELF``) and of any one waited-for
 descendant (``RUSAGE_CHILDREN``: workers, kernels, pandoc, Typst), plus the peak of the
@@ -222,7 +222,7 @@ def _s(x) -> str:
 
 def critical_path(steps, seconds: dict) -> tuple[list[str], float]:
     """The chain of dependent steps with the largest summed wall time."""
-    from helpers.pipeline import dependencies
+    from helpers.pipeline.scheduler import dependencies
 
     deps = dependencies(tuple(steps))
     best: dict[str, tuple[float, list[str]]] = {}
@@ -250,8 +250,10 @@ def main(argv: list[str] | None = None) -> int:
               "  FORUM_NETWORK_SECRET=bench .venv/bin/python benchmarks/bench_pipeline.py", file=sys.stderr)
         return 2
 
-    from helpers import handout, io, pipeline
-    from helpers.render import render
+    from helpers.handout import context as handout
+    from helpers import io
+    from helpers.pipeline import scheduler as pipeline
+    from helpers.pipeline.render import render
 
     root = io.project_root()
     load_before = os.getloadavg()
@@ -298,7 +300,7 @@ def main(argv: list[str] | None = None) -> int:
         replays[stem] = ({"imports": min(t["imports"] for t in ok), "replay": min(t["replay"] for t in ok)}
                          if ok else tries[0])
 
-    worker_start = _fresh("import helpers.worker, helpers.pipeline, papermill", root)
+    worker_start = _fresh("import helpers.pipeline.worker, helpers.pipeline.scheduler, papermill", root)
     bare_python = _fresh("pass", root)
     kernel = kernel_start_stop()
 
@@ -362,7 +364,7 @@ def main(argv: list[str] | None = None) -> int:
 
     const_header = ["measured separately", "s"]
     const = [["fresh python, nothing imported (start to exit)", _s(bare_python)],
-             ["fresh python importing helpers.worker, helpers.pipeline, papermill", _s(worker_start)],
+             ["fresh python importing helpers.pipeline.worker, helpers.pipeline.scheduler, papermill", _s(worker_start)],
              ["IPython kernel start until it answers, then shutdown", _s(kernel)],
              *[[f"render {k} (builtin engine: pandoc + Typst)", _s(v)] for k, v in render_times.items()],
              *[[f"replay of {stem}: all code cells / of which imports",

@@ -130,7 +130,9 @@ BY_KEY = {p.key: p for p in PARTS}
 
 def _run_part(key: str, ctx: dict, samples: int | None, seed: int):
     """Run one part on the context (graph, earlier results)."""
-    from helpers import coreperiphery, departments, exports, external, findings, network, plots, structure
+    from helpers.analysis import coreperiphery, departments, exports, external, network, structure
+    from helpers import findings
+    from helpers.handout import plots
 
     G = ctx["G"]
     if key == "summary":
@@ -250,7 +252,9 @@ def child(plan_file: Path, out_file: Path) -> None:
 
     with contextlib.redirect_stdout(io.StringIO()):  # cdlib's notes about optional packages
         import synthetic
-        from helpers import coreperiphery, departments, exports, external, findings, network, plots, structure  # noqa: F401
+        from helpers.analysis import coreperiphery, departments, exports, external, network
+        from helpers import findings, structure  # noqa: F401
+        from helpers.handout import plots
 
         structure._import_cdlib_algorithms()
     results["import_seconds"] = time.perf_counter() - t0

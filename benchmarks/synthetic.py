@@ -1,7 +1,7 @@
 """Seeded synthetic organisations for the benchmarks.
 
 :func:`organisation` draws a tie graph that follows the project's graph contract
-(:func:`helpers.network.build_graph`): member ids are pseudonymous strings, every node
+(:func:`helpers.analysis.network.build_graph`): member ids are pseudonymous strings, every node
 carries ``gender``, ``role``, ``department`` and ``answered``, about 8 % of the members
 did not answer and have no outgoing ties, and every edge carries a ``rating`` at or
 above the example waves' tie threshold (2).

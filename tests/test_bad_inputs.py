@@ -19,8 +19,8 @@ import yaml
 
 from helpers.cli import main
 from helpers.errors import SurveyError, ValidationError
-from helpers.validate import tidy_wave
-from helpers.wave import load_wave
+from helpers.ingest.validate import tidy_wave
+from helpers.ingest.wave import load_wave
 
 from conftest import DATA
 

@@ -34,7 +34,8 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from helpers import interactive, pipeline
+from helpers.handout import interactive
+from helpers.pipeline import scheduler as pipeline
 
 pytestmark = pytest.mark.slow
 
@@ -296,7 +297,7 @@ def test_html_loads_cleanly_with_all_figures(built, page, member_ids, lang):
     assert state["images"] >= 3  # Figures 2-4 (Figure 1 is the interactive view)
     assert state["broken"] == []
     assert state["empty_svgs"] == []
-    assert state["views"] == 1, "the interactive network view is missing (see helpers.interactive)"
+    assert state["views"] == 1, "the interactive network view is missing (see helpers.handout.interactive)"
     assert state["view_in_figure"]
     assert state["nodes"] == len(member_ids)
 
@@ -309,7 +310,7 @@ def node_centre(page, index: int) -> tuple[float, float]:
       const r = n.getBoundingClientRect();
       return [r.left + r.width / 2, r.top + r.height / 2];
     }})()""")
-    assert centre is not None, "the interactive network view is missing (see helpers.interactive)"
+    assert centre is not None, "the interactive network view is missing (see helpers.handout.interactive)"
     return tuple(centre)
 
 
@@ -321,7 +322,7 @@ def tooltip(page) -> dict:
       return {hidden: tip.hidden, text: tip.textContent, left: r.left, right: r.right, width: r.width,
               lit: document.querySelectorAll('.netview-nb').length};
     })()""")
-    assert tip is not None, "the interactive network view is missing (see helpers.interactive)"
+    assert tip is not None, "the interactive network view is missing (see helpers.handout.interactive)"
     return tip
 
 

@@ -7,7 +7,7 @@ import shutil
 import nbformat
 import pytest
 
-from helpers import cache, pipeline
+from helpers.pipeline import cache, scheduler as pipeline
 
 from conftest import ROOT, edit
 
@@ -62,7 +62,7 @@ def test_changed_parameter_reruns_only_the_notebooks_that_read_it(settled):
 def test_changed_helper_module_reruns_its_dependants(settled, tmp_path, monkeypatch):
     copy = shutil.copytree(cache.HELPERS, tmp_path / "helpers")
     monkeypatch.setattr(cache, "HELPERS", copy)
-    with open(copy / "external.py", "a", encoding="utf-8") as fh:
+    with open(copy / "analysis" / "external.py", "a", encoding="utf-8") as fh:
         fh.write("\n# a change\n")
     # 50-external imports external, and so does the handout (for rounding); nothing else does
     report = rerun(settled)
@@ -105,11 +105,11 @@ def test_entry_without_notebook_is_a_miss(tmp_path):
 def test_parameters_used_and_code_modules():
     nb = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_code_cell("wave = 1\nseed = 2", metadata={"tags": ["parameters"]}),
-        nbformat.v4.new_code_cell("%config X=1\nfrom helpers import network\nnetwork.summary(wave)"),
+        nbformat.v4.new_code_cell("%config X=1\nfrom helpers.analysis import network\nnetwork.summary(wave)"),
     ])
     assert cache.parameters_used(nb, {"wave": "w", "seed": 3, "lang": "da"}) == {"wave": "w"}
-    assert cache.code_modules([nb.cells[1].source]) == ["network"]
-    assert cache.code_modules(["from helpers import io"]) == ["errors", "io", "lang", "network", "wave"]
+    assert cache.code_modules([nb.cells[1].source]) == ["analysis", "analysis.network"]
+    assert cache.code_modules(["from helpers import io"]) == ["analysis", "analysis.network", "errors", "ingest", "ingest.wave", "io", "lang", "paths"]
 
 
 def test_declared_steps_give_the_run_order():

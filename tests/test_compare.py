@@ -1,4 +1,4 @@
-"""Tests for helpers.compare on a hand-made three-wave forum where every change is known.
+"""Tests for helpers.analysis.compare on a hand-made three-wave forum where every change is known.
 
 Wave 1 (threshold 3; ratings in brackets)::
 
@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import compare as cmp
+from helpers.analysis import compare as cmp
 from helpers.errors import ValidationError
 
 ROLES = {"a1": "director", "a2": "chief", "a3": "chief", "b1": "director", "b2": "chief",

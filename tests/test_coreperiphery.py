@@ -1,4 +1,4 @@
-"""Tests for helpers.coreperiphery.
+"""Tests for helpers.analysis.coreperiphery.
 
 Independent truths used here: hand-computed correlations, a naive
 reference that builds the two vectors cell by cell and calls
@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from scipy import optimize
 
-from helpers import coreperiphery as cp
+from helpers.analysis import coreperiphery as cp
 
 # --------------------------------------------------------------------------
 # Naive reference and graph generators (independent of the module)

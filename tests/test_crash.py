@@ -25,7 +25,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers import cache, pipeline
+from helpers.pipeline import cache, scheduler as pipeline
 
 from conftest import DATA, edit
 
@@ -255,7 +255,7 @@ def test_runs_of_other_waves_share_the_cache_safely(tmp_path):
     script.write_text(
         "import sys, nbformat\n"
         "from pathlib import Path\n"
-        "from helpers import cache\n"
+        "from helpers.pipeline import cache\n"
         "i = sys.argv[2]\n"
         "store = cache.RunCache(Path(sys.argv[1]))\n"
         "nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(i + ' + 1')])\n"

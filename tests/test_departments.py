@@ -1,4 +1,4 @@
-"""Tests for helpers.departments on forums small enough to check by hand.
+"""Tests for helpers.analysis.departments on forums small enough to check by hand.
 
 The main fixture is a six-member forum with two departments and one
 non-respondent:
@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import departments as dp
+from helpers.analysis import departments as dp
 
 MEMBERS = {
     "a1": ("A", "director", "female", True),

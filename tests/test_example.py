@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from helpers import example
+from helpers.ingest import example
 
 ROOT = Path(__file__).parents[1]
 COMMITTED = ROOT / "data" / "example"
@@ -38,7 +38,7 @@ PUBLISHED_PERIPHERY = ("2.13", "2.10", "2.36", "2.36", "2.57", "2.13", "1.89")
 
 
 # --------------------------------------------------------------------------------------
-# Reading a written wave, independently of helpers.io / helpers.validate
+# Reading a written wave, independently of helpers.io / helpers.ingest.validate
 
 
 def _csv(path: Path) -> pd.DataFrame:
@@ -77,7 +77,7 @@ class Wave:
         self.ties = (self.ratings >= rel["tie_threshold"]).astype(int)
 
     def graph(self) -> nx.DiGraph:
-        """The graph contract of helpers.network, built by hand."""
+        """The graph contract of helpers.analysis.network, built by hand."""
         G = nx.DiGraph()
         for k, member in enumerate(self.ids):
             G.add_node(
@@ -352,9 +352,9 @@ def test_planted_core_beats_random_restarts(wave, request):
 
 @pytest.mark.parametrize("wave", ["first", "second"])
 def test_coreperiphery_module_finds_the_planted_core(wave, request):
-    if importlib.util.find_spec("helpers.coreperiphery") is None:
-        pytest.skip("helpers.coreperiphery not written yet")
-    from helpers.coreperiphery import partition
+    if importlib.util.find_spec("helpers.analysis.coreperiphery") is None:
+        pytest.skip("helpers.analysis.coreperiphery not written yet")
+    from helpers.analysis.coreperiphery import partition
 
     w = request.getfixturevalue(wave)
     truth = request.getfixturevalue({"first": "truth1", "second": "truth2"}[wave])

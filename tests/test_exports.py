@@ -1,4 +1,4 @@
-"""Tests of helpers.exports: every format read back and compared with the graph."""
+"""Tests of helpers.analysis.exports: every format read back and compared with the graph."""
 
 import math
 import os
@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import exports
+from helpers.analysis import exports
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Tests for helpers.external against hand-computed means, U statistics and
+"""Tests for helpers.analysis.external against hand-computed means, U statistics and
 exhaustive enumeration of the permutation null."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import external as ex
+from helpers.analysis import external as ex
 
 NAN = float("nan")
 

@@ -1,4 +1,4 @@
-"""Tests for helpers.facilitator: the facilitator's PDF of the job visits.
+"""Tests for helpers.handout.facilitator: the facilitator's PDF of the job visits.
 
 The PDFs are read back with pypdf. What they must show is derived here from the plan's
 visits and from the graph (departments, roles, ties, core), independently of the module:
@@ -18,9 +18,10 @@ import pandas as pd
 import pypdf
 import pytest
 
-from helpers import facilitator as fc
-from helpers import io, validate
-from helpers import visits as vs
+from helpers.handout import facilitator as fc
+from helpers import io
+from helpers.ingest import validate
+from helpers.analysis import visits as vs
 from helpers.cli import main
 
 META = {"name": "Testforum 2019", "date": "2019-02-22", "relations": {"scale": {"2": "Månedligt", "3": "Ugentligt"}}}
@@ -327,9 +328,9 @@ def fake_run(wave, *, build="build", **_):
 
 
 def test_cli_writes_the_sheet_in_the_right_place(tiny, tmp_path, capsys, monkeypatch):
-    import helpers.pipeline
+    import helpers.pipeline.scheduler
 
-    monkeypatch.setattr(helpers.pipeline, "run", fake_run)
+    monkeypatch.setattr(helpers.pipeline.scheduler, "run", fake_run)
     build, private = tmp_path / "build", tmp_path / "private"
     key_path = private / "key.csv"
     assert main(["key", str(tiny), "--out", str(key_path)]) == 0

@@ -27,8 +27,8 @@ from hypothesis import strategies as st
 
 from helpers import io
 from helpers.errors import Problem, SurveyError, ValidationError
-from helpers.validate import tidy_wave
-from helpers.wave import load_wave
+from helpers.ingest.validate import tidy_wave
+from helpers.ingest.wave import load_wave
 
 from conftest import DATA
 

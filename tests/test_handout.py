@@ -8,8 +8,10 @@ import networkx as nx
 import pandas as pd
 import pytest
 
-from helpers import findings, io, network
-from helpers.handout import Handout, localise_cell_options, pipe_table
+from helpers import paths
+from helpers import findings, io
+from helpers.analysis import network
+from helpers.handout.context import Handout, localise_cell_options, pipe_table
 
 
 def write_wave(folder, G: nx.DiGraph, *, seed: int = 1, k: int = 3):
@@ -103,10 +105,10 @@ def test_every_handout_caption_survives_as_a_cell_option(lang):
 
     import nbformat
 
-    from helpers.handout import text
-    from helpers.render import cell_options
+    from helpers.handout.context import text
+    from helpers.pipeline.render import cell_options
 
-    nb = nbformat.read(io.project_root() / "report" / "handout.ipynb", as_version=4)
+    nb = nbformat.read(paths.project_root() / "report" / "handout.ipynb", as_version=4)
     t, checked = text(lang), 0
     for cell, localised in zip(nb.cells, localise_cell_options(nb, lang).cells, strict=True):
         for line in cell.source.splitlines():
@@ -120,8 +122,8 @@ def test_every_handout_caption_survives_as_a_cell_option(lang):
 def test_quotes_and_backslashes_in_a_caption_are_kept(monkeypatch):
     import nbformat
 
-    from helpers import handout
-    from helpers.render import cell_options
+    from helpers.handout import context as handout
+    from helpers.pipeline.render import cell_options
 
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell('#| tbl-cap: "{{ x.cap }}"\nMarkdown(table)')]

@@ -17,9 +17,9 @@ import pandas as pd
 import pypdf
 import pytest
 
-from helpers import render as rd
-from helpers.interactive import NetworkView, handout_view, network_html, shown_roles, view
-from helpers.plots import PALETTE, department_markers
+from helpers.pipeline import render as rd
+from helpers.handout.interactive import NetworkView, handout_view, network_html, shown_roles, view
+from helpers.handout.plots import PALETTE, department_markers
 
 matplotlib.use("Agg")
 
@@ -213,7 +213,7 @@ class _Text:
 
 
 class _Handout:
-    """What handout_view reads from helpers.handout.Handout."""
+    """What handout_view reads from helpers.handout.context.Handout."""
 
     lang, seed, k, thin = "da", 5, 1, False
     t = _Text()

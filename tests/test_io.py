@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from helpers import paths
 from helpers import io
 from helpers.errors import SurveyError
-from helpers.validate import tidy_wave
-from helpers.wave import load_wave
+from helpers.ingest.validate import tidy_wave
+from helpers.ingest.wave import load_wave
 
 
 def test_atomic_dir_replaces_whole_folder(tmp_path):
@@ -56,7 +57,7 @@ def test_json_is_sorted_and_stable():
 
 
 def test_find_wave_by_id_and_folder(tiny):
-    assert io.find_wave("2019-02").name == "2019-02"
-    assert io.find_wave(tiny) == tiny.resolve()
+    assert paths.find_wave("2019-02").name == "2019-02"
+    assert paths.find_wave(tiny) == tiny.resolve()
     with pytest.raises(SurveyError, match="no wave 'nope'"):
-        io.find_wave("nope")
+        paths.find_wave("nope")

@@ -6,7 +6,8 @@ import string
 
 import pytest
 
-from helpers import handout, lang
+from helpers.handout import context as handout
+from helpers import lang
 from helpers.errors import SurveyError
 
 from conftest import ROOT

@@ -6,7 +6,7 @@ import networkx as nx
 import pandas as pd
 import pytest
 
-from helpers.network import build_graph, reported_density, respondents, summary
+from helpers.analysis.network import build_graph, reported_density, respondents, summary
 
 
 def forum():

@@ -1,7 +1,7 @@
 """Odd forums: a handout with honest findings or a clear error, never a crash.
 
 Synthetic waves in the survey tool's raw wide format (semicolon CSV with a byte-order
-mark, Danish labels, as :mod:`helpers.example` writes them): five members, no ties at all,
+mark, Danish labels, as :mod:`helpers.ingest.example` writes them): five members, no ties at all,
 everyone rating everyone "Ugentligt", a single respondent, a department of one, everyone
 in one department, no respondent at all, and 500 members. Each is run through the whole
 pipeline (HTML, English) and must give a handout whose text holds no "nan" or "None",
@@ -27,8 +27,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import example, findings, io
-from helpers.handout import Handout
+from helpers.ingest import example
+from helpers import findings, io
+from helpers.handout.context import Handout
 
 SEED = 20190222
 RATINGS = example.RELATION_LABELS  # Aldrig, Sjældent, Månedligt, Ugentligt

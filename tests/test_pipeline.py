@@ -7,7 +7,7 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from helpers import pipeline
+from helpers.pipeline import scheduler as pipeline
 
 A4 = (595.28, 841.89)  # points
 
@@ -80,8 +80,9 @@ def test_seminar_findings_in_danish(handouts):
 
 @pytest.mark.slow
 def test_detected_core_is_the_planted_core(handouts):
-    from helpers import example, io
-    from helpers.pseudonym import pseudonym
+    from helpers.ingest import example
+    from helpers import io
+    from helpers.ingest.pseudonym import pseudonym
 
     members = io.read_table(handouts["da.html"].parents[1] / "results" / "members.csv")
     found = set(members.loc[members["group"] == "core", "member_id"])
@@ -110,7 +111,7 @@ def test_sections_in_order(handouts):
 @pytest.mark.slow
 @pytest.mark.skipif(not __import__("shutil").which("quarto"), reason="quarto is not on PATH (the built-in path is tested)")
 def test_quarto_path_gives_the_same_sections_and_numbers(handouts, tmp_path):
-    from helpers.render import render
+    from helpers.pipeline.render import render
 
     executed = handouts["da.html"].parents[1] / "notebooks" / "handout-da.ipynb"
     quarto = render(executed, tmp_path, formats=("html", "pdf"), lang="da", engine="quarto", name="handout-da")

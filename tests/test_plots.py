@@ -1,4 +1,4 @@
-"""Tests of helpers.plots: what is drawn, in which colours, with which text."""
+"""Tests of helpers.handout.plots: what is drawn, in which colours, with which text."""
 
 import itertools
 
@@ -15,7 +15,8 @@ import pytest  # noqa: E402
 from matplotlib.collections import PathCollection  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
-from helpers import plots, structure  # noqa: E402
+from helpers.handout import plots
+from helpers.analysis import structure  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

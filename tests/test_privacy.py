@@ -32,8 +32,8 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from helpers import example
-from helpers.handout import Handout
+from helpers.ingest import example
+from helpers.handout.context import Handout
 
 from conftest import ROOT
 

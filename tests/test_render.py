@@ -1,4 +1,4 @@
-"""Tests for helpers.render.
+"""Tests for helpers.pipeline.render.
 
 The built-in engine (pandoc + Typst) is tested on ``tests/data/render/sample.ipynb``,
 executed here with papermill as the pipeline does, and on small notebooks built in
@@ -18,7 +18,7 @@ import pypdf
 import pytest
 import yaml
 
-from helpers import render as rd
+from helpers.pipeline import render as rd
 
 DATA = Path(__file__).parent / "data" / "render"
 SENTENCE = "611 relationer ud af et teoretisk maksimum på 1.443 (42,3 %)"

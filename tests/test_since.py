@@ -12,15 +12,19 @@ from pathlib import Path
 
 import pytest
 
-from helpers import example, io, pipeline, visits
+from helpers import paths
+from helpers.ingest import example
+from helpers import io
+from helpers.pipeline import scheduler as pipeline
+from helpers.analysis import visits
 from helpers.errors import SurveyError
-from helpers.handout import Handout
-from helpers.pseudonym import pseudonym
-from helpers.wave import VISIT_PAIRS_FILE, load_wave, previous_by_date
+from helpers.handout.context import Handout
+from helpers.ingest.pseudonym import pseudonym
+from helpers.ingest.wave import VISIT_PAIRS_FILE, load_wave, previous_by_date
 
 from test_pipeline import html_text, pdf_text
 
-EXAMPLE = io.project_root() / "data" / "example"
+EXAMPLE = paths.project_root() / "data" / "example"
 SECRET = "test-secret"
 
 
@@ -213,7 +217,7 @@ def test_recorded_visit_pairs_rerun_the_comparison_and_reach_the_handout(compare
 
 @pytest.mark.slow
 def test_department_rows_with_too_few_comparable_respondents_are_hidden(compared):
-    from helpers import since
+    from helpers.handout import since
 
     h = Handout(compared["folder"], "en", 1)
     blocks = h.table("compare_blocks")

@@ -1,4 +1,4 @@
-"""Tests of helpers.structure on forums small enough to check by hand."""
+"""Tests of helpers.analysis.structure on forums small enough to check by hand."""
 
 import itertools
 import math
@@ -11,7 +11,7 @@ import pytest
 from scipy import stats
 from scipy.sparse.csgraph import shortest_path
 
-from helpers import structure as st
+from helpers.analysis import structure as st
 
 
 def _wave(edges, answered, departments=None, **attrs):
@@ -124,7 +124,7 @@ def test_cdlib_notes_do_not_reach_stdout():
     # cdlib prints notes on first import; run in a fresh interpreter to see them
     code = (
         "import networkx as nx\n"
-        "from helpers import structure\n"
+        "from helpers.analysis import structure\n"
         "G = nx.relabel_nodes(nx.karate_club_graph(), str)\n"
         "structure.detect_communities(G, method='leiden')\n"
         "structure.detect_communities(G, method='greedy')\n"

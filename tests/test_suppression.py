@@ -1,4 +1,4 @@
-"""Tests for helpers.suppression: the k = 3 rule, the marker, the note flag,
+"""Tests for helpers.handout.suppression: the k = 3 rule, the marker, the note flag,
 secondary suppression, and that inputs are left unchanged."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import suppression as sp
+from helpers.handout import suppression as sp
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import typst
 import yaml
 
 from helpers import io
-from helpers.tablecard import FONT_SIZES, card_rounds, table_card_typst, typst_string, write_table_card
+from helpers.handout.tablecard import FONT_SIZES, card_rounds, table_card_typst, typst_string, write_table_card
 
 ROOT = Path(__file__).parents[1]
 A4 = (595.28, 841.89)  # points

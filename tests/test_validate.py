@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 
 from helpers.errors import ValidationError
-from helpers.network import build_graph, summary
-from helpers.validate import tidy_wave
-from helpers.wave import load_wave
+from helpers.analysis.network import build_graph, summary
+from helpers.ingest.validate import tidy_wave
+from helpers.ingest.wave import load_wave
 
 from conftest import edit
 

@@ -1,4 +1,4 @@
-"""Tests for helpers.visits: the score, exclusions, and the exactness of the pairing.
+"""Tests for helpers.analysis.visits: the score, exclusions, and the exactness of the pairing.
 
 Optimality is checked against brute force: every split of a small forum (n <= 10) into
 pairs, plus one trio when n is odd, is enumerated and scored independently of the
@@ -14,8 +14,8 @@ import networkx as nx
 import pandas as pd
 import pytest
 
-from helpers import visits as vs
-from helpers.compare import read_visit_pairs
+from helpers.analysis import visits as vs
+from helpers.analysis.compare import read_visit_pairs
 from helpers.errors import ValidationError
 
 # ---------------------------------------------------------------- brute force

@@ -11,7 +11,8 @@ import sys
 import time
 from pathlib import Path
 
-from .errors import SurveyError, ValidationError
+from helpers import paths
+from helpers.errors import SurveyError, ValidationError
 
 
 def _csv(value: str) -> tuple[str, ...]:
@@ -19,8 +20,8 @@ def _csv(value: str) -> tuple[str, ...]:
 
 
 def _validate(args) -> int:
-    from . import io
-    from .validate import tidy_wave
+    from helpers import io
+    from helpers.ingest.validate import tidy_wave
 
     spec, _ = io.locate(args.wave)
     tidy = tidy_wave(spec)
@@ -31,7 +32,7 @@ def _validate(args) -> int:
 
 
 def _run(args) -> int:
-    from .pipeline import run
+    from helpers.pipeline.scheduler import run
 
     print(f"Running {args.wave} (languages {', '.join(args.lang)}; {', '.join(args.to)})", file=sys.stderr)
     started = time.perf_counter()
@@ -44,8 +45,8 @@ def _run(args) -> int:
 
 
 def _compare(args) -> int:
-    from . import io
-    from .pipeline import run
+    from helpers import io
+    from helpers.pipeline.scheduler import run
 
     report = run(args.wave_b, previous=args.wave_a, langs=args.lang, formats=args.to, build=args.build,
                  seed=args.seed, progress=_progress)
@@ -65,9 +66,11 @@ def _compare(args) -> int:
 def _pairs(args) -> int:
     import pandas as pd
 
-    from . import facilitator, io, visits
-    from .lang import check_lang
-    from .pipeline import run
+    from helpers.handout import facilitator
+    from helpers import io
+    from helpers.analysis import visits
+    from helpers.lang import check_lang
+    from helpers.pipeline.scheduler import run
 
     langs = [check_lang(code) for code in args.lang]
     run(args.wave, langs=(), build=args.build, seed=args.seed, progress=_progress)
@@ -102,9 +105,9 @@ def _pairs(args) -> int:
 def _key(args) -> int:
     import pandas as pd
 
-    from . import io
-    from .pseudonym import load_secret, pseudonym
-    from .readers import read_table
+    from helpers import io
+    from helpers.ingest.pseudonym import load_secret, pseudonym
+    from helpers.ingest.readers import read_table
 
     spec, _ = io.locate(args.wave)
     columns = spec.roster_columns
@@ -115,7 +118,7 @@ def _key(args) -> int:
     key = pd.DataFrame({"member_id": [pseudonym(m, secret) for m in roster[columns["member_id"]]],
                         "name": roster[columns["name"]]}).sort_values("member_id")
     out = Path(args.out)
-    if io.project_root() in out.resolve().parents and "raw" not in out.resolve().parts:
+    if paths.project_root() in out.resolve().parents and "raw" not in out.resolve().parts:
         raise SurveyError(f"{out}: the key holds names; write it outside the project or under data/raw/")
     io.write_table(key, out)
     print(out)
@@ -127,7 +130,7 @@ def _progress(step) -> None:
 
 
 def _example(args) -> int:
-    from .example import write_example_waves
+    from helpers.ingest.example import write_example_waves
 
     kwargs = {"dest": Path(args.dest)} if args.dest else {}
     for folder in write_example_waves(seed=args.seed, **kwargs):
@@ -137,7 +140,7 @@ def _example(args) -> int:
 
 def parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for the docs and tests)."""
-    from .pipeline import DEFAULT_SEED, FORMATS
+    from helpers.pipeline.scheduler import DEFAULT_SEED, FORMATS
 
     p = argparse.ArgumentParser(prog="forum-network", description=(
         "Network analysis of a leadership forum's survey: from the survey tool's raw export to a handout."))

@@ -1,7 +1,7 @@
 """Turn analysis results into the plain JSON the handout reads.
 
-The analysis notebooks call the methods in :mod:`helpers.coreperiphery`,
-:mod:`helpers.structure`, :mod:`helpers.departments` and :mod:`helpers.external`; the
+The analysis notebooks call the methods in :mod:`helpers.analysis.coreperiphery`,
+:mod:`helpers.analysis.structure`, :mod:`helpers.analysis.departments` and :mod:`helpers.analysis.external`; the
 functions here keep of each result what the handout states and how it was made (method,
 samples, seed), as dicts of plain numbers, strings and booleans. Member ids stay
 pseudonymous; where the handout must point at a member it gets their role and
@@ -13,12 +13,12 @@ from __future__ import annotations
 import networkx as nx
 import pandas as pd
 
-from .io import json_float
-from .network import role_and_department
+from helpers.io import json_float
+from helpers.analysis.network import role_and_department
 
 
 def core_periphery(partition) -> dict:
-    """A :class:`~helpers.coreperiphery.CorePeriphery` as JSON."""
+    """A :class:`~helpers.analysis.coreperiphery.CorePeriphery` as JSON."""
     return {
         "variant": partition.variant, "method": partition.method, "params": dict(partition.params),
         "core": list(partition.core), "periphery": list(partition.periphery),
@@ -29,14 +29,14 @@ def core_periphery(partition) -> dict:
 
 
 def significance(result) -> dict:
-    """A :class:`~helpers.coreperiphery.Significance` as JSON (without the sample itself)."""
+    """A :class:`~helpers.analysis.coreperiphery.Significance` as JSON (without the sample itself)."""
     return {"observed": json_float(result.observed), "p_value": float(result.p_value), "n_samples": int(result.n_samples),
             "null": result.null, "null_mean": json_float(result.null_mean), "null_sd": json_float(result.null_sd),
             "variant": result.variant, "seed": int(result.seed)}
 
 
 def groupings(finding) -> dict:
-    """A :class:`~helpers.structure.GroupingsFinding` as JSON."""
+    """A :class:`~helpers.analysis.structure.GroupingsFinding` as JSON."""
     test = finding.test
     return {
         "no_separate_groupings": bool(finding.no_separate_groupings),
@@ -52,7 +52,7 @@ def groupings(finding) -> dict:
 
 def communities(found, G: nx.DiGraph) -> dict:
     """Communities found by one more method (no test): size, modularity, agreement with departments."""
-    from .structure import adjusted_rand_index, normalized_mutual_information
+    from helpers.analysis.structure import adjusted_rand_index, normalized_mutual_information
 
     nodes = sorted(G.nodes())
     comm = [found.membership[v] for v in nodes]
@@ -62,7 +62,7 @@ def communities(found, G: nx.DiGraph) -> dict:
 
 
 def indispensable(finding, G: nx.DiGraph) -> dict:
-    """An :class:`~helpers.structure.IndispensableFinding` as JSON; cut vertices by role and department."""
+    """An :class:`~helpers.analysis.structure.IndispensableFinding` as JSON; cut vertices by role and department."""
     return {
         "nobody_indispensable": bool(finding.nobody_indispensable),
         "articulation_points": [role_and_department(G, m) for m in finding.articulation_points],
@@ -140,7 +140,7 @@ def no_significance(null: str) -> dict:
 
 def _partition(G: nx.DiGraph, variant: str, seed: int):
     """A core-periphery split, or None when no split of ``G`` has a defined fit."""
-    from . import coreperiphery
+    from helpers.analysis import coreperiphery
 
     try:
         return coreperiphery.partition(G, variant=variant, seed=seed)
@@ -150,7 +150,7 @@ def _partition(G: nx.DiGraph, variant: str, seed: int):
 
 def _coreness(G: nx.DiGraph, seed: int) -> pd.Series:
     """Coreness per member; NaN for everyone when it is undefined (no ties)."""
-    from . import coreperiphery
+    from helpers.analysis import coreperiphery
 
     try:
         return coreperiphery.coreness(G, seed=seed)
@@ -180,7 +180,7 @@ def analyse_structure(G: nx.DiGraph, *, seed: int, n_samples: int = 1000, n_netw
         ``members``, ``key_players``, ``core_composition``, ``community_departments``,
         ``contrasts``: tables for ``results/<name>.csv``.
     """
-    from . import coreperiphery, structure
+    from helpers.analysis import coreperiphery, structure
 
     split = {v: _partition(G, v, seed) for v in coreperiphery.VARIANTS}
     defined = split["ignore"] is not None

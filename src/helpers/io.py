@@ -31,57 +31,14 @@ from typing import Any, Iterator
 import networkx as nx
 import pandas as pd
 
-from .errors import SurveyError
+from helpers.errors import SurveyError
 
 try:
     import fcntl
 except ImportError:  # Windows: runs are not locked
     fcntl = None
 
-WAVE_SEARCH = ("data/raw", "data/example")
 TIDY_TABLES = ("members", "relations", "external")
-
-
-def project_root(start: str | Path | None = None) -> Path:
-    """The project folder: the nearest folder upwards holding ``_quarto.yml`` and ``pyproject.toml``.
-
-    Notebooks run from ``notebooks/`` in JupyterLab and from the project root under the
-    pipeline; resolving paths against this root makes both work.
-    """
-    here = Path(start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / "_quarto.yml").is_file() and (folder / "pyproject.toml").is_file():
-            return folder
-    env = os.environ.get("FORUM_NETWORK_ROOT")
-    if env:
-        return Path(env)
-    raise SurveyError(f"{here}: not inside the project (no _quarto.yml and pyproject.toml above it)")
-
-
-def find_wave(wave: str | Path, root: Path | None = None) -> Path:
-    """Resolve a wave given as a folder path or as an id under ``data/raw`` or ``data/example``.
-
-    Raises
-    ------
-    SurveyError
-        No such wave folder.
-    """
-    path = Path(wave)
-    candidates = [path] if path.is_absolute() else [Path.cwd() / path]
-    root = root or project_root()
-    if not path.is_absolute():
-        candidates += [root / path] + [root / sub / path for sub in WAVE_SEARCH]
-    for candidate in candidates:
-        if (candidate / "wave.yml").is_file():
-            return candidate.resolve()
-    looked = ", ".join(str(Path(sub) / str(wave)) for sub in WAVE_SEARCH)
-    raise SurveyError(f"no wave {str(wave)!r}: give a folder holding a wave.yml (looked in {wave}, {looked})")
-
-
-def build_dir(wave_id: str, build: str | Path = "build", root: Path | None = None) -> Path:
-    """The build folder of a wave."""
-    build = Path(build)
-    return (build if build.is_absolute() else (root or project_root()) / build) / wave_id
 
 
 @contextmanager
@@ -239,7 +196,7 @@ def dumps(data: Any) -> str:
 
 
 def write_tidy(tidy, target: Path) -> Path:
-    """Write a :class:`~helpers.validate.TidyWave` as parquet tables and ``wave.json``, atomically."""
+    """Write a :class:`~helpers.ingest.validate.TidyWave` as parquet tables and ``wave.json``, atomically."""
     with atomic_dir(target) as tmp:
         for name in TIDY_TABLES:
             getattr(tidy, name).to_parquet(tmp / f"{name}.parquet", index=False)
@@ -264,8 +221,8 @@ def read_tidy(folder: Path) -> dict[str, Any]:
 
 
 def read_tie_graph(folder: Path) -> nx.DiGraph:
-    """The tie graph of a wave from its tidy folder (see :func:`helpers.network.build_graph`)."""
-    from .network import build_graph
+    """The tie graph of a wave from its tidy folder (see :func:`helpers.analysis.network.build_graph`)."""
+    from helpers.analysis.network import build_graph
 
     tidy = read_tidy(folder)
     return build_graph(tidy["members"], tidy["relations"], tidy["meta"]["relations"]["tie_threshold"])
@@ -297,7 +254,8 @@ def locate(wave: str | Path, build: str | Path = "build"):
     -------
     (WaveSpec, Path)
     """
-    from .wave import load_wave
+    from helpers.ingest.wave import load_wave
+    from helpers.paths import build_dir, find_wave
 
     spec = load_wave(find_wave(wave))
     return spec, build_dir(spec.id, build)

@@ -16,7 +16,7 @@ import yaml
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
-from .errors import SurveyError
+from helpers.errors import SurveyError
 
 LANGS = ("da", "en")
 NBSP = "\u00a0"

@@ -1,13 +1,13 @@
 """The handout's "since last time" section, from ``results/compare.json`` and ``results/compare_*.csv``.
 
 Written only when the wave was compared with a previous one (see
-:func:`helpers.pipeline.run`); every function here returns ``""`` (or draws nothing)
+:func:`helpers.pipeline.scheduler.run`); every function here returns ``""`` (or draws nothing)
 otherwise, so the handout notebook can call them unconditionally.
 
 What the section shows, in order: who is compared; the density change with its
 confidence interval; ties kept, new and dropped; the moves between core and periphery
 as a table and a flow figure; the members who moved, described as
-:meth:`helpers.handout.Handout.describe` allows (by role and department only where at
+:meth:`helpers.handout.context.Handout.describe` allows (by role and department only where at
 least ``min_group_size`` members share it); the share of cross-department ties and the
 change in each department pair's density (a heatmap, rows of departments with fewer
 than ``min_group_size`` comparable respondents hidden); the change in the
@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import io
-from . import lang as fmt
-from .handout import Handout, _half_up, pipe_table
-from .suppression import MARKER
+from helpers import io
+from helpers import lang as fmt
+from helpers.handout.context import Handout, _half_up, pipe_table
+from helpers.handout.suppression import MARKER
 
 GROUPS = ("core", "periphery")
 
@@ -89,7 +89,7 @@ def transition_figure(h: Handout, ax=None):
     c = _results(h)
     if c is None:
         return None
-    from . import plots
+    from helpers.handout import plots
 
     table = h.table("compare_transitions")
     return plots.core_transitions(table, labels={g: h.label(g.capitalize()) for g in GROUPS},
@@ -147,8 +147,8 @@ def department_change_figure(h: Handout, ax=None):
     """Heatmap of the change in each department pair's density (nothing drawn without a comparison)."""
     if _results(h) is None:
         return None
-    from . import plots
-    from .departments import density_matrix
+    from helpers.handout import plots
+    from helpers.analysis.departments import density_matrix
 
     return plots.density_change_heatmap(density_matrix(_shown_blocks(h), "change"), ax=ax,
                                         xlabel=h.t("departments.columns"), ylabel=h.t("departments.rows"),

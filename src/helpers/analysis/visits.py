@@ -55,8 +55,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .compare import VISIT_PAIR_COLUMNS
-from .errors import Problem, ValidationError
+from helpers.analysis.compare import VISIT_PAIR_COLUMNS
+from helpers.errors import Problem, ValidationError
 
 __all__ = [
     "MONTHS",
@@ -220,7 +220,7 @@ def score_pair(
     Parameters
     ----------
     G : networkx.DiGraph
-        A wave's tie graph (graph contract of :mod:`helpers.network`), or an undirected
+        A wave's tie graph (graph contract of :mod:`helpers.analysis.network`), or an undirected
         graph with the same node attributes.
     u, v : str
         Two different members.
@@ -772,7 +772,7 @@ def propose_visits(
     Parameters
     ----------
     G : networkx.DiGraph
-        A wave's tie graph (graph contract of :mod:`helpers.network`): departments,
+        A wave's tie graph (graph contract of :mod:`helpers.analysis.network`): departments,
         roles and ties come from it.
     core : collection of str or CorePeriphery, optional
         Core members (for the core-periphery term).
@@ -981,7 +981,7 @@ def write_mail_merge(plan: VisitPlan, path: str | Path, *, key: pd.DataFrame | N
     -------
     Path
     """
-    from .io import atomic_file
+    from helpers.io import atomic_file
 
     frame = mail_merge(plan, key)
     path = Path(path)
@@ -991,9 +991,9 @@ def write_mail_merge(plan: VisitPlan, path: str | Path, *, key: pd.DataFrame | N
 
 
 def visit_pairs_table(plan: VisitPlan) -> pd.DataFrame:
-    """The plan's pairs in the layout :func:`helpers.compare.read_visit_pairs` reads.
+    """The plan's pairs in the layout :func:`helpers.analysis.compare.read_visit_pairs` reads.
 
-    Keep it beside the next wave to ask, with :func:`helpers.compare.visit_effect`,
+    Keep it beside the next wave to ask, with :func:`helpers.analysis.compare.visit_effect`,
     whether the visits formed or strengthened ties.
 
     Returns
@@ -1012,7 +1012,7 @@ def write_visit_pairs(plan: VisitPlan, path: str | Path) -> Path:
     -------
     Path
     """
-    from .io import atomic_file
+    from helpers.io import atomic_file
 
     path = Path(path)
     with atomic_file(path, encoding="utf-8", newline="") as fh:

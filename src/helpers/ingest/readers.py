@@ -29,7 +29,7 @@ separated differently from the header, an empty or header-only file, and a workb
 that cannot be opened or lacks the sheet asked for.
 
 Which columns a wave needs, and so whether a duplicated header or a column without a
-header matters, is for :mod:`helpers.validate` to decide: the table records both.
+header matters, is for :mod:`helpers.ingest.validate` to decide: the table records both.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import Problem
+from helpers.errors import Problem
 
 ENCODINGS = ("utf-8-sig", "cp1252")
 DELIMITERS = (";", ",", "\t")

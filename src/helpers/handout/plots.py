@@ -30,7 +30,7 @@ from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
 
-from .structure import contrasting_networks, union_graph
+from helpers.analysis.structure import contrasting_networks, union_graph
 
 __all__ = [
     "PALETTE",
@@ -304,7 +304,7 @@ def contrasts(
         Networks in drawing order, e.g. :func:`contrasting_networks`.
     measures : pandas.DataFrame
         Indexed by the graphs' names; the columns named in ``measure_labels`` are printed
-        under each network (e.g. from :func:`helpers.structure.contrast_measures`).
+        under each network (e.g. from :func:`helpers.analysis.structure.contrast_measures`).
     seed : int
         Seed of every layout.
     titles : mapping, optional
@@ -553,7 +553,7 @@ def core_transitions(
     ----------
     transitions : pandas.DataFrame
         Columns ``from, to, n_members`` with groups ``"core"`` and ``"periphery"``
-        (:func:`helpers.compare.core_transitions`).
+        (:func:`helpers.analysis.compare.core_transitions`).
     labels : mapping, optional
         Text for ``"core"`` and ``"periphery"``.
     titles : (str, str)

@@ -3,7 +3,7 @@
 The survey is repeated: the programme follows the forum over time. Member ids are
 pseudonyms that stay the same across waves (same person, same id), so two waves are
 compared member by member. ``G_a`` is the earlier wave, ``G_b`` the later one; both follow
-the graph contract of :mod:`helpers.network` (a ``networkx.DiGraph`` whose nodes carry
+the graph contract of :mod:`helpers.analysis.network` (a ``networkx.DiGraph`` whose nodes carry
 ``gender``, ``role``, ``department`` and ``answered``; an edge ``u -> v`` with attribute
 ``rating`` when respondent ``u`` named ``v`` at or above the wave's tie threshold).
 
@@ -58,12 +58,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import departments, network
-from .io import json_float
-from .network import role_and_department
-from .errors import Problem, ValidationError
-from .readers import UnreadableFile, read_csv
-from .wave import VISIT_PAIRS_FILE
+from helpers.analysis import departments, network
+from helpers.io import json_float
+from helpers.analysis.network import role_and_department
+from helpers.errors import Problem, ValidationError
+from helpers.ingest.readers import UnreadableFile, read_csv
+from helpers.ingest.wave import VISIT_PAIRS_FILE
 
 __all__ = [
     "BASELINES",
@@ -107,7 +107,7 @@ _SMALL_VISITS = 10
 
 def _check(G: nx.DiGraph, name: str) -> None:
     if not isinstance(G, nx.DiGraph):
-        raise TypeError(f"{name} must be a networkx.DiGraph (see helpers.network), not {type(G).__name__}")
+        raise TypeError(f"{name} must be a networkx.DiGraph (see helpers.analysis.network), not {type(G).__name__}")
     for node, data in G.nodes(data=True):
         if "answered" not in data:
             raise ValueError(f"{name}: member {node!r} has no 'answered' attribute")
@@ -128,7 +128,7 @@ def membership(G_a: nx.DiGraph, G_b: nx.DiGraph) -> pd.DataFrame:
     Parameters
     ----------
     G_a, G_b : networkx.DiGraph
-        The earlier and the later wave (graph contract of :mod:`helpers.network`).
+        The earlier and the later wave (graph contract of :mod:`helpers.analysis.network`).
 
     Returns
     -------
@@ -185,7 +185,7 @@ def comparable_graphs(G_a: nx.DiGraph, G_b: nx.DiGraph) -> tuple[nx.DiGraph, nx.
     with that wave's attributes) and only the ties named by members who answered in both
     waves (the senders). Its ``answered`` attribute is redefined as "answered in both
     waves", so functions that count possible ties from ``answered`` (for example
-    :func:`helpers.departments.block_densities`) count exactly the comparable pairs.
+    :func:`helpers.analysis.departments.block_densities`) count exactly the comparable pairs.
 
     Parameters
     ----------
@@ -528,7 +528,7 @@ def core_transitions(
     G_a, G_b : networkx.DiGraph
         The earlier and the later wave.
     core_a, core_b : collection of str or CorePeriphery
-        Core members of each wave (a :class:`helpers.coreperiphery.CorePeriphery` is
+        Core members of each wave (a :class:`helpers.analysis.coreperiphery.CorePeriphery` is
         read through its ``core``). Every id must be a member of that wave.
 
     Returns
@@ -606,7 +606,7 @@ def crossing_change(G_a: nx.DiGraph, G_b: nx.DiGraph, attribute: str = "departme
 
     See Also
     --------
-    helpers.departments.crossing_shares : the per-wave figures.
+    helpers.analysis.departments.crossing_shares : the per-wave figures.
     """
     H_a, H_b = comparable_graphs(G_a, G_b)
 
@@ -648,7 +648,7 @@ def block_density_change(G_a: nx.DiGraph, G_b: nx.DiGraph, attribute: str = "dep
     """Change in the tie density between every ordered pair of groups (departments).
 
     Each wave's block densities are those of
-    :func:`helpers.departments.block_densities` on the comparable graphs
+    :func:`helpers.analysis.departments.block_densities` on the comparable graphs
     (:func:`comparable_graphs`): possible ties in block ``A -> B`` are the senders of
     ``A`` times the members of ``B`` (minus one when ``A == B``), all present in both
     waves.
@@ -702,7 +702,7 @@ def external_change(means_a: pd.DataFrame, means_b: pd.DataFrame) -> pd.DataFram
     ----------
     means_a, means_b : pandas.DataFrame
         Tables with at least ``partner, group, n_answered, mean_rating`` (the layout of
-        :func:`helpers.external.external_means`) for the earlier and the later wave.
+        :func:`helpers.analysis.external.external_means`) for the earlier and the later wave.
 
     Returns
     -------
@@ -762,7 +762,7 @@ class WaveComparison:
     members : pandas.DataFrame
         :func:`membership`.
     whole : pandas.DataFrame
-        Each whole wave's own figures (:func:`helpers.network.summary`, all members and
+        Each whole wave's own figures (:func:`helpers.analysis.network.summary`, all members and
         respondents of that wave), for context: columns ``wave, members, respondents,
         response_rate, ties, possible_ties, density``, rows ``a`` then ``b``. The change
         is measured by ``density``, over the comparable pairs only.
@@ -884,7 +884,7 @@ def compare_waves(
     attribute : str
         Node attribute for the cross-group comparisons (default ``"department"``).
     external_a, external_b : pandas.DataFrame, optional
-        :func:`helpers.external.external_means` of each wave.
+        :func:`helpers.analysis.external.external_means` of each wave.
 
     Returns
     -------
@@ -1350,7 +1350,7 @@ def comparison_results(G_a: nx.DiGraph, G_b: nx.DiGraph, *, core_a, core_b, exte
     external_a, external_b : pandas.DataFrame, optional
         Each wave's ``external_means`` table.
     visit_pairs : pandas.DataFrame, optional
-        The visit pairs recorded after the previous wave (:func:`helpers.compare.read_visit_pairs`).
+        The visit pairs recorded after the previous wave (:func:`helpers.analysis.compare.read_visit_pairs`).
     seed : int
         Seed of the bootstrap and the permutation test.
 

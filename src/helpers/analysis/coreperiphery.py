@@ -18,7 +18,7 @@ which the graph was built. Edge weights are ignored (a tie is a tie).
 Self-loops are ignored: the diagonal of the adjacency matrix is never
 counted.
 
-Directed graphs (the graph contract of :mod:`helpers.network`) are fitted as
+Directed graphs (the graph contract of :mod:`helpers.analysis.network`) are fitted as
 directed: every ordered pair ``(i, j)``, ``i != j``, is one cell of the
 adjacency matrix. A member whose node attribute ``answered`` is ``False`` did
 not answer, so the cells of their row (ties they would have named) are
@@ -953,7 +953,7 @@ def partition(
     Parameters
     ----------
     G : networkx.DiGraph or networkx.Graph
-        Tie graph (contract of :mod:`helpers.network`).
+        Tie graph (contract of :mod:`helpers.analysis.network`).
     variant : {"ignore", "one"}
         Ideal pattern of the core-periphery blocks.
     seed : int

@@ -51,6 +51,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from helpers.paths import SOURCE_ROOT
+
 __all__ = [
     "DEFAULT_SEED",
     "EXAMPLE_WAVES",
@@ -63,7 +65,7 @@ __all__ = [
 ]
 
 DEFAULT_SEED = 20190222
-EXAMPLE_DIR = Path(__file__).resolve().parents[2] / "data" / "example"
+EXAMPLE_DIR = SOURCE_ROOT / "data" / "example"
 
 DEPARTMENTS = (
     "Borgmesterens Afdeling",

@@ -1,4 +1,4 @@
-"""Execute one pipeline step in a process of its own: ``python -m helpers.worker JOB.json``.
+"""Execute one pipeline step in a process of its own: ``python -m helpers.pipeline.worker JOB.json``.
 
 The pipeline starts one such process per step, so that independent steps run at the
 same time and each kernel's output stays out of the terminal. The job file names the
@@ -14,14 +14,14 @@ from pathlib import Path
 
 import nbformat
 
-from .errors import SurveyError
+from helpers.errors import SurveyError
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the job described by the JSON file given as the only argument."""
     job_file = Path((argv or sys.argv[1:])[0])
     job = json.loads(job_file.read_text(encoding="utf-8"))
-    from .pipeline import work
+    from helpers.pipeline.scheduler import work
 
     try:
         work(nbformat.read(job["notebook"], as_version=4), Path(job["output"]), Path(job["root"]), job["name"],

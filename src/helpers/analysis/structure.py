@@ -1,12 +1,12 @@
 """What characterises the forum's network, apart from its core and periphery.
 
 Four findings of the seminar are computed here from a wave's tie graph (the graph
-contract of :mod:`helpers.network`):
+contract of :mod:`helpers.analysis.network`):
 
 * the network's figures: members, respondents, ties, density over the respondents'
   possible ties, reciprocity, degrees and betweenness (:func:`network_measures`,
   :func:`member_measures`; department x department densities are in
-  :mod:`helpers.departments`);
+  :mod:`helpers.analysis.departments`);
 * "no separate groupings": communities found by Leiden, Louvain or greedy modularity,
   their modularity compared with degree-preserving random networks, and their agreement
   with the departments (:func:`detect_communities`, :func:`modularity_test`,

@@ -101,7 +101,7 @@ def export_graph(
 
 
 def _write_atomic(path: str | os.PathLike, data: bytes) -> Path:
-    from .io import atomic_file
+    from helpers.io import atomic_file
 
     path = Path(path)
     with atomic_file(path, "wb") as fh:

@@ -1,7 +1,7 @@
 """The facilitator's sheet of the job visits: an A4 PDF with the pairs, the visits and the wrap-up groups.
 
 After the seminar the facilitator sends every leader their job-visit partner and wrap-up
-group (:mod:`helpers.visits`). This module sets the plan as a PDF in Danish or English:
+group (:mod:`helpers.analysis.visits`). This module sets the plan as a PDF in Danish or English:
 how the pairs were chosen (the points of each rule, the exclusions, the seed), the plan
 in aggregate figures, a table of the visits (pair, March host -> guest, April host ->
 guest, wrap-up group, each person's department and role) and a table of the wrap-up
@@ -35,11 +35,11 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
-from . import io
-from . import lang as fmt
-from . import visits as vs
-from .tablecard import pdf_timestamp, typst_string
-from .wave import wave_text
+from helpers import io
+from helpers import lang as fmt
+from helpers.analysis import visits as vs
+from helpers.handout.tablecard import pdf_timestamp, typst_string
+from helpers.ingest.wave import wave_text
 
 __all__ = ["SENSITIVE_TERMS", "facilitator_path", "pair_figures", "shown_terms", "facilitator_typst",
            "write_facilitator"]
@@ -94,13 +94,13 @@ def pair_figures(plan: vs.VisitPlan, G: nx.Graph, core: Any = None) -> dict:
     """Counts over the pairs of members who visit each other.
 
     A pair visits each other; in a trio all three pairs do, so a trio counts as three.
-    The terms are those of :func:`helpers.visits.score_pair`, counted whether or not they
+    The terms are those of :func:`helpers.analysis.visits.score_pair`, counted whether or not they
     earn points.
 
     Parameters
     ----------
     plan : VisitPlan
-        From :func:`helpers.visits.propose_visits`.
+        From :func:`helpers.analysis.visits.propose_visits`.
     G : networkx.DiGraph
         The graph the plan was made from.
     core : collection of str or CorePeriphery, optional
@@ -190,7 +190,7 @@ def _dict(**fields: str) -> str:
 
 
 def _rules(t: fmt.Text, weights: vs.ScoreWeights, core_given: bool, meta: Mapping, lang: str) -> list[str]:
-    """One sentence per score term: its points and when it applies, from :func:`helpers.visits.score_terms`."""
+    """One sentence per score term: its points and when it applies, from :func:`helpers.analysis.visits.score_terms`."""
     out = []
     for row in vs.score_terms(weights).itertuples(index=False):
         label = t(f"facilitator.terms.{row.term}")
@@ -226,7 +226,7 @@ def facilitator_typst(plan: vs.VisitPlan, G: nx.Graph, *, meta: Mapping, lang: s
     Parameters
     ----------
     plan : VisitPlan
-        From :func:`helpers.visits.propose_visits`.
+        From :func:`helpers.analysis.visits.propose_visits`.
     G : networkx.DiGraph
         The graph the plan was made from (departments, roles, ties).
     meta : mapping
@@ -252,7 +252,7 @@ def facilitator_typst(plan: vs.VisitPlan, G: nx.Graph, *, meta: Mapping, lang: s
     >>> 'paper: "a4"' in src and '"X#, chief"' in src
     True
     """
-    from .handout import text
+    from helpers.handout.context import text
 
     fmt.check_lang(lang)
     t = text(lang)
@@ -320,7 +320,7 @@ def facilitator_typst(plan: vs.VisitPlan, G: nx.Graph, *, meta: Mapping, lang: s
                                                     group_score=n(figures["group_score"])))
     strings = lambda items: _array([typst_string(s) for s in items])  # noqa: E731
     notice = t("facilitator.named") if named else t("facilitator.pseudonymous")
-    return f"""// Facilitator's sheet of the job visits, written by helpers.facilitator.
+    return f"""// Facilitator's sheet of the job visits, written by helpers.handout.facilitator.
 #set document(title: {typst_string(t("facilitator.title"))})
 #set text(font: "Libertinus Serif", size: 10pt, lang: {typst_string(lang)}, hyphenate: false)
 #set par(justify: false, leading: 0.55em)
@@ -412,7 +412,7 @@ def write_facilitator(plan: vs.VisitPlan, G: nx.Graph, out_path: str | Path, *, 
     Parameters
     ----------
     plan : VisitPlan
-        From :func:`helpers.visits.propose_visits`.
+        From :func:`helpers.analysis.visits.propose_visits`.
     G : networkx.DiGraph
         The graph the plan was made from.
     out_path : path

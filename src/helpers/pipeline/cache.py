@@ -32,14 +32,14 @@ from typing import Iterable, Iterator
 
 import nbformat
 
-from . import __version__
+from helpers import __version__
+from helpers.paths import HELPERS
 
 try:
     import fcntl
 except ImportError:  # Windows: no lock (runs sharing a cache must not overlap there)
     fcntl = None
 
-HELPERS = Path(__file__).parent
 KEY_PREFIX = "# cache key: "
 
 
@@ -75,36 +75,69 @@ def _parse(source: str) -> ast.Module:
     return ast.parse("\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))))
 
 
-def _module_imports(source: str, package_modules: set[str]) -> set[str]:
-    """Names of ``helpers`` modules a piece of code imports, absolutely or relatively."""
-    found = set()
+def _module_imports(source: str, package_modules: frozenset[str], here: str = "") -> set[str]:
+    """The ``helpers`` modules a piece of code imports, as dotted names below ``helpers``.
+
+    ``here`` is the dotted name of the module the code belongs to (for relative imports).
+    A package's ``__init__`` counts as the module named after the package.
+    """
+    found: set[str] = set()
+
+    def add(dotted: str, names: Iterable[str] = ()) -> None:
+        for name in names:
+            if f"{dotted}.{name}".strip(".") in package_modules:
+                found.add(f"{dotted}.{name}".strip("."))
+        while dotted:
+            if dotted in package_modules:
+                found.add(dotted)
+            dotted = dotted.rpartition(".")[0]
+
     for node in ast.walk(_parse(source)):
         if isinstance(node, ast.Import):
-            dotted = [a.name.split(".") for a in node.names]
-            found |= {parts[1] for parts in dotted if len(parts) > 1 and parts[0] == "helpers"}
+            for alias in node.names:
+                if alias.name.split(".")[0] == "helpers":
+                    add(alias.name.partition(".")[2])
         elif isinstance(node, ast.ImportFrom):
-            parts = (node.module or "").split(".") if node.module else []
-            if node.level == 0 and parts[:1] == ["helpers"]:
-                found |= {a.name for a in node.names} if len(parts) == 1 else {parts[1]}
-            elif node.level > 0:
-                found |= {a.name for a in node.names} if not parts else {parts[0]}
-    return found & package_modules
+            if node.level:
+                base = here.split(".")[: -node.level] if here else []
+                dotted = ".".join(base + ([node.module] if node.module else []))
+            elif (node.module or "").split(".")[0] == "helpers":
+                dotted = node.module.partition(".")[2]
+            else:
+                continue
+            add(dotted, [a.name for a in node.names])
+    return found
+
+
+def _module_file(name: str) -> Path:
+    """The source file of the ``helpers`` module ``name`` (dotted, below ``helpers``)."""
+    path = HELPERS.joinpath(*name.split("."))
+    return path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
 
 
 @lru_cache(maxsize=None)
 def _package_modules() -> frozenset[str]:
-    return frozenset(p.stem for p in HELPERS.glob("*.py") if p.stem != "__init__")
+    names = set()
+    for path in HELPERS.rglob("*.py"):
+        parts = path.relative_to(HELPERS).with_suffix("").parts
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        if parts:
+            names.add(".".join(parts))
+    return frozenset(names)
 
 
 def code_modules(sources: Iterable[str]) -> list[str]:
     """The ``helpers`` modules that code imports, followed through their own imports.
 
+    Modules are named by their dotted path below ``helpers``.
+
     Examples
     --------
-    >>> code_modules(["from helpers import io"])
-    ['errors', 'io', 'lang', 'network', 'wave']
+    >>> code_modules(["from helpers.analysis import network"])
+    ['analysis', 'analysis.network']
     """
-    modules = set(_package_modules())
+    modules = _package_modules()
     todo = set().union(*(_module_imports(s, modules) for s in sources))
     seen: set[str] = set()
     while todo:
@@ -112,7 +145,7 @@ def code_modules(sources: Iterable[str]) -> list[str]:
         if name in seen:
             continue
         seen.add(name)
-        todo |= _module_imports((HELPERS / f"{name}.py").read_text(encoding="utf-8"), modules) - seen
+        todo |= _module_imports(_module_file(name).read_text(encoding="utf-8"), modules, name) - seen
     return sorted(seen)
 
 
@@ -120,7 +153,8 @@ def code_version(modules: Iterable[str]) -> str:
     """SHA-256 over the helpers version and the source of ``modules`` (and ``__init__``)."""
     h = hashlib.sha256(__version__.encode())
     for name in ["__init__", *sorted(modules)]:
-        h.update(name.encode() + b"\0" + (HELPERS / f"{name}.py").read_bytes())
+        path = HELPERS / "__init__.py" if name == "__init__" else _module_file(name)
+        h.update(name.encode() + b"\0" + path.read_bytes())
     return h.hexdigest()
 
 

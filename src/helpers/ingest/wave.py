@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from .errors import Problem, SurveyError, ValidationError
+from helpers.errors import Problem, SurveyError, ValidationError
 
 ROSTER_FIELDS = ("member_id", "name", "gender", "role", "department", "answered")
 REQUIRED_ROSTER_FIELDS = ("member_id", "gender", "role", "department", "answered")
@@ -223,7 +223,7 @@ class _Reader:
 
     def translations(self, scales: dict[str, dict[int, str]]) -> dict[str, dict]:
         """``translations``: language -> {name, relations: {question, scale}, external: {...}}."""
-        from .lang import LANGS
+        from helpers.lang import LANGS
 
         raw = self.get("translations", "a mapping of handout languages to translated texts", dict, default={})
         out: dict[str, dict] = {}

@@ -3,7 +3,7 @@
 Each table at the seminar gets the card beside the handout: the three rounds of
 ``report/discussion.yml`` (title, minutes, questions) in the handout's language, with the
 questions the handout draws from the wave's findings
-(:meth:`helpers.handout.Handout.data_prompts`) added to the round of joint reflection, as
+(:meth:`helpers.handout.context.Handout.data_prompts`) added to the round of joint reflection, as
 in the handout. :func:`table_card_typst` writes the Typst markup (pure);
 :func:`write_table_card` compiles it with the ``typst`` package into a PDF.
 
@@ -22,8 +22,9 @@ from pathlib import Path
 
 import yaml
 
-from . import io
-from . import lang as fmt
+from helpers import paths
+from helpers import io
+from helpers import lang as fmt
 
 __all__ = ["FONT_SIZES", "typst_string", "pdf_timestamp", "table_card_typst", "card_rounds", "write_table_card"]
 
@@ -134,7 +135,7 @@ def table_card_typst(title: str, rounds: Sequence[Mapping], prompts: Sequence[st
                       f"prompts: {_array(r['prompts'])})" for r in items)
     label = "none" if not prompts_label else typst_string(prompts_label)
     sizes = ", ".join(f"{s}pt" for s in FONT_SIZES)
-    return f"""// Table card, written by helpers.tablecard: one A4 page, the largest type that fits.
+    return f"""// Table card, written by helpers.handout.tablecard: one A4 page, the largest type that fits.
 #set document(title: {typst_string(title)})
 #set page(paper: "a4", margin: (x: 2cm, y: 1.8cm))
 #set text(font: "Libertinus Serif", lang: {typst_string(lang)}, hyphenate: false)
@@ -209,7 +210,7 @@ def write_table_card(folder: str | Path, lang: str, seed: int, out_path: str | P
         The wave's build folder (``build/<wave>``), with ``tidy/`` and ``results/``.
     lang : {"da", "en"}
     seed : int
-        The handout's seed (see :class:`helpers.handout.Handout`).
+        The handout's seed (see :class:`helpers.handout.context.Handout`).
     out_path : path
         The PDF to write; its folder is created if missing.
     questions : path, optional
@@ -229,10 +230,10 @@ def write_table_card(folder: str | Path, lang: str, seed: int, out_path: str | P
     """
     import typst
 
-    from .handout import Handout
+    from helpers.handout.context import Handout
 
     h = Handout(Path(folder), lang, seed)
-    path = Path(questions) if questions is not None else io.project_root() / "report" / "discussion.yml"
+    path = Path(questions) if questions is not None else paths.project_root() / "report" / "discussion.yml"
     config = yaml.safe_load(path.read_text(encoding="utf-8"))
     prompts = h.data_prompts() if config.get("data_prompts", True) else []
     try:

@@ -27,7 +27,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 import pandas as pd
 
-from .permutation import p_value
+from helpers.analysis.permutation import p_value
 from scipy import stats
 
 __all__ = [
@@ -392,7 +392,7 @@ def ratings_long(
         sorted by partner order, group order, rating, member id. ``partner``
         and ``group`` are ordered categoricals so plots keep the order.
         Before showing points, drop groups with fewer than ``k`` answers
-        (:func:`helpers.suppression.drop_small_groups`).
+        (:func:`helpers.handout.suppression.drop_small_groups`).
     """
     frame, partners, group_order = _prepare(external, groups, partners, group_order)
     out = frame.loc[frame["status"] == "answered", ["partner", "group", "member_id", "rating"]].copy()

@@ -297,7 +297,7 @@ def drop_small_groups(
     Parameters
     ----------
     frame : pandas.DataFrame
-        One row per person and item, e.g. :func:`helpers.external.ratings_long`.
+        One row per person and item, e.g. :func:`helpers.analysis.external.ratings_long`.
     by : str or sequence of str
         Columns defining a plotted group, e.g. ``["partner", "group"]``.
     k : int

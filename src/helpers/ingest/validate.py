@@ -6,7 +6,7 @@ problem before failing, so that one run tells the user everything to fix:
 
 - a mapping in ``wave.yml`` that names a column the file lacks (with a hint when the
   headers are in another row or on another sheet); a header used twice;
-- an empty, header-only, cut-off or unreadable file (see :mod:`helpers.readers`);
+- an empty, header-only, cut-off or unreadable file (see :mod:`helpers.ingest.readers`);
 - duplicate member ids; a member id unlike all the others (a name where a number
   belongs); two members with the same name when answers are matched by name; a roster
   member without name (when matched by name), gender, role or department, or with a
@@ -34,12 +34,12 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import __version__
-from .errors import Problem, ValidationError
-from .pseudonym import load_secret, pseudonym
-from .readers import (RawTable, UnreadableFile, column_letter, is_summary_label, normalise_text, parse_number,
+from helpers import __version__
+from helpers.errors import Problem, ValidationError
+from helpers.ingest.pseudonym import load_secret, pseudonym
+from helpers.ingest.readers import (RawTable, UnreadableFile, column_letter, is_summary_label, normalise_text, parse_number,
                       read_table)
-from .wave import ROSTER_FIELDS, Question, WaveSpec
+from helpers.ingest.wave import ROSTER_FIELDS, Question, WaveSpec
 
 MEMBER_COLUMNS = ["member_id", "gender", "role", "department", "answered"]
 RELATION_COLUMNS = ["source", "target", "rating"]
@@ -591,9 +591,9 @@ def tidy_wave(spec: WaveSpec, secret: bytes | None = None) -> TidyWave:
     Parameters
     ----------
     spec : WaveSpec
-        The wave, from :func:`helpers.wave.load_wave`.
+        The wave, from :func:`helpers.ingest.wave.load_wave`.
     secret : bytes, optional
-        Pseudonym key (default: :func:`helpers.pseudonym.load_secret`).
+        Pseudonym key (default: :func:`helpers.ingest.pseudonym.load_secret`).
 
     Returns
     -------

@@ -28,10 +28,11 @@ import pandas as pd
 import yaml
 from babel.lists import format_list
 
-from . import io
-from . import lang as fmt
-from .suppression import MARKER, suppress
-from .wave import wave_text
+from helpers import paths
+from helpers import io
+from helpers import lang as fmt
+from helpers.handout.suppression import MARKER, suppress
+from helpers.ingest.wave import wave_text
 
 #: Density bands for the word the handout uses ("a medium-dense network"): below 25 %
 #: sparse, from 25 % up to 50 % medium-dense, from 50 % dense. The seminar called
@@ -48,7 +49,7 @@ _QUOTED_PLACEHOLDER = re.compile(r'"\{\{\s*([\w.]+)\s*\}\}"')
 
 def text(lang: str) -> fmt.Text:
     """The sentence catalogue of ``lang`` (see :class:`helpers.lang.Text`)."""
-    return fmt.Text(lang, io.project_root() / "report" / "i18n")
+    return fmt.Text(lang, paths.project_root() / "report" / "i18n")
 
 
 def density_word(density: float) -> str:
@@ -68,7 +69,7 @@ def density_sentence(summary: dict, lang: str) -> str:
     Parameters
     ----------
     summary : dict
-        From :func:`helpers.network.summary`.
+        From :func:`helpers.analysis.network.summary`.
     lang : {"da", "en"}
     """
     t = text(lang)
@@ -215,7 +216,7 @@ class Handout:
 
     def wave_text(self, *path: str):
         """A text of ``wave.yml`` (name, question, scale) in the handout's language where it
-        gives a translation, else as the survey had it (:func:`helpers.wave.wave_text`)."""
+        gives a translation, else as the survey had it (:func:`helpers.ingest.wave.wave_text`)."""
         return wave_text(self.meta, self.lang, *path)
 
     def label(self, key: str) -> str:
@@ -263,7 +264,7 @@ class Handout:
 
     def figure1(self, ax=None):
         """Figure 1: the network, core red and periphery blue, node size by coreness."""
-        from . import plots
+        from helpers.handout import plots
 
         if self.thin:  # the ties drawn would be the few respondents' own answers
             return plots.note(self.label("too_few_answers"), ax=ax)
@@ -292,8 +293,8 @@ class Handout:
         Nothing is drawn (None) when there is nothing to contrast: :meth:`figure2_text`
         then says why, and the handout has neither an empty figure nor its caption.
         """
-        from . import plots
-        from .structure import contrasting_networks
+        from helpers.handout import plots
+        from helpers.analysis.structure import contrasting_networks
 
         if self.nothing_to_contrast():
             return None
@@ -462,8 +463,8 @@ class Handout:
 
     def department_heatmap(self, ax=None):
         """Department x department densities; rows of departments with fewer than ``k`` respondents suppressed."""
-        from . import plots
-        from .departments import density_matrix
+        from helpers.handout import plots
+        from helpers.analysis.departments import density_matrix
 
         blocks = self.table("department_densities")
         sizes = self.table("crossing_shares").query("attribute == 'department'").set_index("group")["n_respondents"]
@@ -505,7 +506,7 @@ class Handout:
 
     def external_figure(self, ax=None):
         """Individual ratings by group and partner type, means marked."""
-        from . import plots
+        from helpers.handout import plots
 
         ratings = self.table("external_ratings")
         if not self.has_core:  # no core told apart: everyone in one group
@@ -552,7 +553,7 @@ class Handout:
 
     def discussion(self, questions: Path | None = None) -> str:
         """Table discussion: three rounds with their minutes, the seminar's questions and data-driven prompts."""
-        path = questions or io.project_root() / "report" / "discussion.yml"
+        path = questions or paths.project_root() / "report" / "discussion.yml"
         config = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
         prompts = self.data_prompts() if config.get("data_prompts", True) else []
         parts = [self.heading("discussion.heading")]
@@ -677,6 +678,6 @@ def _undefined(value) -> bool:
 
 
 def _half_up(value: float) -> float:
-    from .external import round_half_up
+    from helpers.analysis.external import round_half_up
 
     return round_half_up(value, 2)

@@ -6,8 +6,8 @@ from those declarations: a step runs once every step that writes something it re
 finished, and steps that do not depend on each other run at the same time, up to the
 number of cores. A step whose notebook, used parameters, input files and helpers code are
 unchanged, and whose outputs are still in place, is taken from the cache
-(:mod:`helpers.cache`) instead of being executed. The handout notebook is one step per
-language; its step also renders the handout (:mod:`helpers.render`).
+(:mod:`helpers.pipeline.cache`) instead of being executed. The handout notebook is one step per
+language; its step also renders the handout (:mod:`helpers.pipeline.render`).
 
 A run holds its wave's build folder with a lock (:func:`helpers.io.run_lock`): a second
 run of the same wave is refused while the first is writing, and a run first removes
@@ -31,12 +31,14 @@ from typing import Callable, Iterator
 
 import nbformat
 
-from . import handout, io
-from .cache import RunCache, file_hashes, notebook_key, parameters_used, run_key, with_key
-from .errors import SurveyError
-from .lang import check_lang
-from .validate import tidy_wave
-from .wave import AUTO_PREVIOUS, VISIT_PAIRS_FILE, previous_by_date
+from helpers import paths
+from helpers.handout import context as handout
+from helpers import io
+from helpers.pipeline.cache import RunCache, file_hashes, notebook_key, parameters_used, run_key, with_key
+from helpers.errors import SurveyError
+from helpers.lang import check_lang
+from helpers.ingest.validate import tidy_wave
+from helpers.ingest.wave import AUTO_PREVIOUS, VISIT_PAIRS_FILE, previous_by_date
 
 DEFAULT_SEED = 20190222
 KERNEL_START_ATTEMPTS = 3
@@ -190,16 +192,16 @@ def execute(nb: nbformat.NotebookNode, output: Path, root: Path, name: str) -> P
 
 def work(nb: nbformat.NotebookNode, output: Path, root: Path, name: str, lang: str | None,
          formats: tuple[str, ...]) -> Path:
-    """Execute one step (and render it, for a handout step). :mod:`helpers.worker` calls this."""
+    """Execute one step (and render it, for a handout step). :mod:`helpers.pipeline.worker` calls this."""
     executed = execute(nb, output, root, name)
     if lang is not None:
-        from .render import render
+        from helpers.pipeline.render import render
 
         folder = output.parents[1]
         render(executed, folder / "handout", formats=formats, lang=lang, name=f"handout-{lang}",
                metadata=handout.Handout(folder, lang).title_block())
         if "pdf" in formats:
-            from .tablecard import write_table_card
+            from helpers.handout.tablecard import write_table_card
 
             seed = nb.metadata.get("papermill", {}).get("parameters", {}).get("seed", DEFAULT_SEED)
             write_table_card(folder, lang, seed, folder / "handout" / f"table-card-{lang}.pdf")
@@ -207,7 +209,7 @@ def work(nb: nbformat.NotebookNode, output: Path, root: Path, name: str, lang: s
 
 
 class _Process:
-    """One step executing in a process of its own (see :mod:`helpers.worker`)."""
+    """One step executing in a process of its own (see :mod:`helpers.pipeline.worker`)."""
 
     def __init__(self, step: Step, nb: nbformat.NotebookNode, output: Path, root: Path, formats, scratch: Path,
                  lock: int | None = None):
@@ -220,7 +222,7 @@ class _Process:
         self.log = open(f"{stem}.log", "wb")
         # the worker inherits the build folder's lock: should this process die, the folder
         # stays held until the step has finished writing
-        self.process = subprocess.Popen([sys.executable, "-m", "helpers.worker", str(self.job)], cwd=root,
+        self.process = subprocess.Popen([sys.executable, "-m", "helpers.pipeline.worker", str(self.job)], cwd=root,
                                         stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT,
                                         pass_fds=() if lock is None else (lock,))
 
@@ -256,8 +258,8 @@ def _prepare(step: Step, params: dict, folder: Path, root: Path, spec, formats) 
     if step.lang is not None:
         nb = handout.localise_cell_options(nb, step.lang)
         params = {**params, "lang": step.lang}
-    paths = [p for r in step.reads for p in (spec.input_files() if r == "raw" else [folder / r])]
-    inputs = file_hashes(paths, folder) | file_hashes([root / p for p in step.project_reads], root)
+    files = [p for r in step.reads for p in (spec.input_files() if r == "raw" else [folder / r])]
+    inputs = file_hashes(files, folder) | file_hashes([root / p for p in step.project_reads], root)
     key = run_key(nb, params, inputs, {"formats": list(formats)} if step.lang else None)
     # inject only what the notebook reads, so that another value of an unused parameter
     # leaves the notebook (and its cache entry) as it was
@@ -269,9 +271,9 @@ def previous_wave(spec, previous: str | Path | None = None, build: str | Path = 
     """The wave to compare with, as ``(WaveSpec, build folder)``; None if there is none.
 
     ``previous`` if given, else the one ``wave.yml`` names. A name is looked up beside
-    the wave's own folder first, then as :func:`helpers.io.find_wave` does;
+    the wave's own folder first, then as :func:`helpers.paths.find_wave` does;
     ``"auto"`` means the latest earlier wave beside this one
-    (:func:`helpers.wave.previous_by_date`), and none when there is no earlier one.
+    (:func:`helpers.ingest.wave.previous_by_date`), and none when there is no earlier one.
 
     Raises
     ------
@@ -314,7 +316,7 @@ def run(wave: str | Path, *, langs: tuple[str, ...] = ("da",), formats: tuple[st
     seed : int
         Seed of every random step.
     use_cache : bool
-        Reuse unchanged runs (see :mod:`helpers.cache`); False executes every step (and
+        Reuse unchanged runs (see :mod:`helpers.pipeline.cache`); False executes every step (and
         still records the runs, so the next run can reuse them).
     jobs : int, optional
         Steps run at the same time (default: the number of cores).
@@ -344,7 +346,7 @@ def run(wave: str | Path, *, langs: tuple[str, ...] = ("da",), formats: tuple[st
     unknown = sorted(set(formats) - set(FORMATS))
     if unknown:
         raise SurveyError(f"unknown format {unknown[0]!r}; choose from {', '.join(FORMATS)}")
-    root = io.project_root()
+    root = paths.project_root()
     spec, folder = io.locate(wave, build)
     started = time.perf_counter()
     tidy_wave(spec)  # fail fast, with every problem listed, before any notebook starts

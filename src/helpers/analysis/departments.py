@@ -1,6 +1,6 @@
 """Collaboration across departments (or any other member attribute).
 
-Every function takes the forum graph described in :mod:`helpers.network`
+Every function takes the forum graph described in :mod:`helpers.analysis.network`
 (a ``networkx.DiGraph`` whose nodes are member ids with the attributes
 ``department``, ``role``, ``gender`` and ``answered``; an edge ``u -> v``
 when respondent ``u`` named ``v`` at or above the tie threshold) and returns
@@ -36,7 +36,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from .permutation import p_value
+from helpers.analysis.permutation import p_value
 
 __all__ = [
     "ATTRIBUTES",
@@ -871,7 +871,7 @@ def bridging_members(G: nx.DiGraph, attribute: str = "department") -> pd.DataFra
     The output carries ``department`` and ``role`` for the handout, never
     names. Beware that department and role together can single a person
     out (a department has one director); see
-    :func:`helpers.suppression.rare_combinations`.
+    :func:`helpers.handout.suppression.rare_combinations`.
 
     Parameters
     ----------

@@ -21,7 +21,7 @@ import os
 import secrets
 from pathlib import Path
 
-from .readers import normalise_text
+from helpers.ingest.readers import normalise_text
 
 SECRET_ENV = "FORUM_NETWORK_SECRET"
 SECRET_FILE_ENV = "FORUM_NETWORK_SECRET_FILE"

@@ -1,7 +1,7 @@
 """An interactive view of Figure 1 for the HTML handout: point at a member to read about them.
 
 :func:`network_html` draws the forum's network as inline SVG, with the positions, colours,
-shapes and sizes of Figure 1 (:func:`helpers.plots.network`), and a few lines of inline
+shapes and sizes of Figure 1 (:func:`helpers.handout.plots.network`), and a few lines of inline
 script and CSS: pointing at a member (hover with a mouse, tap on a phone, or Tab with the
 keyboard) shows their department, their role where that is safe to show, whether they
 are in the core or the periphery, and their coreness, and highlights their ties. Without
@@ -36,9 +36,9 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from . import lang as fmt
-from .plots import PALETTE, _node_sizes, department_markers, network_layout
-from .structure import union_graph
+from helpers import lang as fmt
+from helpers.handout.plots import PALETTE, _node_sizes, department_markers, network_layout
+from helpers.analysis.structure import union_graph
 
 __all__ = ["DEFAULT_LABELS", "NetworkView", "network_html", "view", "handout_view", "shown_roles", "marker_path"]
 
@@ -62,7 +62,7 @@ WIDTH = 560.0
 POINT = WIDTH / 363.0
 #: Smallest radius (SVG units) of a member's touch area, so small points can be tapped.
 HIT_RADIUS = 13.0
-#: Same margin around the members as Figure 1 (:func:`helpers.plots._frame`).
+#: Same margin around the members as Figure 1 (:func:`helpers.handout.plots._frame`).
 MARGIN = 0.08
 
 _CSS = (
@@ -248,7 +248,7 @@ def network_html(
     coreness : pandas.Series or mapping, optional
         Coreness per member id: sets the point size (as in Figure 1) and is shown.
     positions : mapping
-        Member id -> (x, y), e.g. :func:`helpers.plots.network_layout` with Figure 1's seed.
+        Member id -> (x, y), e.g. :func:`helpers.handout.plots.network_layout` with Figure 1's seed.
     labels : mapping, optional
         Texts for the keys of :data:`DEFAULT_LABELS` (English defaults).
     lang : {"da", "en"}
@@ -392,7 +392,7 @@ def view(
     min_group_size: int = 3,
     replaces: str | None = None,
 ) -> NetworkView:
-    """The interactive view laid out as Figure 1 (:func:`helpers.plots.network_layout` with ``seed``).
+    """The interactive view laid out as Figure 1 (:func:`helpers.handout.plots.network_layout` with ``seed``).
 
     Parameters are those of :func:`network_html`, with ``seed`` in place of ``positions``.
 
@@ -407,7 +407,7 @@ def view(
 
 
 def handout_view(h, *, replaces: str | None = "fig-network") -> NetworkView | None:
-    """The interactive Figure 1 of a :class:`helpers.handout.Handout`, in its language.
+    """The interactive Figure 1 of a :class:`helpers.handout.context.Handout`, in its language.
 
     Reads the members table (group and coreness), the tie graph, the seed and
     ``min_group_size`` from the handout, and the texts from its catalogue: ``labels.*``
@@ -416,7 +416,7 @@ def handout_view(h, *, replaces: str | None = "fig-network") -> NetworkView | No
 
     Parameters
     ----------
-    h : helpers.handout.Handout
+    h : helpers.handout.context.Handout
     replaces : str, optional
         The figure whose image the view replaces in HTML (default Figure 1's label).
 

@@ -73,9 +73,10 @@ from typing import Any, Iterable, Mapping
 import nbformat
 import yaml
 
-from .errors import SurveyError
+from helpers.errors import SurveyError
+from helpers.paths import SOURCE_ROOT
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = SOURCE_ROOT
 DEFAULT_CONFIG = PROJECT_ROOT / "_quarto.yml"
 LUA_FILTER = PROJECT_ROOT / "report" / "filters" / "handout.lua"
 
