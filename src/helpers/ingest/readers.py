@@ -96,6 +96,9 @@ class RawTable:
         1-based positions of columns without a header that hold something.
     skipped : tuple
         ``(row number, reason)`` of data rows left out (summary rows, ``skip_rows``).
+    aliases : dict
+        Another name of a column -> its header in ``frame`` (a variable code read as its
+        text, see :mod:`helpers.ingest.codebook`).
     """
 
     file: str
@@ -109,6 +112,7 @@ class RawTable:
     duplicate_columns: dict = field(default_factory=dict)
     unnamed_columns: tuple = ()
     skipped: tuple = ()
+    aliases: dict = field(default_factory=dict)
 
 
 class UnreadableFile(Exception):
