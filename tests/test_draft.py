@@ -1,0 +1,130 @@
+"""``forum-network init``: a drafted wave.yml validates on every tool's sample export.
+
+Each sample (``tests/data/good/<tool>/<dialect>/``, see ``tests/tool_samples.py``) is copied
+without its wave.yml; the draft made from the export and the roster must then ingest to
+the tiny wave's tidy tables, which is the independent truth the samples were made from.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from helpers.cli import main
+from helpers.errors import SurveyError
+from helpers.ingest.draft import draft_wave, write_draft
+from helpers.ingest.validate import tidy_wave
+from helpers.ingest.wave import load_wave
+
+from conftest import DATA
+from tool_samples import SAMPLES
+
+SAMPLE_DIRS = [DATA / "good" / tool / dialect for tool, dialects in SAMPLES.items() for dialect in dialects]
+_NOT_EXPORTS = ("wave.yml", "roster.csv", "labels.csv")
+
+
+def _export_of(folder: Path) -> Path:
+    (export,) = [p for p in folder.iterdir() if p.name not in _NOT_EXPORTS]
+    return export
+
+
+def _without_wave_yml(sample: Path, tmp_path: Path) -> Path:
+    folder = Path(shutil.copytree(sample, tmp_path / "wave"))
+    (folder / "wave.yml").unlink()
+    return folder
+
+
+@pytest.fixture(scope="module")
+def tiny_tidy():
+    return tidy_wave(load_wave(DATA / "tiny"), secret=b"draft")
+
+
+@pytest.mark.parametrize("sample", SAMPLE_DIRS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_draft_validates_into_tinys_tables(sample, tmp_path, tiny_tidy, capsys):
+    folder = _without_wave_yml(sample, tmp_path)
+    assert main(["init", str(_export_of(folder))]) == 0
+    assert capsys.readouterr().out.strip() == str(folder / "wave.yml")
+    assert main(["validate", str(folder)]) == 0, capsys.readouterr().err
+    tidy = tidy_wave(load_wave(folder), secret=b"draft")
+    for name in ("members", "relations", "external"):
+        pd.testing.assert_frame_equal(getattr(tidy, name), getattr(tiny_tidy, name))
+
+
+@pytest.mark.parametrize("sample", SAMPLE_DIRS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_draft_recognises_the_tool_and_says_what_it_guessed(sample, tmp_path):
+    folder = _without_wave_yml(sample, tmp_path)
+    draft = draft_wave(_export_of(folder))
+    assert draft.tool == sample.parent.name
+    lines = draft.text.splitlines()
+    for key in ("respondent_column:", "scale:", "tie_threshold:", "partners:", "date:"):
+        guessed = [line for line in lines if line.strip().startswith(key)]
+        assert guessed and all("# guess" in line or "# TODO" in line for line in guessed), (key, guessed)
+    # a comment never changes a value: the YAML reads the same without them
+    assert yaml.safe_load(draft.text)["relations"]["tie_threshold"] == 2
+
+
+def test_qualtrics_draft_skips_its_extra_header_rows(tmp_path):
+    folder = _without_wave_yml(DATA / "good" / "qualtrics" / "csv", tmp_path)
+    settings = yaml.safe_load(draft_wave(_export_of(folder)).text)
+    assert (settings["relations"]["header_row"], settings["relations"]["skip_rows"]) == (2, [3])
+    assert settings["relations"]["respondent_column"] == "External Data Reference"
+    assert settings["relations"]["respondent_match"] == "id"
+
+
+def test_surveyxact_draft_finds_the_label_sheet(tmp_path):
+    folder = _without_wave_yml(DATA / "good" / "surveyxact" / "xlsx", tmp_path)
+    settings = yaml.safe_load(draft_wave(_export_of(folder)).text)
+    assert settings["relations"]["labels"] == {"sheet": "Labels"}
+    assert settings["relations"]["sheet"] == "Dataset"
+
+
+def test_microsoft_forms_draft_matches_respondents_by_email_when_the_roster_has_addresses(tmp_path):
+    folder = _without_wave_yml(DATA / "good" / "microsoft-forms" / "xlsx-email", tmp_path)
+    settings = yaml.safe_load(draft_wave(_export_of(folder)).text)
+    assert settings["relations"]["respondent_column"] == "Email"
+    assert settings["relations"]["respondent_match"] == "email"
+    assert settings["roster"]["columns"]["email"] == "E-mail"
+
+
+def test_draft_without_roster_marks_what_is_missing(tmp_path):
+    folder = _without_wave_yml(DATA / "good" / "google-forms" / "csv", tmp_path)
+    roster = folder / "roster.csv"
+    roster.rename(folder.parent / "members-elsewhere.csv")
+    draft = draft_wave(_export_of(folder))
+    settings = yaml.safe_load(draft.text)
+    assert settings["roster"]["file"] == "TODO"
+    assert "TODO" in draft.text.split("roster:")[1].split("relations:")[0]
+    assert settings["relations"]["member_columns"] == ["Hvor ofte samarbejder du med ...? *"]
+    assert [p["id"] for p in settings["external"]["partners"]] == ["municipalities", "citizens"]
+    # the roster given on the command line makes it complete
+    out = folder / "wave.yml"
+    write_draft(_export_of(folder), roster=folder.parent / "members-elsewhere.csv", out=out)
+    assert yaml.safe_load(out.read_text(encoding="utf-8"))["roster"]["file"] == "../members-elsewhere.csv"
+
+
+def test_init_never_overwrites(tmp_path, capsys):
+    folder = _without_wave_yml(DATA / "good" / "surveyxact" / "csv-cp1252", tmp_path)
+    existing = folder / "wave.yml"
+    existing.write_text("# my own settings\n", encoding="utf-8")
+    assert main(["init", str(_export_of(folder))]) == 2
+    err = capsys.readouterr().err
+    assert "exists already" in err and "Traceback" not in err
+    assert existing.read_text(encoding="utf-8") == "# my own settings\n"
+    with pytest.raises(SurveyError):
+        write_draft(_export_of(folder))
+    other = folder / "draft.yml"
+    assert main(["init", str(_export_of(folder)), "--out", str(other)]) == 0
+    assert other.is_file() and existing.read_text(encoding="utf-8") == "# my own settings\n"
+
+
+def test_init_on_an_unreadable_export_is_one_clear_error(tmp_path, capsys):
+    export = tmp_path / "answers.csv"
+    export.write_bytes(b"\x00\x01\x02 not text")
+    assert main(["init", str(export)]) == 2
+    err = capsys.readouterr().err
+    assert "answers.csv" in err and "Traceback" not in err
+    assert not (tmp_path / "wave.yml").exists()
