@@ -55,6 +55,15 @@ QUALTRICS_METADATA = frozenset({
 def is_email(text: str) -> bool:
     """Whether a cell is an e-mail address.
 
+    Parameters
+    ----------
+    text : str
+        A cell.
+
+    Returns
+    -------
+    bool
+
     Examples
     --------
     >>> is_email("bo.baek@example.org"), is_email("Bæk, Bo")
@@ -65,6 +74,16 @@ def is_email(text: str) -> bool:
 
 def import_id_rows(table: RawTable) -> list[int]:
     """Spreadsheet rows (the header's included) that are Qualtrics' ImportId row.
+
+    Parameters
+    ----------
+    table : RawTable
+        An export as read.
+
+    Returns
+    -------
+    list of int
+        Rows most of whose filled cells are ``{"ImportId": ...}`` JSON.
 
     Examples
     --------
@@ -80,6 +99,16 @@ def import_id_rows(table: RawTable) -> list[int]:
 def variable_codes(headers: Iterable[str]) -> list[str]:
     """The headers that are SurveyXact variable codes (``s_1``, ``s_2_1``).
 
+    Parameters
+    ----------
+    headers : iterable of str
+        Column headers.
+
+    Returns
+    -------
+    list of str
+        Those that are codes, in their order.
+
     Examples
     --------
     >>> variable_codes(["respondentid", "s_1", "s_2_1", "Bo Bæk"])
@@ -90,6 +119,16 @@ def variable_codes(headers: Iterable[str]) -> list[str]:
 
 def looks_like_codebook(headers: Iterable[str]) -> bool:
     """Whether a table's headers are those of a label sheet or codebook (variable, value, label).
+
+    Parameters
+    ----------
+    headers : iterable of str
+        Column headers (or a sheet's first filled row).
+
+    Returns
+    -------
+    bool
+        True when there is a column of variables and one of texts (Danish or English names).
 
     Examples
     --------

@@ -17,7 +17,11 @@ problem before failing, so that one run tells the user everything to fix:
   export; two columns for one member; answers in a column without a header;
 - self-ties; a rating outside the declared scale, including "don't know" answers to
   the relations question unless its ``dont_know`` lists them;
-- an "answered" flag that contradicts the data.
+- an "answered" flag that contradicts the data;
+- a survey tool's typical slip, as one problem naming the ``wave.yml`` setting that fixes
+  it: Qualtrics' ImportId row read as answers (``header_row``, ``skip_rows``), SurveyXact
+  variable codes without their codebook (``labels``), respondents named by e-mail
+  address (``respondent_match: email``, ``roster.columns.email``).
 
 Survey-tool quirks that are accepted are described in ``data/README.md`` ("Survey-tool
 quirks"); rows and columns left out are listed in the tidy ``wave.json``.
@@ -86,6 +90,15 @@ def _key(text: str) -> str:
 def canonical_id(text: str) -> str:
     """A member id as compared and pseudonymised: normalised text; a number without
     leading zeros or a ``.0`` that a spreadsheet added.
+
+    Parameters
+    ----------
+    text : str
+        An id as a cell holds it.
+
+    Returns
+    -------
+    str
 
     Examples
     --------
@@ -352,6 +365,15 @@ class Members:
 
     A name also matches in the "Last, First" form of a directory ("Ødegård, Åse"), unless
     that form would fit two members or is some member's name as written.
+
+    Parameters
+    ----------
+    roster : pandas.DataFrame
+        One row per roster member: ``id`` (canonical member id), ``row`` (its spreadsheet
+        row) and, when the roster has them, ``name`` and ``email``.
+    keys : set of str
+        The keys answers are matched by (see :data:`helpers.ingest.wave.MATCH_KEYS`):
+        members whose name or e-mail is missing or shared are then not matched by any key.
     """
 
     def __init__(self, roster: pd.DataFrame, keys: set[str]):
@@ -388,7 +410,21 @@ class Members:
                     index[form] = mid
 
     def resolve(self, text: str, match: str) -> str | None:
-        """The member id, None if unknown, or SKIP if the roster's entry for it is not usable."""
+        """The member a cell names.
+
+        Parameters
+        ----------
+        text : str
+            A cell or header naming a member.
+        match : str
+            How it names them: ``name`` (also "Last, First"), ``id`` or ``email``.
+
+        Returns
+        -------
+        str or None
+            The member id, None if unknown, or :data:`SKIP` if the roster's entry for it
+            is not usable (a problem about it is reported by the roster check).
+        """
         if not text:
             return None
         return self.by_key["id"].get(canonical_id(text)) if match == "id" else self.by_key[match].get(_name_key(text))
@@ -401,6 +437,16 @@ _MEMBER_IN_HEADER = (re.compile(r"\[([^\[\]]+)\]\s*$"), re.compile(r".*\s[-–:]
 
 def named_in_header(column: str) -> str | None:
     """What a header names after the question's text ("Q? [Bo Bæk]", "Q? - Bo Bæk"), or None.
+
+    Parameters
+    ----------
+    column : str
+        A column header.
+
+    Returns
+    -------
+    str or None
+        The text in the last brackets, or after the last `` - ``, `` – `` or ``: ``.
 
     Examples
     --------
@@ -416,7 +462,22 @@ def named_in_header(column: str) -> str | None:
 
 def header_member(members: Members, column: str, match: str) -> str | None:
     """The member a wide export's column header names: the whole header, or else the
-    member after the question's text ("Hvor ofte ...? - Bo Bæk", "Hvor ofte ...? [Bo Bæk]")."""
+    member after the question's text ("Hvor ofte ...? - Bo Bæk", "Hvor ofte ...? [Bo Bæk]").
+
+    Parameters
+    ----------
+    members : Members
+        The roster's members.
+    column : str
+        The header.
+    match : str
+        How headers name members (see :meth:`Members.resolve`).
+
+    Returns
+    -------
+    str or None
+        As :meth:`Members.resolve`.
+    """
     mid = members.resolve(column, match)
     for pattern in _MEMBER_IN_HEADER:
         if mid is not None:
@@ -758,7 +819,18 @@ def _check_answered(c: _Collector, roster: pd.DataFrame, members: Members, relat
 
 
 def input_hash(spec: WaveSpec) -> str:
-    """SHA-256 over the wave's input files (name and bytes), in a fixed order."""
+    """SHA-256 over the wave's input files (name and bytes), in a fixed order.
+
+    Parameters
+    ----------
+    spec : WaveSpec
+        The wave; its :meth:`~helpers.ingest.wave.WaveSpec.input_files` are hashed.
+
+    Returns
+    -------
+    str
+        64 hex digits.
+    """
     h = hashlib.sha256()
     for path in spec.input_files():
         if path.is_file():

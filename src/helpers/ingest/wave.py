@@ -39,7 +39,17 @@ class Partner:
     en: str
 
     def label(self, lang: str) -> str:
-        """The label in ``lang`` ("da" or "en")."""
+        """The label in a handout language.
+
+        Parameters
+        ----------
+        lang : str
+            "da" or "en".
+
+        Returns
+        -------
+        str
+        """
         return self.da if lang == "da" else self.en
 
 
@@ -167,11 +177,27 @@ class WaveSpec:
     translations: dict[str, dict] = field(default_factory=dict)
 
     def partner_labels(self, lang: str) -> dict[str, str]:
-        """Partner id -> label in ``lang``, in the handout's order."""
+        """Partner id -> label in a handout language, in the handout's order.
+
+        Parameters
+        ----------
+        lang : str
+            "da" or "en".
+
+        Returns
+        -------
+        dict
+        """
         return {p.id: p.label(lang) for p in self.partners}
 
     def input_files(self) -> list[Path]:
-        """The wave's files that the analysis reads, ``wave.yml`` first."""
+        """The wave's files that the analysis reads, ``wave.yml`` first.
+
+        Returns
+        -------
+        list of Path
+            ``wave.yml``, the roster, the exports and any codebook file, each once.
+        """
         names = ["wave.yml", self.roster_file, self.relations.file, self.external.file]
         names += [q.labels.file for q in (self.relations, self.external) if q.labels and q.labels.file]
         return [self.folder / n for n in dict.fromkeys(names)]
@@ -628,6 +654,11 @@ def wave_text(meta: dict, lang: str, *path: str) -> Any:
         The handout's language.
     *path : str
         Keys to the text, e.g. ``"name"`` or ``"relations", "scale"``.
+
+    Returns
+    -------
+    object
+        The text (or mapping of texts), or None when neither has it.
 
     Examples
     --------
