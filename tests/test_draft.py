@@ -67,6 +67,20 @@ def test_draft_recognises_the_tool_and_says_what_it_guessed(sample, tmp_path):
     assert yaml.safe_load(draft.text)["relations"]["tie_threshold"] == 2
 
 
+def test_draft_of_the_example_wave_finds_the_second_export_and_gives_its_tables(tmp_path):
+    """Example wave 1 has one file per question; the draft from the relations file finds the other."""
+    example = DATA.parents[1] / "data" / "example" / "2019-02"
+    folder = _without_wave_yml(example, tmp_path)
+    path, draft = write_draft(folder / "relations.csv")
+    settings = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert settings["external"]["file"] == "external.csv"
+    assert draft.tool == "other"
+    want = tidy_wave(load_wave(example), secret=b"draft")
+    got = tidy_wave(load_wave(folder), secret=b"draft")
+    for name in ("members", "relations", "external"):
+        pd.testing.assert_frame_equal(getattr(got, name), getattr(want, name))
+
+
 def test_qualtrics_draft_skips_its_extra_header_rows(tmp_path):
     folder = _without_wave_yml(DATA / "good" / "qualtrics" / "csv", tmp_path)
     settings = yaml.safe_load(draft_wave(_export_of(folder)).text)

@@ -195,6 +195,20 @@ def test_microsoft_forms_email_without_roster_column_names_it(tmp_path):
               "  respondent_match: email\n  match: name\n")
 
 
+def test_qualtrics_respondents_by_external_reference_need_respondent_match(tmp_path):
+    """Member columns named by name, respondents by member number: respondent_match, not match."""
+    wave = _copy(DATA / "good" / "qualtrics" / "csv", tmp_path)
+    text = (wave / "wave.yml").read_text(encoding="utf-8")
+    (wave / "wave.yml").write_text(text.replace("  respondent_match: id\n", ""), encoding="utf-8")
+    problems = _problems(wave)
+    assert [(p.column, p.found[:33]) for p in problems] == [("External Data Reference",
+                                                            "respondents that are member ids (")] * 2
+    assert "set respondent_match: id" in problems[0].expected
+    assert "set match: id" in problems[1].expected  # external: match names only the respondents there
+    (wave / "wave.yml").write_text(text, encoding="utf-8")
+    tidy_wave(load_wave(wave), secret=b"tools")
+
+
 def test_google_forms_match_by_id_names_name(tmp_path):
     wave = _copy(DATA / "good" / "google-forms" / "csv", tmp_path)
     _edit(wave, "match: name\n  member_columns", "match: id\n  member_columns")

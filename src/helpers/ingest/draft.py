@@ -54,8 +54,9 @@ KNOWN_SCALES = (
 
 PARTNER_IDS = {
     "andre kommuner": "municipalities", "kommuner": "municipalities", "regioner": "regions", "regionen": "regions",
-    "staten": "ministries", "ministerier": "ministries", "styrelser": "ministries", "virksomheder": "businesses",
-    "erhvervslivet": "businesses", "interesseorganisationer": "interest_organisations",
+    "staten": "ministries", "ministerier": "ministries", "styrelser": "ministries",
+    "ministerier og styrelser": "ministries", "virksomheder": "businesses", "erhvervslivet": "businesses",
+    "virksomheder/erhvervsliv": "businesses", "virksomheder og erhvervsliv": "businesses", "interesseorganisationer": "interest_organisations",
     "uddannelsesinstitutioner": "education", "borgere": "citizens", "other municipalities": "municipalities",
     "regions": "regions", "ministries": "ministries", "businesses": "businesses",
     "interest organisations": "interest_organisations", "education": "education", "citizens": "citizens",
@@ -64,7 +65,7 @@ PARTNER_IDS = {
 
 PARTNER_EN = {"municipalities": "Other municipalities", "regions": "Regions", "ministries": "Ministries and agencies",
               "businesses": "Businesses", "interest_organisations": "Interest organisations",
-              "education": "Educational institutions", "citizens": "Citizens"}
+              "education": "Education institutions", "citizens": "Citizens"}
 
 _ROSTER_HEADERS = {
     "member_id": ("nr", "id", "medarbejdernr", "medarbejdernummer", "member id", "member_id", "medlemsnr", "løbenr"),
@@ -549,19 +550,42 @@ def draft_wave(export: str | Path, roster: str | Path | None = None, out: str | 
     respondent, respondent_match, why = _respondent_column(ex, ros, set(members))
     partners = _partner_columns(ex, members, respondent)
     g = _Guess(members, match, partners, respondent, respondent_match, why)
-    text = _render(ex, ros, g, out.parent)
+    second = (ex, g) if partners else _external_elsewhere(ex, ros, match)
+    text = _render(ex, ros, g, second, out.parent)
     notes = ex.notes + [f"roster: {ros.path.name}" if ros else "no roster: give one with --roster",
-                        f"{len(members)} member columns (by {match}); {len(partners)} partner columns; "
-                        f"respondents in {respondent!r} (by {respondent_match})"]
+                        f"{len(members)} member columns (by {match}); respondents in {respondent!r} "
+                        f"(by {respondent_match})"]
+    if second is not None:
+        notes.append(f"{len(second[1].partners)} partner columns in {second[0].path.name}")
     return Draft(text, ex.tool, notes)
 
 
-def _render(ex: _Export, ros: _Roster | None, g: _Guess, folder: Path) -> str:
+def _external_elsewhere(ex: _Export, ros: _Roster | None, match: str) -> tuple[_Export, _Guess] | None:
+    """The external question in another export beside ``ex`` (a tool that writes one file per question)."""
+    skip = {ex.path, ros.path if ros else None}
+    for path in sorted(ex.path.parent.iterdir()):
+        if (path in skip or not path.is_file() or path.suffix.lower() not in (".csv", ".xlsx", ".xlsm", ".txt")
+                or _CODEBOOK_NAME.search(path.name) or _ROSTER_NAME.search(path.name)):
+            continue
+        try:
+            other = _read_export(path)
+        except UnreadableFile:
+            continue
+        respondent, respondent_match, why = _respondent_column(other, ros, set())
+        partners = [c for c in other.table.frame.columns if c != respondent
+                    and normalise_text(c).casefold() not in _RESPONSE_NUMBERS and _is_answer_column(other.table.frame[c])]
+        if respondent is not None and partners:
+            ex.notes.extend(other.notes)
+            return other, _Guess([], match, partners, respondent, respondent_match, why)
+    return None
+
+
+def _render(ex: _Export, ros: _Roster | None, g: _Guess, second: tuple[_Export, _Guess] | None,
+            folder: Path) -> str:
     file = os.path.relpath(ex.path, folder)
     wave_id = folder.resolve().name if WAVE_ID.fullmatch(folder.resolve().name) else "TODO"
     date, date_note = _closing_date(ex)
     rel_scale, _, rel_how = _scale(ex, g.members, 0)
-    ext_scale, dont_know, ext_how = _scale(ex, g.partners, 1) if g.partners else ({}, [], "")
     threshold = sorted(rel_scale)[len(rel_scale) // 2] if rel_scale else 0
     shared = set(g.partners) | ({g.respondent} if g.respondent else set())
     lines = [f"# Drafted by forum-network init from {ex.path.name} ({ex.tool}). Check every line marked",
@@ -570,24 +594,28 @@ def _render(ex: _Export, ros: _Roster | None, g: _Guess, folder: Path) -> str:
              f"id: {_q(wave_id)}" + ("" if wave_id != "TODO" else "   # TODO: a short id such as \"2019-02\""),
              f"date: {date.isoformat()}         # {date_note}",
              "previous: auto           # compare with the latest earlier wave beside this one, if any", ""]
-    lines += _roster_block(ros, folder, {g.match, g.respondent_match})
+    keys = {g.match, g.respondent_match} | ({second[1].respondent_match} if second else set())
+    lines += _roster_block(ros, folder, keys)
     lines += ["", "relations:"] + _question_block(ex, g, file, "relations", shared)
     lines += [f"  question: {_q(_question_text(g.members, 'TODO: the question'))}",
               f"  scale: {_flow(rel_scale)}   # guess: {rel_how}",
               f"  tie_threshold: {threshold}         # guess: the upper half of the scale makes a tie"]
-    lines += ["", "external:"]
-    if g.partners:
-        lines += _question_block(ex, g, file, "external", shared)
-        lines += [f"  question: {_q(_question_text(g.partners, 'TODO: the question'))}",
-                  f"  scale: {_flow(ext_scale)}   # guess: {ext_how}"]
-        if dont_know:
-            lines.append(f"  dont_know: [{', '.join(_q(v) for v in dont_know)}]   # guess: answers meaning "
-                         "\"don't know\"")
-        lines += _partners_block(ex, g.partners)
-    else:
-        lines += ["  # TODO: no second question found: file, respondent_column, question, scale, partners"]
+    lines += ["", "external:"] + _external_lines(second, folder, shared)
     lines += ["", "privacy:", "  min_group_size: 3", ""]
     return "\n".join(lines)
+
+
+def _external_lines(second: tuple[_Export, _Guess] | None, folder: Path, shared: set[str]) -> list[str]:
+    if second is None:
+        return ["  # TODO: no second question found: file, respondent_column, question, scale, partners"]
+    ex, g = second
+    scale, dont_know, how = _scale(ex, g.partners, 1)
+    lines = _question_block(ex, g, os.path.relpath(ex.path, folder), "external", shared)
+    lines += [f"  question: {_q(_question_text(g.partners, 'TODO: the question'))}",
+              f"  scale: {_flow(scale)}   # guess: {how}"]
+    if dont_know:
+        lines.append(f"  dont_know: [{', '.join(_q(v) for v in dont_know)}]   # guess: answers meaning \"don't know\"")
+    return lines + _partners_block(ex, g.partners)
 
 
 def write_draft(export: str | Path, roster: str | Path | None = None, out: str | Path | None = None) -> tuple[Path, Draft]:

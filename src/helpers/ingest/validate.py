@@ -504,11 +504,12 @@ def _mixed_up(c: _Collector, table: RawTable, row, column, texts: list[str], q: 
     for other in (k for k in MATCH_KEYS if k != match):
         if sum(resolve(t, other) is not None for t in texts) * 2 >= len(texts):
             noun = _NOUNS[other][:-1] if other != "email" else "e-mail address"
-            if setting != "match" and other == "email":
-                fix = f"set respondent_match: email if the export names respondents by {noun}"
+            if setting != "match" and (section == "relations" or other == "email"):
+                # the member columns were matched as `match` says: only the respondents differ
+                fix = f"set respondent_match: {other} if the export names respondents by {noun}"
             else:
                 fix = f"set match: {other} if the export names members by {noun}"
-            if setting != "match" and other != "email":
+            if setting != "match" and section == "external" and other != "email":
                 fix += f" (respondent_match: {other} if it names only the respondents so)"
             c.add(table.file, row, column, f"{what} that are member {_NOUNS[other]} ({_quote(texts)})",
                   f"member {_NOUNS[match]}, as wave.yml's {section}.{setting} says; {fix}")
