@@ -10,12 +10,17 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import csv
+import io
+
 import pandas as pd
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from helpers.cli import main
-from helpers.errors import SurveyError
+from helpers.errors import SurveyError, ValidationError
 from helpers.ingest.draft import draft_wave, write_draft
 from helpers.ingest.validate import tidy_wave
 from helpers.ingest.wave import load_wave
@@ -142,3 +147,48 @@ def test_init_on_an_unreadable_export_is_one_clear_error(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "answers.csv" in err and "Traceback" not in err
     assert not (tmp_path / "wave.yml").exists()
+
+
+# ------------------------------------------------------------------ mangled exports: a draft or one clear error
+
+_CSV_SAMPLES = [s for s in SAMPLE_DIRS if _export_of(s).suffix == ".csv"]
+_CELLS = st.one_of(st.sampled_from(["", "Ved ikke", "3", "Åse Ødegård", "Dahl, Cecilie", "x@y.example", "[", "?",
+                                    "*", '{"ImportId":"QID9"}', "s_9_9", "yes", "- a", "#", ": b", "Aldrig"]),
+                   st.text(alphabet="abcæøå0123 []?*,:#-'\"", max_size=10))
+
+
+@settings(max_examples=25, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(sample=st.sampled_from(_CSV_SAMPLES), edits=st.lists(st.tuples(st.integers(0, 40), st.integers(0, 30), _CELLS),
+                                                            max_size=6),
+       drop=st.lists(st.integers(0, 10), max_size=2))
+def test_mangled_export_gives_a_readable_draft_or_one_clear_error(tmp_path_factory, sample, edits, drop):
+    """Cells replaced and rows dropped: a draft that reads as YAML, or a SurveyError and no file."""
+    folder = _without_wave_yml(sample, tmp_path_factory.mktemp("fuzz"))
+    export = _export_of(folder)
+    raw = export.read_bytes()
+    encoding = "utf-16" if raw.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig" \
+        if raw.startswith(b"\xef\xbb\xbf") else "cp1252" if "cp1252" in sample.name else "utf-8"
+    text = raw.decode(encoding)
+    delimiter = "\t" if "\t" in text.splitlines()[0] else ";" if ";" in text.splitlines()[0] else ","
+    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    for r, c, cell in edits:
+        if rows and rows[r % len(rows)]:
+            rows[r % len(rows)][c % len(rows[r % len(rows)])] = cell
+    for r in sorted({d % len(rows) for d in drop} if rows else (), reverse=True):
+        del rows[r]
+    out = io.StringIO(newline="")
+    csv.writer(out, delimiter=delimiter).writerows(rows)
+    export.write_bytes(out.getvalue().encode("utf-8" if encoding == "utf-8-sig" else encoding, errors="replace"))
+    target = folder / "wave.yml"
+    try:
+        write_draft(export)
+    except SurveyError:
+        assert not target.exists()  # nothing half-written
+        return
+    settings_ = yaml.safe_load(target.read_text(encoding="utf-8"))  # the draft is always YAML
+    assert isinstance(settings_, dict) and "relations" in settings_
+    try:
+        load_wave(folder)
+    except (ValidationError, SurveyError):
+        pass

@@ -699,7 +699,7 @@ def _read_relations(c: _Collector, members: Members, seen: dict, ratings: _Ratin
         elif mid is None:
             c.add(file, h, column, "a column for an unknown member",
                   f"a roster member's {q.match} as header (list other columns under relations.ignore_columns "
-                  "in wave.yml)")
+                  "in wave.yml, or name the member columns by a pattern under relations.member_columns)")
         elif mid in column_of:
             c.add(file, h, column, f"a second column for the member of column {column_of[mid]!r}", "one column per member")
         elif mid != SKIP:
