@@ -122,7 +122,21 @@ def test_draft_without_roster_marks_what_is_missing(tmp_path):
     # the roster given on the command line makes it complete
     out = folder / "wave.yml"
     write_draft(_export_of(folder), roster=folder.parent / "members-elsewhere.csv", out=out)
-    assert yaml.safe_load(out.read_text(encoding="utf-8"))["roster"]["file"] == "../members-elsewhere.csv"
+    text = out.read_text(encoding="utf-8")
+    assert yaml.safe_load(text)["roster"]["file"] == "members-elsewhere.csv"  # never a path out of the folder
+    assert "TODO: copy members-elsewhere.csv into this folder" in text
+    shutil.copyfile(folder.parent / "members-elsewhere.csv", folder / "members-elsewhere.csv")
+    tidy_wave(load_wave(folder), secret=b"draft")
+
+
+def test_microsoft_forms_draft_without_roster_groups_columns_by_their_scale(tmp_path):
+    folder = _without_wave_yml(DATA / "good" / "microsoft-forms" / "xlsx-directory-names", tmp_path)
+    (folder / "roster.csv").rename(tmp_path / "elsewhere.csv")
+    settings = yaml.safe_load(draft_wave(_export_of(folder)).text)
+    assert settings["relations"]["respondent_column"] == "Name"
+    assert settings["relations"]["ignore_columns"] == ["ID", "Start time", "Completion time", "Email",
+                                                       "Last modified time"]
+    assert [p["column"] for p in settings["external"]["partners"]] == ["Andre kommuner", "Borgere"]
 
 
 def test_init_never_overwrites(tmp_path, capsys):

@@ -167,6 +167,15 @@ def test_surveyxact_labels_sheet_missing(tmp_path):
     _fixed_by(wave, problems[0], "relations.labels.sheet", "labels: {sheet: Etiketter}", "labels: {sheet: Labels}")
 
 
+def test_surveyxact_codebook_outside_the_wave_folder_is_refused(tmp_path):
+    wave = _copy(DATA / "good" / "surveyxact" / "csv-cp1252", tmp_path)
+    _edit(wave, "labels: labels.csv", "labels: ../csv-cp1252/labels.csv")
+    with pytest.raises(ValidationError) as info:
+        load_wave(wave)
+    assert [(p.column, p.found) for p in info.value.problems] == [
+        (f"{section}.labels.file", "'../csv-cp1252/labels.csv'") for section in ("relations", "external")]
+
+
 def test_surveyxact_codebook_columns_named_wrong(tmp_path):
     wave = _copy(DATA / "good" / "surveyxact" / "csv-utf16", tmp_path)
     _edit(wave, "labels: labels.csv", "labels: {file: labels.csv, label_column: Tekst}")

@@ -279,8 +279,21 @@ def _member_columns(export: _Export, roster: _Roster | None) -> tuple[list[str],
             named = [c for c in columns if header_member(roster.members, c, key) not in (None, SKIP)]
             if len(named) >= 2:
                 return named, key
-    groups = sorted(_groups(columns).values(), key=len, reverse=True)
+    groups = sorted(_groups(columns).values(), key=len, reverse=True) or _groups_by_scale(export)
     return (groups[0] if groups else []), "name"
+
+
+def _groups_by_scale(export: _Export) -> list[list[str]]:
+    """Columns whose answers all come from one known scale, per scale, biggest group first
+    (headers that are the matrix rows alone, as Microsoft Forms writes them)."""
+    frame = export.table.frame
+    groups: dict[int, list[str]] = {}
+    for column in frame.columns:
+        answers = {normalise_text(v).casefold() for v in frame[column] if v} - DONT_KNOW_WORDS
+        fits = [i for i, known in enumerate(KNOWN_SCALES) if answers and answers <= {k.casefold() for k in known}]
+        if fits:
+            groups.setdefault(fits[0], []).append(column)
+    return sorted(groups.values(), key=len, reverse=True)
 
 
 def _partner_columns(export: _Export, members: list[str], respondent: str | None) -> list[str]:
@@ -408,8 +421,16 @@ class _Guess:
     why_respondent: str
 
 
-def _question_block(export: _Export, g: _Guess, file: str, section: str, shared: set[str]) -> list[str]:
-    lines = [f"  file: {_q(file)}"]
+def _file_line(path: Path, folder: Path) -> str:
+    """``  file: ...`` naming ``path`` relative to the wave folder; a file elsewhere must be copied in."""
+    relative = os.path.relpath(path.resolve(), folder.resolve())
+    if ".." not in Path(relative).parts:
+        return f"  file: {_q(Path(relative).as_posix())}"
+    return f"  file: {_q(path.name)}   # TODO: copy {path.name} into this folder (wave.yml reads files only here)"
+
+
+def _question_block(export: _Export, g: _Guess, folder: Path, section: str, shared: set[str]) -> list[str]:
+    lines = [_file_line(export.path, folder)]
     if export.sheet is not None:
         lines.append(f"  sheet: {_q(export.sheet)}")
     if export.header_row != 1:
@@ -457,7 +478,7 @@ def _roster_block(roster: _Roster | None, wave_folder: Path, match_keys: set[str
                 "  file: TODO            # TODO: the members roster (CSV or XLSX); give it to init with --roster",
                 "  columns: {member_id: TODO, name: TODO, gender: TODO, role: TODO, department: TODO, answered: TODO}"]
     columns = {k: v for k, v in roster.columns.items() if k != "email" or "email" in match_keys}
-    lines = ["roster:", f"  file: {_q(os.path.relpath(roster.path, wave_folder))}",
+    lines = ["roster:", _file_line(roster.path, wave_folder),
              f"  columns: {_flow(columns)}   # guess: by the roster's headers"]
     missing = [k for k in ("member_id", "gender", "role", "department", "answered") if k not in columns]
     if missing:
@@ -582,7 +603,6 @@ def _external_elsewhere(ex: _Export, ros: _Roster | None, match: str) -> tuple[_
 
 def _render(ex: _Export, ros: _Roster | None, g: _Guess, second: tuple[_Export, _Guess] | None,
             folder: Path) -> str:
-    file = os.path.relpath(ex.path, folder)
     wave_id = folder.resolve().name if WAVE_ID.fullmatch(folder.resolve().name) else "TODO"
     date, date_note = _closing_date(ex)
     rel_scale, _, rel_how = _scale(ex, g.members, 0)
@@ -596,7 +616,7 @@ def _render(ex: _Export, ros: _Roster | None, g: _Guess, second: tuple[_Export, 
              "previous: auto           # compare with the latest earlier wave beside this one, if any", ""]
     keys = {g.match, g.respondent_match} | ({second[1].respondent_match} if second else set())
     lines += _roster_block(ros, folder, keys)
-    lines += ["", "relations:"] + _question_block(ex, g, file, "relations", shared)
+    lines += ["", "relations:"] + _question_block(ex, g, folder, "relations", shared)
     lines += [f"  question: {_q(_question_text(g.members, 'TODO: the question'))}",
               f"  scale: {_flow(rel_scale)}   # guess: {rel_how}",
               f"  tie_threshold: {threshold}         # guess: the upper half of the scale makes a tie"]
@@ -610,7 +630,7 @@ def _external_lines(second: tuple[_Export, _Guess] | None, folder: Path, shared:
         return ["  # TODO: no second question found: file, respondent_column, question, scale, partners"]
     ex, g = second
     scale, dont_know, how = _scale(ex, g.partners, 1)
-    lines = _question_block(ex, g, os.path.relpath(ex.path, folder), "external", shared)
+    lines = _question_block(ex, g, folder, "external", shared)
     lines += [f"  question: {_q(_question_text(g.partners, 'TODO: the question'))}",
               f"  scale: {_flow(scale)}   # guess: {how}"]
     if dont_know:

@@ -382,7 +382,7 @@ class _Reader:
         if value is None:
             return None
         if isinstance(value, str):
-            return Labels(file=value)
+            value = {"file": value}
         expected = "a mapping of file, sheet, variable_column, value_column, label_column"
         if not isinstance(value, dict) or not set(value) <= {"file", "sheet", "variable_column", "value_column",
                                                            "label_column"}:
@@ -392,6 +392,11 @@ class _Reader:
         bad = [k for k, v in texts.items() if not isinstance(v, str) or not v.strip()]
         if bad:
             self.problems.append(Problem("wave.yml", None, f"{path}.{bad[0]}", repr(value[bad[0]]), "a text"))
+            return None
+        file = texts.get("file")
+        if file is not None and (Path(file).is_absolute() or ".." in Path(file).parts or "\\" in file):
+            self.problems.append(Problem("wave.yml", None, f"{path}.file", repr(file),
+                                         "a file in the wave folder, named relative to it (no '..')"))
             return None
         return Labels(sheet=self.sheet(f"{path}.sheet"), **texts)
 
