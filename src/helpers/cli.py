@@ -1,4 +1,4 @@
-"""Command line: ``forum-network validate|run|compare|pairs|key|example``.
+"""Command line: ``forum-network init|validate|run|compare|pairs|key|example``.
 
 A user's mistake (a bad file, an unknown wave, a bad option) gives one clear message on
 stderr and a non-zero exit, never a traceback.
@@ -28,6 +28,18 @@ def _validate(args) -> int:
     n = len(tidy.members)
     print(f"{spec.id}: no problems ({n} members, {int(tidy.members['answered'].sum())} respondents, "
           f"{len(tidy.relations)} ratings, {len(tidy.external)} external items)")
+    return 0
+
+
+def _init(args) -> int:
+    from helpers.ingest.draft import write_draft
+
+    path, draft = write_draft(args.export, roster=args.roster, out=args.out)
+    for note in draft.notes:
+        print(f"  {note}", file=sys.stderr)
+    print(f"Drafted {path}: check every line marked 'guess' or 'TODO', then run forum-network validate "
+          f"{path.parent}", file=sys.stderr)
+    print(path)
     return 0
 
 
@@ -145,6 +157,11 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="forum-network", description=(
         "Network analysis of a leadership forum's survey: from the survey tool's raw export to a handout."))
     sub = p.add_subparsers(dest="command", required=True)
+    i = sub.add_parser("init", help="draft a wave.yml from a survey tool's export (never overwrites a file)")
+    i.add_argument("export", help="the survey tool's export (CSV or XLSX)")
+    i.add_argument("--roster", help="the members roster (CSV or XLSX; default: a roster file beside the export)")
+    i.add_argument("--out", help="where to write the draft (default: wave.yml beside the export)")
+    i.set_defaults(func=_init)
     v = sub.add_parser("validate", help="check a wave's raw export and list every problem")
     v.add_argument("wave", help="wave id (under data/raw or data/example) or wave folder")
     v.set_defaults(func=_validate)
