@@ -84,6 +84,8 @@ DATE_LINE_FILTER = PROJECT_ROOT / "report" / "filters" / "date-line.lua"
 
 FORMATS = ("html", "pdf")
 ENGINES = ("auto", "quarto", "builtin")
+#: Environment variable naming the engine that ``auto`` stands for (see :func:`resolve_engine`).
+ENGINE_VARIABLE = "FORUM_NETWORK_ENGINE"
 _QUARTO_FORMAT = {"html": "html", "pdf": "typst"}
 
 _META_KEYS = ("title", "subtitle", "author", "date", "abstract", "lang", "toc-title")
@@ -146,18 +148,26 @@ def resolve_engine(engine: str = "auto") -> str:
     Parameters
     ----------
     engine : {"auto", "quarto", "builtin"}
-        ``auto``: Quarto when ``quarto`` is on ``PATH``, else the built-in engine.
+        ``auto``: the engine named by the environment variable ``FORUM_NETWORK_ENGINE``
+        when that is set (the test suite sets ``builtin``, and asks for Quarto where it
+        tests it), else Quarto when ``quarto`` is on ``PATH``, else the built-in engine.
 
     Raises
     ------
     RenderError
-        ``quarto`` asked for, but not on ``PATH``.
+        ``quarto`` asked for, but not on ``PATH``; or ``FORUM_NETWORK_ENGINE`` names no engine.
     ValueError
         Unknown engine.
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; expected one of {ENGINES}")
     if engine == "auto":
+        chosen = os.environ.get(ENGINE_VARIABLE, "").strip()
+        if chosen:
+            if chosen not in ("quarto", "builtin"):
+                raise RenderError(f"{ENGINE_VARIABLE}={chosen!r} names no render engine; "
+                                  "expected quarto or builtin")
+            return resolve_engine(chosen)
         return "quarto" if quarto_available() else "builtin"
     if engine == "quarto" and not quarto_available():
         raise RenderError("engine 'quarto' asked for, but quarto is not on PATH; install Quarto "
@@ -839,6 +849,10 @@ def _quarto(
         matter["lang"] = lang
         if title is not None:
             matter["title"] = title
+        elif "title" not in matter and config.get("title"):
+            # without a title in the front matter, Quarto takes a notebook's first
+            # Markdown heading for the title (and removes it from the text)
+            matter["title"] = config["title"]
         nb_file = project / f"{name}.ipynb"
         nbformat.write(quarto_notebook(nb, matter), nb_file)
         env = dict(os.environ)
