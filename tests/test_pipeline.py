@@ -115,6 +115,9 @@ def sections(text: str) -> list[str]:
 def test_sections_in_order(handouts):
     assert sections(html_text(handouts["da.html"])) == list(SECTIONS_DA)
     assert sections(pdf_text(handouts["da.pdf"])) == list(SECTIONS_DA)
+    # with a table of contents (the order above is then that of the table of contents)
+    assert re.search(r'<nav[^>]*\bid="TOC"', handouts["da.html"].read_text(encoding="utf-8"))
+    assert "Indholdsfortegnelse" in pdf_text(handouts["da.pdf"])
 
 
 @pytest.mark.slow

@@ -512,3 +512,85 @@ def test_quarto_engine_invocation(monkeypatch, tmp_path):
         # take the first Markdown heading for the title
         assert matter == {"lang": "en", "subtitle": "Seminar", "title": rd.read_quarto_config()["title"]}
         assert "ADVARSEL" not in call["outputs"] and "Tekst." in call["outputs"]
+
+
+# ---------------------------------------------------------------------------
+# what both engines get, and how the engine is chosen
+
+
+def test_caption_without_content_is_dropped(tmp_path):
+    # "since last time" in a first wave: the cell prints an empty Markdown string
+    nb = notebook(
+        code_cell("#| label: tbl-empty\n#| tbl-cap: \"Overgange\"\nMarkdown('')", markdown_output("")),
+        code_cell("#| label: fig-empty\n#| fig-cap: \"Ændringer\"\nplt.show()"),
+        code_cell("#| label: tbl-full\n#| tbl-cap: \"Eksterne\"\nMarkdown(t)",
+                  markdown_output("| a | b |\n|:--|--:|\n| x | 1 |")),
+    )
+    kept = rd.prepare_notebook(nb).cells
+    assert [rd.cell_options(c.source)["label"] for c in kept] == ["tbl-full"]
+    html = visible_html(render_builtin(nb, tmp_path, formats=("html",))["html"].read_text(encoding="utf-8"))
+    assert "Tabel 1: Eksterne" in html and "Overgange" not in html and "Ændringer" not in html
+
+
+def test_quarto_gets_no_run_metadata_and_no_text_html():
+    cell = code_cell("view()", nbformat.v4.new_output("display_data", data={
+        "text/html": "<div>view</div>", "text/plain": "View()"}))
+    cell.metadata = {"papermill": {"duration": 0.2}, "execution": {"shell.execute_reply": "2026"}, "tags": []}
+    both = code_cell("show()", nbformat.v4.new_output("display_data", data={
+        "text/html": "<b>x</b>", "text/markdown": "```{=html}\n<b>x</b>\n```"}))
+    nb = notebook(cell, both)
+    nb.metadata["papermill"] = {"end_time": "2019-02-22T09:30:00+00:00"}
+    out = rd.quarto_notebook(nb, {"title": "T", "date": "2019-02-22"})
+    assert out.metadata == {"kernelspec": nb.metadata["kernelspec"]}
+    assert [c.metadata for c in out.cells[1:]] == [{}, {}]
+    assert out.cells[1].outputs[0].data == {"text/markdown": "```{=html}\n<div>view</div>\n```"}
+    assert out.cells[2].outputs[0].data == {"text/markdown": "```{=html}\n<b>x</b>\n```"}
+    # a real date stays a date; only a sentence travels as date-line
+    assert yaml.safe_load(out.cells[0].source.strip("-\n")) == {"title": "T", "date": "2019-02-22"}
+    assert cell.metadata["papermill"] and "text/html" in both.outputs[0].data  # the input is left as it was
+
+
+def test_engine_choice(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no quarto
+    monkeypatch.delenv(rd.ENGINE_VARIABLE, raising=False)
+    assert rd.resolve_engine() == "builtin" and rd.resolve_engine("builtin") == "builtin"
+    with pytest.raises(rd.RenderError, match="--engine builtin"):
+        rd.resolve_engine("quarto")
+    fake = tmp_path / "quarto"
+    fake.write_text("#!/bin/sh\necho 1.11.0\n", encoding="utf-8")
+    fake.chmod(0o755)
+    rd._version_of.cache_clear()
+    assert rd.resolve_engine() == "quarto"
+    assert rd.engine_info() == {"engine": "quarto", "version": "1.11.0"}
+    monkeypatch.setenv(rd.ENGINE_VARIABLE, "builtin")
+    assert rd.resolve_engine() == "builtin" and rd.resolve_engine("quarto") == "quarto"
+    monkeypatch.setenv(rd.ENGINE_VARIABLE, "latex")
+    with pytest.raises(rd.RenderError, match="FORUM_NETWORK_ENGINE"):
+        rd.resolve_engine()
+    info = rd.engine_info("builtin")
+    assert re.fullmatch(r"pandoc [\d.]+, typst [\d.]+", info["version"])
+
+
+def test_quarto_project_is_not_below_a_dot_folder(monkeypatch, tmp_path):
+    # Quarto skips every path with a folder starting with a dot, _quarto.yml included
+    folder = rd._quarto_folder()
+    try:
+        assert not any(part.startswith(".") for part in folder.parts)
+    finally:
+        folder.rmdir()
+    hidden = tmp_path / ".cache"
+    hidden.mkdir()
+    monkeypatch.setenv("TMPDIR", str(hidden))
+    monkeypatch.setattr("tempfile.tempdir", None)
+    with pytest.raises(rd.RenderError, match="TMPDIR"):
+        rd._quarto_folder()
+    assert list(hidden.iterdir()) == []
+
+
+def test_method_note_names_the_engine(tmp_path):
+    from helpers.handout.context import RENDERER
+
+    nb = notebook(code_cell("Markdown(h.method())", markdown_output(f"**Software.** Python. Sat med {RENDERER}.")))
+    html = render_builtin(nb, tmp_path, formats=("html",))["html"].read_text(encoding="utf-8")
+    named = rd.engine_description(rd.engine_info("builtin"))
+    assert f"Sat med {named}." in visible_html(html) and RENDERER not in html

@@ -103,5 +103,5 @@ def test_the_documents_carry_source_date_epoch(builds):
     for svg in svgs:
         assert _DATE.findall(svg) == [f"<dc:date>{when.isoformat()}</dc:date>"]
     # the run's own timings (papermill's and Jupyter's cell metadata) stay out of the document
-    for volatile in ("execute_reply", "end_time", "duration", "data-quarto-private"):
+    for volatile in ("execute_reply", "iopub.", "start_time", "end_time", "data-quarto-private"):
         assert volatile not in html

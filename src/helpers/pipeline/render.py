@@ -4,9 +4,13 @@ The notebook has already been executed (by papermill); rendering only turns its
 outputs into documents. Two engines do that behind one function, :func:`render`:
 
 ``quarto``
-    ``quarto render <notebook>.ipynb --to html|typst --no-execute``, with the
-    project's ``_quarto.yml`` as the project configuration. Used when ``quarto`` is
-    on ``PATH``.
+    ``quarto render <notebook>.ipynb --to html|typst --no-execute`` in a temporary
+    Quarto project (outside any folder whose name starts with a dot: Quarto skips
+    those) with the project's ``_quarto.yml`` as its configuration and the notebook as
+    :func:`quarto_notebook` prepares it (no run metadata, no ``text/html`` outputs that
+    would pull require.js and jQuery from a CDN, the date line kept as written).
+    ``SOURCE_DATE_EPOCH`` is the notebook's execution time, as on the built-in path.
+    Used when ``quarto`` is on ``PATH`` (see :func:`resolve_engine`).
 ``builtin``
     pandoc (the binary shipped with ``pypandoc-binary``) reads the notebook, the Lua
     filter ``report/filters/handout.lua`` keeps one representation of every output
@@ -15,8 +19,10 @@ outputs into documents. Two engines do that behind one function, :func:`render`:
     the Python environment, works offline.
 
 Both engines read the same notebook, prepared the same way by
-:func:`prepare_notebook` (stream and error outputs removed, Quarto ``#|`` cell
-options read), and the same ``_quarto.yml``.
+:func:`prepare_notebook` (stream and error outputs removed, captions without content
+dropped, Quarto ``#|`` cell options read), and the same ``_quarto.yml``; both put the
+engine's name and version where the handout's method note has the placeholder
+:data:`helpers.handout.context.RENDERER` (:func:`fill_renderer`).
 
 ``_quarto.yml`` keys the built-in engine understands (top level, overridden by
 ``format: html:`` or ``format: typst:``, overridden by a front-matter raw cell in
