@@ -510,7 +510,8 @@ def test_quarto_engine_invocation(monkeypatch, tmp_path):
         matter = yaml.safe_load(call["first_cell"].strip().strip("-"))
         # the configuration's title stands in the front matter: without one, Quarto would
         # take the first Markdown heading for the title
-        assert matter == {"lang": "en", "subtitle": "Seminar", "title": rd.read_quarto_config()["title"]}
+        assert matter == {"lang": "en", "subtitle": "Seminar", "title": rd.read_quarto_config()["title"],
+                          "toc-title": "Contents"}
         assert "ADVARSEL" not in call["outputs"] and "Tekst." in call["outputs"]
 
 

@@ -700,6 +700,12 @@ def execution_time(nb: nbformat.NotebookNode) -> int | None:
     return max(times) if times else None
 
 
+def _format_sections(config: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The mappings under ``format:`` (``html:``, ``typst:``, ...)."""
+    formats = config.get("format")
+    return [v for v in formats.values() if isinstance(v, Mapping)] if isinstance(formats, Mapping) else []
+
+
 def _copy_resources(config: Mapping[str, Any], base: Path, project: Path) -> None:
     """Copy files the configuration names (css, includes) into the temporary project."""
     sections = [config] + [
@@ -859,6 +865,9 @@ def _quarto(
             # without a title in the front matter, Quarto takes a notebook's first
             # Markdown heading for the title (and removes it from the text)
             matter["title"] = config["title"]
+        if not any("toc-title" in section for section in (config, matter, *_format_sections(config))):
+            # the built-in path's word ("Indhold"), not Quarto's ("Indholdsfortegnelse")
+            matter["toc-title"] = _TOC_TITLE.get(lang.split("-")[0], _TOC_TITLE["en"])
         nb_file = project / f"{name}.ipynb"
         nbformat.write(quarto_notebook(nb, matter), nb_file)
         env = dict(os.environ)
