@@ -44,12 +44,15 @@ def _init(args) -> int:
 
 
 def _run(args) -> int:
+    from helpers.pipeline.render import engine_description, engine_info
     from helpers.pipeline.scheduler import run
 
-    print(f"Running {args.wave} (languages {', '.join(args.lang)}; {', '.join(args.to)})", file=sys.stderr)
+    renderer = engine_description(engine_info(args.engine)) if args.lang else "no handout"
+    print(f"Running {args.wave} (languages {', '.join(args.lang)}; {', '.join(args.to)}; rendered by {renderer})",
+          file=sys.stderr)
     started = time.perf_counter()
     report = run(args.wave, langs=args.lang, formats=args.to, build=args.build, seed=args.seed,
-                 use_cache=not args.no_cache, jobs=args.jobs, progress=_progress)
+                 use_cache=not args.no_cache, jobs=args.jobs, progress=_progress, engine=args.engine)
     print(f"  {'total':<22} {time.perf_counter() - started:6.1f} s", file=sys.stderr)
     for path in report.handouts.values():
         print(path)
@@ -61,7 +64,7 @@ def _compare(args) -> int:
     from helpers.pipeline.scheduler import run
 
     report = run(args.wave_b, previous=args.wave_a, langs=args.lang, formats=args.to, build=args.build,
-                 seed=args.seed, progress=_progress)
+                 seed=args.seed, progress=_progress, engine=args.engine)
     spec, folder = io.locate(args.wave_b, args.build)
     c = io.read_json(folder / "results" / "compare.json")
     d = c["density"]
@@ -173,11 +176,14 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"seed of every random step (default {DEFAULT_SEED})")
     r.add_argument("--no-cache", action="store_true", help="execute every notebook, even if nothing changed")
     r.add_argument("--jobs", type=int, default=None, help="notebooks run at the same time (default: number of cores)")
+    r.add_argument("--engine", choices=("quarto", "builtin"), default="auto",
+                   help="what renders the handout: quarto, or builtin (pandoc + Typst from the Python "
+                        "environment); default: quarto when it is on PATH, else builtin")
     r.set_defaults(func=_run)
     c = sub.add_parser("compare", help="run WAVE_B compared with WAVE_A: the handout gains 'since last time'")
     c.add_argument("wave_a", help="the earlier wave (id or folder)")
     c.add_argument("wave_b", help="the later wave (id or folder)")
-    for option in ("--lang", "--to", "--build", "--seed"):
+    for option in ("--lang", "--to", "--build", "--seed", "--engine"):
         c._add_action(next(a for a in r._actions if option in a.option_strings))
     c.set_defaults(func=_compare)
     pr = sub.add_parser("pairs", help="propose job-visit pairs and wrap-up groups from a wave's network")

@@ -42,6 +42,9 @@ DENSITY_BANDS = ((0.25, "sparse"), (0.50, "medium"), (float("inf"), "dense"))
 ALPHA = 0.05
 #: Software whose versions the method section lists.
 SOFTWARE = ("networkx", "pandas", "cdlib", "leidenalg", "scipy", "matplotlib", "papermill", "pypandoc-binary", "typst")
+#: Stands in the method note for the engine that renders the handout; the renderer
+#: (helpers.pipeline.render.fill_renderer) puts its name and version there.
+RENDERER = "⟦renderer⟧"
 #: A quoted ``"{{ key }}"`` in a cell option: replaced by the text as a JSON string, which
 #: is also a valid YAML double-quoted scalar (quotes and backslashes in the text escaped).
 _QUOTED_PLACEHOLDER = re.compile(r'"\{\{\s*([\w.]+)\s*\}\}"')
@@ -621,6 +624,7 @@ class Handout:
             self._compare_method(),
             t("method.suppression", k=self.n(self.k)),
             t("method.software", software=self.listing(software_versions())),
+            t("method.render", renderer=RENDERER),
             t("method.data", wave=self.meta["wave"], hash=self.meta["input_sha256"]),
         ] if part)
 

@@ -34,6 +34,7 @@ import nbformat
 from helpers import paths
 from helpers.handout import context as handout
 from helpers import io
+from helpers.pipeline.render import engine_info
 from helpers.pipeline.cache import RunCache, file_hashes, notebook_key, parameters_used, run_key, with_key
 from helpers.errors import SurveyError
 from helpers.lang import check_lang
@@ -191,15 +192,15 @@ def execute(nb: nbformat.NotebookNode, output: Path, root: Path, name: str) -> P
 
 
 def work(nb: nbformat.NotebookNode, output: Path, root: Path, name: str, lang: str | None,
-         formats: tuple[str, ...]) -> Path:
-    """Execute one step (and render it, for a handout step). :mod:`helpers.pipeline.worker` calls this."""
+         formats: tuple[str, ...], engine: str = "auto") -> Path:
+    """Execute one step (and render it with ``engine``, for a handout step). :mod:`helpers.pipeline.worker` calls this."""
     executed = execute(nb, output, root, name)
     if lang is not None:
         from helpers.pipeline.render import render
 
         folder = output.parents[1]
         render(executed, folder / "handout", formats=formats, lang=lang, name=f"handout-{lang}",
-               metadata=handout.Handout(folder, lang).title_block())
+               metadata=handout.Handout(folder, lang).title_block(), engine=engine)
         if "pdf" in formats:
             from helpers.handout.tablecard import write_table_card
 
@@ -212,13 +213,14 @@ class _Process:
     """One step executing in a process of its own (see :mod:`helpers.pipeline.worker`)."""
 
     def __init__(self, step: Step, nb: nbformat.NotebookNode, output: Path, root: Path, formats, scratch: Path,
-                 lock: int | None = None):
+                 lock: int | None = None, engine: str = "auto"):
         self.step, self.nb, self.output, self.started = step, nb, output, time.perf_counter()
         stem = scratch / (Path(step.notebook).stem + (f".{step.lang}" if step.lang else ""))
         self.job = Path(f"{stem}.job.json")
         nbformat.write(nb, f"{stem}.ipynb")
         self.job.write_text(json.dumps({"notebook": f"{stem}.ipynb", "output": str(output), "root": str(root),
-                                        "name": step.name, "lang": step.lang, "formats": list(formats)}))
+                                        "name": step.name, "lang": step.lang, "formats": list(formats),
+                                        "engine": engine}))
         self.log = open(f"{stem}.log", "wb")
         # the worker inherits the build folder's lock: should this process die, the folder
         # stays held until the step has finished writing
@@ -249,8 +251,10 @@ def _executed_name(step: Step) -> str:
     return f"handout-{step.lang}.ipynb" if step.lang else Path(step.notebook).name
 
 
-def _prepare(step: Step, params: dict, folder: Path, root: Path, spec, formats) -> tuple[nbformat.NotebookNode, str]:
-    """The step's notebook, parameterised and keyed; and the key."""
+def _prepare(step: Step, params: dict, folder: Path, root: Path, spec, formats,
+             engine: dict | None = None) -> tuple[nbformat.NotebookNode, str]:
+    """The step's notebook, parameterised and keyed; and the key. A handout step's key and
+    metadata (``forum_network.render``) carry the render ``engine`` and its version."""
     from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
 
@@ -260,7 +264,9 @@ def _prepare(step: Step, params: dict, folder: Path, root: Path, spec, formats) 
         params = {**params, "lang": step.lang}
     files = [p for r in step.reads for p in (spec.input_files() if r == "raw" else [folder / r])]
     inputs = file_hashes(files, folder) | file_hashes([root / p for p in step.project_reads], root)
-    key = run_key(nb, params, inputs, {"formats": list(formats)} if step.lang else None)
+    key = run_key(nb, params, inputs, {"formats": list(formats), "render": engine} if step.lang else None)
+    if step.lang is not None:
+        nb.metadata["forum_network"] = {"render": engine}
     # inject only what the notebook reads, so that another value of an unused parameter
     # leaves the notebook (and its cache entry) as it was
     nb = parameterize_notebook(nb, parameters_used(nb, params), kernel_name="python3", language="python")
@@ -300,7 +306,7 @@ def previous_wave(spec, previous: str | Path | None = None, build: str | Path = 
 def run(wave: str | Path, *, langs: tuple[str, ...] = ("da",), formats: tuple[str, ...] = FORMATS,
         build: str | Path = "build", seed: int = DEFAULT_SEED, use_cache: bool = True,
         jobs: int | None = None, previous: str | Path | None = None,
-        progress: Callable[[StepResult], None] | None = None) -> RunReport:
+        progress: Callable[[StepResult], None] | None = None, engine: str = "auto") -> RunReport:
     """Run the whole pipeline for one wave.
 
     Parameters
@@ -325,6 +331,10 @@ def run(wave: str | Path, *, langs: tuple[str, ...] = ("da",), formats: tuple[st
         run first (from the cache if unchanged) and the handout gains "since last time".
     progress : callable, optional
         Called with each :class:`StepResult` as it finishes.
+    engine : {"auto", "quarto", "builtin"}
+        What renders the handout (:mod:`helpers.pipeline.render`); ``auto``: Quarto when
+        it is on ``PATH``. The engine and its version are part of the handout steps'
+        cache key and of the executed handout notebook's metadata.
 
     Returns
     -------
@@ -347,6 +357,7 @@ def run(wave: str | Path, *, langs: tuple[str, ...] = ("da",), formats: tuple[st
     if unknown:
         raise SurveyError(f"unknown format {unknown[0]!r}; choose from {', '.join(FORMATS)}")
     root = paths.project_root()
+    renderer = engine_info(engine) if langs else None
     spec, folder = io.locate(wave, build)
     started = time.perf_counter()
     tidy_wave(spec)  # fail fast, with every problem listed, before any notebook starts
@@ -379,7 +390,7 @@ def run(wave: str | Path, *, langs: tuple[str, ...] = ("da",), formats: tuple[st
                         break
                     step = pending.pop(name)
                     t0 = time.perf_counter()
-                    nb, key = _prepare(step, params, folder, root, spec, formats)
+                    nb, key = _prepare(step, params, folder, root, spec, formats, renderer)
                     output = folder / "notebooks" / _executed_name(step)
                     hit = cache.lookup(nb, file_hashes([folder / w for w in step.writes], folder)) if use_cache else None
                     if hit is not None:
@@ -388,7 +399,8 @@ def run(wave: str | Path, *, langs: tuple[str, ...] = ("da",), formats: tuple[st
                         done.add(name)
                         _note(report, progress, StepResult(name, "cached", time.perf_counter() - t0))
                         continue
-                    running.append(_Process(step, nb, output, root, formats, scratch, lock))
+                    running.append(_Process(step, nb, output, root, formats, scratch, lock,
+                                            renderer["engine"] if renderer else "auto"))
                 finished = [p for p in running if p.process.poll() is not None]
                 if not finished:
                     time.sleep(0.05)

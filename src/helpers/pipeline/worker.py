@@ -25,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         work(nbformat.read(job["notebook"], as_version=4), Path(job["output"]), Path(job["root"]), job["name"],
-             job.get("lang"), tuple(job.get("formats", ())))
+             job.get("lang"), tuple(job.get("formats", ())), job.get("engine", "auto"))
     except SurveyError as exc:
         Path(f"{job_file}.error").write_text(str(exc), encoding="utf-8")
         return 1
