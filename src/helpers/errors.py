@@ -46,8 +46,27 @@ class Problem:
         if self.row is not None:
             where += f", row {self.row}"
         if self.column is not None:
-            where += f", column {self.column!r}"
-        return f"{where}: found {self.found}; expected {self.expected}"
+            where += f", column {_shorten(repr(self.column))}"
+        return f"{where}: found {_shorten(self.found)}; expected {self.expected}"
+
+
+MESSAGE_CHARS = 300
+"""Longest value quoted in a message: a 100 kB cell is shown by its start and its length."""
+
+
+def _shorten(text: str) -> str:
+    """``text``, cut to :data:`MESSAGE_CHARS` characters with a note of its length.
+
+    Examples
+    --------
+    >>> _shorten("kort")
+    'kort'
+    >>> _shorten("x" * 1000)[-30:]
+    'xxx… (1,000 characters in all)'
+    """
+    if len(text) <= MESSAGE_CHARS:
+        return text
+    return f"{text[:MESSAGE_CHARS]}… ({len(text):,} characters in all)"
 
 
 class ValidationError(SurveyError):

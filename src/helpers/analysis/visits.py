@@ -56,6 +56,7 @@ import pandas as pd
 import yaml
 
 from helpers.analysis.compare import VISIT_PAIR_COLUMNS
+from helpers import safeyaml
 from helpers.errors import Problem, ValidationError
 
 __all__ = [
@@ -490,7 +491,7 @@ def read_exclusions(path: str | Path) -> Exclusions:
     except UnicodeDecodeError as exc:
         raise ValidationError([Problem(name, None, None, "text that is not UTF-8", "a UTF-8 YAML file")]) from exc
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = safeyaml.compose(text, name)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         found = f"invalid YAML ({getattr(exc, 'problem', None) or exc})"

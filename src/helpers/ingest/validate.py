@@ -36,6 +36,7 @@ import pandas as pd
 
 from helpers import __version__
 from helpers.errors import Problem, ValidationError
+from helpers.ingest.limits import roster_problems
 from helpers.ingest.pseudonym import load_secret, pseudonym
 from helpers.ingest.readers import (RawTable, UnreadableFile, column_letter, is_summary_label, normalise_text, parse_number,
                       read_table)
@@ -606,6 +607,7 @@ def tidy_wave(spec: WaveSpec, secret: bytes | None = None) -> TidyWave:
     """
     c = _Collector(spec)
     roster = _read_roster(c)
+    c.problems += roster_problems(roster, spec.roster_file, spec.roster_columns)  # before a long text costs time
     by_name = "name" in (spec.relations.match, spec.external.match)
     members = _Members(roster, by_name) if roster is not None else None
     seen: dict = {}

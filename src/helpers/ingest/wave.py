@@ -16,6 +16,8 @@ from typing import Any
 import yaml
 
 from helpers.errors import Problem, SurveyError, ValidationError
+from helpers import safeyaml
+from helpers.ingest.limits import wave_problems
 
 ROSTER_FIELDS = ("member_id", "name", "gender", "role", "department", "answered")
 REQUIRED_ROSTER_FIELDS = ("member_id", "gender", "role", "department", "answered")
@@ -321,7 +323,7 @@ def load_wave(folder: str | Path) -> WaveSpec:
     if not path.is_file():
         raise SurveyError(f"{folder}: no wave.yml here; a wave folder holds the raw export files and a wave.yml")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = safeyaml.load_file(path, "wave.yml")
     except (yaml.YAMLError, UnicodeDecodeError, ValueError, TypeError, OverflowError, RecursionError) as exc:
         raise SurveyError(f"{path}: not readable as UTF-8 YAML ({exc})") from exc
     if not isinstance(data, dict):
@@ -411,6 +413,8 @@ def load_wave(folder: str | Path) -> WaveSpec:
     name = r.get("name", "a display name", default=wave_id)
     if name is None or isinstance(name, (dict, list)):
         r.problems.append(Problem("wave.yml", None, "name", repr(name), "a display name"))
+    r.problems += wave_problems(name, {"relations": relations, "external": external}, partners, roster_file,
+                                columns, translations)
     if r.problems:
         raise ValidationError(r.problems)
     return WaveSpec(
@@ -446,9 +450,9 @@ AUTO_PREVIOUS = "auto"
 def _closing_date(folder: Path) -> dt.date | None:
     """A wave folder's closing date as its ``wave.yml`` states it, or None if unreadable."""
     try:
-        date = yaml.safe_load((folder / "wave.yml").read_text(encoding="utf-8")).get("date")
+        date = safeyaml.load_file(folder / "wave.yml").get("date")
         return date if isinstance(date, dt.date) else dt.date.fromisoformat(str(date))
-    except (OSError, yaml.YAMLError, UnicodeDecodeError, AttributeError, TypeError, ValueError):
+    except (OSError, SurveyError, yaml.YAMLError, UnicodeDecodeError, AttributeError, TypeError, ValueError):
         return None
 
 
