@@ -271,7 +271,10 @@ def _trim_blank_tail(text):
     body = text.rstrip(blank)
     if len(body) == len(text) or not body:
         return text
-    end = min(i for i in (text.find(nl, len(body)), text.find(cr, len(body))) if i >= 0)
+    ends = [i for i in (text.find(nl, len(body)), text.find(cr, len(body))) if i >= 0]
+    if not ends:  # only trailing separators on the last line: a cut-off check needs them
+        return text
+    end = min(ends)
     if text[end:end + 2] == cr + nl:
         end += 1
     return text[: end + 1]

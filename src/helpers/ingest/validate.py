@@ -37,7 +37,7 @@ import pandas as pd
 from helpers import __version__
 from helpers.errors import Problem, ValidationError
 from helpers.ingest.limits import roster_problems
-from helpers.ingest.pseudonym import load_secret, pseudonym
+from helpers.ingest.pseudonym import fingerprint, load_secret, pseudonym
 from helpers.ingest.readers import (RawTable, UnreadableFile, column_letter, is_summary_label, normalise_text, parse_number,
                       read_table)
 from helpers.ingest.wave import ROSTER_FIELDS, Question, WaveSpec
@@ -664,6 +664,7 @@ def tidy_wave(spec: WaveSpec, secret: bytes | None = None) -> TidyWave:
             {(s["file"], s["row"], s["column"], s["why"]) for s in c.skipped},
             key=lambda t: (t[0], t[1] or 0, t[2] or ""))],
         "input_sha256": input_hash(spec),
+        "key_fingerprint": fingerprint(secret),
         "helpers_version": __version__,
     }
     return TidyWave(members_df, rel, ext, meta)

@@ -15,6 +15,7 @@ from pathlib import Path
 import nbformat
 
 from helpers.errors import SurveyError
+from helpers.interrupt import Terminated, terminate_like_interrupt
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,11 +25,14 @@ def main(argv: list[str] | None = None) -> int:
     from helpers.pipeline.scheduler import work
 
     try:
-        work(nbformat.read(job["notebook"], as_version=4), Path(job["output"]), Path(job["root"]), job["name"],
-             job.get("lang"), tuple(job.get("formats", ())))
+        with terminate_like_interrupt():  # stopped by the pipeline: unwind, removing temporary files
+            work(nbformat.read(job["notebook"], as_version=4), Path(job["output"]), Path(job["root"]), job["name"],
+                 job.get("lang"), tuple(job.get("formats", ())))
     except SurveyError as exc:
         Path(f"{job_file}.error").write_text(str(exc), encoding="utf-8")
         return 1
+    except Terminated:
+        return 143
     return 0
 
 
