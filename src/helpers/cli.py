@@ -73,18 +73,20 @@ def _pairs(args) -> int:
     from helpers.pipeline.scheduler import run
 
     langs = [check_lang(code) for code in args.lang]
-    run(args.wave, langs=(), build=args.build, seed=args.seed, progress=_progress)
-    spec, folder = io.locate(args.wave, args.build)
-    G = io.read_tie_graph(folder / "tidy")
-    core = io.read_json(folder / "results" / "structure.json")["core_periphery"]["ignore"]["core"]
+    # the files given are read and checked before the analysis runs, so a bad one fails at once
     exclusions = visits.read_exclusions(args.exclusions) if args.exclusions else None
-    if exclusions is not None:
-        check_ids({m for group in exclusions.pairs + exclusions.last_round for m in group}, set(G), args.exclusions,
-                  spec.id)
     key = None
     if args.key:
         named = private_place(Path(args.key), "--key")
         key = read_key(named)
+    run(args.wave, langs=(), build=args.build, seed=args.seed, progress=_progress)
+    spec, folder = io.locate(args.wave, args.build)
+    G = io.read_tie_graph(folder / "tidy")
+    core = io.read_json(folder / "results" / "structure.json")["core_periphery"]["ignore"]["core"]
+    if exclusions is not None:
+        check_ids({m for group in exclusions.pairs + exclusions.last_round for m in group}, set(G), args.exclusions,
+                  spec.id)
+    if key is not None:
         check_ids(key["member_id"], set(G), args.key, spec.id, complete=True)
         targets = [named.with_name(f"mail-merge-{spec.id}.csv")] + [
             facilitator.facilitator_path(folder, spec.id, code, args.key) for code in langs]
