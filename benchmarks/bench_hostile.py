@@ -51,7 +51,8 @@ def main() -> int:
         print(f"{header[0]:<34} {header[1]:>4} {header[2]:>4} {header[3]:>8} {header[4]:>8}  {header[5]}")
         for row in rows:
             print(f"{row[0]:<34} {row[1]:>4} {row[2]:>4} {row[3]:>8} {row[4]:>8}  {row[5]}")
-    print(f"load average {load:.2f}; times from the start of the command (Python's start-up excluded)")
+    print(f"load average {load:.2f}; time and peak memory of the command's process, imports included "
+          "(interpreter start-up excluded)")
     return 0
 
 
