@@ -337,3 +337,32 @@ def test_sheets_for_people_open_as_columns_in_danish_excel(tmp_path):
     assert lines[2].startswith('P2;"\'=HYPERLINK(')
     back = io.read_sheet(tmp_path / "s.csv")
     assert back["name"].tolist() == frame["name"].tolist()
+
+
+def test_key_folder_that_cannot_be_written_gives_a_message(tiny, tmp_path, monkeypatch, capsys):
+    from helpers.cli import main
+
+    monkeypatch.delenv("FORUM_NETWORK_SECRET")
+    (tmp_path / "not-a-folder").write_text("")
+    monkeypatch.setenv("FORUM_NETWORK_SECRET_FILE", str(tmp_path / "not-a-folder" / "pseudonym.key"))
+    assert main(["validate", str(tiny)]) == 2
+    err = capsys.readouterr().err
+    assert "not-a-folder" in err and "Traceback" not in err
+
+
+def test_system_error_in_a_step_is_reported_as_a_message(tmp_path, monkeypatch):
+    import nbformat
+
+    from helpers.pipeline import scheduler, worker
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "handout"))
+
+    monkeypatch.setattr(scheduler, "work", full)
+    nbformat.write(nbformat.v4.new_notebook(), tmp_path / "nb.ipynb")
+    job = tmp_path / "job.json"
+    job.write_text(json.dumps({"notebook": str(tmp_path / "nb.ipynb"), "output": str(tmp_path / "out.ipynb"),
+                               "root": str(ROOT), "name": "handout (da)", "lang": "da", "formats": ["pdf"]}))
+    assert worker.main([str(job)]) == 1
+    message = (tmp_path / "job.json.error").read_text()
+    assert message.startswith("step handout (da): ") and "the disk is full" in message

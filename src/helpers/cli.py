@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from helpers import paths
-from helpers.errors import SurveyError, ValidationError
+from helpers.errors import SurveyError, ValidationError, os_error_message
 
 
 def _csv(value: str) -> tuple[str, ...]:
@@ -239,29 +239,6 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; outputs of finished steps are kept, nothing is half-written", file=sys.stderr)
         return 130
-
-
-def os_error_message(exc: OSError) -> str:
-    """A system error (full disk, read-only or forbidden folder) as one sentence that says what to do.
-
-    Examples
-    --------
-    >>> import errno
-    >>> os_error_message(OSError(errno.ENOSPC, "No space left on device", "build/x"))
-    'build/x: the disk is full (No space left on device); free some space and run again: what was written before is kept'
-    """
-    import errno
-
-    where = f"{exc.filename}: " if exc.filename else ""
-    reason = exc.strerror or str(exc)
-    advice = {
-        errno.ENOSPC: "the disk is full ({reason}); free some space and run again",
-        errno.EDQUOT: "the disk quota is used up ({reason}); free some space and run again",
-        errno.EROFS: "the folder is on a read-only file system ({reason}); choose a writable build folder (--build)",
-        errno.EACCES: "permission denied ({reason}); make the folder writable, or choose another one",
-        errno.EPERM: "operation not permitted ({reason}); make the folder writable, or choose another one",
-    }.get(exc.errno, "a system error ({reason})")
-    return f"{where}{advice.format(reason=reason)}: what was written before is kept"
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import nbformat
 
-from helpers.errors import SurveyError
+from helpers.errors import SurveyError, os_error_message
 from helpers.interrupt import Terminated, terminate_like_interrupt
 
 
@@ -30,6 +30,9 @@ def main(argv: list[str] | None = None) -> int:
                  job.get("lang"), tuple(job.get("formats", ())))
     except SurveyError as exc:
         Path(f"{job_file}.error").write_text(str(exc), encoding="utf-8")
+        return 1
+    except OSError as exc:  # a full disk, a read-only folder: a message, not the traceback's tail
+        Path(f"{job_file}.error").write_text(f"step {job['name']}: {os_error_message(exc)}", encoding="utf-8")
         return 1
     except Terminated:
         return 143
