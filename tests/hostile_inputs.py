@@ -65,6 +65,21 @@ def zip_bomb(folder: Path, file: str, mib: int = 300) -> None:
     shutil.move(tmp, target)
 
 
+def entity_bomb(folder: Path, file: str, source: Path) -> None:
+    """The CSV ``source`` as a workbook whose sheet declares nine levels of nested XML entities
+    ("billion laughs", a billion characters) and uses the last in a cell."""
+    import csv
+
+    with open(source, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh, delimiter=";"))
+    target = _workbook(folder / file, rows)
+    entities = b"".join(b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1)) * 10) for i in range(1, 10))
+    doctype = b'<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY lol0 "lollollollollollollollollollol">' + entities + b"]>"
+    cell = b'<row r="99"><c r="A99" t="inlineStr"><is><t>&lol9;</t></is></c></row></sheetData>'
+    _rewrite(target, "xl/worksheets/sheet1.xml",
+             lambda xml: doctype + xml.split(b"?>", 1)[-1].replace(b"</sheetData>", cell, 1))
+
+
 def blank_rows(folder: Path, file: str, source: Path, mib: int = 48, where: str = "end") -> None:
     """The CSV ``source`` with ``mib`` MiB of blank rows (``;;;;``) at its ``end`` or in its ``middle``."""
     text = source.read_text(encoding="utf-8-sig")
@@ -101,6 +116,7 @@ def yaml_bomb(folder: Path, file: str, where: str = "top") -> None:
 GENERATORS = {
     "stale_dimension": stale_dimension,
     "zip_bomb": zip_bomb,
+    "entity_bomb": entity_bomb,
     "blank_rows": blank_rows,
     "long_cell": long_cell,
     "yaml_bomb": yaml_bomb,

@@ -122,6 +122,8 @@ def _key(args) -> int:
     from helpers.ingest.readers import read_table
     from helpers.ingest.keyfile import private_place, refuse_overwrite
 
+    out = private_place(Path(args.out), "--out")  # before the names are read
+    refuse_overwrite([out] if out.exists() else [], args.force)
     spec, _ = io.locate(args.wave)
     columns = spec.roster_columns
     if "name" not in columns:
@@ -130,8 +132,6 @@ def _key(args) -> int:
     secret = load_secret()
     key = pd.DataFrame({"member_id": [pseudonym(m, secret) for m in roster[columns["member_id"]]],
                         "name": roster[columns["name"]]}).sort_values("member_id")
-    out = private_place(Path(args.out), "--out")
-    refuse_overwrite([out] if out.exists() else [], args.force)
     io.write_sheet(key, out)
     print(out)
     return 0
