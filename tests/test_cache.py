@@ -109,7 +109,7 @@ def test_parameters_used_and_code_modules():
     ])
     assert cache.parameters_used(nb, {"wave": "w", "seed": 3, "lang": "da"}) == {"wave": "w"}
     assert cache.code_modules([nb.cells[1].source]) == ["analysis", "analysis.network"]
-    assert cache.code_modules(["from helpers import io"]) == ["analysis", "analysis.network", "errors", "ingest", "ingest.wave", "io", "lang", "paths"]
+    assert cache.code_modules(["from helpers import io"]) == ["analysis", "analysis.network", "errors", "escape", "ingest", "ingest.limits", "ingest.readers", "ingest.wave", "io", "lang", "paths", "safeyaml"]
 
 
 def test_declared_steps_give_the_run_order():

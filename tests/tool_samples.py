@@ -303,6 +303,10 @@ def write_samples(dest: Path = GOOD) -> list[Path]:
                 shutil.rmtree(folder)
             folder.mkdir(parents=True)
             makers[tool, dialect](folder)
+            # samples of one tool lie side by side: each needs its own wave id
+            settings = folder / "wave.yml"
+            settings.write_text(settings.read_text(encoding="utf-8").replace("\nid: tiny\n", f"\nid: {tool}-{dialect}\n"),
+                                encoding="utf-8")
             folders.append(folder)
     return folders
 

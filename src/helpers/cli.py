@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from helpers import paths
-from helpers.errors import SurveyError, ValidationError
+from helpers.errors import SurveyError, ValidationError, os_error_message
 
 
 def _csv(value: str) -> tuple[str, ...]:
@@ -79,27 +79,39 @@ def _compare(args) -> int:
 
 
 def _pairs(args) -> int:
-    import pandas as pd
-
     from helpers.handout import facilitator
     from helpers import io
     from helpers.analysis import visits
+    from helpers.ingest.keycheck import check_ids
+    from helpers.ingest.keyfile import private_place, read_key, refuse_overwrite
     from helpers.lang import check_lang
     from helpers.pipeline.scheduler import run
 
     langs = [check_lang(code) for code in args.lang]
+    # the files given are read and checked before the analysis runs, so a bad one fails at once
+    exclusions = visits.read_exclusions(args.exclusions) if args.exclusions else None
+    key = None
+    if args.key:
+        named = private_place(Path(args.key), "--key")
+        key = read_key(named)
     run(args.wave, langs=(), build=args.build, seed=args.seed, progress=_progress)
     spec, folder = io.locate(args.wave, args.build)
     G = io.read_tie_graph(folder / "tidy")
     core = io.read_json(folder / "results" / "structure.json")["core_periphery"]["ignore"]["core"]
-    exclusions = visits.read_exclusions(args.exclusions) if args.exclusions else None
+    if exclusions is not None:
+        check_ids({m for group in exclusions.pairs + exclusions.last_round for m in group}, set(G), args.exclusions,
+                  spec.id)
+    if key is not None:
+        check_ids(key["member_id"], set(G), args.key, spec.id, complete=True)
+        targets = [named.with_name(f"mail-merge-{spec.id}.csv")] + [
+            facilitator.facilitator_path(folder, spec.id, code, args.key) for code in langs]
+        refuse_overwrite([t for t in targets if t.exists()], args.force)
     plan = visits.propose_visits(G, core=core, exclusions=exclusions, seed=args.seed)
-    key = pd.read_csv(args.key, dtype=str) if args.key else None
     out = folder / "visits"
     # names go beside the private key, never into the build folder
     merge = Path(args.key).with_name(f"mail-merge-{spec.id}.csv") if key is not None else out / "mail-merge.csv"
     written = [visits.write_visit_pairs(plan, out / "visit-pairs.csv"), visits.write_mail_merge(plan, merge, key=key),
-               io.write_table(plan.pairs, out / "pairs-explained.csv"), io.write_table(plan.groups, out / "groups.csv")]
+               io.write_sheet(plan.pairs, out / "pairs-explained.csv"), io.write_sheet(plan.groups, out / "groups.csv")]
     # the facilitator's sheet: always with pseudonyms (and every figure) into build/; with the key also
     # with names beside the key (the named sheet leaves out the figures about ties and the core)
     meta = io.read_json(folder / "tidy" / "wave.json")
@@ -123,7 +135,10 @@ def _key(args) -> int:
     from helpers import io
     from helpers.ingest.pseudonym import load_secret, pseudonym
     from helpers.ingest.readers import read_table
+    from helpers.ingest.keyfile import private_place, refuse_overwrite
 
+    out = private_place(Path(args.out), "--out")  # before the names are read
+    refuse_overwrite([out] if out.exists() else [], args.force)
     spec, _ = io.locate(args.wave)
     columns = spec.roster_columns
     if "name" not in columns:
@@ -132,10 +147,7 @@ def _key(args) -> int:
     secret = load_secret()
     key = pd.DataFrame({"member_id": [pseudonym(m, secret) for m in roster[columns["member_id"]]],
                         "name": roster[columns["name"]]}).sort_values("member_id")
-    out = Path(args.out)
-    if paths.project_root() in out.resolve().parents and "raw" not in out.resolve().parts:
-        raise SurveyError(f"{out}: the key holds names; write it outside the project or under data/raw/")
-    io.write_table(key, out)
+    io.write_sheet(key, out)
     print(out)
     return 0
 
@@ -195,11 +207,17 @@ def parser() -> argparse.ArgumentParser:
                     help="languages of the facilitator PDF, comma separated: da,en (default da)")
     for option in ("--build", "--seed"):
         pr._add_action(next(a for a in r._actions if option in a.option_strings))
+    pr.add_argument("--force", action="store_true", help="replace named files already beside the key")
     pr.set_defaults(func=_pairs)
     k = sub.add_parser("key", help="write the local key from pseudonyms to names (personal data: keep it private)")
     k.add_argument("wave", help="wave id or folder")
     k.add_argument("--out", required=True, help="CSV to write, outside the project or under data/raw/")
+    k.add_argument("--force", action="store_true", help="replace the file if it exists")
     k.set_defaults(func=_key)
+    for command in (v, r, c, pr, k):
+        command.add_argument("--new-key", action="store_true",
+                             help="make a new pseudonym key where none is found, even though builds made under "
+                                  "another key exist (every wave then gets new pseudonyms)")
     e = sub.add_parser("example", help="regenerate the synthetic example waves in data/example")
     e.add_argument("--dest", help="folder to write into (default: data/example)")
     e.add_argument("--seed", type=int, default=DEFAULT_SEED, help="generator seed")
@@ -207,17 +225,40 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _key_ready(args) -> None:
+    """Load (or, on first use or with ``--new-key``, make) the pseudonym key before any work starts."""
+    if hasattr(args, "new_key"):
+        from helpers.ingest.pseudonym import load_secret
+
+        build = getattr(args, "build", "build")
+        load_secret(new_key=args.new_key, build=paths.build_dir("wave", build).parent)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``forum-network`` console script."""
+    from helpers.ingest.readers import UnreadableFile
+    from helpers.interrupt import Terminated, terminate_like_interrupt
+
     args = parser().parse_args(argv)
     try:
-        return args.func(args)
+        with terminate_like_interrupt():
+            _key_ready(args)
+            return args.func(args)
     except ValidationError as exc:
         print(exc, file=sys.stderr)
         return 1
     except SurveyError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except UnreadableFile as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"error: {os_error_message(exc)}", file=sys.stderr)
+        return 2
+    except Terminated:
+        print("terminated; outputs of finished steps are kept, nothing is half-written", file=sys.stderr)
+        return 143
     except KeyboardInterrupt:
         print("interrupted; outputs of finished steps are kept, nothing is half-written", file=sys.stderr)
         return 130

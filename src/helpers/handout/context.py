@@ -29,6 +29,7 @@ import yaml
 from babel.lists import format_list
 
 from helpers import paths
+from helpers import safeyaml
 from helpers import io
 from helpers import lang as fmt
 from helpers.handout.suppression import MARKER, suppress
@@ -557,7 +558,7 @@ class Handout:
     def discussion(self, questions: Path | None = None) -> str:
         """Table discussion: three rounds with their minutes, the seminar's questions and data-driven prompts."""
         path = questions or paths.project_root() / "report" / "discussion.yml"
-        config = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        config = safeyaml.load_file(path)
         prompts = self.data_prompts() if config.get("data_prompts", True) else []
         parts = [self.heading("discussion.heading")]
         for number, round_ in enumerate(config["rounds"], start=1):

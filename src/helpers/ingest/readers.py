@@ -45,6 +45,7 @@ from pathlib import Path
 import pandas as pd
 
 from helpers.errors import Problem
+from helpers.ingest import limits
 
 __all__ = ["DELIMITERS", "ENCODINGS", "SUMMARY_LABELS", "XLSX_SUFFIXES", "RawTable", "UnreadableFile", "column_letter",
            "is_summary_label", "normalise_text", "parse_number", "read_csv", "read_table", "read_xlsx"]
@@ -270,6 +271,50 @@ def _count_outside_quotes(line: str, delimiter: str) -> int:
     return count
 
 
+_FILLED_LINE = re.compile(r"[^\r\n]*\S[^\r\n]*")
+
+
+def _filled_lines(text: str, n: int, head: int = 1_000_000) -> list[str]:
+    """The first ``n`` lines of ``text`` that are not blank, without splitting all of a large text."""
+    part = text[:head]
+    lines = [line for line in part.splitlines() if line.strip()]
+    if len(lines) > n or len(part) == len(text):
+        return lines[:n]
+    found = []
+    for match in _FILLED_LINE.finditer(text):  # a flood of blank lines at the top: skipped at C speed
+        found.append(match.group())
+        if len(found) == n:
+            break
+    return found
+
+
+def _trim_blank_tail(text):
+    r"""``text`` (str, or bytes in an ASCII-compatible encoding) without the blank lines and
+    lines of bare separators after its last filled line.
+
+    Spreadsheets export the rows they once formatted: a million ``;;;`` lines after the
+    data. Cutting them before parsing keeps the reading of such a file fast and small.
+
+    Examples
+    --------
+    >>> _trim_blank_tail("a;b\r\nc;d;\r\n;;\r\n\r\n;;;\r\n")
+    'a;b\r\nc;d;\r\n'
+    >>> _trim_blank_tail(b"a,b\n1,2"), _trim_blank_tail("\n\n")
+    (b'a,b\n1,2', '\n\n')
+    """
+    blank, nl, cr = (b" \t;,\r\n", b"\n", b"\r") if isinstance(text, bytes) else (" \t;,\r\n", "\n", "\r")
+    body = text.rstrip(blank)
+    if len(body) == len(text) or not body:
+        return text
+    ends = [i for i in (text.find(nl, len(body)), text.find(cr, len(body))) if i >= 0]
+    if not ends:  # only trailing separators on the last line: a cut-off check needs them
+        return text
+    end = min(ends)
+    if text[end:end + 2] == cr + nl:
+        end += 1
+    return text[: end + 1]
+
+
 def _sniff_delimiter(text: str) -> str:
     """The separator that splits the first lines most consistently into more than one cell.
 
@@ -278,7 +323,7 @@ def _sniff_delimiter(text: str) -> str:
     cells, then ``;`` before ``,`` before tab). This keeps a title line above the header,
     names written "Dahl, Cecilie" and decimal commas from misleading the choice.
     """
-    lines = [line for line in text.splitlines() if line.strip()][:SNIFF_LINES]
+    lines = _filled_lines(text, SNIFF_LINES)
 
     def score(d: str) -> tuple[int, int, int]:
         counts = [_count_outside_quotes(line, d) for line in lines]
@@ -299,19 +344,33 @@ def _parse_csv(text: str, delimiter: str, name: str, first_row: int) -> list[tup
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     records: list[tuple[int, list[str]]] = []
     number = first_row - 1
-    while True:
-        number += 1
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return records
-        except csv.Error as exc:
-            reason = next((msg for key, msg in _CSV_ERRORS.items() if key in str(exc)), f"malformed CSV ({exc})")
-            if "never closed" in reason and not text.endswith(("\n", "\r")):
-                reason = "a file that ends inside a quoted cell"
-            raise _unreadable(name, reason, "well-formed CSV: quotes in pairs around a whole cell; "
-                              "if the file was cut off, export it again", number) from exc
-        records.append((number, cells))
+    cells_read = 0
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, len(text) + 1))  # long cells are refused below, naming their column
+    try:
+        while True:
+            number += 1
+            try:
+                cells = next(reader)
+            except StopIteration:
+                problem = limits.cell_problem(name, records)
+                if problem is not None:
+                    raise UnreadableFile(problem)
+                return records
+            if not any(cells):  # a blank row: nothing to keep (its number still counts)
+                continue
+            cells_read += len(cells)
+            if cells_read > limits.MAX_CELLS:
+                raise UnreadableFile(limits.too_many_cells(name, number, cells_read))
+            records.append((number, cells))
+    except csv.Error as exc:
+        reason = next((msg for key, msg in _CSV_ERRORS.items() if key in str(exc)), f"malformed CSV ({exc})")
+        if "never closed" in reason and not text.endswith(("\n", "\r")):
+            reason = "a file that ends inside a quoted cell"
+        raise _unreadable(name, reason, "well-formed CSV: quotes in pairs around a whole cell; "
+                          "if the file was cut off, export it again", number) from exc
+    finally:
+        csv.field_size_limit(limit)
 
 
 def _cell(text: str) -> str:
@@ -499,7 +558,18 @@ def read_csv(path: str | Path, name: str | None = None, *, header_row: int = 1, 
     """
     path = Path(path)
     name = name or path.name
-    text, encoding = _decode(path.read_bytes(), name)
+    size = path.stat().st_size
+    if size > limits.MAX_CSV_FILE_BYTES:
+        raise _unreadable(name, f"a file of {size / 1024**2:,.1f} MiB",
+                          f"at most {limits.MAX_CSV_FILE_BYTES // 1024**2} MiB (a survey export is far smaller)")
+    data = path.read_bytes()
+    if not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        data = _trim_blank_tail(data)  # the blank rows a spreadsheet adds at the end, before anything else
+    if len(data) > limits.MAX_CSV_BYTES:
+        raise _unreadable(name, f"{len(data) / 1024**2:,.1f} MiB of rows (besides blank rows at the end)",
+                          f"at most {limits.MAX_CSV_BYTES // 1024**2} MiB of rows (a survey export is far smaller)")
+    text, encoding = _decode(data, name)
+    text = _trim_blank_tail(text)
     first_row = 1
     directive = re.match(r"(?i)sep=(.)[ \t]*(\r\n|\n|\r|$)", text)
     if directive:
@@ -574,6 +644,9 @@ def read_xlsx(path: str | Path, sheet: str | int | None = None, name: str | None
 
     path = Path(path)
     name = name or path.name
+    too_large = limits.xlsx_problem(path, name)  # before anything is unpacked
+    if too_large is not None:
+        raise UnreadableFile(too_large)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
@@ -589,11 +662,21 @@ def read_xlsx(path: str | Path, sheet: str | int | None = None, name: str | None
         chosen = _choose_sheet(names, sheet, name)
 
         def rows_of(ws, limit=None):
-            out = []
+            # the sheet's own <dimension> may be stale (rows beyond it were lost): read what is there
+            ws.reset_dimensions()
+            out, cells = [], 0
             for number, row in enumerate(ws.iter_rows(values_only=True), start=1):
+                cells += len(row)
+                if cells > limits.MAX_CELLS:
+                    raise UnreadableFile(limits.too_many_cells(name, number, cells))
+                if all(v is None for v in row):
+                    continue
                 out.append((number, [_xlsx_cell(v) for v in row]))
                 if limit and any(out[-1][1]):
                     break
+            problem = limits.cell_problem(name, out)
+            if problem is not None:
+                raise UnreadableFile(problem)
             return out
 
         others = {}

@@ -43,7 +43,8 @@ from helpers import __version__
 from helpers.errors import Problem, ValidationError
 from helpers.ingest import tools
 from helpers.ingest.codebook import apply_codebook, read_codebook
-from helpers.ingest.pseudonym import load_secret, pseudonym
+from helpers.ingest.limits import roster_problems
+from helpers.ingest.pseudonym import fingerprint, load_secret, pseudonym
 from helpers.ingest.readers import (RawTable, UnreadableFile, column_letter, is_summary_label, normalise_text, parse_number,
                       read_table)
 from helpers.ingest.wave import MATCH_KEYS, ROSTER_FIELDS, Labels, Question, WaveSpec
@@ -868,6 +869,7 @@ def tidy_wave(spec: WaveSpec, secret: bytes | None = None) -> TidyWave:
     """
     c = _Collector(spec)
     roster = _read_roster(c)
+    c.problems += roster_problems(roster, spec.roster_file, spec.roster_columns)  # before a long text costs time
     keys = {q.match for q in (spec.relations, spec.external)} | {q.respondent_match for q in (spec.relations, spec.external)}
     members = Members(roster, keys) if roster is not None else None
     seen: dict = {}
@@ -924,6 +926,7 @@ def tidy_wave(spec: WaveSpec, secret: bytes | None = None) -> TidyWave:
             {(s["file"], s["row"], s["column"], s["why"]) for s in c.skipped},
             key=lambda t: (t[0], t[1] or 0, t[2] or ""))],
         "input_sha256": input_hash(spec),
+        "key_fingerprint": fingerprint(secret),
         "helpers_version": __version__,
     }
     return TidyWave(members_df, rel, ext, meta)

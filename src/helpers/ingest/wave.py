@@ -16,6 +16,8 @@ from typing import Any
 import yaml
 
 from helpers.errors import Problem, SurveyError, ValidationError
+from helpers import safeyaml
+from helpers.ingest.limits import wave_problems
 
 __all__ = ["AUTO_PREVIOUS", "GENDERS", "Labels", "MATCH_KEYS", "Partner", "Question", "ROLES", "ROSTER_FIELDS",
            "REQUIRED_ROSTER_FIELDS", "VISIT_PAIRS_FILE", "WaveSpec", "load_wave", "previous_by_date", "wave_text"]
@@ -441,6 +443,10 @@ def load_wave(folder: str | Path) -> WaveSpec:
     name = r.get("name", "a display name", default=wave_id)
     if name is None or isinstance(name, (dict, list)):
         r.problems.append(Problem("wave.yml", None, "name", repr(name), "a display name"))
+    r.problems += wave_problems(name, {"relations": relations, "external": external}, partners, roster["file"],
+                                roster["columns"], translations)
+    r.problems += file_problems(folder, {"roster.file": roster["file"], "relations.file": relations.file,
+                                         "external.file": external.file})
     if r.problems:
         raise ValidationError(r.problems)
     return WaveSpec(
@@ -472,7 +478,7 @@ def _read_settings(folder: Path) -> dict:
     if not path.is_file():
         raise SurveyError(f"{folder}: no wave.yml here; a wave folder holds the raw export files and a wave.yml")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = safeyaml.load_file(path, "wave.yml")
     except (yaml.YAMLError, UnicodeDecodeError, ValueError, TypeError, OverflowError, RecursionError) as exc:
         raise SurveyError(f"{path}: not readable as UTF-8 YAML ({exc})") from exc
     if not isinstance(data, dict):
@@ -603,6 +609,71 @@ def _check_dont_know(r: _Reader, relations: Question, external: Question) -> Non
                                       "answers that are not also on the scale"))
 
 
+def file_problems(folder: Path, files: dict[str, str | None]) -> list[Problem]:
+    """Problems for ``file:`` settings that lead out of the wave folder.
+
+    A wave reads only files in its own folder: an absolute path, a ``..`` step or a
+    link that resolves outside it is refused before anything is read, so that no
+    message can quote a file from elsewhere (a key, a system file).
+
+    Parameters
+    ----------
+    folder : Path
+        The wave folder.
+    files : dict
+        Setting (``"roster.file"``) -> the file it names.
+
+    Examples
+    --------
+    >>> [p.column for p in file_problems(Path("."), {"roster.file": "../key.csv", "relations.file": "r.csv",
+    ...                                              "external.file": "/etc/passwd"})]
+    ['roster.file', 'external.file']
+    """
+    problems = []
+    base = Path(folder).resolve()
+    for setting, file in files.items():
+        if not file:
+            continue
+        target = (base / file).resolve()
+        if Path(file).is_absolute() or ".." in Path(file).parts or not target.is_relative_to(base) or target == base:
+            problems.append(Problem("wave.yml", None, setting, repr(file),
+                                    "a file in the wave folder (a name such as roster.csv; no folder outside it)"))
+    return problems
+
+
+def duplicate_ids(spec: WaveSpec) -> list[Path]:
+    """Other wave folders beside ``spec``'s whose ``wave.yml`` gives the same ``id``.
+
+    A wave folder copied for the next survey keeps the old ``id`` until it is edited;
+    two waves with one id would share a build folder and be compared with each other.
+    """
+    same = []
+    for sibling in sorted(spec.folder.parent.iterdir()):
+        if sibling.resolve() == spec.folder.resolve() or not (sibling / "wave.yml").is_file():
+            continue
+        try:
+            data = safeyaml.load_file(sibling / "wave.yml")
+        except (OSError, SurveyError, yaml.YAMLError, UnicodeDecodeError, ValueError):
+            continue
+        if isinstance(data, dict) and str(data.get("id", sibling.name)) == spec.id:
+            same.append(sibling)
+    return same
+
+
+def check_unique_id(spec: WaveSpec) -> None:
+    """Refuse a wave whose ``id`` another wave folder beside it also gives, naming both folders.
+
+    Raises
+    ------
+    SurveyError
+    """
+    same = duplicate_ids(spec)
+    if same:
+        raise SurveyError(f"{spec.folder} and {same[0]} both give the wave id {spec.id!r} (a copied wave.yml?): "
+                          "each wave needs its own id, which names its build folder; edit id in the newer one's "
+                          "wave.yml")
+
+
 #: The visit pairs formed after a wave, recorded beside its raw files (``forum-network pairs``
 #: writes the proposal as a file of this name to start from).
 VISIT_PAIRS_FILE = "visit-pairs.csv"
@@ -613,9 +684,9 @@ AUTO_PREVIOUS = "auto"
 def _closing_date(folder: Path) -> dt.date | None:
     """A wave folder's closing date as its ``wave.yml`` states it, or None if unreadable."""
     try:
-        date = yaml.safe_load((folder / "wave.yml").read_text(encoding="utf-8")).get("date")
+        date = safeyaml.load_file(folder / "wave.yml").get("date")
         return date if isinstance(date, dt.date) else dt.date.fromisoformat(str(date))
-    except (OSError, yaml.YAMLError, UnicodeDecodeError, AttributeError, TypeError, ValueError):
+    except (OSError, SurveyError, yaml.YAMLError, UnicodeDecodeError, AttributeError, TypeError, ValueError):
         return None
 
 

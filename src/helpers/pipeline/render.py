@@ -80,6 +80,8 @@ from typing import Any, Iterable, Mapping
 import nbformat
 import yaml
 
+from helpers import safeyaml
+
 from helpers.errors import SurveyError
 from helpers.paths import SOURCE_ROOT
 
@@ -267,7 +269,7 @@ def read_quarto_config(path: str | Path | None = DEFAULT_CONFIG) -> dict[str, An
         return {}
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = safeyaml.load(path.read_text(encoding="utf-8"), str(path))
     except OSError as err:
         raise RenderError(f"{path}: cannot read the render configuration: {err}") from err
     except yaml.YAMLError as err:
@@ -308,7 +310,7 @@ def cell_options(source: str) -> dict[str, Any]:
     if not lines:
         return {}
     try:
-        options = yaml.safe_load("\n".join(lines))
+        options = safeyaml.load("\n".join(lines), "cell options")
     except yaml.YAMLError:
         return {}
     return options if isinstance(options, dict) else {}
@@ -335,7 +337,7 @@ def front_matter(nb: nbformat.NotebookNode) -> dict[str, Any]:
     if end < 0:
         return {}
     try:
-        data = yaml.safe_load(body[:end])
+        data = safeyaml.load(body[:end], "front matter")
     except yaml.YAMLError:
         return {}
     return data if isinstance(data, dict) else {}

@@ -38,6 +38,8 @@ from helpers.pipeline.render import engine_info
 from helpers.pipeline.cache import RunCache, file_hashes, notebook_key, parameters_used, run_key, with_key
 from helpers.errors import SurveyError
 from helpers.lang import check_lang
+from helpers.ingest.keycheck import check_previous
+from helpers.ingest.pseudonym import fingerprint, load_secret
 from helpers.ingest.validate import tidy_wave
 from helpers.ingest.wave import AUTO_PREVIOUS, VISIT_PAIRS_FILE, previous_by_date
 
@@ -45,6 +47,8 @@ DEFAULT_SEED = 20190222
 KERNEL_START_ATTEMPTS = 3
 FORMATS = ("html", "pdf")
 CACHE_FOLDER = ".jupyter_cache"
+STOP_SECONDS = 5
+"""How long a stopped step may take to clean up before it is killed."""
 
 
 @dataclass(frozen=True)
@@ -242,8 +246,12 @@ class _Process:
 
     def stop(self) -> None:
         if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
+            self.process.terminate()  # the worker unwinds as on Ctrl-C, removing its temporary files
+            try:
+                self.process.wait(timeout=STOP_SECONDS)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
         self.log.close()
 
 
@@ -264,7 +272,10 @@ def _prepare(step: Step, params: dict, folder: Path, root: Path, spec, formats,
         params = {**params, "lang": step.lang}
     files = [p for r in step.reads for p in (spec.input_files() if r == "raw" else [folder / r])]
     inputs = file_hashes(files, folder) | file_hashes([root / p for p in step.project_reads], root)
-    key = run_key(nb, params, inputs, {"formats": list(formats), "render": engine} if step.lang else None)
+    extra = {"formats": list(formats), "render": engine} if step.lang else None
+    if "raw" in step.reads:  # pseudonyms follow from the key: under another key, ingest runs again
+        extra = {"key_fingerprint": fingerprint(load_secret())}
+    key = run_key(nb, params, inputs, extra)
     if step.lang is not None:
         nb.metadata["forum_network"] = {"render": engine}
     # inject only what the notebook reads, so that another value of an unused parameter
@@ -371,6 +382,7 @@ def run(wave: str | Path, *, langs: tuple[str, ...] = ("da",), formats: tuple[st
         spec_a, folder_a = before
         run(spec_a.folder, langs=(), formats=formats, build=build, seed=seed, use_cache=use_cache, jobs=jobs,
             progress=lambda r: _note(report, progress, StepResult(f"{spec_a.id} {r.name}", r.status, r.seconds)))
+        check_previous(folder_a / "tidy", spec_a.folder, load_secret(), spec_a.id)
         previous_reads = [folder_a / r for r in COMPARE.reads] + [spec_a.folder / VISIT_PAIRS_FILE]
         steps += (Step(COMPARE.name, COMPARE.notebook,
                        COMPARE.reads + tuple(os.path.relpath(r, folder) for r in previous_reads), COMPARE.writes),)
@@ -429,8 +441,12 @@ def _hold(folder: Path) -> Iterator[tuple[int, Path]]:
     the scratch folder."""
     with io.run_lock(folder) as lock:
         io.sweep(folder)
-        with tempfile.TemporaryDirectory(prefix=".run-", dir=folder) as scratch:
-            yield lock, Path(scratch)
+        try:
+            with tempfile.TemporaryDirectory(prefix=".run-", dir=folder) as scratch:
+                yield lock, Path(scratch)
+        except KeyboardInterrupt:  # Ctrl-C or SIGTERM: the steps are stopped; leave no scratch behind
+            io.sweep(folder)
+            raise
 
 
 def _note(report: RunReport, progress, result: StepResult) -> None:
