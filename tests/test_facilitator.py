@@ -23,6 +23,8 @@ from helpers import io
 from helpers.ingest import validate
 from helpers.analysis import visits as vs
 from helpers.cli import main
+from helpers.ingest.wave import locate
+from helpers.results.tidy import Tidy
 
 META = {"name": "Testforum 2019", "date": "2019-02-22", "relations": {"scale": {"2": "Månedligt", "3": "Ugentligt"}}}
 ROLE = {"da": {"director": "direktør", "chief": "chef"}, "en": {"director": "director", "chief": "chief"}}
@@ -320,9 +322,9 @@ def test_location_of_the_sheet(tmp_path):
 
 def fake_run(wave, *, build="build", **_):
     """The two inputs `pairs` reads from a run (tidy tables, structure.json), without the notebooks."""
-    spec, folder = io.locate(wave, build)
+    spec, folder = locate(wave, build)
     tidy = validate.tidy_wave(spec)
-    io.write_tidy(tidy, folder / "tidy")
+    Tidy.of(tidy).save(folder)
     core = sorted(tidy.members.loc[tidy.members["department"] == "Alfa", "member_id"])
     io.write_json({"core_periphery": {"ignore": {"core": core}}}, folder / "results" / "structure.json")
 

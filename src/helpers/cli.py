@@ -20,10 +20,10 @@ def _csv(value: str) -> tuple[str, ...]:
 
 
 def _validate(args) -> int:
-    from helpers import io
     from helpers.ingest.validate import tidy_wave
+    from helpers.ingest.wave import locate
 
-    spec, _ = io.locate(args.wave)
+    spec, _ = locate(args.wave)
     tidy = tidy_wave(spec)
     n = len(tidy.members)
     print(f"{spec.id}: no problems ({n} members, {int(tidy.members['answered'].sum())} respondents, "
@@ -45,13 +45,14 @@ def _run(args) -> int:
 
 
 def _compare(args) -> int:
-    from helpers import io
+    from helpers.ingest.wave import locate
     from helpers.pipeline.scheduler import run
+    from helpers.results.comparison import Comparison
 
     report = run(args.wave_b, previous=args.wave_a, langs=args.lang, formats=args.to, build=args.build,
                  seed=args.seed, progress=_progress)
-    spec, folder = io.locate(args.wave_b, args.build)
-    c = io.read_json(folder / "results" / "compare.json")
+    spec, folder = locate(args.wave_b, args.build)
+    c = Comparison.load(folder).summary
     d = c["density"]
     print(f"{args.wave_a} -> {spec.id}: {c['members_both']} members in both waves ({c['joined']} joined, "
           f"{c['left']} left); density {d['a']:.3f} -> {d['b']:.3f} (change {d['difference']:+.3f}, "
@@ -69,25 +70,28 @@ def _pairs(args) -> int:
     from helpers.handout import facilitator
     from helpers import io
     from helpers.analysis import visits
+    from helpers.ingest.wave import VISIT_PAIRS_FILE, locate
     from helpers.lang import check_lang
     from helpers.pipeline.scheduler import run
+    from helpers.results.structure import Structure
+    from helpers.results.tidy import Tidy
 
     langs = [check_lang(code) for code in args.lang]
     run(args.wave, langs=(), build=args.build, seed=args.seed, progress=_progress)
-    spec, folder = io.locate(args.wave, args.build)
-    G = io.read_tie_graph(folder / "tidy")
-    core = io.read_json(folder / "results" / "structure.json")["core_periphery"]["ignore"]["core"]
+    spec, folder = locate(args.wave, args.build)
+    G = Tidy.load(folder).graph
+    core = Structure.load(folder).core
     exclusions = visits.read_exclusions(args.exclusions) if args.exclusions else None
     plan = visits.propose_visits(G, core=core, exclusions=exclusions, seed=args.seed)
     key = pd.read_csv(args.key, dtype=str) if args.key else None
     out = folder / "visits"
     # names go beside the private key, never into the build folder
     merge = Path(args.key).with_name(f"mail-merge-{spec.id}.csv") if key is not None else out / "mail-merge.csv"
-    written = [visits.write_visit_pairs(plan, out / "visit-pairs.csv"), visits.write_mail_merge(plan, merge, key=key),
+    written = [visits.write_visit_pairs(plan, out / VISIT_PAIRS_FILE), visits.write_mail_merge(plan, merge, key=key),
                io.write_table(plan.pairs, out / "pairs-explained.csv"), io.write_table(plan.groups, out / "groups.csv")]
     # the facilitator's sheet: always with pseudonyms (and every figure) into build/; with the key also
     # with names beside the key (the named sheet leaves out the figures about ties and the core)
-    meta = io.read_json(folder / "tidy" / "wave.json")
+    meta = Tidy.read_meta(folder)
     for code in langs:
         written.append(facilitator.write_facilitator(plan, G, facilitator.facilitator_path(folder, spec.id, code),
                                                      meta=meta, lang=code, core=core))
@@ -107,9 +111,10 @@ def _key(args) -> int:
 
     from helpers import io
     from helpers.ingest.pseudonym import load_secret, pseudonym
+    from helpers.ingest.wave import locate
     from helpers.ingest.readers import read_table
 
-    spec, _ = io.locate(args.wave)
+    spec, _ = locate(args.wave)
     columns = spec.roster_columns
     if "name" not in columns:
         raise SurveyError(f"{spec.id}: wave.yml maps no name column for the roster; there are no names to key")

@@ -4,7 +4,7 @@ Layout (relative to the project root)::
 
     data/example/<wave>/     synthetic example waves (raw export + wave.yml), in git
     data/raw/<wave>/         real waves as exported, never in git
-    build/<wave>/tidy/       validated, pseudonymised tables (parquet) + wave.json
+    build/<wave>/tidy/       validated, pseudonymised tables (helpers.results.tidy)
     build/<wave>/results/    tables and JSON the handout reads
     build/<wave>/notebooks/  the executed notebooks
     build/<wave>/handout/    handout-<lang>.html and .pdf
@@ -28,7 +28,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
-import networkx as nx
 import pandas as pd
 
 from helpers.errors import SurveyError
@@ -37,9 +36,6 @@ try:
     import fcntl
 except ImportError:  # Windows: runs are not locked
     fcntl = None
-
-TIDY_TABLES = ("members", "relations", "external")
-
 
 @contextmanager
 def atomic_dir(target: Path) -> Iterator[Path]:
@@ -195,39 +191,6 @@ def dumps(data: Any) -> str:
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=_json_default) + "\n"
 
 
-def write_tidy(tidy, target: Path) -> Path:
-    """Write a :class:`~helpers.ingest.validate.TidyWave` as parquet tables and ``wave.json``, atomically."""
-    with atomic_dir(target) as tmp:
-        for name in TIDY_TABLES:
-            getattr(tidy, name).to_parquet(tmp / f"{name}.parquet", index=False)
-        (tmp / "wave.json").write_text(dumps(tidy.meta), encoding="utf-8")
-    return target
-
-
-def read_tidy(folder: Path) -> dict[str, Any]:
-    """Read the tidy tables of a wave: ``members``, ``relations``, ``external`` and ``meta``.
-
-    Raises
-    ------
-    SurveyError
-        The folder has not been written yet (run the ingest step first).
-    """
-    folder = Path(folder)
-    if not (folder / "wave.json").is_file():
-        raise SurveyError(f"{folder}: no tidy tables yet; run the ingest step first")
-    out: dict[str, Any] = {name: pd.read_parquet(folder / f"{name}.parquet") for name in TIDY_TABLES}
-    out["meta"] = json.loads((folder / "wave.json").read_text(encoding="utf-8"))
-    return out
-
-
-def read_tie_graph(folder: Path) -> nx.DiGraph:
-    """The tie graph of a wave from its tidy folder (see :func:`helpers.analysis.network.build_graph`)."""
-    from helpers.analysis.network import build_graph
-
-    tidy = read_tidy(folder)
-    return build_graph(tidy["members"], tidy["relations"], tidy["meta"]["relations"]["tie_threshold"])
-
-
 def write_json(data: Any, target: Path) -> Path:
     """Write JSON atomically, keys sorted."""
     with atomic_file(target, encoding="utf-8") as fh:
@@ -245,20 +208,6 @@ def write_table(frame: pd.DataFrame, target: Path) -> Path:
     with atomic_file(target, encoding="utf-8", newline="") as fh:
         frame.to_csv(fh, index=False, lineterminator="\n")
     return target
-
-
-def locate(wave: str | Path, build: str | Path = "build"):
-    """The settings and build folder of a wave given as an id or a folder.
-
-    Returns
-    -------
-    (WaveSpec, Path)
-    """
-    from helpers.ingest.wave import load_wave
-    from helpers.paths import build_dir, find_wave
-
-    spec = load_wave(find_wave(wave))
-    return spec, build_dir(spec.id, build)
 
 
 def write_tables(tables: dict[str, pd.DataFrame], folder: Path) -> list[Path]:

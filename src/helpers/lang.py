@@ -9,6 +9,8 @@ are filled with numbers already formatted for the language.
 from __future__ import annotations
 
 import datetime as dt
+import math
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from pathlib import Path
 
@@ -94,3 +96,35 @@ class Text:
         """The sentence at a dotted ``key``, with ``values`` filled in."""
         node = self.data_at(key)
         return node.format(**values) if isinstance(node, str) else node
+
+
+def round_half_up(value: float, decimals: int = 2) -> float:
+    """Round a number for display the way a spreadsheet does (halves up).
+
+    Python's ``round`` and ``format`` round exact binary halves to even, so
+    ``17 / 8 = 2.125`` shows as 2.12, while spreadsheet tables such as the
+    seminar's show 2.13. This rounds the shortest decimal representation of
+    the float half away from zero.
+
+    Parameters
+    ----------
+    value : float
+        Number to round; NaN stays NaN.
+    decimals : int
+        Digits after the decimal point.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> round(17 / 8, 2), round_half_up(17 / 8)
+    (2.12, 2.13)
+    >>> round_half_up(20 / 7)
+    2.86
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return float("nan")
+    quantum = Decimal(1).scaleb(-decimals)
+    return float(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP))

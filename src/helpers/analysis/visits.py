@@ -55,7 +55,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from helpers.analysis.compare import VISIT_PAIR_COLUMNS
+from helpers.ingest.visit_pairs import VISIT_PAIR_COLUMNS
 from helpers.errors import Problem, ValidationError
 
 __all__ = [
@@ -991,9 +991,9 @@ def write_mail_merge(plan: VisitPlan, path: str | Path, *, key: pd.DataFrame | N
 
 
 def visit_pairs_table(plan: VisitPlan) -> pd.DataFrame:
-    """The plan's pairs in the layout :func:`helpers.analysis.compare.read_visit_pairs` reads.
+    """The plan's pairs in the layout :func:`helpers.ingest.visit_pairs.read_visit_pairs` reads.
 
-    Keep it beside the next wave to ask, with :func:`helpers.analysis.compare.visit_effect`,
+    Keep it beside the next wave to ask, with :func:`helpers.analysis.visit_effect.visit_effect`,
     whether the visits formed or strengthened ties.
 
     Returns

@@ -252,7 +252,7 @@ def facilitator_typst(plan: vs.VisitPlan, G: nx.Graph, *, meta: Mapping, lang: s
     >>> 'paper: "a4"' in src and '"X#, chief"' in src
     True
     """
-    from helpers.handout.context import text
+    from helpers.handout.catalogue import text
 
     fmt.check_lang(lang)
     t = text(lang)
