@@ -14,6 +14,8 @@ from pathlib import Path
 from helpers import paths
 from helpers.errors import SurveyError, ValidationError
 
+__all__ = ["parser", "main"]
+
 
 def _csv(value: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in value.split(",") if v.strip())

@@ -32,6 +32,9 @@ import pandas as pd
 
 from helpers.errors import SurveyError
 
+__all__ = ["atomic_dir", "atomic_file", "LOCK_FILE", "run_lock", "sweep", "write_notebook", "json_float", "dumps",
+           "write_json", "read_json", "write_table", "write_tables", "read_table"]
+
 try:
     import fcntl
 except ImportError:  # Windows: runs are not locked
@@ -88,7 +91,22 @@ def _exchange(a: Path, b: Path) -> bool:
 
 @contextmanager
 def atomic_file(target: Path, mode: str = "w", **kwargs) -> Iterator[Any]:
-    """Open a temporary file beside ``target`` and move it into place when the block succeeds."""
+    """Open a temporary file beside ``target`` and move it into place when the block succeeds.
+
+    Parameters
+    ----------
+    target : Path
+        The file to write.
+    mode : str
+        ``"w"`` (text) or ``"wb"`` (bytes).
+    **kwargs
+        Passed to :func:`open` (``encoding``, ``newline``).
+
+    Yields
+    ------
+    file
+        The open temporary file; on an error it is removed and ``target`` left as it was.
+    """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.tmp-", dir=target.parent)
@@ -156,7 +174,20 @@ def sweep(folder: Path) -> list[Path]:
 
 
 def write_notebook(nb, target: Path) -> Path:
-    """Write a notebook atomically."""
+    """Write a notebook atomically.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        The notebook.
+    target : Path
+        The file to write.
+
+    Returns
+    -------
+    Path
+        ``target``.
+    """
     import nbformat
 
     with atomic_file(target, encoding="utf-8") as fh:
@@ -177,6 +208,11 @@ def _json_default(value):
 def json_float(value) -> float | None:
     """A number for JSON: a float, or None for NaN (JSON has no NaN).
 
+    Parameters
+    ----------
+    value : float or None
+        The number.
+
     Examples
     --------
     >>> json_float(0.5), json_float(float("nan"))
@@ -187,34 +223,99 @@ def json_float(value) -> float | None:
 
 
 def dumps(data: Any) -> str:
-    """JSON text with sorted keys and a trailing newline, so reruns are byte-identical."""
+    """JSON text with sorted keys and a trailing newline, so reruns are byte-identical.
+
+    Parameters
+    ----------
+    data : object
+        JSON-serialisable data; numpy scalars, sets, tuples and paths are converted.
+
+    Returns
+    -------
+    str
+    """
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=_json_default) + "\n"
 
 
 def write_json(data: Any, target: Path) -> Path:
-    """Write JSON atomically, keys sorted."""
+    """Write JSON atomically, keys sorted (:func:`dumps`).
+
+    Parameters
+    ----------
+    data : object
+        JSON-serialisable data.
+    target : Path
+        The file to write.
+
+    Returns
+    -------
+    Path
+        ``target``.
+    """
     with atomic_file(target, encoding="utf-8") as fh:
         fh.write(dumps(data))
     return target
 
 
 def read_json(path: Path) -> Any:
-    """Read a JSON file written by :func:`write_json`."""
+    """Read a JSON file written by :func:`write_json`.
+
+    Parameters
+    ----------
+    path : str
+        Keys into ``wave.yml``'s settings, e.g. ``"relations", "question"``.
+    """
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
 def write_table(frame: pd.DataFrame, target: Path) -> Path:
-    """Write a results table as CSV (UTF-8, comma, point decimals), atomically."""
+    """Write a results table as CSV (UTF-8, comma, point decimals), atomically.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table (its index is not written).
+    target : Path
+        The file to write.
+
+    Returns
+    -------
+    Path
+        ``target``.
+    """
     with atomic_file(target, encoding="utf-8", newline="") as fh:
         frame.to_csv(fh, index=False, lineterminator="\n")
     return target
 
 
 def write_tables(tables: dict[str, pd.DataFrame], folder: Path) -> list[Path]:
-    """Write several results tables as ``<name>.csv`` into ``folder`` (each atomically)."""
+    """Write several results tables as ``<name>.csv`` into ``folder`` (each atomically).
+
+    Parameters
+    ----------
+    tables : dict of str to pandas.DataFrame
+        Name -> table.
+    folder : Path
+        Where to write them.
+
+    Returns
+    -------
+    list of Path
+        The files written.
+    """
     return [write_table(frame, Path(folder) / f"{name}.csv") for name, frame in tables.items()]
 
 
 def read_table(path: Path) -> pd.DataFrame:
-    """Read a results table written by :func:`write_table`."""
+    """Read a results table written by :func:`write_table`.
+
+    Parameters
+    ----------
+    path : str
+        Keys into ``wave.yml``'s settings, e.g. ``"relations", "question"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
     return pd.read_csv(path, keep_default_na=True)

@@ -20,12 +20,25 @@ from babel.numbers import format_decimal, format_percent
 
 from helpers.errors import SurveyError
 
+__all__ = ["LANGS", "NBSP", "check_lang", "number", "percent", "date", "Text", "round_half_up"]
+
 LANGS = ("da", "en")
 NBSP = "\u00a0"
 
 
 def check_lang(lang: str) -> str:
-    """Return ``lang`` if the handout can be written in it, else raise SurveyError."""
+    """Return ``lang`` if the handout can be written in it, else raise SurveyError.
+
+    Parameters
+    ----------
+    lang : {"da", "en"}
+        The handout's language.
+
+    Returns
+    -------
+    str
+        The language code, if available.
+    """
     if lang not in LANGS:
         raise SurveyError(f"language {lang!r} is not available; choose one of {', '.join(LANGS)}")
     return lang
@@ -33,6 +46,20 @@ def check_lang(lang: str) -> str:
 
 def number(value: float, lang: str, decimals: int | None = None) -> str:
     """A number formatted for ``lang``; whole numbers get thousands separators.
+
+    Parameters
+    ----------
+    value : float or None
+        The number.
+    lang : {"da", "en"}
+        The handout's language.
+    decimals : int, optional
+        Digits after the decimal point.
+
+    Returns
+    -------
+    str
+        The number, formatted for the language.
 
     Examples
     --------
@@ -48,6 +75,20 @@ def number(value: float, lang: str, decimals: int | None = None) -> str:
 def percent(share: float, lang: str, decimals: int = 1) -> str:
     """A share (0-1) as a percentage, with a non-breaking space before the sign.
 
+    Parameters
+    ----------
+    share : float or None
+        A share between 0 and 1.
+    lang : {"da", "en"}
+        The handout's language.
+    decimals : int, optional
+        Digits after the decimal point.
+
+    Returns
+    -------
+    str
+        The percentage, formatted for the language.
+
     Examples
     --------
     >>> percent(611 / 1443, "da").replace(NBSP, " "), percent(611 / 1443, "en").replace(NBSP, " ")
@@ -58,7 +99,19 @@ def percent(share: float, lang: str, decimals: int = 1) -> str:
 
 
 def date(day: dt.date | str, lang: str) -> str:
-    """A date in the language's long form ("22. februar 2019", "February 22, 2019")."""
+    """A date in the language's long form ("22. februar 2019", "February 22, 2019").
+
+    Parameters
+    ----------
+    day : datetime.date or str
+        The date (a string in ISO form, ``2019-02-22``).
+    lang : {"da", "en"}
+        The handout's language.
+
+    Returns
+    -------
+    str
+    """
     if isinstance(day, str):
         day = dt.date.fromisoformat(day)
     return format_date(day, "long", locale=lang)
@@ -84,7 +137,13 @@ class Text:
         self.data = _catalogue(Path(folder) / f"{lang}.yml")
 
     def data_at(self, key: str):
-        """The raw entry at a dotted ``key`` (a template string or a nested mapping)."""
+        """The raw entry at a dotted ``key`` (a template string or a nested mapping).
+
+        Parameters
+        ----------
+        key : str
+            The catalogue key.
+        """
         node = self.data
         for part in key.split("."):
             if not isinstance(node, dict) or part not in node:

@@ -124,11 +124,20 @@ def contrasting_networks(
         D.add_edges_from(sorted(edges))
         return D
 
-    # groupings: within-department pairs first (both directions), then returned pairs across
+    # the random draws in this order: groupings, hub, random, core-periphery (same seed, same networks)
+    groupings = make(_groupings_edges(ids, dept, m, ordered, rng))
+    hub_net = make(_hub_edges(ids, m, ordered, rng))
+    random_net = make(_sample_pairs(ordered, m, rng))
+    core, cp_edges = _core_periphery_edges(ids, m, ordered, rng)
+    cp_net = make(cp_edges, {v: {"planted_core": v in core} for v in ids})
+    return {"groupings": groupings, "hub": hub_net, "random": random_net, "core_periphery": cp_net}
+
+
+def _groupings_edges(ids: list[str], dept: Mapping[str, str], m: int, ordered: list, rng: np.random.Generator) -> list:
+    """Separate groupings: within-department pairs first (both directions), then returned pairs across."""
     within = [(u, v) for u, v in itertools.combinations(ids, 2) if dept[u] == dept[v]]
     between = [(u, v) for u, v in itertools.combinations(ids, 2) if dept[u] != dept[v]]
     pairs_needed = m // 2
-    odd = m % 2
     if pairs_needed <= len(within):
         chosen = _sample_pairs(within, pairs_needed, rng)
         chosen_set = set(chosen)
@@ -138,39 +147,36 @@ def contrasting_networks(
         chosen_set = set(chosen)
         rest_pairs = [p for p in between if p not in chosen_set]
     edges = [(u, v) for u, v in chosen] + [(v, u) for u, v in chosen]
-    if odd:
+    if m % 2:
         if rest_pairs:
             u, v = rest_pairs[int(rng.integers(len(rest_pairs)))]
             edges.append((u, v))
         else:  # every pair is taken both ways but one
             taken = set(edges)
             edges.append(next(e for e in ordered if e not in taken))
-    groupings = make(edges)
+    return edges
 
-    # hub: a star both ways, the rest at random
+
+def _hub_edges(ids: list[str], m: int, ordered: list, rng: np.random.Generator) -> list:
+    """A hub: a star both ways around the first member, the rest at random."""
     hub = ids[0]
     star = [(hub, v) for v in ids[1:]] + [(v, hub) for v in ids[1:]]
     if m <= len(star):
-        hub_edges = _sample_pairs(star, m, rng)
-    else:
-        others = [e for e in ordered if hub not in e]
-        hub_edges = star + _sample_pairs(others, m - len(star), rng)
-    hub_net = make(hub_edges)
+        return _sample_pairs(star, m, rng)
+    others = [e for e in ordered if hub not in e]
+    return star + _sample_pairs(others, m - len(star), rng)
 
-    random_net = make(_sample_pairs(ordered, m, rng))
 
-    # core-periphery: smallest core whose core-core and core-periphery pairs hold m ties
+def _core_periphery_edges(ids: list[str], m: int, ordered: list, rng: np.random.Generator) -> tuple[set, list]:
+    """The smallest core whose core-core and core-periphery pairs hold ``m`` ties, and those ties."""
+    n = len(ids)
     c = next(c for c in range(1, n + 1) if c * (c - 1) + 2 * c * (n - c) >= m)
     core = set(ids[:c])
     core_pairs = [(u, v) for u, v in ordered if u in core and v in core]
     mixed = [(u, v) for u, v in ordered if (u in core) != (v in core)]
     if m <= len(core_pairs):
-        cp_edges = _sample_pairs(core_pairs, m, rng)
-    else:
-        cp_edges = core_pairs + _sample_pairs(mixed, m - len(core_pairs), rng)
-    cp_net = make(cp_edges, {v: {"planted_core": v in core} for v in ids})
-
-    return {"groupings": groupings, "hub": hub_net, "random": random_net, "core_periphery": cp_net}
+        return core, _sample_pairs(core_pairs, m, rng)
+    return core, core_pairs + _sample_pairs(mixed, m - len(core_pairs), rng)
 
 
 def contrast_measures(

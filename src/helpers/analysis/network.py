@@ -61,7 +61,13 @@ def build_graph(members: pd.DataFrame, relations: pd.DataFrame, threshold: int) 
 
 
 def respondents(G: nx.DiGraph) -> set:
-    """The members who answered (the only ones whose outgoing ties are observed)."""
+    """The members who answered (the only ones whose outgoing ties are observed).
+
+    Parameters
+    ----------
+    G : networkx.DiGraph
+        The wave's tie graph.
+    """
     return _answered(G)
 
 
@@ -122,7 +128,19 @@ def summary(G: nx.DiGraph) -> dict:
 
 
 def role_and_department(G: nx.DiGraph, member: str) -> dict:
-    """A member as outputs may name them: role and department, never the person."""
+    """A member as outputs may name them: role and department, never the person.
+
+    Parameters
+    ----------
+    G : networkx.DiGraph
+        The wave's tie graph.
+    member : str
+        A member id (pseudonym).
+
+    Returns
+    -------
+    dict
+    """
     return {"role": G.nodes[member]["role"], "department": G.nodes[member]["department"]}
 
 
@@ -337,6 +355,11 @@ def union_graph(G: nx.DiGraph) -> nx.Graph:
 def as_undirected(G: nx.Graph | nx.DiGraph) -> nx.Graph:
     """The graph the community and fragmentation measures use: the union graph of a tie
     graph (:func:`union_graph`), or an undirected graph with its nodes and edges sorted.
+
+    Parameters
+    ----------
+    G : networkx.DiGraph
+        The wave's tie graph.
 
     Examples
     --------

@@ -161,6 +161,80 @@ def _outcome(a: int, b: int) -> str:
     return "dropped" if b == 0 else "weakened"
 
 
+def _compared_pairs(G_a: nx.DiGraph, common: list[str], sender_set: set[str], pairs, baseline: str):
+    """The visit pairs that can be compared, the other comparable pairs, and how many visit pairs could not.
+
+    A pair is comparable when both members are in both waves and at least one answered
+    in both (a sender); with ``baseline="cross_department"`` also only across departments.
+    """
+    common_set = set(common)
+
+    def eligible(u: str, v: str) -> bool:
+        if u not in common_set or v not in common_set:
+            return False
+        if u not in sender_set and v not in sender_set:
+            return False
+        if baseline == "cross_department":
+            return str(G_a.nodes[u].get("department")) != str(G_a.nodes[v].get("department"))
+        return True
+
+    visit_pairs = sorted(
+        {tuple(sorted(p)) for group in visit_groups(pairs) for p in itertools.combinations(group, 2)}
+    )
+    compared_visits = [p for p in visit_pairs if eligible(*p)]
+    if not compared_visits:
+        raise ValueError("no visit pair can be compared: check that the members are in both waves and answered")
+    visit_set = set(compared_visits)
+    others = [p for p in itertools.combinations(common, 2) if eligible(*p) and p not in visit_set]
+    if not others:
+        raise ValueError("no comparison pair: every comparable pair was a visit pair")
+    return compared_visits, others, len(visit_pairs) - len(compared_visits)
+
+
+def _strengths(G_a: nx.DiGraph, G_b: nx.DiGraph, ps: list[tuple[str, str]], sender_set: set[str]):
+    """Each pair's tie strength in the earlier and in the later wave."""
+    a = np.array([_strength(G_a, u, v, sender_set) for u, v in ps], dtype=np.int64)
+    b = np.array([_strength(G_b, u, v, sender_set) for u, v in ps], dtype=np.int64)
+    return a, b
+
+
+def _summary(label: str, a: np.ndarray, b: np.ndarray) -> tuple:
+    """One row of the effect's table: pairs, tied before, formed, strengthened, improved and the rates."""
+    n = int(a.size)
+    tied = int((a > 0).sum())
+    formed = int(((a == 0) & (b > 0)).sum())
+    strengthened = int(((a > 0) & (b > a)).sum())
+    improved = formed + strengthened
+    return (
+        label, n, tied, formed, strengthened, improved,
+        improved / n if n else float("nan"),
+        formed / (n - tied) if n - tied else float("nan"),
+        strengthened / tied if tied else float("nan"),
+    )  # fmt: skip
+
+
+def _label_test(improved_all: np.ndarray, k: int, improved_v: int, n_permutations: int, seed, alternative: str):
+    """Permutation p-value (the ``k`` visit labels re-drawn at random among all compared pairs)
+    and the exact hypergeometric p-value of ``improved_v`` improved visit pairs."""
+    N = improved_all.size
+    rng = np.random.default_rng(seed)
+    null = np.empty(n_permutations, dtype=np.int64)
+    chunk = max(1, min(n_permutations, 2_000_000 // max(N, 1)))
+    for start in range(0, n_permutations, chunk):
+        size = min(chunk, n_permutations - start)
+        order = rng.permuted(np.tile(np.arange(N), (size, 1)), axis=1)
+        null[start : start + size] = improved_all[order[:, :k]].sum(axis=1)
+    p_greater = (1 + int((null >= improved_v).sum())) / (1 + n_permutations)
+    p_less = (1 + int((null <= improved_v).sum())) / (1 + n_permutations)
+    hyper = stats.hypergeom(N, int(improved_all.sum()), k)
+    e_greater, e_less = float(hyper.sf(improved_v - 1)), float(hyper.cdf(improved_v))
+    if alternative == "greater":
+        return p_greater, e_greater
+    if alternative == "less":
+        return p_less, e_less
+    return min(1.0, 2 * min(p_greater, p_less)), min(1.0, 2 * min(e_greater, e_less))
+
+
 def visit_effect(
     G_a: nx.DiGraph,
     G_b: nx.DiGraph,
@@ -251,53 +325,12 @@ def visit_effect(
     if n_permutations < 1:
         raise ValueError("n_permutations must be at least 1")
     common, senders = comparable_members(G_a, G_b)
-    common_set, sender_set = set(common), set(senders)
-
-    def eligible(u: str, v: str) -> bool:
-        if u not in common_set or v not in common_set:
-            return False
-        if u not in sender_set and v not in sender_set:
-            return False
-        if baseline == "cross_department":
-            return str(G_a.nodes[u].get("department")) != str(G_a.nodes[v].get("department"))
-        return True
-
-    visit_pairs = sorted(
-        {tuple(sorted(p)) for group in visit_groups(pairs) for p in itertools.combinations(group, 2)}
-    )
-    compared_visits = [p for p in visit_pairs if eligible(*p)]
-    n_not_compared = len(visit_pairs) - len(compared_visits)
-    if not compared_visits:
-        raise ValueError("no visit pair can be compared: check that the members are in both waves and answered")
-    visit_set = set(compared_visits)
-    all_pairs = [p for p in itertools.combinations(common, 2) if eligible(*p)]
-    others = [p for p in all_pairs if p not in visit_set]
-    if not others:
-        raise ValueError("no comparison pair: every comparable pair was a visit pair")
-
-    def strengths(ps: list[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
-        a = np.array([_strength(G_a, u, v, sender_set) for u, v in ps], dtype=np.int64)
-        b = np.array([_strength(G_b, u, v, sender_set) for u, v in ps], dtype=np.int64)
-        return a, b
-
-    va, vb = strengths(compared_visits)
-    oa, ob = strengths(others)
-
-    def summary(label: str, a: np.ndarray, b: np.ndarray) -> tuple:
-        n = int(a.size)
-        tied = int((a > 0).sum())
-        formed = int(((a == 0) & (b > 0)).sum())
-        strengthened = int(((a > 0) & (b > a)).sum())
-        improved = formed + strengthened
-        return (
-            label, n, tied, formed, strengthened, improved,
-            improved / n if n else float("nan"),
-            formed / (n - tied) if n - tied else float("nan"),
-            strengthened / tied if tied else float("nan"),
-        )  # fmt: skip
-
+    sender_set = set(senders)
+    compared_visits, others, n_not_compared = _compared_pairs(G_a, common, sender_set, pairs, baseline)
+    va, vb = _strengths(G_a, G_b, compared_visits, sender_set)
+    oa, ob = _strengths(G_a, G_b, others, sender_set)
     table = pd.DataFrame(
-        [summary("visit", va, vb), summary("comparison", oa, ob)],
+        [_summary("visit", va, vb), _summary("comparison", oa, ob)],
         columns=[
             "set", "n_pairs", "tied_a", "formed", "strengthened", "improved",
             "rate", "formed_rate", "strengthened_rate",
@@ -306,28 +339,8 @@ def visit_effect(
     k, n_other = len(compared_visits), len(others)
     improved_v = int((vb > va).sum())
     improved_o = int((ob > oa).sum())
-
-    # permutation: n_visit labels re-drawn at random among all compared pairs
-    improved_all = np.concatenate([vb > va, ob > oa])
-    N = improved_all.size
-    rng = np.random.default_rng(seed)
-    null = np.empty(n_permutations, dtype=np.int64)
-    chunk = max(1, min(n_permutations, 2_000_000 // max(N, 1)))
-    for start in range(0, n_permutations, chunk):
-        size = min(chunk, n_permutations - start)
-        order = rng.permuted(np.tile(np.arange(N), (size, 1)), axis=1)
-        null[start : start + size] = improved_all[order[:, :k]].sum(axis=1)
-    p_greater = (1 + int((null >= improved_v).sum())) / (1 + n_permutations)
-    p_less = (1 + int((null <= improved_v).sum())) / (1 + n_permutations)
-    hyper = stats.hypergeom(N, int(improved_all.sum()), k)
-    e_greater, e_less = float(hyper.sf(improved_v - 1)), float(hyper.cdf(improved_v))
-    if alternative == "greater":
-        p_value, p_exact = p_greater, e_greater
-    elif alternative == "less":
-        p_value, p_exact = p_less, e_less
-    else:
-        p_value, p_exact = min(1.0, 2 * min(p_greater, p_less)), min(1.0, 2 * min(e_greater, e_less))
-
+    p_value, p_exact = _label_test(np.concatenate([vb > va, ob > oa]), k, improved_v, n_permutations, seed,
+                                   alternative)
     pair_table = pd.DataFrame(
         [(u, v, int(a), int(b), _outcome(int(a), int(b))) for (u, v), a, b in zip(compared_visits, va, vb)],
         columns=["member_1", "member_2", "strength_a", "strength_b", "outcome"],

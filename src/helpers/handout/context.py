@@ -201,7 +201,13 @@ class Context:
 
     def describe(self, member: str) -> str | None:
         """A member as the handout may name them: by role and department if at least ``k``
-        members share both, else by department if at least ``k`` share it, else not at all."""
+        members share both, else by department if at least ``k`` share it, else not at all.
+
+        Parameters
+        ----------
+        member : str
+            A member id (pseudonym).
+        """
         G = self.graph
         role, dept = G.nodes[member]["role"], G.nodes[member]["department"]
         same_both = sum(1 for _, a in G.nodes(data=True) if a["role"] == role and a["department"] == dept)
@@ -213,30 +219,100 @@ class Context:
         return None
 
     def count(self, value: int) -> str:
-        """A head count, or "fewer than k" when it describes fewer than ``k`` people (but some)."""
+        """A head count, or "fewer than k" when it describes fewer than ``k`` people (but some).
+
+        Parameters
+        ----------
+        value : float or None
+            The number.
+
+        Returns
+        -------
+        str
+            The count, or "fewer than k".
+        """
         return self.t("labels.fewer_than", k=self.k) if 0 < value < self.k else self.n(value)
 
     # -- formatting -----------------------------------------------------------------------
     def n(self, value: float | None, decimals: int | None = None) -> str:
-        """A number for the language; the marker for a value that is not defined (None, NaN)."""
+        """A number for the language; the marker for a value that is not defined (None, NaN).
+
+        Parameters
+        ----------
+        value : float or None
+            The number.
+        decimals : int, optional
+            Digits after the decimal point.
+
+        Returns
+        -------
+        str
+            The number, or the marker when undefined.
+        """
         return MARKER if undefined(value) else fmt.number(value, self.lang, decimals)
 
     def pct(self, share: float | None, decimals: int = 0) -> str:
-        """A share as a percentage for the language; the marker when undefined."""
+        """A share as a percentage for the language; the marker when undefined.
+
+        Parameters
+        ----------
+        share : float or None
+            A share between 0 and 1.
+        decimals : int, optional
+            Digits after the decimal point.
+
+        Returns
+        -------
+        str
+            The percentage, or the marker when undefined.
+        """
         return MARKER if undefined(share) else fmt.percent(share, self.lang, decimals)
 
     def p(self, value: float | None) -> str:
-        """A p-value with its relation sign: "= 0,034", or "< 0,001" below 0.001."""
+        """A p-value with its relation sign: "= 0,034", or "< 0,001" below 0.001.
+
+        Parameters
+        ----------
+        value : float or None
+            The number.
+
+        Returns
+        -------
+        str
+            The p-value with its relation sign, e.g. "= 0,034".
+        """
         if undefined(value):
             return "= " + MARKER
         return ("< " + self.n(0.001, 3)) if value < 0.001 else "= " + self.n(value, 3)
 
     def mean(self, value: float) -> str:
-        """A mean rating as the seminar's table shows it: rounded half up to two decimals."""
+        """A mean rating as the seminar's table shows it: rounded half up to two decimals.
+
+        Parameters
+        ----------
+        value : float or None
+            The number.
+
+        Returns
+        -------
+        str
+            The mean with two decimals.
+        """
         return self.n(half_up(value), 2)
 
     def listing(self, items) -> str:
-        """Items joined as the language lists them ("a, b og c")."""
+        """Items joined as the language lists them ("a, b og c").
+
+        Parameters
+        ----------
+        items : iterable of str
+            The items, in order.
+
+        Returns
+        -------
+        str
+            The items as one phrase.
+        """
         items = list(items)
         return format_list(items, locale=self.lang) if items else ""
 
@@ -247,11 +323,33 @@ class Context:
         return wave_text(self.meta, self.lang, *path)
 
     def label(self, key: str) -> str:
-        """A short label of the catalogue (``labels.<key>``)."""
+        """A short label of the catalogue (``labels.<key>``).
+
+        Parameters
+        ----------
+        key : str
+            The catalogue key.
+
+        Returns
+        -------
+        str
+            The label.
+        """
         return self.t(f"labels.{key}")
 
     def heading(self, key: str) -> str:
-        """A section heading (level 2) from the catalogue."""
+        """A section heading (level 2) from the catalogue.
+
+        Parameters
+        ----------
+        key : str
+            The catalogue key.
+
+        Returns
+        -------
+        str
+            A level-2 Markdown heading.
+        """
         return f"## {self.t(key)}"
 
     def threshold(self) -> str:
@@ -261,6 +359,15 @@ class Context:
 
 def undefined(value) -> bool:
     """None or NaN: a value the handout shows as the marker, never as "nan" or "None".
+
+    Parameters
+    ----------
+    value : float or None
+        The number.
+
+    Returns
+    -------
+    bool
 
     Examples
     --------
@@ -275,6 +382,13 @@ def undefined(value) -> bool:
 
 def half_up(value: float, decimals: int = 2) -> float:
     """A mean as the seminar's tables round it: half up (:func:`helpers.lang.round_half_up`).
+
+    Parameters
+    ----------
+    value : float or None
+        The number.
+    decimals : int, optional
+        Digits after the decimal point.
 
     Examples
     --------

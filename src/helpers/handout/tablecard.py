@@ -187,7 +187,18 @@ def table_card_typst(title: str, rounds: Sequence[Mapping], prompts: Sequence[st
 
 
 def pdf_timestamp(meta: Mapping) -> int | None:
-    """Creation time of the PDF: ``SOURCE_DATE_EPOCH`` if set, else the wave's closing date (UTC midnight)."""
+    """Creation time of the PDF: ``SOURCE_DATE_EPOCH`` if set, else the wave's closing date (UTC midnight).
+
+    Parameters
+    ----------
+    meta : mapping
+        The wave's description (its ``date``).
+
+    Returns
+    -------
+    int or None
+        Seconds since the epoch; None without either.
+    """
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
     if epoch.isdigit():
         return int(epoch)

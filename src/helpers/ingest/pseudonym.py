@@ -23,6 +23,8 @@ from pathlib import Path
 
 from helpers.ingest.readers import normalise_text
 
+__all__ = ["SECRET_ENV", "SECRET_FILE_ENV", "DEFAULT_SECRET_FILE", "secret_path", "load_secret", "pseudonym"]
+
 SECRET_ENV = "FORUM_NETWORK_SECRET"
 SECRET_FILE_ENV = "FORUM_NETWORK_SECRET_FILE"
 DEFAULT_SECRET_FILE = Path("~/.config/forum-network/pseudonym.key")

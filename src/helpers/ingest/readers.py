@@ -46,6 +46,10 @@ import pandas as pd
 
 from helpers.errors import Problem
 
+__all__ = ["ENCODINGS", "DELIMITERS", "SUMMARY_LABELS", "XLSX_SUFFIXES", "SNIFF_LINES", "RawTable", "UnreadableFile",
+           "normalise_text", "column_letter", "is_summary_label", "read_csv", "read_xlsx", "read_table",
+           "parse_number"]
+
 ENCODINGS = ("utf-8-sig", "cp1252")
 DELIMITERS = (";", ",", "\t")
 SUMMARY_LABELS = frozenset({

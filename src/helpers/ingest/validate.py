@@ -41,6 +41,9 @@ from helpers.ingest.readers import (RawTable, UnreadableFile, column_letter, is_
                       read_table)
 from helpers.ingest.wave import ROSTER_FIELDS, Question, WaveSpec
 
+__all__ = ["MEMBER_COLUMNS", "RELATION_COLUMNS", "EXTERNAL_COLUMNS", "DONT_KNOW_WORDS", "HEADER_SEARCH_ROWS",
+           "TidyWave", "canonical_id", "SKIP", "input_hash", "tidy_wave"]
+
 MEMBER_COLUMNS = ["member_id", "gender", "role", "department", "answered"]
 RELATION_COLUMNS = ["source", "target", "rating"]
 EXTERNAL_COLUMNS = ["member_id", "partner", "rating", "status"]

@@ -17,6 +17,10 @@ import yaml
 
 from helpers.errors import Problem, SurveyError, ValidationError
 
+__all__ = ["ROSTER_FIELDS", "REQUIRED_ROSTER_FIELDS", "GENDERS", "WAVE_ID", "ROLES", "Partner", "Question",
+           "WaveSpec", "load_wave", "VISIT_PAIRS_FILE", "AUTO_PREVIOUS", "previous_by_date", "locate",
+           "previous_wave", "wave_text"]
+
 ROSTER_FIELDS = ("member_id", "name", "gender", "role", "department", "answered")
 REQUIRED_ROSTER_FIELDS = ("member_id", "gender", "role", "department", "answered")
 GENDERS = ("female", "male")

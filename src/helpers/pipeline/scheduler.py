@@ -45,6 +45,10 @@ from helpers.ingest.wave import VISIT_PAIRS_FILE, locate, previous_wave
 from helpers.lang import check_lang
 from helpers.pipeline.cache import RunCache, file_hashes, notebook_key, parameters_used, run_key, with_key
 
+__all__ = ["DEFAULT_SEED", "KERNEL_START_ATTEMPTS", "FORMATS", "CACHE_FOLDER", "Step", "STEPS", "COMPARE",
+           "HANDOUT_NOTEBOOK", "HANDOUT_READS", "HANDOUT_PROJECT_READS", "handout_step", "dependencies",
+           "StepFailed", "StepResult", "RunReport", "execute", "work", "run"]
+
 DEFAULT_SEED = 20190222
 KERNEL_START_ATTEMPTS = 3
 FORMATS = ("html", "pdf")
@@ -79,7 +83,21 @@ class Step:
     @classmethod
     def of(cls, name: str, notebook: str, result) -> "Step":
         """The step whose notebook computes and saves ``result`` (a class of :mod:`helpers.results`):
-        it reads what the result's computation reads and writes the result's files."""
+        it reads what the result's computation reads and writes the result's files.
+
+        Parameters
+        ----------
+        name : str
+            Shown in progress lines.
+        notebook : str
+            The notebook, relative to the project root.
+        result : type
+            A result class with ``reads()`` and ``files()``.
+
+        Returns
+        -------
+        Step
+        """
         return cls(name, notebook, result.reads(), result.files())
 
 
@@ -97,7 +115,19 @@ HANDOUT_PROJECT_READS = ("report/i18n", "report/discussion.yml", "_quarto.yml", 
 
 
 def handout_step(lang: str, formats: tuple[str, ...]) -> Step:
-    """The handout step of one language: execute the handout notebook, then render it."""
+    """The handout step of one language: execute the handout notebook, then render it.
+
+    Parameters
+    ----------
+    lang : {"da", "en"}
+        The handout's language.
+    formats : tuple of {"html", "pdf"}
+        The formats rendered (with PDF also the table card).
+
+    Returns
+    -------
+    Step
+    """
     card = (f"handout/table-card-{lang}.pdf",) if "pdf" in formats else ()
     return Step(f"handout ({lang})", HANDOUT_NOTEBOOK, HANDOUT_READS,
                 tuple(f"handout/handout-{lang}.{fmt}" for fmt in formats) + card, HANDOUT_PROJECT_READS, lang)
@@ -196,7 +226,32 @@ def execute(nb: nbformat.NotebookNode, output: Path, root: Path, name: str) -> P
 
 def work(nb: nbformat.NotebookNode, output: Path, root: Path, name: str, lang: str | None,
          formats: tuple[str, ...]) -> Path:
-    """Execute one step (and render it, for a handout step). :mod:`helpers.pipeline.worker` calls this."""
+    """Execute one step (and render it, for a handout step). :mod:`helpers.pipeline.worker` calls this.
+
+    A handout step's notebook publishes its title block and the table card's data
+    (:func:`helpers.handout.sections.publish`); they are moved into the executed notebook's
+    metadata, and the handout and the table card are rendered from there.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        The step's notebook, parameterised (:func:`_prepare`).
+    output : Path
+        The executed notebook to write.
+    root : Path
+        The project root (the notebook's working directory).
+    name : str
+        The step's name, for messages.
+    lang : str or None
+        For a handout step, its language.
+    formats : tuple of str
+        The handout formats.
+
+    Returns
+    -------
+    Path
+        The executed notebook.
+    """
     executed = execute(nb, output, root, name)
     if lang is not None:
         from helpers.pipeline.render import render

@@ -69,6 +69,16 @@ class Result:
     def file(cls, name: str) -> str:
         """The path of one field's file, relative to the wave's build folder.
 
+        Parameters
+        ----------
+        name : str
+            The field's name.
+
+        Returns
+        -------
+        str
+            The path, e.g. ``results/structure.json``.
+
         Examples
         --------
         >>> from helpers.results.structure import Structure
@@ -97,7 +107,13 @@ class Result:
     @classmethod
     def load(cls, folder: str | Path):
         """Read a wave's result from its build folder (``build/<wave>``); fields whose file
-        is missing are None."""
+        is missing are None.
+
+        Parameters
+        ----------
+        folder : str or Path
+            The wave's build folder (``build/<wave>``).
+        """
         folder = Path(folder)
         values = {}
         for f in cls._stored():
@@ -106,8 +122,18 @@ class Result:
         return cls(**values)
 
     def save(self, folder: str | Path) -> list[Path]:
-        """Write the result's files into a wave's build folder, each atomically; fields that
-        are None are not written. Returns the paths written."""
+        """Write the result's files into a wave's build folder, each atomically.
+
+        Parameters
+        ----------
+        folder : str or Path
+            The wave's build folder.
+
+        Returns
+        -------
+        list of Path
+            The files written; fields that are None are not written.
+        """
         folder = Path(folder)
         written = []
         for f in self._stored():

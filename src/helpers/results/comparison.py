@@ -130,7 +130,17 @@ class Comparison(Result):
                            visit_pairs=pairs, previous=previous, seed=seed)
 
     def density_matrix(self, values: str = "change") -> pd.DataFrame:
-        """Department x department matrix of the block density change (or of ``values``)."""
+        """Department x department matrix of the block density change (or of ``values``).
+
+        Parameters
+        ----------
+        values : str
+            The column of the matrix's cells.
+
+        Returns
+        -------
+        pandas.DataFrame
+        """
         return departments.density_matrix(self.compare_blocks, values)
 
     @property

@@ -67,5 +67,15 @@ class Departments(Result):
         )
 
     def density_matrix(self, values: str = "density") -> pd.DataFrame:
-        """Department x department matrix of the block densities (or of ``values``)."""
+        """Department x department matrix of the block densities (or of ``values``).
+
+        Parameters
+        ----------
+        values : str
+            The column of the matrix's cells.
+
+        Returns
+        -------
+        pandas.DataFrame
+        """
         return departments.density_matrix(self.department_densities, values)

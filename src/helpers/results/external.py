@@ -64,5 +64,15 @@ class External(Result):
         )
 
     def means_table(self, decimals: int = 2) -> pd.DataFrame:
-        """Partner types x groups of the mean ratings (:func:`helpers.analysis.external.means_table`)."""
+        """Partner types x groups of the mean ratings (:func:`helpers.analysis.external.means_table`).
+
+        Parameters
+        ----------
+        decimals : int, optional
+            Digits after the decimal point.
+
+        Returns
+        -------
+        pandas.DataFrame
+        """
         return external.means_table(self.external_means, decimals=decimals)

@@ -309,12 +309,30 @@ class Structure(Result):
 
     def export(self, G: nx.DiGraph, folder: str | Path) -> dict[str, Path]:
         """Write the network with core and coreness in every exchange format into the wave's
-        ``exports/`` folder (:func:`helpers.analysis.exports.write_all`)."""
+        ``exports/`` folder (:func:`helpers.analysis.exports.write_all`).
+
+        Parameters
+        ----------
+        G : networkx.DiGraph
+            The wave's tie graph.
+        folder : str or Path
+            The wave's build folder (``build/<wave>``).
+        """
         return exports.write_all(G, Path(folder) / self.EXPORTS, core=self.core, coreness=self.coreness)
 
     # -- accessors -------------------------------------------------------------------------
     def core_periphery(self, variant: str = VARIANT) -> dict:
-        """The core-periphery split of one variant as stated (core, periphery, fit, params, ...)."""
+        """The core-periphery split of one variant as stated (core, periphery, fit, params, ...).
+
+        Parameters
+        ----------
+        variant : {"ignore", "one"}
+            The core-periphery variant.
+
+        Returns
+        -------
+        dict
+        """
         return self.findings["core_periphery"][variant]
 
     @property

@@ -52,6 +52,11 @@ class Tidy:
         ------
         ValidationError
             Every problem of the raw data, with file, row, column and what was expected.
+
+        Parameters
+        ----------
+        spec : WaveSpec
+            The wave's settings (:func:`helpers.ingest.wave.load_wave`).
         """
         from helpers.ingest.validate import tidy_wave
 
@@ -59,7 +64,13 @@ class Tidy:
 
     @classmethod
     def of(cls, tidy) -> "Tidy":
-        """The result of a :class:`helpers.ingest.validate.TidyWave` (what :func:`~helpers.ingest.validate.tidy_wave` returns)."""
+        """The result of a :class:`helpers.ingest.validate.TidyWave` (what :func:`~helpers.ingest.validate.tidy_wave` returns).
+
+        Parameters
+        ----------
+        tidy : TidyWave
+            What :func:`helpers.ingest.validate.tidy_wave` returns.
+        """
         return cls({"members": tidy.members, "relations": tidy.relations, "external": tidy.external,
                     "meta": tidy.meta})
 
@@ -71,6 +82,11 @@ class Tidy:
         ------
         SurveyError
             The ingest step has not written them yet.
+
+        Parameters
+        ----------
+        folder : str or Path
+            The wave's build folder (``build/<wave>``).
         """
         tidy = Path(folder) / cls.FOLDER
         if not (tidy / cls.META).is_file():
@@ -81,7 +97,17 @@ class Tidy:
 
     @classmethod
     def read_meta(cls, folder: str | Path) -> dict:
-        """Only the wave's settings and counts (``wave.json``), without the tables."""
+        """Only the wave's settings and counts (``wave.json``), without the tables.
+
+        Parameters
+        ----------
+        folder : str or Path
+            The wave's build folder (``build/<wave>``).
+
+        Returns
+        -------
+        dict
+        """
         return io.read_json(Path(folder) / cls.FOLDER / cls.META)
 
     @classmethod
@@ -90,6 +116,13 @@ class Tidy:
         wave's current input files, else computed (:meth:`compute`) and saved.
 
         The pipeline ingests once, before its steps; a notebook run on its own ingests here.
+
+        Parameters
+        ----------
+        spec : WaveSpec
+            The wave's settings (:func:`helpers.ingest.wave.load_wave`).
+        folder : str or Path
+            The wave's build folder (``build/<wave>``).
         """
         from helpers.ingest.validate import input_hash
 
@@ -102,7 +135,17 @@ class Tidy:
 
     def save(self, folder: str | Path) -> Path:
         """Write the tables (parquet) and ``wave.json`` into the wave's ``tidy/`` folder, all at
-        once (:func:`helpers.io.atomic_dir`); returns the folder."""
+        once (:func:`helpers.io.atomic_dir`); returns the folder.
+
+        Parameters
+        ----------
+        folder : str or Path
+            The wave's build folder (``build/<wave>``).
+
+        Returns
+        -------
+        Path
+        """
         target = Path(folder) / self.FOLDER
         with io.atomic_dir(target) as tmp:
             for name in self.TABLES:

@@ -14,7 +14,18 @@ HEADING = "figure2.heading"
 
 
 def text(ctx) -> str:
-    """The section's heading and what Figure 2 shows, or why there is nothing to show."""
+    """The section's heading and what Figure 2 shows, or why there is nothing to show.
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+        The wave's handout in one language.
+
+    Returns
+    -------
+    str
+        Markdown (empty when there is nothing to say).
+    """
     return ctx.heading(HEADING) + "\n\n" + _body(ctx)
 
 
@@ -29,7 +40,17 @@ def _body(ctx) -> str:
 
 
 def nothing_to_contrast(ctx) -> bool:
-    """Whether Figure 2 has nothing to show: too few answers, no ties, or every tie."""
+    """Whether Figure 2 has nothing to show: too few answers, no ties, or every tie.
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+        The wave's handout in one language.
+
+    Returns
+    -------
+    bool
+    """
     return ctx.thin or ctx.no_ties or _complete(ctx)
 
 
@@ -38,6 +59,11 @@ def figure(ctx):
 
     Nothing is drawn (None) when there is nothing to contrast: :func:`text`
     then says why, and the handout has neither an empty figure nor its caption.
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+        The wave's handout in one language.
     """
     from helpers.handout import plots
 

@@ -13,12 +13,34 @@ HEADING = "departments.heading"
 
 
 def heading(ctx) -> str:
-    """The section's heading (Markdown)."""
+    """The section's heading (Markdown).
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+        The wave's handout in one language.
+
+    Returns
+    -------
+    str
+        Markdown (empty when there is nothing to say).
+    """
     return ctx.heading(HEADING)
 
 
 def text(ctx) -> str:
-    """Collaboration across departments: crossing share, E-I index, bridges, unlinked pairs."""
+    """Collaboration across departments: crossing share, E-I index, bridges, unlinked pairs.
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+        The wave's handout in one language.
+
+    Returns
+    -------
+    str
+        Markdown (empty when there is nothing to say).
+    """
     t = ctx.t
     if ctx.n_departments < 2:
         return t("departments.one_department")
@@ -63,7 +85,17 @@ def text(ctx) -> str:
 
 
 def unlinked(ctx) -> list[str]:
-    """Department pairs with no tie in either direction (that could have had one), as "A – B"."""
+    """Department pairs with no tie in either direction (that could have had one), as "A – B".
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+        The wave's handout in one language.
+
+    Returns
+    -------
+    list of str
+    """
     pairs = ctx.departments.unlinked_pairs.copy()
     pairs = pairs[pairs["possible"] > 0]
     return [f"{a} – {b}" for a, b in zip(pairs["group_a"], pairs["group_b"])]
@@ -75,7 +107,15 @@ def _unlinked_sentence(ctx) -> str:
 
 
 def figure(ctx, ax=None):
-    """Department x department densities; rows of departments with fewer than ``k`` respondents suppressed."""
+    """Department x department densities; rows of departments with fewer than ``k`` respondents suppressed.
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+        The wave's handout in one language.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure if not given.
+    """
     from helpers.handout import plots
 
     blocks = ctx.departments.department_densities.copy()

@@ -11,7 +11,18 @@ HEADING = "discussion.heading"
 
 
 def text(ctx) -> str:
-    """Table discussion: three rounds with their minutes, the seminar's questions and data-driven prompts."""
+    """Table discussion: three rounds with their minutes, the seminar's questions and data-driven prompts.
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+        The wave's handout in one language.
+
+    Returns
+    -------
+    str
+        Markdown (empty when there is nothing to say).
+    """
     config = ctx.discussion
     asked = prompts(ctx) if config.get("data_prompts", True) else []
     parts = [ctx.heading(HEADING)]
@@ -26,7 +37,17 @@ def text(ctx) -> str:
 
 
 def prompts(ctx) -> list[str]:
-    """Questions chosen from this wave's findings."""
+    """Questions chosen from this wave's findings.
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+        The wave's handout in one language.
+
+    Returns
+    -------
+    list of str
+    """
     t, found = ctx.t, []
     if ctx.thin or ctx.no_ties:  # no findings to ask about
         return found

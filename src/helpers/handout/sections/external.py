@@ -20,7 +20,18 @@ def _external(ctx) -> tuple[pd.DataFrame, dict]:
 
 
 def intro(ctx) -> str:
-    """The section's heading and the question the members answered, with its scale."""
+    """The section's heading and the question the members answered, with its scale.
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+        The wave's handout in one language.
+
+    Returns
+    -------
+    str
+        Markdown (empty when there is nothing to say).
+    """
     scale = ctx.wave_text("external", "scale")
     low, top = min(scale, key=int), max(scale, key=int)
     return ctx.heading(HEADING) + "\n\n" + ctx.t("external.intro", question=ctx.wave_text("external", "question"), low=scale[low].lower(), top=top,
@@ -28,7 +39,18 @@ def intro(ctx) -> str:
 
 
 def table(ctx) -> str:
-    """The seminar's table: mean rating per partner type, core and periphery, with the number of answers."""
+    """The seminar's table: mean rating per partner type, core and periphery, with the number of answers.
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+        The wave's handout in one language.
+
+    Returns
+    -------
+    str
+        Markdown (empty when there is nothing to say).
+    """
     means, partners = _external(ctx)
     if not ctx.has_core:  # no core told apart: one row, for all respondents
         means = _all_respondents(means)
@@ -48,7 +70,15 @@ def _group_label(ctx, group: str) -> str:
 
 
 def figure(ctx, ax=None):
-    """Individual ratings by group and partner type, means marked."""
+    """Individual ratings by group and partner type, means marked.
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+        The wave's handout in one language.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure if not given.
+    """
     from helpers.handout import plots
 
     ratings = ctx.external.external_ratings.copy()
@@ -69,7 +99,18 @@ def figure(ctx, ax=None):
 
 
 def text(ctx) -> str:
-    """Which partner types the core rates higher, and whether any difference is more than chance."""
+    """Which partner types the core rates higher, and whether any difference is more than chance.
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+        The wave's handout in one language.
+
+    Returns
+    -------
+    str
+        Markdown (empty when there is nothing to say).
+    """
     t = ctx.t
     tests = ctx.external.external_tests.copy()
     _, partners = _external(ctx)

@@ -14,7 +14,18 @@ SOFTWARE = ("networkx", "pandas", "cdlib", "leidenalg", "scipy", "matplotlib", "
 
 
 def text(ctx) -> str:
-    """Method appendix: definitions, variants, tests, samples, seeds, software, input hash."""
+    """Method appendix: definitions, variants, tests, samples, seeds, software, input hash.
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+        The wave's handout in one language.
+
+    Returns
+    -------
+    str
+        Markdown (empty when there is nothing to say).
+    """
     t, st, s = ctx.t, ctx.structure, ctx.summary
     cp, one = st.core_periphery(), st.core_periphery("one")
     sig, g = st.significance, st.groupings

@@ -9,12 +9,31 @@ HEADING = "figure1.heading"
 
 
 def heading(ctx) -> str:
-    """The section's heading (Markdown)."""
+    """The section's heading (Markdown).
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+        The wave's handout in one language.
+
+    Returns
+    -------
+    str
+        Markdown (empty when there is nothing to say).
+    """
     return ctx.heading(HEADING)
 
 
 def figure(ctx, ax=None):
-    """Figure 1: the network, core red and periphery blue, node size by coreness."""
+    """Figure 1: the network, core red and periphery blue, node size by coreness.
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+        The wave's handout in one language.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure if not given.
+    """
     from helpers.handout import plots
 
     if ctx.thin:  # the ties drawn would be the few respondents' own answers

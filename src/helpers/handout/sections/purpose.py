@@ -9,7 +9,18 @@ HEADING = "purpose.heading"
 
 
 def text(ctx) -> str:
-    """Purpose and data: what a network analysis is, the analysis model, who answered."""
+    """Purpose and data: what a network analysis is, the analysis model, who answered.
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+        The wave's handout in one language.
+
+    Returns
+    -------
+    str
+        Markdown (empty when there is nothing to say).
+    """
     s = ctx.summary
     return "\n\n".join([
         ctx.heading(HEADING), ctx.t("purpose.body"), ctx.t("purpose.model"),

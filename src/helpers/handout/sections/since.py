@@ -47,7 +47,18 @@ def _previous_date(ctx: Context, c) -> str:
 
 
 def section(ctx: Context) -> str:
-    """Markdown of the section's opening: who is compared, density and ties; "" without a comparison."""
+    """Markdown of the section's opening: who is compared, density and ties; "" without a comparison.
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+        The wave's handout in one language.
+
+    Returns
+    -------
+    str
+        Markdown (empty when there is nothing to say).
+    """
     c = ctx.comparison
     if c is None:
         return ""
@@ -71,7 +82,18 @@ def _transition_counts(ctx: Context) -> dict[tuple[str, str], int]:
 
 
 def transition_table(ctx: Context) -> str:
-    """Pipe table of the moves between core and periphery: earlier wave in rows, this wave in columns, with totals."""
+    """Pipe table of the moves between core and periphery: earlier wave in rows, this wave in columns, with totals.
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+        The wave's handout in one language.
+
+    Returns
+    -------
+    str
+        Markdown (empty when there is nothing to say).
+    """
     if ctx.comparison is None:
         return ""
     counts = _transition_counts(ctx)
@@ -86,7 +108,15 @@ def transition_table(ctx: Context) -> str:
 
 
 def transition_figure(ctx: Context, ax=None):
-    """Flow figure of the moves between core and periphery (nothing drawn without a comparison)."""
+    """Flow figure of the moves between core and periphery (nothing drawn without a comparison).
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+        The wave's handout in one language.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure if not given.
+    """
     c = ctx.comparison
     if c is None:
         return None
@@ -109,7 +139,18 @@ def _movers(ctx: Context, direction: tuple[str, str]) -> str:
 
 
 def changes(ctx: Context) -> str:
-    """Markdown after the transitions: who moved, cross-department ties and the department pairs that changed most."""
+    """Markdown after the transitions: who moved, cross-department ties and the department pairs that changed most.
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+        The wave's handout in one language.
+
+    Returns
+    -------
+    str
+        Markdown (empty when there is nothing to say).
+    """
     c = ctx.comparison
     if c is None:
         return ""
@@ -145,7 +186,15 @@ def _shown_blocks(ctx: Context) -> pd.DataFrame:
 
 
 def department_change_figure(ctx: Context, ax=None):
-    """Heatmap of the change in each department pair's density (nothing drawn without a comparison)."""
+    """Heatmap of the change in each department pair's density (nothing drawn without a comparison).
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+        The wave's handout in one language.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure if not given.
+    """
     if ctx.comparison is None:
         return None
     from helpers.handout import plots
@@ -157,7 +206,18 @@ def department_change_figure(ctx: Context, ax=None):
 
 
 def external_table(ctx: Context) -> str:
-    """Pipe table of each group's mean external rating then and now, with the number of answers; "" without."""
+    """Pipe table of each group's mean external rating then and now, with the number of answers; "" without.
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+        The wave's handout in one language.
+
+    Returns
+    -------
+    str
+        Markdown (empty when there is nothing to say).
+    """
     if ctx.comparison is None or ctx.comparison.compare_external is None:
         return ""
     ext = ctx.comparison.compare_external.copy()
@@ -174,7 +234,18 @@ def external_table(ctx: Context) -> str:
 
 
 def closing(ctx: Context) -> str:
-    """Markdown after the figures: how to read the external table, and whether the visits worked."""
+    """Markdown after the figures: how to read the external table, and whether the visits worked.
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+        The wave's handout in one language.
+
+    Returns
+    -------
+    str
+        Markdown (empty when there is nothing to say).
+    """
     c = ctx.comparison
     if c is None:
         return ""

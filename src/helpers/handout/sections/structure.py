@@ -15,6 +15,16 @@ def text(ctx) -> str:
 
     Without relations, or with fewer than ``k`` respondents, it says so instead; when no
     core can be told apart (every possible relation, or too few answers) it says why.
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+        The wave's handout in one language.
+
+    Returns
+    -------
+    str
+        Markdown (empty when there is nothing to say).
     """
     t = ctx.t
     note = t("structure.density_note", respondents=ctx.n(ctx.summary["respondents"]),
@@ -62,7 +72,17 @@ def _groupings(ctx) -> str:
 
 
 def cut_members(ctx) -> list[str]:
-    """The cut vertices as the handout may describe them (role and department), sorted."""
+    """The cut vertices as the handout may describe them (role and department), sorted.
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+        The wave's handout in one language.
+
+    Returns
+    -------
+    list of str
+    """
     players = ctx.structure.key_players.copy()
     cut = players[players["articulation_point"].astype(bool)]["member_id"]
     return sorted({d for d in map(ctx.describe, cut) if d})

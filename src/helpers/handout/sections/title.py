@@ -17,6 +17,15 @@ def block(ctx) -> dict[str, str]:
 
     The renderer sets them as document metadata, so they stand in the title block of
     both the HTML and the PDF, above the table of contents.
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+        The wave's handout in one language.
+
+    Returns
+    -------
+    dict of str to str
     """
     return {"title": ctx.t("title"), "subtitle": ctx.t("subtitle", wave=ctx.wave_text("name")),
             "date": ctx.t("date_line", date=fmt.date(ctx.meta["date"], ctx.lang))}
