@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+__all__ = ["TOLERANCE", "p_value"]
+
 #: Null values within this distance of the observed value count as "as extreme"
 #: (floating-point sums of the same ties in another order differ in the last bits).
 TOLERANCE = 1e-12

@@ -26,22 +26,31 @@ import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Callable, Iterator
 
 import nbformat
 
-from helpers import paths
-from helpers.handout import context as handout
-from helpers import io
-from helpers.pipeline.render import engine_info
-from helpers.pipeline.cache import RunCache, file_hashes, notebook_key, parameters_used, run_key, with_key
+from helpers import handout, io, paths
+from helpers.results.base import Result
+from helpers.results.comparison import Comparison
+from helpers.results.departments import Departments
+from helpers.results.external import External
+from helpers.results.network import Network
+from helpers.results.structure import Structure
+from helpers.results.tidy import Tidy
 from helpers.errors import SurveyError
-from helpers.lang import check_lang
 from helpers.ingest.keycheck import check_previous
 from helpers.ingest.pseudonym import fingerprint, load_secret
-from helpers.ingest.validate import tidy_wave
-from helpers.ingest.wave import AUTO_PREVIOUS, VISIT_PAIRS_FILE, previous_by_date
+from helpers.ingest.wave import VISIT_PAIRS_FILE, locate, previous_wave
+from helpers.lang import check_lang
+from helpers.pipeline.cache import RunCache, file_hashes, notebook_key, parameters_used, run_key, with_key
+from helpers.pipeline.render import engine_info
+
+__all__ = ["DEFAULT_SEED", "KERNEL_START_ATTEMPTS", "FORMATS", "CACHE_FOLDER", "Step", "STEPS", "COMPARE",
+           "HANDOUT_NOTEBOOK", "HANDOUT_READS", "HANDOUT_PROJECT_READS", "handout_step", "dependencies",
+           "StepFailed", "StepResult", "RunReport", "execute", "work", "run"]
 
 DEFAULT_SEED = 20190222
 KERNEL_START_ATTEMPTS = 3
@@ -76,29 +85,54 @@ class Step:
     project_reads: tuple[str, ...] = ()
     lang: str | None = None
 
+    @classmethod
+    def of(cls, name: str, notebook: str, result) -> "Step":
+        """The step whose notebook computes and saves ``result`` (a class of :mod:`helpers.results`):
+        it reads what the result's computation reads and writes the result's files.
+
+        Parameters
+        ----------
+        name : str
+            Shown in progress lines.
+        notebook : str
+            The notebook, relative to the project root.
+        result : type
+            A result class with ``reads()`` and ``files()``.
+
+        Returns
+        -------
+        Step
+        """
+        return cls(name, notebook, result.reads(), result.files())
+
 
 STEPS = (
-    Step("ingest", "notebooks/10-ingest.ipynb", ("raw",), ("tidy",)),
-    Step("network", "notebooks/20-network.ipynb", ("tidy",), ("results/network.json",)),
-    Step("core-periphery", "notebooks/30-core-periphery.ipynb", ("tidy",),
-         ("results/structure.json", "results/members.csv", "results/key_players.csv",
-          "results/core_composition.csv", "results/community_departments.csv", "results/contrasts.csv", "exports")),
-    Step("departments", "notebooks/40-departments.ipynb", ("tidy",),
-         tuple(f"results/{name}.csv" for name in ("department_densities", "role_densities", "ei_tests", "ei_rescaled",
-                                                  "crossing_shares", "bridging_members", "unlinked_pairs"))),
-    Step("external", "notebooks/50-external.ipynb", ("tidy", "results/structure.json"),
-         tuple(f"results/{name}.csv" for name in ("external_means", "external_tests", "external_ratings"))),
+    Step.of("ingest", "notebooks/10-ingest.ipynb", Tidy),
+    Step.of("network", "notebooks/20-network.ipynb", Network),
+    Step.of("core-periphery", "notebooks/30-core-periphery.ipynb", Structure),
+    Step.of("departments", "notebooks/40-departments.ipynb", Departments),
+    Step.of("external", "notebooks/50-external.ipynb", External),
 )
-COMPARE = Step("compare", "notebooks/60-compare.ipynb", ("tidy", "results/structure.json", "results/external_means.csv"),
-               ("results/compare.json", *(f"results/compare_{n}.csv" for n in
-                                          ("ties", "transitions", "movers", "crossing", "blocks", "external"))))
+COMPARE = Step.of("compare", "notebooks/60-compare.ipynb", Comparison)
 HANDOUT_NOTEBOOK = "report/handout.ipynb"
-HANDOUT_READS = ("tidy", "results")
+HANDOUT_READS = (Tidy.FOLDER, Result.FOLDER)
 HANDOUT_PROJECT_READS = ("report/i18n", "report/discussion.yml", "_quarto.yml", "report/filters", "report/templates")
 
 
 def handout_step(lang: str, formats: tuple[str, ...]) -> Step:
-    """The handout step of one language: execute the handout notebook, then render it."""
+    """The handout step of one language: execute the handout notebook, then render it.
+
+    Parameters
+    ----------
+    lang : {"da", "en"}
+        The handout's language.
+    formats : tuple of {"html", "pdf"}
+        The formats rendered (with PDF also the table card).
+
+    Returns
+    -------
+    Step
+    """
     card = (f"handout/table-card-{lang}.pdf",) if "pdf" in formats else ()
     return Step(f"handout ({lang})", HANDOUT_NOTEBOOK, HANDOUT_READS,
                 tuple(f"handout/handout-{lang}.{fmt}" for fmt in formats) + card, HANDOUT_PROJECT_READS, lang)
@@ -197,20 +231,57 @@ def execute(nb: nbformat.NotebookNode, output: Path, root: Path, name: str) -> P
 
 def work(nb: nbformat.NotebookNode, output: Path, root: Path, name: str, lang: str | None,
          formats: tuple[str, ...], engine: str = "auto") -> Path:
-    """Execute one step (and render it with ``engine``, for a handout step). :mod:`helpers.pipeline.worker` calls this."""
+    """Execute one step (and render it with ``engine``, for a handout step). :mod:`helpers.pipeline.worker` calls this.
+
+    A handout step's notebook publishes its title block and the table card's data
+    (:func:`helpers.handout.sections.publish`); they are moved into the executed notebook's
+    metadata, and the handout and the table card are rendered from there.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        The step's notebook, parameterised (:func:`_prepare`).
+    output : Path
+        The executed notebook to write.
+    root : Path
+        The project root (the notebook's working directory).
+    name : str
+        The step's name, for messages.
+    lang : str or None
+        For a handout step, its language.
+    formats : tuple of str
+        The handout formats.
+    engine : {"auto", "quarto", "builtin"}
+        What renders the handout (:func:`helpers.pipeline.render.render`).
+
+    Returns
+    -------
+    Path
+        The executed notebook.
+    """
     executed = execute(nb, output, root, name)
     if lang is not None:
         from helpers.pipeline.render import render
 
+        published = _lift_metadata(executed)
         folder = output.parents[1]
         render(executed, folder / "handout", formats=formats, lang=lang, name=f"handout-{lang}",
-               metadata=handout.Handout(folder, lang).title_block(), engine=engine)
+               metadata=published["title_block"], engine=engine)
         if "pdf" in formats:
-            from helpers.handout.tablecard import write_table_card
-
-            seed = nb.metadata.get("papermill", {}).get("parameters", {}).get("seed", DEFAULT_SEED)
-            write_table_card(folder, lang, seed, folder / "handout" / f"table-card-{lang}.pdf")
+            handout.write_table_card(published["table_card"], folder / "handout" / f"table-card-{lang}.pdf")
     return executed
+
+
+def _lift_metadata(executed: Path) -> dict:
+    """Move what the handout notebook published (title block, table card) into the executed
+    notebook's metadata (:func:`helpers.handout.published`) and return it."""
+    nb = nbformat.read(executed, as_version=4)
+    published = handout.published(nb)
+    if not published:
+        raise StepFailed(f"{executed.name} published no title block (the handout notebook's last cell)")
+    nb.metadata[handout.METADATA_KEY] = published
+    io.write_notebook(nb, executed)
+    return published
 
 
 class _Process:
@@ -284,36 +355,6 @@ def _prepare(step: Step, params: dict, folder: Path, root: Path, spec, formats,
     return with_key(nb, key), key
 
 
-def previous_wave(spec, previous: str | Path | None = None, build: str | Path = "build"):
-    """The wave to compare with, as ``(WaveSpec, build folder)``; None if there is none.
-
-    ``previous`` if given, else the one ``wave.yml`` names. A name is looked up beside
-    the wave's own folder first, then as :func:`helpers.paths.find_wave` does;
-    ``"auto"`` means the latest earlier wave beside this one
-    (:func:`helpers.ingest.wave.previous_by_date`), and none when there is no earlier one.
-
-    Raises
-    ------
-    SurveyError
-        The wave named cannot be found, or did not close before this one.
-    """
-    name = previous if previous is not None else spec.previous
-    if name is None:
-        return None
-    if str(name) == AUTO_PREVIOUS:
-        found = previous_by_date(spec)
-        return None if found is None else io.locate(found, build)
-    beside = spec.folder.parent / str(name)
-    try:
-        spec_a, folder_a = io.locate(beside if (beside / "wave.yml").is_file() else name, build)
-    except SurveyError as exc:
-        raise SurveyError(f"{spec.id} names {name!r} as its previous wave, but: {exc}") from exc
-    if spec_a.date >= spec.date:
-        raise SurveyError(f"{spec.id} (closed {spec.date}) cannot be compared with {spec_a.id} as its previous wave: "
-                          f"that wave closed {spec_a.date}, not before")
-    return spec_a, folder_a
-
-
 def run(wave: str | Path, *, langs: tuple[str, ...] = ("da",), formats: tuple[str, ...] = FORMATS,
         build: str | Path = "build", seed: int = DEFAULT_SEED, use_cache: bool = True,
         jobs: int | None = None, previous: str | Path | None = None,
@@ -360,6 +401,57 @@ def run(wave: str | Path, *, langs: tuple[str, ...] = ("da",), formats: tuple[st
     SurveyError
         Another run of the same wave is writing its build folder.
     """
+    _check_options(langs, formats)
+    root = paths.project_root()
+    spec, folder = locate(wave, build)
+    report = RunReport()
+    note = lambda result: _note(report, progress, result)  # noqa: E731
+    params = {"wave": str(spec.folder), "build": str(folder.parent), "seed": seed, "lang": (langs or ("da",))[0]}
+    plan = _Plan(spec, folder, root, params, tuple(formats), folder.parent / CACHE_FOLDER, use_cache,
+                 max(1, jobs or os.cpu_count() or 1), engine_info(engine) if langs else None)
+    tidy = _validate(plan, note)  # fail fast, with every problem listed, before anything is written
+    with _hold(folder) as (lock, scratch):
+        if tidy is not None:
+            tidy.save(folder)  # the ingest notebook reads these instead of ingesting again
+        steps = STEPS + _compare_steps(plan, previous, build, note) + tuple(handout_step(lang, plan.formats)
+                                                                            for lang in langs)
+        _run_steps(plan, steps, note, lock, scratch)
+    report.handouts.update(_handouts(folder, langs, formats))
+    return report
+
+
+@dataclass
+class _Plan:
+    """What every step of one run shares: the wave, its folders, parameters, formats and cache."""
+
+    spec: object
+    folder: Path
+    root: Path
+    params: dict
+    formats: tuple[str, ...]
+    cache_folder: Path
+    use_cache: bool
+    jobs: int
+    renderer: dict | None = None  # the render engine and its version (:func:`helpers.pipeline.render.engine_info`)
+
+    @cached_property
+    def cache(self) -> RunCache:
+        """The run cache, opened (and created) at first use; ``--no-cache`` still records."""
+        return RunCache(self.cache_folder)
+
+    def prepare(self, step: Step) -> tuple[nbformat.NotebookNode, str]:
+        """The step's notebook, parameterised and keyed; and the key."""
+        return _prepare(step, self.params, self.folder, self.root, self.spec, self.formats, self.renderer)
+
+    def cached(self, step: Step, nb: nbformat.NotebookNode):
+        """The step's cached run if it can be reused, else None."""
+        if not self.use_cache:
+            return None
+        return self.cache.lookup(nb, file_hashes([self.folder / w for w in step.writes], self.folder))
+
+
+def _check_options(langs: tuple[str, ...], formats: tuple[str, ...]) -> None:
+    """Refuse an unknown language or format, and languages without a format."""
     for lang in langs:
         check_lang(lang)
     if not formats and langs:
@@ -367,71 +459,104 @@ def run(wave: str | Path, *, langs: tuple[str, ...] = ("da",), formats: tuple[st
     unknown = sorted(set(formats) - set(FORMATS))
     if unknown:
         raise SurveyError(f"unknown format {unknown[0]!r}; choose from {', '.join(FORMATS)}")
-    root = paths.project_root()
-    renderer = engine_info(engine) if langs else None
-    spec, folder = io.locate(wave, build)
-    started = time.perf_counter()
-    tidy_wave(spec)  # fail fast, with every problem listed, before any notebook starts
-    report = RunReport()
-    _note(report, progress, StepResult("validate", "checked", time.perf_counter() - started))
 
-    params = {"wave": str(spec.folder), "build": str(folder.parent), "seed": seed, "lang": (langs or ("da",))[0]}
-    steps = STEPS
-    before = previous_wave(spec, previous, build)
-    if before is not None:
-        spec_a, folder_a = before
-        run(spec_a.folder, langs=(), formats=formats, build=build, seed=seed, use_cache=use_cache, jobs=jobs,
-            progress=lambda r: _note(report, progress, StepResult(f"{spec_a.id} {r.name}", r.status, r.seconds)))
-        check_previous(folder_a / "tidy", spec_a.folder, load_secret(), spec_a.id)
-        previous_reads = [folder_a / r for r in COMPARE.reads] + [spec_a.folder / VISIT_PAIRS_FILE]
-        steps += (Step(COMPARE.name, COMPARE.notebook,
-                       COMPARE.reads + tuple(os.path.relpath(r, folder) for r in previous_reads), COMPARE.writes),)
-        params["previous"] = str(spec_a.folder)
-    steps += tuple(handout_step(lang, tuple(formats)) for lang in langs)
+
+def _validate(plan: _Plan, note) -> Tidy | None:
+    """Validate and tidy the raw export, once; None when the ingest step can be taken from the cache.
+
+    Every problem of the raw data is listed (ValidationError) before anything is written
+    or any notebook starts. The run then writes the tidy tables, and the ingest notebook
+    reads them (:meth:`helpers.results.tidy.Tidy.ingest`) instead of ingesting again.
+    """
+    if plan.use_cache and plan.cache_folder.is_dir():  # else nothing can be cached, and nothing is created
+        step = STEPS[0]
+        nb, _ = plan.prepare(step)
+        if plan.cached(step, nb) is not None:
+            return None
+    started = time.perf_counter()
+    tidy = Tidy.compute(plan.spec)
+    note(StepResult("validate", "checked", time.perf_counter() - started))
+    return tidy
+
+
+def _compare_steps(plan: _Plan, previous, build, note) -> tuple[Step, ...]:
+    """The compare step when the wave has a previous one, after running that wave's analysis
+    (from the cache if unchanged); none otherwise."""
+    before = previous_wave(plan.spec, previous, build)
+    if before is None:
+        return ()
+    spec_a, folder_a = before
+    run(spec_a.folder, langs=(), formats=plan.formats, build=build, seed=plan.params["seed"],
+        use_cache=plan.use_cache, jobs=plan.jobs,
+        progress=lambda r: note(StepResult(f"{spec_a.id} {r.name}", r.status, r.seconds)))
+    tidy_a = Tidy.load(folder_a)
+    check_previous(tidy_a.meta, tidy_a.members["member_id"], spec_a.folder, load_secret(), spec_a.id)
+    previous_reads = [folder_a / r for r in COMPARE.reads] + [spec_a.folder / VISIT_PAIRS_FILE]
+    plan.params["previous"] = str(spec_a.folder)
+    return (Step(COMPARE.name, COMPARE.notebook,
+                 COMPARE.reads + tuple(os.path.relpath(r, plan.folder) for r in previous_reads), COMPARE.writes),)
+
+
+def _run_steps(plan: _Plan, steps: tuple[Step, ...], note, lock: int, scratch: Path) -> None:
+    """Run the steps in dependency order, up to ``plan.jobs`` at once, each from the cache if it can be."""
     deps = dependencies(steps)
-    cache = RunCache(folder.parent / CACHE_FOLDER)  # --no-cache still records, so the next run can reuse
     pending = {s.name: s for s in steps}
     running: list[_Process] = []
     done: set[str] = set()
-    jobs = max(1, jobs or os.cpu_count() or 1)
-    with _hold(folder) as (lock, scratch):
-        try:
-            while pending or running:
-                for name in [n for n, s in pending.items() if deps[n] <= done]:
-                    if len(running) >= jobs:
-                        break
-                    step = pending.pop(name)
-                    t0 = time.perf_counter()
-                    nb, key = _prepare(step, params, folder, root, spec, formats, renderer)
-                    output = folder / "notebooks" / _executed_name(step)
-                    hit = cache.lookup(nb, file_hashes([folder / w for w in step.writes], folder)) if use_cache else None
-                    if hit is not None:
-                        if notebook_key(output) != key:  # missing, half-written, or of another run
-                            io.write_notebook(hit, output)
-                        done.add(name)
-                        _note(report, progress, StepResult(name, "cached", time.perf_counter() - t0))
-                        continue
-                    running.append(_Process(step, nb, output, root, formats, scratch, lock,
-                                            renderer["engine"] if renderer else "auto"))
-                finished = [p for p in running if p.process.poll() is not None]
-                if not finished:
-                    time.sleep(0.05)
-                    continue
-                for proc in finished:
-                    running.remove(proc)
-                    executed = proc.result()
-                    cache.store(proc.nb, nbformat.read(executed, as_version=4), proc.step.notebook,
-                                file_hashes([folder / w for w in proc.step.writes], folder))
-                    done.add(proc.step.name)
-                    _note(report, progress, StepResult(proc.step.name, "executed", time.perf_counter() - proc.started))
-        finally:
-            for proc in running:
-                proc.stop()
+    try:
+        while pending or running:
+            for name in [n for n, s in pending.items() if deps[n] <= done]:
+                if len(running) >= plan.jobs:
+                    break
+                process = _start(plan, pending.pop(name), note, lock, scratch)
+                if process is None:
+                    done.add(name)
+                else:
+                    running.append(process)
+            finished = [p for p in running if p.process.poll() is not None]
+            if not finished:
+                time.sleep(0.05)
+                continue
+            for proc in finished:
+                running.remove(proc)
+                _finish(plan, proc, note)
+                done.add(proc.step.name)
+    finally:
+        for proc in running:
+            proc.stop()
+
+
+def _start(plan: _Plan, step: Step, note, lock: int, scratch: Path) -> "_Process | None":
+    """Serve a step from the cache (None), or start it in a process of its own."""
+    t0 = time.perf_counter()
+    nb, key = plan.prepare(step)
+    output = plan.folder / "notebooks" / _executed_name(step)
+    hit = plan.cached(step, nb)
+    if hit is None:
+        return _Process(step, nb, output, plan.root, plan.formats, scratch, lock,
+                        plan.renderer["engine"] if plan.renderer else "auto")
+    if notebook_key(output) != key:  # missing, half-written, or of another run
+        io.write_notebook(hit, output)
+    note(StepResult(step.name, "cached", time.perf_counter() - t0))
+    return None
+
+
+def _finish(plan: _Plan, proc: "_Process", note) -> None:
+    """Record a finished step in the cache (raises StepFailed if it failed)."""
+    executed = proc.result()
+    plan.cache.store(proc.nb, nbformat.read(executed, as_version=4), proc.step.notebook,
+                     file_hashes([plan.folder / w for w in proc.step.writes], plan.folder))
+    note(StepResult(proc.step.name, "executed", time.perf_counter() - proc.started))
+
+
+def _handouts(folder: Path, langs: tuple[str, ...], formats: tuple[str, ...]) -> dict[str, Path]:
+    """The handout files a run wrote, keyed ``<lang>.<format>`` (and ``<lang>.card``)."""
+    out = {}
     for lang in langs:
-        report.handouts.update({f"{lang}.{fmt}": folder / "handout" / f"handout-{lang}.{fmt}" for fmt in formats})
+        out.update({f"{lang}.{fmt}": folder / "handout" / f"handout-{lang}.{fmt}" for fmt in formats})
         if "pdf" in formats:
-            report.handouts[f"{lang}.card"] = folder / "handout" / f"table-card-{lang}.pdf"
-    return report
+            out[f"{lang}.card"] = folder / "handout" / f"table-card-{lang}.pdf"
+    return out
 
 
 @contextmanager

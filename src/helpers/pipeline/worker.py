@@ -17,9 +17,23 @@ import nbformat
 from helpers.errors import SurveyError, os_error_message
 from helpers.interrupt import Terminated, terminate_like_interrupt
 
+__all__ = ["main"]
+
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the job described by the JSON file given as the only argument."""
+    """Run the job described by the JSON file given as the only argument.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The job file (default: the command line).
+
+    Returns
+    -------
+    int
+        The exit code: 0 when the step ran, 1 when it failed (the message is written
+        beside the job file).
+    """
     job_file = Path((argv or sys.argv[1:])[0])
     job = json.loads(job_file.read_text(encoding="utf-8"))
     from helpers.pipeline.scheduler import work
