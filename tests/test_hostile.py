@@ -349,12 +349,12 @@ def test_key_folder_that_cannot_be_written_gives_a_message(tiny, tmp_path, monke
 def test_system_error_in_a_step_is_reported_as_a_message(tmp_path, monkeypatch):
     import nbformat
 
-    from helpers.pipeline import scheduler, worker
+    from helpers.pipeline import worker
 
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "handout"))
 
-    monkeypatch.setattr(scheduler, "work", full)
+    monkeypatch.setattr(worker, "work", full)
     nbformat.write(nbformat.v4.new_notebook(), tmp_path / "nb.ipynb")
     job = tmp_path / "job.json"
     job.write_text(json.dumps({"notebook": str(tmp_path / "nb.ipynb"), "output": str(tmp_path / "out.ipynb"),
