@@ -43,14 +43,14 @@ from helpers.results.tidy import Tidy
 from helpers.errors import SurveyError
 from helpers.ingest.wave import VISIT_PAIRS_FILE, locate, previous_wave
 from helpers.lang import check_lang
+from helpers.pipeline.worker import StepFailed, work  # noqa: F401  (work: what each step's process runs)
 from helpers.pipeline.cache import RunCache, file_hashes, notebook_key, parameters_used, run_key, with_key
 
-__all__ = ["DEFAULT_SEED", "KERNEL_START_ATTEMPTS", "FORMATS", "CACHE_FOLDER", "Step", "STEPS", "COMPARE",
+__all__ = ["DEFAULT_SEED", "FORMATS", "CACHE_FOLDER", "Step", "STEPS", "COMPARE",
            "HANDOUT_NOTEBOOK", "HANDOUT_READS", "HANDOUT_PROJECT_READS", "handout_step", "dependencies",
-           "StepFailed", "StepResult", "RunReport", "execute", "work", "run"]
+           "StepFailed", "StepResult", "RunReport", "run"]
 
 DEFAULT_SEED = 20190222
-KERNEL_START_ATTEMPTS = 3
 FORMATS = ("html", "pdf")
 CACHE_FOLDER = ".jupyter_cache"
 
@@ -160,10 +160,6 @@ def dependencies(steps: tuple[Step, ...]) -> dict[str, set[str]]:
     return deps
 
 
-class StepFailed(SurveyError):
-    """A notebook raised an error; the message names the notebook and the error."""
-
-
 @dataclass
 class StepResult:
     """How one step went: ``executed`` or ``cached``, and how long it took."""
@@ -183,98 +179,6 @@ class RunReport:
     def executed(self) -> list[str]:
         """Names of the steps that were executed (not taken from the cache)."""
         return [s.name for s in self.steps if s.status == "executed"]
-
-
-def execute(nb: nbformat.NotebookNode, output: Path, root: Path, name: str) -> Path:
-    """Execute an already parameterised notebook with papermill into ``output`` (atomically).
-
-    Raises
-    ------
-    StepFailed
-        The notebook raised; the executed copy with the traceback is kept beside
-        ``output`` as ``*.failed.ipynb`` for inspection.
-    """
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
-
-    output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output.with_name(f".{output.stem}.tmp.ipynb")
-    try:
-        for attempt in range(KERNEL_START_ATTEMPTS):
-            try:
-                papermill.execute_notebook(nb, str(tmp), cwd=str(root), kernel_name="python3",
-                                           progress_bar=False, log_output=False)
-                break
-            except RuntimeError as exc:
-                # Kernels started at the same moment can pick the same free TCP port (a known
-                # race in jupyter_client); the kernel that loses dies before it replies. Nothing
-                # of the notebook has run then, so starting it again is safe.
-                if "Kernel died before replying" not in str(exc) or attempt == KERNEL_START_ATTEMPTS - 1:
-                    raise
-    except PapermillExecutionError as exc:
-        failed = output.with_name(f"{output.stem}.failed.ipynb")
-        if tmp.exists():
-            tmp.replace(failed)
-        raise StepFailed(f"step {name} failed: {exc.ename}: {exc.evalue}\n"
-                         f"  the executed notebook is in {failed}") from exc
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    tmp.replace(output)
-    return output
-
-
-def work(nb: nbformat.NotebookNode, output: Path, root: Path, name: str, lang: str | None,
-         formats: tuple[str, ...]) -> Path:
-    """Execute one step (and render it, for a handout step). :mod:`helpers.pipeline.worker` calls this.
-
-    A handout step's notebook publishes its title block and the table card's data
-    (:func:`helpers.handout.sections.publish`); they are moved into the executed notebook's
-    metadata, and the handout and the table card are rendered from there.
-
-    Parameters
-    ----------
-    nb : nbformat.NotebookNode
-        The step's notebook, parameterised (:func:`_prepare`).
-    output : Path
-        The executed notebook to write.
-    root : Path
-        The project root (the notebook's working directory).
-    name : str
-        The step's name, for messages.
-    lang : str or None
-        For a handout step, its language.
-    formats : tuple of str
-        The handout formats.
-
-    Returns
-    -------
-    Path
-        The executed notebook.
-    """
-    executed = execute(nb, output, root, name)
-    if lang is not None:
-        from helpers.pipeline.render import render
-
-        published = _lift_metadata(executed)
-        folder = output.parents[1]
-        render(executed, folder / "handout", formats=formats, lang=lang, name=f"handout-{lang}",
-               metadata=published["title_block"])
-        if "pdf" in formats:
-            handout.write_table_card(published["table_card"], folder / "handout" / f"table-card-{lang}.pdf")
-    return executed
-
-
-def _lift_metadata(executed: Path) -> dict:
-    """Move what the handout notebook published (title block, table card) into the executed
-    notebook's metadata (:func:`helpers.handout.published`) and return it."""
-    nb = nbformat.read(executed, as_version=4)
-    published = handout.published(nb)
-    if not published:
-        raise StepFailed(f"{executed.name} published no title block (the handout notebook's last cell)")
-    nb.metadata[handout.METADATA_KEY] = published
-    io.write_notebook(nb, executed)
-    return published
 
 
 class _Process:

@@ -9,9 +9,6 @@ from typing import ClassVar
 import networkx as nx
 import pandas as pd
 
-from helpers.analysis import compare, departments
-from helpers.analysis.network import role_and_department
-from helpers.analysis.visit_effect import visit_effect
 from helpers.io import json_float
 from helpers.results.base import Result, stored
 from helpers.results.external import External
@@ -85,6 +82,9 @@ class Comparison(Result):
         .. [1] T. A. B. Snijders and S. P. Borgatti, "Non-parametric standard errors and
            tests for network statistics", Connections 22(2), 161-170, 1999.
         """
+        from helpers.analysis import compare
+        from helpers.analysis.visit_effect import visit_effect
+
         c = compare.compare_waves(G_a, G_b, core_a=core_a, core_b=core_b, external_a=external_a,
                                   external_b=external_b, seed=seed, n_boot=n_boot)
         summary = _comparison_summary(c, G_b)
@@ -141,6 +141,8 @@ class Comparison(Result):
         -------
         pandas.DataFrame
         """
+        from helpers.analysis import departments
+
         return departments.density_matrix(self.compare_blocks, values)
 
     @property
@@ -160,6 +162,8 @@ class Comparison(Result):
 
 
 def _comparison_summary(c, G_b: nx.DiGraph) -> dict:
+    from helpers.analysis.network import role_and_department
+
     d = c.density
     counts = c.ties["change"].value_counts().to_dict() if len(c.ties) else {}
     status = c.members["status"].value_counts().to_dict()

@@ -7,7 +7,6 @@ import dataclasses
 import networkx as nx
 import pandas as pd
 
-from helpers.analysis import departments
 from helpers.results.base import Result, stored
 
 __all__ = ["Departments"]
@@ -56,6 +55,8 @@ class Departments(Result):
            crises: an experimental simulation", Social Psychology Quarterly 51(2),
            123-140, 1988.
         """
+        from helpers.analysis import departments
+
         return cls(
             department_densities=departments.department_densities(G),
             role_densities=departments.block_densities(G, "role"),
@@ -78,4 +79,6 @@ class Departments(Result):
         -------
         pandas.DataFrame
         """
+        from helpers.analysis import departments
+
         return departments.density_matrix(self.department_densities, values)

@@ -6,7 +6,6 @@ import dataclasses
 
 import pandas as pd
 
-from helpers.analysis import external
 from helpers.results.base import TIDY, Result, stored
 from helpers.results.structure import Structure
 
@@ -55,6 +54,8 @@ class External(Result):
         -------
         External
         """
+        from helpers.analysis import external
+
         core = set(core)
         groups = {m: "core" if m in core else "periphery" for m in tidy.members["member_id"]}
         return cls(
@@ -75,4 +76,6 @@ class External(Result):
         -------
         pandas.DataFrame
         """
+        from helpers.analysis import external
+
         return external.means_table(self.external_means, decimals=decimals)

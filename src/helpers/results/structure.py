@@ -18,12 +18,13 @@ from typing import ClassVar
 import networkx as nx
 import pandas as pd
 
-from helpers.analysis import communities as comm, composition, contrasts, coreperiphery, exports, keyplayers
-from helpers.analysis.network import member_measures, role_and_department
 from helpers.io import json_float
 from helpers.results.base import Result, stored
 
 __all__ = ["Structure", "no_core_reason", "member_table"]
+
+# The analysis is imported where it is used, so that the result's declaration (its files,
+# which the pipeline's step list reads) loads without the analysis and its dependencies.
 
 #: The core-periphery variant whose split the handout and the other steps use.
 VARIANT = "ignore"
@@ -66,6 +67,8 @@ def _groupings(finding) -> dict:
 
 def _communities(found, G: nx.DiGraph) -> dict:
     """Communities found by one more method (no test): size, modularity, agreement with departments."""
+    from helpers.analysis import communities as comm
+
     nodes = sorted(G.nodes())
     members = [found.membership[v] for v in nodes]
     dept = [G.nodes[v]["department"] for v in nodes]
@@ -75,6 +78,8 @@ def _communities(found, G: nx.DiGraph) -> dict:
 
 def _indispensable(finding, G: nx.DiGraph) -> dict:
     """An :class:`~helpers.analysis.keyplayers.IndispensableFinding` as JSON; cut vertices by role and department."""
+    from helpers.analysis.network import role_and_department
+
     return {
         "nobody_indispensable": bool(finding.nobody_indispensable),
         "articulation_points": [role_and_department(G, m) for m in finding.articulation_points],
@@ -167,6 +172,8 @@ def _no_significance(null: str) -> dict:
 
 def _partition(G: nx.DiGraph, variant: str, seed: int):
     """A core-periphery split, or None when no split of ``G`` has a defined fit."""
+    from helpers.analysis import coreperiphery
+
     try:
         return coreperiphery.partition(G, variant=variant, seed=seed)
     except ValueError:  # with a valid variant, partition raises only when the fit is undefined
@@ -175,6 +182,8 @@ def _partition(G: nx.DiGraph, variant: str, seed: int):
 
 def _coreness(G: nx.DiGraph, seed: int) -> pd.Series:
     """Coreness per member; NaN for everyone when it is undefined (no ties)."""
+    from helpers.analysis import coreperiphery
+
     try:
         return coreperiphery.coreness(G, seed=seed)
     except ValueError:  # fewer than 2 members or no tie: no coreness to speak of
@@ -270,6 +279,11 @@ class Structure(Result):
         .. [2] V. A. Traag, L. Waltman and N. J. van Eck, "From Louvain to Leiden:
            guaranteeing well-connected communities", Scientific Reports 9, 5233, 2019.
         """
+        from helpers.analysis import communities as comm
+        from helpers.analysis import composition, coreperiphery, keyplayers
+        from helpers.analysis import contrasts as contrasting
+        from helpers.analysis.network import member_measures
+
         split = {v: _partition(G, v, seed) for v in coreperiphery.VARIANTS}
         defined = split[VARIANT] is not None
         coreness = _coreness(G, seed)
@@ -290,9 +304,9 @@ class Structure(Result):
             "composition": _composition(makeup),
         }
         departments = [d for _, d in sorted(G.nodes(data="department"))]
-        graphs = contrasts.contrasting_networks(G.number_of_nodes(), None, departments, seed=seed,
+        graphs = contrasting.contrasting_networks(G.number_of_nodes(), None, departments, seed=seed,
                                                 n_edges=G.number_of_edges())
-        measures = contrasts.contrast_measures({"wave": G, **graphs}, fit=_fit(seed), seed=seed)
+        measures = contrasting.contrast_measures({"wave": G, **graphs}, fit=_fit(seed), seed=seed)
         contrast_members, contrast_ties = _contrast_tables(graphs)
         return cls(
             findings=findings,
@@ -318,6 +332,8 @@ class Structure(Result):
         folder : str or Path
             The wave's build folder (``build/<wave>``).
         """
+        from helpers.analysis import exports
+
         return exports.write_all(G, Path(folder) / self.EXPORTS, core=self.core, coreness=self.coreness)
 
     # -- accessors -------------------------------------------------------------------------
