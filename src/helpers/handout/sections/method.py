@@ -62,7 +62,7 @@ def text(ctx) -> str:
         t("method.suppression", k=ctx.n(ctx.k)),
         t("method.software", software=ctx.listing(software_versions())),
         t("method.render", renderer=RENDERER),
-        t("method.data", wave=ctx.meta["wave"], hash=ctx.meta["input_sha256"]),
+        t("method.data", wave=ctx.meta["wave"], hash=Markdown(ctx.meta["input_sha256"])),
     ] if part)
 
 
