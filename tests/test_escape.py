@@ -131,3 +131,14 @@ def test_csv_cell_neutralises_formulas_and_round_trips(cell):
 def test_csv_cell_leaves_plain_text_and_numbers(cell):
     assert escape.csv_cell(cell) == cell
     assert escape.csv_uncell(cell) == cell
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_markdown_plain_gives_back_the_one_line_text(text):
+    assert escape.markdown_plain(escape.markdown(text)) == " ".join(text.split())
+
+
+def test_as_markdown_escapes_user_text_and_keeps_markdown():
+    assert escape.as_markdown("<tag>") == escape.markdown("<tag>")
+    assert escape.as_markdown(escape.Markdown("**Data.**")) == "**Data.**"
+    assert isinstance(escape.as_markdown("x"), escape.Markdown) and escape.as_markdown(3) == "3"

@@ -25,7 +25,7 @@ import html
 import re
 import string
 
-__all__ = ["markdown", "html_text", "html_attr", "typst_string", "typst_markup", "mathtext", "csv_cell",
+__all__ = ["Markdown", "markdown", "as_markdown", "markdown_plain", "html_text", "html_attr", "typst_string", "typst_markup", "mathtext", "csv_cell",
            "csv_uncell", "FORMULA_TRIGGERS"]
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -61,6 +61,45 @@ def markdown(text) -> str:
     Bo Bæk \\# ikke en overskrift
     """
     return "".join("\\" + c if c in _PUNCTUATION else c for c in _one_line(text))
+
+
+class Markdown(str):
+    """A string that is already Markdown (the catalogue's sentences, formatted numbers,
+    text passed through :func:`markdown`): :func:`as_markdown` leaves it as it is.
+
+    Every other ``str`` is user text, escaped where it enters Markdown.
+    """
+
+    __slots__ = ()
+
+
+def as_markdown(value) -> Markdown:
+    """``value`` for pandoc Markdown: a :class:`Markdown` string as it is, anything else
+    escaped with :func:`markdown` (numbers and other values through ``str()``).
+
+    Examples
+    --------
+    >>> print(as_markdown("<tag>"), as_markdown(Markdown("**bold**")), as_markdown(3))
+    \\<tag\\> **bold** 3
+    """
+    if isinstance(value, Markdown):
+        return value
+    return Markdown(markdown(value) if isinstance(value, str) else str(value))
+
+
+_BACKSLASHED = re.compile(r"\\([" + re.escape(string.punctuation) + "])")
+
+
+def markdown_plain(text) -> str:
+    """Undo :func:`markdown`'s backslashes: the text of an escaped sentence for a target that
+    is not Markdown (the table card's Typst strings).
+
+    Examples
+    --------
+    >>> markdown_plain(markdown("Beta $$ <tag> @word"))
+    'Beta $$ <tag> @word'
+    """
+    return _BACKSLASHED.sub(r"\1", str(text))
 
 
 def html_text(text) -> str:

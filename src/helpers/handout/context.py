@@ -26,6 +26,7 @@ import pandas as pd
 from babel.lists import format_list
 
 from helpers import safeyaml
+from helpers.escape import Markdown, as_markdown
 from helpers import lang as fmt
 from helpers import paths
 from helpers.results.comparison import Comparison
@@ -38,7 +39,7 @@ from helpers.handout.catalogue import localise_cell_options, text
 from helpers.handout.suppression import MARKER
 from helpers.ingest.wave import wave_text
 
-__all__ = ["ALPHA", "DENSITY_BANDS", "Context", "text", "density_word", "density_sentence", "localise_cell_options",
+__all__ = ["ALPHA", "DENSITY_BANDS", "Context", "MarkdownText", "text", "density_word", "density_sentence", "localise_cell_options",
            "pipe_table", "half_up", "undefined"]
 
 #: Density bands for the word the handout uses ("a medium-dense network"): below 25 %
@@ -79,18 +80,22 @@ def density_sentence(summary: dict, lang: str) -> str:
 def pipe_table(frame: pd.DataFrame, align: str | None = None) -> str:
     """A Markdown pipe table (first column left-aligned, the others right-aligned by default).
 
+    Column names and cells are Markdown: user text in them (a partner's label) must be
+    escaped where it enters the frame (:func:`helpers.escape.as_markdown`; a DataFrame does
+    not keep the :class:`helpers.escape.Markdown` mark).
+
     Examples
     --------
-    >>> print(pipe_table(pd.DataFrame({"a": ["x"], "b": ["1,5"]})))
-    | a | b |
-    |:--|--:|
-    | x | 1,5 |
+    >>> print(pipe_table(pd.DataFrame({"a": ["x"], "b": ["1,5"], "c": [as_markdown("<b>a|b</b>")]})))
+    | a | b | c |
+    |:--|--:|--:|
+    | x | 1,5 | \\<b\\>a\\|b\\<\\/b\\> |
     """
     align = align or "l" + "r" * (frame.shape[1] - 1)
     rule = {"l": ":--", "r": "--:", "c": ":-:"}
     lines = ["| " + " | ".join(map(str, frame.columns)) + " |", "|" + "|".join(rule[a] for a in align) + "|"]
     lines += ["| " + " | ".join(map(str, row)) + " |" for row in frame.itertuples(index=False)]
-    return "\n".join(lines)
+    return Markdown("\n".join(lines))
 
 
 @dataclass
@@ -118,9 +123,10 @@ class Context:
 
     # -- results, loaded once -------------------------------------------------------------
     @cached_property
-    def t(self) -> fmt.Text:
-        """The language's sentence catalogue."""
-        return text(self.lang)
+    def t(self) -> "MarkdownText":
+        """The language's sentence catalogue; values filled into a sentence are escaped as
+        Markdown unless they are Markdown already (:class:`MarkdownText`)."""
+        return MarkdownText(text(self.lang))
 
     @cached_property
     def meta(self) -> dict:
@@ -249,7 +255,7 @@ class Context:
         str
             The number, or the marker when undefined.
         """
-        return MARKER if undefined(value) else fmt.number(value, self.lang, decimals)
+        return Markdown(MARKER if undefined(value) else fmt.number(value, self.lang, decimals))
 
     def pct(self, share: float | None, decimals: int = 0) -> str:
         """A share as a percentage for the language; the marker when undefined.
@@ -266,7 +272,7 @@ class Context:
         str
             The percentage, or the marker when undefined.
         """
-        return MARKER if undefined(share) else fmt.percent(share, self.lang, decimals)
+        return Markdown(MARKER if undefined(share) else fmt.percent(share, self.lang, decimals))
 
     def p(self, value: float | None) -> str:
         """A p-value with its relation sign: "= 0,034", or "< 0,001" below 0.001.
@@ -282,8 +288,8 @@ class Context:
             The p-value with its relation sign, e.g. "= 0,034".
         """
         if undefined(value):
-            return "= " + MARKER
-        return ("< " + self.n(0.001, 3)) if value < 0.001 else "= " + self.n(value, 3)
+            return Markdown("= " + MARKER)
+        return Markdown(("< " + self.n(0.001, 3)) if value < 0.001 else "= " + self.n(value, 3))
 
     def mean(self, value: float) -> str:
         """A mean rating as the seminar's table shows it: rounded half up to two decimals.
@@ -306,15 +312,15 @@ class Context:
         Parameters
         ----------
         items : iterable of str
-            The items, in order.
+            The items, in order; user text (a department's name) is escaped as Markdown.
 
         Returns
         -------
-        str
+        Markdown
             The items as one phrase.
         """
-        items = list(items)
-        return format_list(items, locale=self.lang) if items else ""
+        items = [as_markdown(item) for item in items]
+        return Markdown(format_list(items, locale=self.lang) if items else "")
 
     # -- texts ----------------------------------------------------------------------------
     def wave_text(self, *path: str):
@@ -350,11 +356,48 @@ class Context:
         str
             A level-2 Markdown heading.
         """
-        return f"## {self.t(key)}"
+        return Markdown(f"## {self.t(key)}")
 
     def threshold(self) -> str:
         """The answer that makes a tie, as the scale words it (lower case)."""
         return self.wave_text("relations", "scale")[str(self.meta["relations"]["tie_threshold"])].lower()
+
+
+class MarkdownText:
+    """A sentence catalogue (:class:`helpers.lang.Text`) that fills sentences with escaped values.
+
+    The catalogue's sentences are Markdown written by the project; the values filled in
+    are not: a department's or a partner's name, a question of ``wave.yml``. Every ``str``
+    value that is not :class:`helpers.escape.Markdown` already (a number formatted by the
+    context, a sentence of this catalogue, a listing) is escaped with
+    :func:`helpers.escape.markdown`, so user text shows literally in the handout, never as
+    HTML, a link, a citation, math or raw Typst. Sentences come back as ``Markdown``.
+
+    Parameters
+    ----------
+    catalogue : helpers.lang.Text
+        The language's sentences.
+
+    Examples
+    --------
+    >>> t = MarkdownText(text("en"))
+    >>> print(t("labels.member_of", department="<img src=x onerror=alert(1)>"))
+    a member from \\<img src\\=x onerror\\=alert\\(1\\)\\>
+    """
+
+    def __init__(self, catalogue: fmt.Text):
+        self.catalogue = catalogue
+        self.lang = catalogue.lang
+        self.data = catalogue.data
+
+    def data_at(self, key: str):
+        """The raw entry at a dotted ``key`` (:meth:`helpers.lang.Text.data_at`), unescaped."""
+        return self.catalogue.data_at(key)
+
+    def __call__(self, key: str, **values):
+        """The sentence at ``key`` with ``values`` filled in, user text escaped."""
+        found = self.catalogue(key, **{k: as_markdown(v) if isinstance(v, str) else v for k, v in values.items()})
+        return Markdown(found) if isinstance(found, str) else found
 
 
 def undefined(value) -> bool:

@@ -716,12 +716,12 @@ def external_ratings(
             ax.plot([x0 - 0.9 * half, x0 + 0.9 * half], [mean, mean], color=PALETTE["mean"], lw=1.8, zorder=3)
             ax.text(x0, top, fmt(mean), ha="center", va="center", fontsize=7, color=colour, zorder=4)
     ax.set_xticks(range(len(partners)))
-    ax.set_xticklabels([str(p) for p in partners], fontsize=8, rotation=30, ha="right", rotation_mode="anchor")
+    ax.set_xticklabels([mathtext(p) for p in partners], fontsize=8, rotation=30, ha="right", rotation_mode="anchor")
     ax.set_xlim(-0.6, len(partners) - 0.4)
     if scale:
         ticks = sorted(scale)
         ax.set_yticks(ticks)
-        ax.set_yticklabels([scale[t] for t in ticks], fontsize=8)
+        ax.set_yticklabels([mathtext(scale[t]) for t in ticks], fontsize=8)
         ax.set_ylim(min(ticks) - 0.45, max(ticks) + 0.65)
     elif len(df):
         ax.set_ylim(float(df["rating"].min()) - 0.45, top + 0.2)

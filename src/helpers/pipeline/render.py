@@ -48,8 +48,9 @@ papersize, margin, columns,       Typst page settings (``papersize`` defaults to
 mathfont, codefont,               ``a4``, ``page-numbering`` to ``1``)
 section-numbering,
 page-numbering (typst)
-include-in-header (typst)         Typst files put before the body, path relative to
-                                  the configuration file
+include-in-header                 files put in the HTML head (the handout's
+                                  Content-Security-Policy) or before the Typst body,
+                                  path relative to the configuration file
 execute: echo                     show code cells (default: hidden)
 ================================  ==================================================
 
@@ -499,6 +500,8 @@ def pandoc_settings(
             options.append("--number-sections")
         for css in _as_list(settings.get("css")):
             options.append(f"--css={resolve(css)}")
+        for header in _as_list(settings.get("include-in-header")):
+            options.append(f"--include-in-header={resolve(header)}")
     elif fmt == "pdf":
         meta.update({k: settings[k] for k in _TYPST_VARIABLES if k in settings})
         meta.setdefault("papersize", "a4")

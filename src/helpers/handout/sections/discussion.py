@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from helpers.handout.sections import departments, structure
+from helpers.escape import markdown_plain
 
 __all__ = ["HEADING", "text", "prompts", "table_card"]
 
@@ -83,6 +84,7 @@ def table_card(ctx) -> dict:
     except KeyError:
         label = None
     return {"title": ctx.t(HEADING), "rounds": config["rounds"],
-            "prompts": prompts(ctx) if config.get("data_prompts", True) else [], "lang": ctx.lang,
+            "prompts": [markdown_plain(q) for q in prompts(ctx)] if config.get("data_prompts", True) else [],
+            "lang": ctx.lang,
             "subtitle": str(ctx.wave_text("name") or ""), "heading": ctx.t.data_at("discussion.round"),
             "prompts_label": label, "date": ctx.meta.get("date")}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from helpers.escape import as_markdown
 from helpers.handout.context import ALPHA, pipe_table
 from helpers.handout.suppression import MARKER, suppress
 
@@ -61,7 +62,7 @@ def table(ctx) -> str:
         cells.setdefault(row.group, {})[row.partner] = (
             MARKER if hidden else f"{ctx.mean(raw.mean_rating)} ({ctx.n(raw.n_answered)})")
     frame = pd.DataFrame([[_group_label(ctx, g), *[cells[g][p] for p in partners]] for g in cells],
-                         columns=[ctx.t("external.group"), *partners.values()])
+                         columns=[ctx.t("external.group"), *map(as_markdown, partners.values())])
     return pipe_table(frame)
 
 

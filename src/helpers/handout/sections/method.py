@@ -6,6 +6,7 @@ import importlib.metadata
 import platform
 
 from helpers.settings import RENDERER
+from helpers.escape import Markdown
 
 __all__ = ["HEADING", "SOFTWARE", "text", "software_versions"]
 
@@ -34,7 +35,7 @@ def text(ctx) -> str:
     comp = st.composition
     ei = ctx.departments.ei_tests.copy().iloc[0]
     ext = ctx.external.external_tests.copy()
-    others = ctx.listing(f"{c['method']} {ctx.n(c['modularity'], 2)}" for c in st.other_communities)
+    others = ctx.listing(Markdown(f"{c['method']} {ctx.n(c['modularity'], 2)}") for c in st.other_communities)
     # only the methods whose results the handout states (none without relations or with too few answers)
     analysed = not (ctx.thin or ctx.no_ties)
     defined = analysed and cp.get("defined", True)
@@ -61,7 +62,7 @@ def text(ctx) -> str:
         t("method.suppression", k=ctx.n(ctx.k)),
         t("method.software", software=ctx.listing(software_versions())),
         t("method.render", renderer=RENDERER),
-        t("method.data", wave=ctx.meta["wave"], hash=ctx.meta["input_sha256"]),
+        t("method.data", wave=ctx.meta["wave"], hash=Markdown(ctx.meta["input_sha256"])),
     ] if part)
 
 

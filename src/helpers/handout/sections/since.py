@@ -24,6 +24,7 @@ from __future__ import annotations
 import pandas as pd
 
 from helpers import lang as fmt
+from helpers.escape import as_markdown
 from helpers.handout.context import Context, pipe_table
 from helpers.handout.suppression import MARKER
 from helpers.results.comparison import Comparison
@@ -228,7 +229,7 @@ def external_table(ctx: Context) -> str:
 
     cells = {(r.partner, r.group): f"{cell(r.n_answered_a, r.mean_rating_a)} → {cell(r.n_answered_b, r.mean_rating_b)}"
              for r in ext.itertuples(index=False)}
-    frame = pd.DataFrame([[label, *(cells.get((p, g), MARKER) for g in GROUPS)] for p, label in partners.items()],
+    frame = pd.DataFrame([[as_markdown(label), *(cells.get((p, g), MARKER) for g in GROUPS)] for p, label in partners.items()],
                          columns=[ctx.t("since.partner"), *(ctx.label(g.capitalize()) for g in GROUPS)])
     return pipe_table(frame)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from helpers.handout.context import ALPHA, density_sentence
+from helpers.escape import Markdown
 
 __all__ = ["HEADING", "text", "cut_members"]
 
@@ -112,7 +113,7 @@ def _composition(ctx) -> str:
         if attribute not in varies:
             continue
         rows = comp[comp["attribute"] == attribute]
-        details.append(ctx.listing(f"{ctx.count(int(r.core_count))} {ctx.label(plural.get(r.value, r.value))}"
+        details.append(ctx.listing(Markdown(f"{ctx.count(int(r.core_count))} {ctx.label(plural.get(r.value, r.value))}")
                                     for r in rows.itertuples() if r.core_count > 0))
     if "department" in varies:
         dept = found["department"]
