@@ -150,10 +150,12 @@ def test_captions_only_with_content(handouts):
 @pytest.mark.slow
 @pytest.mark.parametrize("lang,heading", [("da", "Formål og data"), ("en", "Purpose and data")])
 def test_date_line_stands_as_written(example_run, lang, heading):
-    from helpers.handout.context import Handout
+    from helpers.handout.context import Context
+    from helpers.escape import markdown_plain
+    from helpers.handout.sections import title
 
     _, handouts, folder = example_run
-    line = Handout(folder, lang).title_block()["date"]
+    line = markdown_plain(title.block(Context(folder, lang))["date"])  # as the reader sees it
     assert line.startswith(("Spørgeskemaet lukkede 22. februar 2019", "The survey closed on February 22, 2019"))
     html, pdf = html_text(handouts[f"{lang}.html"]), pdf_text(handouts[f"{lang}.pdf"])
     assert line in html and line in pdf
