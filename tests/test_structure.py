@@ -7,6 +7,7 @@ import sys
 
 import networkx as nx
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 from scipy.sparse.csgraph import shortest_path
@@ -396,3 +397,96 @@ def test_contrast_measures_table():
     assert (df["ties"] == 40).all() and (df["fit"] == 40).all()
     assert df["density"].tolist() == pytest.approx([40 / 132] * 4)
     assert np.isnan(st.contrast_measures(nets, method="greedy")["fit"]).all()
+
+
+def _naive_key_players(H):
+    """Remove each member and recount everything with networkx (the old O(n^3) way)."""
+    out = {}
+    for v in H:
+        R = H.copy()
+        R.remove_node(v)
+        n = len(R)
+        lengths = [d for _, ls in nx.all_pairs_shortest_path_length(R) for d in ls.values() if d > 0]
+        out[v] = {
+            "components_after": nx.number_connected_components(R),
+            "fragmentation_after": st.fragmentation(R),
+            "distance_fragmentation_after": 1 - sum(1 / d for d in lengths) / (n * (n - 1)),
+            "mean_distance_after": sum(lengths) / len(lengths) if lengths else math.nan,
+        }
+    return pd.DataFrame.from_dict(out, orient="index").sort_index()
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_key_players_from_one_search_match_removing_everyone(seed):
+    # sparse random graphs with several components, leaves and cut vertices
+    H = nx.relabel_nodes(nx.gnm_random_graph(25, 28, seed=seed), lambda i: f"m{i:02d}")
+    H.add_edges_from([("m00", "x1"), ("x1", "x2")])  # a pendant path: two cut vertices in a row
+    truth = _naive_key_players(H)
+    df = st.key_players(H).set_index("member_id")
+    for column in truth.columns:
+        assert df[column].to_numpy(float) == pytest.approx(truth[column].to_numpy(float), nan_ok=True), column
+    assert df["articulation_point"].to_dict() == {v: v in set(nx.articulation_points(H)) for v in H}
+
+
+def test_key_players_sampled_distances_estimate_the_exact_ones():
+    H = nx.relabel_nodes(nx.connected_watts_strogatz_graph(120, 4, 0.1, seed=4), lambda i: f"m{i:03d}")
+    exact = st.key_players(H).set_index("member_id")
+    # every member a source: the sampled path gives the exact numbers for its candidates
+    full = st.key_players(H, exact_up_to=0, sources=120, candidates=10).set_index("member_id")
+    looked = full["distance_fragmentation_change"].dropna().index
+    assert len(looked) == 10 and full.attrs["distance_sources"] == 120
+    assert full.loc[looked, "distance_fragmentation_change"].to_numpy() == pytest.approx(
+        exact.loc[looked, "distance_fragmentation_change"].to_numpy())
+    # 40 of 120 sources: within four standard errors of the exact change
+    part = st.key_players(H, exact_up_to=0, sources=40, candidates=10, seed=1).set_index("member_id")
+    se = part.attrs["distance_se"]
+    looked = part["distance_fragmentation_change"].dropna().index
+    assert 0 < se < 0.01
+    error = (part.loc[looked, "distance_fragmentation_change"] - exact.loc[looked, "distance_fragmentation_change"]).abs()
+    assert (error <= 4 * se).all()
+    # F and articulation points stay exact for everyone
+    assert part["fragmentation_after"].to_numpy() == pytest.approx(exact["fragmentation_after"].to_numpy())
+
+
+def test_betweenness_matches_networkx_and_its_pivot_estimate_is_close():
+    G = nx.relabel_nodes(nx.gnp_random_graph(60, 0.06, seed=5, directed=True), lambda i: f"m{i:02d}")
+    nx.set_node_attributes(G, True, "answered")
+    truth = nx.betweenness_centrality(G, normalized=True)
+    df = st.member_measures(G).set_index("member_id")
+    assert df["betweenness"].to_dict() == pytest.approx(truth)
+    assert df.attrs["betweenness_sources"] is None
+    every = st.member_measures(G, exact_up_to=10, sources=60).set_index("member_id")
+    assert every["betweenness"].to_dict() == pytest.approx(truth)  # all 60 sources: exact
+    half = st.member_measures(G, exact_up_to=10, sources=30, seed=2).set_index("member_id")
+    assert half.attrs["betweenness_sources"] == 30
+    top = max(truth, key=truth.get)
+    assert half.loc[top, "betweenness"] == pytest.approx(truth[top], rel=0.5)
+
+
+def test_connectivity_is_a_lower_bound_only_on_large_networks():
+    ring = nx.relabel_nodes(nx.cycle_graph(250), str)
+    big = st.indispensable_finding(ring)
+    assert big.node_connectivity == 2 and not big.connectivity_exact and big.nobody_indispensable
+    small = st.indispensable_finding(nx.relabel_nodes(nx.complete_graph(6), str))
+    assert small.node_connectivity == 5 and small.connectivity_exact
+    assert big.distance_sources == 100 and big.distance_se >= 0
+
+
+def test_greedy_on_a_large_network_agrees_with_networkx():
+    # planted partition of 4 x 60 members: both implementations of CNM find the blocks
+    H = nx.relabel_nodes(nx.planted_partition_graph(4, 60, 0.3, 0.005, seed=3), lambda i: f"m{i:03d}")
+    big = st.detect_communities(H, method="greedy")
+    assert big.params == {"implementation": "igraph"}
+    reference = nx.community.greedy_modularity_communities(H)
+    assert big.modularity == pytest.approx(nx.community.modularity(H, reference), abs=0.01)
+    assert big.modularity == pytest.approx(_modularity_by_hand(H, big.communities))
+
+
+def test_counting_make_ups_agrees_with_listing_them():
+    rng = np.random.default_rng(0)
+    for _ in range(30):
+        caps = [int(c) for c in rng.integers(0, 6, size=int(rng.integers(1, 6)))]
+        total = int(rng.integers(0, sum(caps) + 2))
+        listed = sum(1 for _ in st._compositions(total, caps))
+        assert st._n_compositions(total, caps, limit=10**9) == listed
+        assert st._n_compositions(total, caps, limit=3) == min(listed, 4)

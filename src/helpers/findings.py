@@ -32,7 +32,13 @@ def significance(result) -> dict:
     """A :class:`~helpers.analysis.coreperiphery.Significance` as JSON (without the sample itself)."""
     return {"observed": json_float(result.observed), "p_value": float(result.p_value), "n_samples": int(result.n_samples),
             "null": result.null, "null_mean": json_float(result.null_mean), "null_sd": json_float(result.null_sd),
-            "variant": result.variant, "seed": int(result.seed)}
+            "variant": result.variant, "seed": int(result.seed), **_sequential(result)}
+
+
+def _sequential(test) -> dict:
+    """How a sequential test ended: most samples, why it stopped, the p-value's 99 % interval."""
+    return {"max_samples": int(test.max_samples), "stopped": test.stopped,
+            "p_low": json_float(test.p_low), "p_high": json_float(test.p_high)}
 
 
 def groupings(finding) -> dict:
@@ -45,7 +51,7 @@ def groupings(finding) -> dict:
         "method": finding.communities.method, "n_communities": len(finding.communities.communities),
         "community_sizes": [len(c) for c in finding.communities.communities],
         "modularity": json_float(finding.communities.modularity), "null_mean": json_float(test.null_mean),
-        "p_value": float(test.p_value), "n_samples": int(test.n_samples), "seed": int(test.seed),
+        "p_value": float(test.p_value), "n_samples": int(test.n_samples), "seed": int(test.seed), **_sequential(test),
         "nmi": json_float(finding.nmi), "ari": json_float(finding.ari), "alpha": finding.alpha, "max_nmi": finding.max_nmi,
     }
 
@@ -67,6 +73,8 @@ def indispensable(finding, G: nx.DiGraph) -> dict:
         "nobody_indispensable": bool(finding.nobody_indispensable),
         "articulation_points": [role_and_department(G, m) for m in finding.articulation_points],
         "node_connectivity": int(finding.node_connectivity), "components": int(finding.components),
+        "connectivity_exact": bool(finding.connectivity_exact), "distance_sources": finding.distance_sources,
+        "distance_se": json_float(finding.distance_se),
         "max_fragmentation_change": json_float(finding.max_fragmentation_change),
         "max_distance_fragmentation_change": json_float(finding.max_distance_fragmentation_change),
     }
@@ -158,6 +166,32 @@ def _coreness(G: nx.DiGraph, seed: int) -> pd.Series:
         return pd.Series(float("nan"), index=sorted(G.nodes()), name="coreness")
 
 
+def reduced_settings(size: int, *, n_samples: int, samples: int, n_networks: int, networks: int, key,
+                     betweenness_sources: int | None = None) -> dict:
+    """What was computed with less effort than on a forum, because the network is large.
+
+    Empty for a forum-sized network. Keys: ``members``; ``samples`` and ``networks``
+    (most random networks per test, of the defaults); ``distance_sources`` (members
+    whose searches estimated the distance measures), ``betweenness_sources`` (the same
+    for betweenness) and ``connectivity_bound`` (node connectivity given as a lower
+    bound).
+    """
+    out = {}
+    if samples < n_samples:
+        out["samples"] = {"used": int(samples), "default": int(n_samples)}
+    if networks < n_networks:
+        out["networks"] = {"used": int(networks), "default": int(n_networks)}
+    if key.distance_sources is not None:
+        out["distance_sources"] = int(key.distance_sources)
+    if betweenness_sources is not None:
+        out["betweenness_sources"] = int(betweenness_sources)
+    if not key.connectivity_exact:
+        out["connectivity_bound"] = True
+    if out:
+        out["members"] = int(size)
+    return out
+
+
 def analyse_structure(G: nx.DiGraph, *, seed: int, n_samples: int = 1000, n_networks: int = 199):
     """Run every structure analysis of a wave and keep what the handout needs.
 
@@ -165,7 +199,10 @@ def analyse_structure(G: nx.DiGraph, *, seed: int, n_samples: int = 1000, n_netw
     same-density random networks (``n_samples`` each), Leiden communities against
     ``n_networks`` degree-preserving random networks (Louvain and greedy modularity
     alongside, untested), key players and the core's make-up; plus the contrasting
-    networks of Figure 2 with their measures.
+    networks of Figure 2 with their measures. The tests stop when their answer is clear
+    (sequential Monte Carlo p-values); above 300 members they draw fewer random networks
+    (:func:`helpers.analysis.permutation.samples_for_size`), and what was reduced is
+    listed under ``reduced`` (:func:`reduced_settings`).
 
     When no core can be told apart (no ties, every possible tie, or too few answers; see
     :func:`no_core_reason`) the core-periphery entries say so (``defined`` False), the
@@ -181,15 +218,19 @@ def analyse_structure(G: nx.DiGraph, *, seed: int, n_samples: int = 1000, n_netw
         ``contrasts``: tables for ``results/<name>.csv``.
     """
     from helpers.analysis import coreperiphery, structure
+    from helpers.analysis.permutation import samples_for_size
 
+    size = G.number_of_nodes()
     split = {v: _partition(G, v, seed) for v in coreperiphery.VARIANTS}
     defined = split["ignore"] is not None
     coreness = _coreness(G, seed)
-    tests = {null: coreperiphery.significance(G, null=null, n_samples=n_samples, seed=seed) if defined else None
+    samples, networks = samples_for_size(n_samples, size), samples_for_size(n_networks, size)
+    tests = {null: coreperiphery.significance(G, null=null, n_samples=samples, seed=seed) if defined else None
              for null in ("degree", "density")}
-    found = structure.groupings_finding(G, method="leiden", n_samples=n_networks, seed=seed)
+    found = structure.groupings_finding(G, method="leiden", n_samples=networks, seed=seed)
     others = [structure.detect_communities(G, method=m, seed=seed) for m in ("louvain", "greedy")]
-    key = structure.indispensable_finding(G)
+    key = structure.indispensable_finding(G, seed=seed)
+    measures_by_member = structure.member_measures(G, seed=seed)
     makeup = structure.composition_finding(G, split["ignore"].core, seed=seed) if defined else {}
     results = {
         "core_periphery": {v: {**core_periphery(p), "defined": True} if p is not None else no_core_periphery(G, v)
@@ -199,6 +240,9 @@ def analyse_structure(G: nx.DiGraph, *, seed: int, n_samples: int = 1000, n_netw
         "other_communities": [communities(c, G) for c in others],
         "indispensable": indispensable(key, G),
         "composition": composition(makeup),
+        "reduced": reduced_settings(size, n_samples=n_samples, samples=samples, n_networks=n_networks,
+                                    networks=networks, key=key,
+                                    betweenness_sources=measures_by_member.attrs.get("betweenness_sources")),
     }
     departments = [d for _, d in sorted(G.nodes(data="department"))]
     contrasts = structure.contrasting_networks(G.number_of_nodes(), None, departments, seed=seed,
@@ -210,7 +254,7 @@ def analyse_structure(G: nx.DiGraph, *, seed: int, n_samples: int = 1000, n_netw
 
     measures = structure.contrast_measures({"wave": G, **contrasts}, fit=fit, seed=seed)
     tables = {
-        "members": member_table(G, split["ignore"], coreness, structure.member_measures(G)),
+        "members": member_table(G, split["ignore"], coreness, measures_by_member),
         "key_players": key.players,
         "core_composition": pd.concat([f.table for f in makeup.values()] if makeup else
                                       [structure.core_composition(G, (), a) for a in ("gender", "role", "department")],

@@ -30,6 +30,7 @@ named them, and directions, which the missing rows make lopsided, play no part.
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import itertools
 import math
@@ -40,6 +41,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 from scipy import stats
+
+from helpers.analysis.permutation import SequentialRule, default_workers, sequential_test
 
 __all__ = [
     "NetworkMeasures",
@@ -196,13 +199,24 @@ def network_measures(G: nx.DiGraph) -> NetworkMeasures:
     )
 
 
-def member_measures(G: nx.DiGraph) -> pd.DataFrame:
+def member_measures(G: nx.DiGraph, *, exact_up_to: int = 3000, sources: int = 500, seed: int = 0) -> pd.DataFrame:
     """Per-member degrees and betweenness.
+
+    Betweenness is Brandes' algorithm [2]_ in igraph (C). Above ``exact_up_to``
+    members it is estimated from ``sources`` randomly chosen (seeded) source members,
+    scaled up to all sources (pivot sampling [3]_); ``attrs["betweenness_sources"]``
+    then gives their number (None when exact).
 
     Parameters
     ----------
     G : networkx.DiGraph
         A wave's tie graph.
+    exact_up_to : int
+        Largest network whose betweenness is computed exactly.
+    sources : int
+        Sampled sources above ``exact_up_to``.
+    seed : int
+        Seed of the source sample.
 
     Returns
     -------
@@ -220,6 +234,8 @@ def member_measures(G: nx.DiGraph) -> pd.DataFrame:
        Sociometry 40(1), 35-41, 1977.
     .. [2] U. Brandes, "A faster algorithm for betweenness centrality", Journal of
        Mathematical Sociology 25(2), 163-177, 2001.
+    .. [3] U. Brandes and C. Pich, "Centrality estimation in large networks",
+       International Journal of Bifurcation and Chaos 17(7), 2303-2318, 2007.
 
     Examples
     --------
@@ -230,7 +246,7 @@ def member_measures(G: nx.DiGraph) -> pd.DataFrame:
     >>> df["member_id"].tolist(), df["in_degree"].tolist(), df["out_degree"].tolist()
     (['a', 'b', 'c'], [0, 1, 1], [1, 1, <NA>])
     """
-    betweenness = nx.betweenness_centrality(G, normalized=True)
+    betweenness, sources = _betweenness(G, exact_up_to=exact_up_to, sources=sources, seed=seed)
     rows = []
     for v in sorted(G.nodes()):
         a = G.nodes[v]
@@ -253,7 +269,33 @@ def member_measures(G: nx.DiGraph) -> pd.DataFrame:
     df["out_degree"] = df["out_degree"].astype("Int64")
     df["answered"] = df["answered"].astype(bool)
     df["betweenness"] = df["betweenness"].astype(float)
+    df.attrs["betweenness_sources"] = sources
     return df
+
+
+def _betweenness(G: nx.DiGraph, *, exact_up_to: int, sources: int, seed: int) -> tuple[dict, int | None]:
+    """Normalised directed betweenness by igraph (Brandes' algorithm in C); pivots above ``exact_up_to``.
+
+    Returns the values by member and the number of sampled sources (None: exact).
+    """
+    import igraph
+
+    nodes = sorted(G.nodes())
+    n = len(nodes)
+    index = {v: i for i, v in enumerate(nodes)}
+    g = igraph.Graph(n=n, edges=[(index[u], index[v]) for u, v in G.edges() if u != v], directed=G.is_directed())
+    g.simplify()
+    used = None
+    if n > exact_up_to:
+        rng = np.random.default_rng(seed)
+        pivots = np.sort(rng.choice(n, size=min(n, sources), replace=False)).tolist()
+        raw = np.asarray(g.betweenness(directed=G.is_directed(), sources=pivots)) * (n / len(pivots))
+        used = len(pivots)
+    else:
+        raw = np.asarray(g.betweenness(directed=G.is_directed())) if n else np.zeros(0)
+    if n > 2:
+        raw = raw / ((n - 1) * (n - 2)) * (1.0 if G.is_directed() else 2.0)
+    return {v: float(raw[i]) for i, v in enumerate(nodes)}, used
 
 
 # --------------------------------------------------------------------------------------
@@ -384,10 +426,24 @@ def _find(H: nx.Graph, method: str, seed: int) -> tuple[list, dict]:
         found = nx.community.louvain_communities(H, resolution=1.0, seed=int(seed))
         return found, {"resolution": 1.0, "seed": int(seed)}
     if method == "greedy":
+        if H.number_of_nodes() > _GREEDY_IGRAPH_FROM:
+            return _fastgreedy(H), {"implementation": "igraph"}
         algorithms = _import_cdlib_algorithms()
         found = algorithms.greedy_modularity(H)
         return found.communities, {}
     raise ValueError(f"method must be one of {COMMUNITY_METHODS}, not {method!r}")
+
+
+#: From this many members on, greedy modularity runs in igraph (C) instead of networkx.
+_GREEDY_IGRAPH_FROM = 200
+
+
+def _fastgreedy(H: nx.Graph) -> list:
+    """Clauset-Newman-Moore in igraph, cut at the merge of highest modularity."""
+    nodes = sorted(H.nodes())
+    g = _to_igraph(H, nodes)
+    clustering = g.community_fastgreedy().as_clustering()
+    return [[nodes[i] for i in c] for c in clustering]
 
 
 def detect_communities(G: nx.Graph | nx.DiGraph, *, method: str = "leiden", seed: int = 0) -> Communities:
@@ -402,7 +458,9 @@ def detect_communities(G: nx.Graph | nx.DiGraph, *, method: str = "leiden", seed
         ``algorithms.leiden`` on leidenalg, seeded). ``"louvain"``: the Louvain algorithm
         [2]_ through ``networkx.community.louvain_communities`` because cdlib's louvain
         cannot be given a seed. ``"greedy"``: Clauset-Newman-Moore greedy modularity [3]_
-        (cdlib's ``algorithms.greedy_modularity``; deterministic, the seed is unused).
+        (cdlib's ``algorithms.greedy_modularity``; above 200 members igraph's
+        ``community_fastgreedy``, the same algorithm in C; deterministic, the seed is
+        unused).
     seed : int
         Seed of the algorithm's random steps.
 
@@ -547,6 +605,13 @@ class ModularityTest:
         Random networks drawn.
     seed : int
         Seed of the whole test.
+    max_samples : int
+        Most random networks the test would have drawn.
+    stopped : str
+        Why it stopped, see :data:`helpers.analysis.permutation.STOPS`.
+    p_low, p_high : float
+        Clopper-Pearson interval (99 %) of the p-value that infinitely many random
+        networks would give.
     """
 
     observed: float
@@ -558,6 +623,10 @@ class ModularityTest:
     method: str
     n_samples: int
     seed: int
+    max_samples: int = 0
+    stopped: str = "max"
+    p_low: float = math.nan
+    p_high: float = math.nan
 
 
 def modularity_test(
@@ -567,6 +636,9 @@ def modularity_test(
     n_samples: int = 199,
     swaps_per_edge: int = 10,
     seed: int = 0,
+    sequential: bool = True,
+    workers: int | None = None,
+    progress=None,
 ) -> ModularityTest:
     """Is the modularity found beyond what random networks of the same degrees give?
 
@@ -582,12 +654,22 @@ def modularity_test(
     method : str
         Community method, see :func:`detect_communities`.
     n_samples : int
-        Random networks to draw.
+        Most random networks to draw.
     swaps_per_edge : int
         Double edge swaps per edge when rewiring.
     seed : int
-        Seeds the wave's community detection and, through ``numpy.random.default_rng``,
-        every random network and its detection.
+        Seeds the wave's community detection and, through
+        :func:`helpers.analysis.permutation.block_rng`, every random network and its
+        detection (blocks of 10 networks).
+    sequential : bool
+        Stop when the answer is clear (:class:`helpers.analysis.permutation.SequentialRule`:
+        10 random networks at least as modular, or a 99 % interval of the p-value
+        wholly below or above 0.05); False: always ``n_samples``.
+    workers : int, optional
+        Processes drawing random networks (default: the available cores above 200
+        members, else 1); the result does not depend on it.
+    progress : callable, optional
+        ``progress(drawn, n_samples)`` after each block of networks.
 
     Returns
     -------
@@ -601,23 +683,43 @@ def modularity_test(
        networks", Science 296, 910-913, 2002.
     .. [3] M. E. J. Newman, "Modularity and community structure in networks", PNAS
        103(23), 8577-8582, 2006.
+    .. [4] J. Besag and P. Clifford, "Sequential Monte Carlo p-values", Biometrika
+       78(2), 301-304, 1991.
     """
     H = union_graph(G) if G.is_directed() else _sorted_graph(G)
     observed = detect_communities(H, method=method, seed=seed).modularity
-    rng = np.random.default_rng(seed)
     nodes = sorted(H.nodes())
     base = _to_igraph(H, nodes)
-    null = []
-    for _ in range(n_samples):
+    if n_samples < 1:
+        return ModularityTest(float(observed), (), math.nan, math.nan, math.nan, math.nan, method, 0, seed)
+    rule = (SequentialRule(max_samples=n_samples) if sequential
+            else SequentialRule(max_samples=n_samples, hits=n_samples + 1, min_samples=n_samples + 1))
+    if workers is None:
+        workers = default_workers() if len(nodes) > 200 else 1
+    sample = functools.partial(_null_modularities, n=len(nodes), edges=base.get_edgelist(), method=method,
+                               swaps_per_edge=swaps_per_edge)
+    test = sequential_test(sample, observed, rule=rule, seed=seed, block_size=10, workers=workers,
+                           progress=progress)
+    null_arr = test.null
+    mean = float(null_arr.mean())
+    sd = float(null_arr.std(ddof=1)) if len(null_arr) > 1 else math.nan
+    z = (observed - mean) / sd if sd and sd > 0 else math.nan
+    return ModularityTest(float(observed), tuple(float(x) for x in null_arr), test.p_value, mean, sd, z, method,
+                          test.n_samples, seed, n_samples, test.stopped, test.p_low, test.p_high)
+
+
+def _null_modularities(rng, size, *, n, edges, method, swaps_per_edge):
+    """Modularity ``method`` finds in ``size`` rewired copies of the graph ``(n, edges)`` (a sample block)."""
+    import igraph
+
+    base = igraph.Graph(n=n, edges=edges)
+    nodes = list(range(n))
+    out = []
+    for _ in range(size):
         swap_seed, detect_seed = (int(x) for x in rng.integers(0, 2**31 - 1, size=2))
         rewired = _rewired(base, swaps_per_edge=swaps_per_edge, seed=swap_seed)
-        null.append(_null_modularity(rewired, nodes, method, detect_seed))
-    null_arr = np.asarray(null, dtype=float)
-    mean = float(null_arr.mean()) if n_samples else math.nan
-    sd = float(null_arr.std(ddof=1)) if n_samples > 1 else math.nan
-    p = (1 + int(np.sum(null_arr >= observed - 1e-12))) / (1 + n_samples)
-    z = (observed - mean) / sd if sd and sd > 0 else math.nan
-    return ModularityTest(float(observed), tuple(float(x) for x in null), p, mean, sd, z, method, n_samples, seed)
+        out.append(_null_modularity(rewired, nodes, method, detect_seed))
+    return np.asarray(out, dtype=float)
 
 
 def _contingency(a: Sequence[Hashable], b: Sequence[Hashable]) -> np.ndarray:
@@ -957,7 +1059,8 @@ def distance_fragmentation(H: nx.Graph) -> float:
     return _distance_summary(H)[0]
 
 
-def key_players(G: nx.Graph | nx.DiGraph) -> pd.DataFrame:
+def key_players(G: nx.Graph | nx.DiGraph, *, exact_up_to: int = 200, sources: int = 100,
+                candidates: int = 20, seed: int = 0) -> pd.DataFrame:
     """How much removing each member fragments the network and lengthens its paths.
 
     Works on the undirected union graph. For each member the graph without them is
@@ -965,10 +1068,28 @@ def key_players(G: nx.Graph | nx.DiGraph) -> pd.DataFrame:
     fragmentation DF (KPP-Neg) [1]_, and the mean distance between members who can
     still reach each other.
 
+    F, the components after removal and the articulation points come for every member
+    from one depth-first search (the pieces each member's removal leaves, from
+    Hopcroft and Tarjan's low points [2]_): O(n + m). The distances need a
+    breadth-first search from every member of the graph without the removed one
+    (igraph, in C): up to ``exact_up_to`` members that is done for every member. Larger
+    networks get it for ``candidates`` members only (the articulation points that cut
+    off the most, then the highest betweenness), from ``sources`` randomly chosen
+    members (seeded), the sums scaled up to all members as in pivot sampling [3]_; the
+    others' distance columns are NaN. ``attrs["distance_sources"]`` then gives the
+    number of sources and ``attrs["distance_se"]`` the largest standard error of a
+    DF change (None and NaN when exact).
+
     Parameters
     ----------
     G : networkx.DiGraph or networkx.Graph
         A wave's tie graph (its union graph is used) or an undirected graph.
+    exact_up_to : int
+        Largest network whose distances are computed exactly for every member.
+    sources, candidates : int
+        Sampled sources and members looked at above ``exact_up_to``.
+    seed : int
+        Seed of the source sample.
 
     Returns
     -------
@@ -986,6 +1107,8 @@ def key_players(G: nx.Graph | nx.DiGraph) -> pd.DataFrame:
        Computational and Mathematical Organization Theory 12, 21-34, 2006.
     .. [2] J. Hopcroft and R. Tarjan, "Algorithm 447: efficient algorithms for graph
        manipulation", Communications of the ACM 16(6), 372-378, 1973.
+    .. [3] U. Brandes and C. Pich, "Centrality estimation in large networks",
+       International Journal of Bifurcation and Chaos 17(7), 2303-2318, 2007.
 
     Examples
     --------
@@ -995,29 +1118,35 @@ def key_players(G: nx.Graph | nx.DiGraph) -> pd.DataFrame:
     [['a', False, 0.0], ['b', True, 1.0], ['c', False, 0.0]]
     """
     H = union_graph(G) if G.is_directed() else _sorted_graph(G)
-    cut = set(nx.articulation_points(H))
+    nodes = sorted(H.nodes())
+    n = len(nodes)
+    g = _to_igraph(H, nodes)
+    pieces = _removal_pieces(g)
+    components = g.connected_components()
+    size_of = {v: len(c) for c in components for v in c}
+    base_reach = sum(len(c) * (len(c) - 1) for c in components)
     base_f = fragmentation(H)
-    base_df, base_md = _distance_summary(H)
+    distance = _distance_changes(g, pieces, exact_up_to=exact_up_to, sources=sources,
+                                 candidates=candidates, seed=seed)
     rows = []
-    for v in sorted(H.nodes()):
-        R = H.copy()
-        R.remove_node(v)
-        f = fragmentation(R)
-        df_, md = _distance_summary(R)
+    for i, v in enumerate(nodes):
+        reach = base_reach - size_of[i] * (size_of[i] - 1) + sum(p * (p - 1) for p in pieces[i])
+        f = 1 - reach / ((n - 1) * (n - 2)) if n > 2 else math.nan
+        df_, md, df_change, md_change = distance.get(i, (math.nan,) * 4)
         a = H.nodes[v]
         rows.append(
             {
                 "member_id": v,
                 "department": a.get("department"),
                 "role": a.get("role"),
-                "articulation_point": v in cut,
-                "components_after": nx.number_connected_components(R),
+                "articulation_point": len(pieces[i]) > 1,
+                "components_after": len(components) - 1 + len(pieces[i]),
                 "fragmentation_after": f,
                 "fragmentation_change": f - base_f,
                 "distance_fragmentation_after": df_,
-                "distance_fragmentation_change": df_ - base_df,
+                "distance_fragmentation_change": df_change,
                 "mean_distance_after": md,
-                "mean_distance_change": md - base_md,
+                "mean_distance_change": md_change,
             }
         )
     columns = [
@@ -1025,6 +1154,139 @@ def key_players(G: nx.Graph | nx.DiGraph) -> pd.DataFrame:
         "fragmentation_after", "fragmentation_change", "distance_fragmentation_after",
         "distance_fragmentation_change", "mean_distance_after", "mean_distance_change",
     ]
+    out = pd.DataFrame(rows, columns=columns)
+    out.attrs["distance_sources"] = distance.sources
+    out.attrs["distance_se"] = distance.se
+    return out
+
+
+def _removal_pieces(g) -> list[list[int]]:
+    """For every vertex, the sizes of the pieces its component falls into without it.
+
+    One depth-first search with Hopcroft and Tarjan's low points, O(n + m): a child
+    ``c`` of ``v`` in the search tree with ``low[c] >= disc[v]`` is cut off with its
+    subtree; what else remains of the component (if anything) stays one piece. The
+    root's children are all cut off from each other. A vertex with two or more pieces
+    is an articulation point.
+    """
+    n = g.vcount()
+    adj = g.get_adjlist()
+    disc = [-1] * n
+    low = [0] * n
+    size = [1] * n
+    pieces: list[list[int]] = [[] for _ in range(n)]
+    counter = 0
+    for root in range(n):
+        if disc[root] >= 0:
+            continue
+        disc[root] = low[root] = counter
+        counter += 1
+        members = [root]
+        stack = [(root, -1, iter(adj[root]))]
+        while stack:
+            v, parent, it = stack[-1]
+            advanced = False
+            for w in it:
+                if disc[w] < 0:
+                    disc[w] = low[w] = counter
+                    counter += 1
+                    members.append(w)
+                    stack.append((w, v, iter(adj[w])))
+                    advanced = True
+                    break
+                if w != parent and disc[w] < low[v]:
+                    low[v] = disc[w]
+            if advanced:
+                continue
+            stack.pop()
+            if parent >= 0:
+                size[parent] += size[v]
+                if low[v] < low[parent]:
+                    low[parent] = low[v]
+                if low[v] >= disc[parent]:
+                    pieces[parent].append(size[v])
+        component = len(members)
+        for v in members:
+            if v != root:
+                rest = component - 1 - sum(pieces[v])
+                if rest > 0:
+                    pieces[v].append(rest)
+    return pieces
+
+
+class _Distances(dict):
+    """Member index -> (DF after, mean distance after, DF change, mean distance change)."""
+
+    sources: int | None = None
+    se: float = math.nan
+
+
+def _distance_sums(g, sources) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per source: sum of 1/d, sum of d and reachable others (igraph breadth-first search in C)."""
+    if g.vcount() == 0 or not len(sources):
+        return np.zeros(0), np.zeros(0), np.zeros(0)
+    D = np.array(g.distances(source=list(sources)), dtype=float)
+    reach = np.isfinite(D) & (D > 0)
+    Dr = np.where(reach, D, 1.0)
+    return (np.where(reach, 1.0 / Dr, 0.0).sum(1), np.where(reach, Dr, 0.0).sum(1),
+            reach.sum(1).astype(float))
+
+
+def _distance_changes(g, pieces, *, exact_up_to: int, sources: int, candidates: int, seed: int) -> _Distances:
+    """Distance-weighted fragmentation and mean distance after removing members.
+
+    Up to ``exact_up_to`` members: every member, all pairs. Above: the ``candidates``
+    members most likely to lengthen paths (articulation points cutting off the most,
+    then the highest betweenness estimated from the same sources), from ``sources``
+    breadth-first searches out of a seeded random sample of members; the sums over
+    sources are scaled to all members (Brandes and Pich's pivot sampling).
+    """
+    n = g.vcount()
+    out = _Distances()
+    if n < 2:
+        return out
+    rng = np.random.default_rng(seed)
+    if n <= exact_up_to:
+        sample = np.arange(n)
+        chosen = list(range(n))
+    else:
+        sample = np.sort(rng.choice(n, size=min(n, sources), replace=False))
+        out.sources = len(sample)
+        between = np.asarray(g.betweenness(directed=False, sources=sample.tolist()))
+        cut_off = [(-(sum(p) - max(p)), i) for i, p in enumerate(pieces) if len(p) > 1]
+        chosen = [i for _, i in sorted(cut_off)][:candidates]
+        for i in np.argsort(-between, kind="stable"):
+            if len(chosen) >= candidates:
+                break
+            if int(i) not in chosen:
+                chosen.append(int(i))
+    inv, tot, cnt = _distance_sums(g, sample)
+    base_df = 1 - inv.mean() / (n - 1)
+    base_md = tot.sum() / cnt.sum() if cnt.sum() else math.nan
+    ses = []
+    m = n - 1
+    for v in chosen:
+        R = g.copy()
+        R.delete_vertices([v])
+        kept = sample != v
+        keep = sample[kept]
+        if m < 2 or not len(keep):
+            out[v] = (math.nan,) * 4
+            continue
+        r_inv, r_tot, r_cnt = _distance_sums(R, keep - (keep > v))
+        df_ = 1 - r_inv.mean() / (m - 1)
+        md = r_tot.sum() / r_cnt.sum() if r_cnt.sum() else math.nan
+        if out.sources is None:  # every member a source: exact
+            out[v] = (df_, md, df_ - base_df, md - base_md)
+            continue
+        out[v] = (df_, md, df_ - base_df, md - base_md)
+        # sampled: standard error from the spread of the paired per-source changes
+        per_source = inv[kept] / (n - 1) - r_inv / (m - 1)
+        if len(keep) > 1:
+            fpc = max(0.0, 1 - len(keep) / m)  # finite population: sources drawn without replacement
+            ses.append(float(per_source.std(ddof=1) / math.sqrt(len(keep)) * math.sqrt(fpc)))
+    out.se = max(ses) if ses else math.nan
+    return out
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -1054,6 +1316,15 @@ class IndispensableFinding:
         :func:`key_players`.
     reasons : tuple of str
         Plain-English sentences saying why.
+    connectivity_exact : bool
+        False when ``node_connectivity`` is only a lower bound (2, for a large network
+        without articulation points).
+    distance_sources : int or None
+        Members whose breadth-first searches estimated the distance measures (None:
+        all, exact); see :func:`key_players`.
+    distance_se : float
+        Largest standard error of an estimated change in distance-weighted
+        fragmentation (NaN when exact).
     """
 
     nobody_indispensable: bool
@@ -1065,9 +1336,13 @@ class IndispensableFinding:
     threshold: float | None
     players: pd.DataFrame
     reasons: tuple[str, ...]
+    connectivity_exact: bool = True
+    distance_sources: int | None = None
+    distance_se: float = math.nan
 
 
-def indispensable_finding(G: nx.Graph | nx.DiGraph, *, max_fragmentation_change: float | None = None) -> IndispensableFinding:
+def indispensable_finding(G: nx.Graph | nx.DiGraph, *, max_fragmentation_change: float | None = None,
+                          exact_connectivity_up_to: int = 200, seed: int = 0) -> IndispensableFinding:
     """Is anyone indispensable for holding the forum's network together?
 
     A member is indispensable when removing them cuts the network into pieces (an
@@ -1082,6 +1357,11 @@ def indispensable_finding(G: nx.Graph | nx.DiGraph, *, max_fragmentation_change:
         A wave's tie graph (its union graph is used) or an undirected graph.
     max_fragmentation_change : float, optional
         Threshold on the rise of distance-weighted fragmentation.
+    exact_connectivity_up_to : int
+        Largest network whose node connectivity is computed exactly when it has no
+        articulation point (above: the lower bound 2).
+    seed : int
+        Seed of :func:`key_players`' source sample on large networks.
 
     Returns
     -------
@@ -1104,10 +1384,10 @@ def indispensable_finding(G: nx.Graph | nx.DiGraph, *, max_fragmentation_change:
     (1,)
     """
     H = union_graph(G) if G.is_directed() else _sorted_graph(G)
-    players = key_players(H)
-    cut = tuple(sorted(nx.articulation_points(H)))
-    connectivity = int(nx.node_connectivity(H)) if H.number_of_nodes() > 1 else 0
+    players = key_players(H, seed=seed)
+    cut = tuple(sorted(players.loc[players["articulation_point"], "member_id"]))
     components = nx.number_connected_components(H)
+    connectivity, exact = _node_connectivity(H, components, cut, exact_up_to=exact_connectivity_up_to)
     max_f = float(players["fragmentation_change"].max()) if len(players) else math.nan
     max_df = float(players["distance_fragmentation_change"].max()) if len(players) else math.nan
     over = max_fragmentation_change is not None and max_df > max_fragmentation_change
@@ -1136,7 +1416,27 @@ def indispensable_finding(G: nx.Graph | nx.DiGraph, *, max_fragmentation_change:
         threshold=max_fragmentation_change,
         players=players,
         reasons=tuple(reasons),
+        connectivity_exact=exact,
+        distance_sources=players.attrs.get("distance_sources"),
+        distance_se=players.attrs.get("distance_se", math.nan),
     )
+
+
+def _node_connectivity(H: nx.Graph, components: int, cut: tuple, *, exact_up_to: int) -> tuple[int, bool]:
+    """Node connectivity and whether it is exact.
+
+    Disconnected: 0; an articulation point: 1; otherwise at least 2, and the exact
+    value (networkx's max-flow algorithm, O(n + d^2) flow problems) only up to
+    ``exact_up_to`` members: above, 2 is returned as a lower bound.
+    """
+    n = H.number_of_nodes()
+    if n < 2 or components > 1:
+        return 0, True
+    if cut:
+        return 1, True
+    if n > exact_up_to:
+        return 2, False
+    return int(nx.node_connectivity(H)), True
 
 
 # --------------------------------------------------------------------------------------
@@ -1157,12 +1457,20 @@ def _compositions(total: int, caps: Sequence[int]):
 
 
 def _n_compositions(total: int, caps: Sequence[int], limit: int) -> int:
-    count = 0
-    for _ in _compositions(total, caps):
-        count += 1
-        if count > limit:
-            break
-    return count
+    """How many vectors :func:`_compositions` would give, counted up to ``limit + 1``.
+
+    A dynamic programme over the categories, ``ways[t]`` = make-ups of the first
+    categories that sum to ``t``, each count capped at ``limit + 1``: O(len(caps) x total).
+    """
+    cap = limit + 1
+    ways = np.zeros(total + 1, dtype=np.int64)
+    ways[0] = 1
+    for c in caps:
+        # new[t] = sum of ways[t - x] for x = 0..c: a running window sum
+        csum = np.concatenate([[0], np.cumsum(ways)])
+        t = np.arange(total + 1)
+        ways = np.minimum(csum[t + 1] - csum[np.maximum(t - c, 0)], cap)
+    return int(min(ways[total], cap))
 
 
 def exact_composition_test(
@@ -1179,8 +1487,10 @@ def exact_composition_test(
     so its counts per category follow the multivariate hypergeometric distribution.
     The p-value sums the probability of every make-up no more likely than the observed
     one: Fisher's exact test for two categories [1]_ and its Freeman-Halton extension
-    for more [2]_. When more than ``max_tables`` make-ups are possible, the p-value is
-    estimated from ``n_permutations`` random draws instead (seeded).
+    for more [2]_. When more than ``max_tables`` make-ups are possible (counted by a
+    dynamic programme), the p-value is estimated from at most ``n_permutations`` random
+    draws instead (seeded; a sequential test [3]_ that stops when the answer is clear,
+    see :class:`helpers.analysis.permutation.SequentialRule`).
 
     Parameters
     ----------
@@ -1205,6 +1515,8 @@ def exact_composition_test(
     .. [1] R. A. Fisher, *Statistical Methods for Research Workers*, Oliver & Boyd, 1925.
     .. [2] G. H. Freeman and J. H. Halton, "Note on an exact treatment of contingency,
        goodness of fit and other problems of significance", Biometrika 38, 141-149, 1951.
+    .. [3] J. Besag and P. Clifford, "Sequential Monte Carlo p-values", Biometrika
+       78(2), 301-304, 1991.
 
     Examples
     --------
@@ -1229,11 +1541,16 @@ def exact_composition_test(
         logp = dist.logpmf(tables)
         p = float(np.exp(logp[logp <= observed + 1e-7]).sum())
         return min(1.0, p), "exact"
-    rng = np.random.default_rng(seed)
-    draws = rng.multivariate_hypergeometric(forum, k, size=n_permutations)
-    logp = dist.logpmf(draws)
-    hits = int(np.sum(logp <= observed + 1e-7))
-    return (1 + hits) / (1 + n_permutations), "monte carlo"
+    sample = functools.partial(_makeup_logpmf, forum=forum, k=k)
+    test = sequential_test(sample, float(observed + 1e-7), rule=SequentialRule(max_samples=n_permutations),
+                           seed=seed, block_size=10_000, alternative="less")
+    return test.p_value, "monte carlo"
+
+
+def _makeup_logpmf(rng, size, *, forum, k):
+    """Log-probabilities of ``size`` random make-ups of ``k`` members drawn from ``forum``."""
+    draws = rng.multivariate_hypergeometric(forum, k, size=size)
+    return stats.multivariate_hypergeom(m=forum, n=k).logpmf(draws)
 
 
 def core_composition(G: nx.Graph | nx.DiGraph, core: Collection[str], attribute: str) -> pd.DataFrame:
