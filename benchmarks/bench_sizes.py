@@ -51,7 +51,7 @@ def run_size(n: int, folder: Path, seed: int) -> dict:
     proc = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     wall = time.perf_counter() - t0
     steps = [(m["step"].strip(), float(m["seconds"]), m["how"])
-             for m in map(STEP_LINE.match, proc.stdout.splitlines()) if m]
+             for m in map(STEP_LINE.match, (proc.stdout + proc.stderr).splitlines()) if m]
     handout = folder / "build" / f"syn{n}" / "handout"
     html = {p.name: p.stat().st_size for p in sorted(handout.glob("*.html"))}
     return {"n": n, "ties": G.number_of_edges(), "written": written, "wall": wall, "returncode": proc.returncode,

@@ -266,3 +266,21 @@ def test_change_heatmap_is_symmetric_and_labelled_in_points():
     labels = [t.get_text() for t in mesh.colorbar.ax.get_yticklabels()]
     assert "0" in labels and all(x == "0" or x[0] in "+−" for x in labels)
     plt.close("all")
+
+
+def test_many_ties_are_drawn_as_one_image_in_svg():
+    import io as _io
+
+    G = nx.relabel_nodes(nx.gnm_random_graph(300, 3000, seed=1), lambda i: f"m{i:03d}")
+    nx.set_node_attributes(G, "A", "department")
+    small = nx.relabel_nodes(nx.cycle_graph(30), lambda i: f"m{i:02d}")
+    nx.set_node_attributes(small, "A", "department")
+    sizes = {}
+    for name, graph in (("large", G), ("small", small)):
+        ax = plots.network(graph, [], seed=1)
+        buf = _io.BytesIO()
+        ax.figure.savefig(buf, format="svg")
+        plt.close(ax.figure)
+        sizes[name] = buf.getvalue()
+    assert b"<image" in sizes["large"] and b"<image" not in sizes["small"]
+    assert len(sizes["large"]) < 1_500_000

@@ -219,15 +219,18 @@ def analyse_structure(G: nx.DiGraph, *, seed: int, n_samples: int = 1000, n_netw
     """
     from helpers.analysis import coreperiphery, structure
     from helpers.analysis.permutation import samples_for_size
+    from helpers.progress import tracker
 
     size = G.number_of_nodes()
     split = {v: _partition(G, v, seed) for v in coreperiphery.VARIANTS}
     defined = split["ignore"] is not None
     coreness = _coreness(G, seed)
     samples, networks = samples_for_size(n_samples, size), samples_for_size(n_networks, size)
-    tests = {null: coreperiphery.significance(G, null=null, n_samples=samples, seed=seed) if defined else None
+    tests = {null: coreperiphery.significance(G, null=null, n_samples=samples, seed=seed,
+                                              progress=tracker(f"significance ({null} null)")) if defined else None
              for null in ("degree", "density")}
-    found = structure.groupings_finding(G, method="leiden", n_samples=networks, seed=seed)
+    found = structure.groupings_finding(G, method="leiden", n_samples=networks, seed=seed,
+                                        progress=tracker("groupings (random networks)"))
     others = [structure.detect_communities(G, method=m, seed=seed) for m in ("louvain", "greedy")]
     key = structure.indispensable_finding(G, seed=seed)
     measures_by_member = structure.member_measures(G, seed=seed)

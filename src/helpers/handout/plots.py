@@ -192,8 +192,14 @@ def _draw_ties(ax: Axes, G: nx.Graph | nx.DiGraph, pos: Mapping, *, arrows: bool
     H = union_graph(G) if G.is_directed() else G
     segments = [(pos[u], pos[v]) for u, v in sorted((min(e), max(e)) for e in H.edges())]
     lines = LineCollection(segments, colors=PALETTE["edge"], linewidths=width, zorder=1)
+    # thousands of lines as vector paths make an SVG of megabytes: draw them as one image
+    lines.set_rasterized(len(segments) > RASTERIZE_TIES)
     ax.add_collection(lines)
     return lines
+
+
+#: Above this many ties, a figure's ties are embedded as an image (the nodes stay vector).
+RASTERIZE_TIES = 2000
 
 
 def _draw_nodes(ax, G, pos, core, sizes, markers, *, linewidth=0.6):

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -151,8 +152,11 @@ class RunReport:
         return [s.name for s in self.steps if s.status == "executed"]
 
 
-def execute(nb: nbformat.NotebookNode, output: Path, root: Path, name: str) -> Path:
+def execute(nb: nbformat.NotebookNode, output: Path, root: Path, name: str, km=None) -> Path:
     """Execute an already parameterised notebook with papermill into ``output`` (atomically).
+
+    ``km``: a started kernel's manager to execute in (:mod:`helpers.pipeline.pool`);
+    None starts a kernel for the notebook.
 
     Raises
     ------
@@ -169,7 +173,7 @@ def execute(nb: nbformat.NotebookNode, output: Path, root: Path, name: str) -> P
         for attempt in range(KERNEL_START_ATTEMPTS):
             try:
                 papermill.execute_notebook(nb, str(tmp), cwd=str(root), kernel_name="python3",
-                                           progress_bar=False, log_output=False)
+                                           progress_bar=False, log_output=False, **({"km": km} if km else {}))
                 break
             except RuntimeError as exc:
                 # Kernels started at the same moment can pick the same free TCP port (a known
@@ -191,9 +195,9 @@ def execute(nb: nbformat.NotebookNode, output: Path, root: Path, name: str) -> P
 
 
 def work(nb: nbformat.NotebookNode, output: Path, root: Path, name: str, lang: str | None,
-         formats: tuple[str, ...]) -> Path:
-    """Execute one step (and render it, for a handout step). :mod:`helpers.pipeline.worker` calls this."""
-    executed = execute(nb, output, root, name)
+         formats: tuple[str, ...], km=None) -> Path:
+    """Execute one step (and render it, for a handout step). :mod:`helpers.pipeline.pool` calls this."""
+    executed = execute(nb, output, root, name, km)
     if lang is not None:
         from helpers.pipeline.render import render
 
@@ -349,65 +353,187 @@ def run(wave: str | Path, *, langs: tuple[str, ...] = ("da",), formats: tuple[st
     root = paths.project_root()
     spec, folder = io.locate(wave, build)
     started = time.perf_counter()
-    tidy_wave(spec)  # fail fast, with every problem listed, before any notebook starts
-    report = RunReport()
-    _note(report, progress, StepResult("validate", "checked", time.perf_counter() - started))
-
-    params = {"wave": str(spec.folder), "build": str(folder.parent), "seed": seed, "lang": (langs or ("da",))[0]}
-    steps = STEPS
-    before = previous_wave(spec, previous, build)
-    if before is not None:
-        spec_a, folder_a = before
-        run(spec_a.folder, langs=(), formats=formats, build=build, seed=seed, use_cache=use_cache, jobs=jobs,
-            progress=lambda r: _note(report, progress, StepResult(f"{spec_a.id} {r.name}", r.status, r.seconds)))
-        previous_reads = [folder_a / r for r in COMPARE.reads] + [spec_a.folder / VISIT_PAIRS_FILE]
-        steps += (Step(COMPARE.name, COMPARE.notebook,
-                       COMPARE.reads + tuple(os.path.relpath(r, folder) for r in previous_reads), COMPARE.writes),)
-        params["previous"] = str(spec_a.folder)
-    steps += tuple(handout_step(lang, tuple(formats)) for lang in langs)
-    deps = dependencies(steps)
-    cache = RunCache(folder.parent / CACHE_FOLDER)  # --no-cache still records, so the next run can reuse
-    pending = {s.name: s for s in steps}
-    running: list[_Process] = []
-    done: set[str] = set()
     jobs = max(1, jobs or os.cpu_count() or 1)
-    with _hold(folder) as (lock, scratch):
-        try:
-            while pending or running:
-                for name in [n for n, s in pending.items() if deps[n] <= done]:
-                    if len(running) >= jobs:
-                        break
-                    step = pending.pop(name)
-                    t0 = time.perf_counter()
-                    nb, key = _prepare(step, params, folder, root, spec, formats)
-                    output = folder / "notebooks" / _executed_name(step)
-                    hit = cache.lookup(nb, file_hashes([folder / w for w in step.writes], folder)) if use_cache else None
-                    if hit is not None:
-                        if notebook_key(output) != key:  # missing, half-written, or of another run
-                            io.write_notebook(hit, output)
-                        done.add(name)
-                        _note(report, progress, StepResult(name, "cached", time.perf_counter() - t0))
-                        continue
-                    running.append(_Process(step, nb, output, root, formats, scratch, lock))
-                finished = [p for p in running if p.process.poll() is not None]
-                if not finished:
-                    time.sleep(0.05)
-                    continue
-                for proc in finished:
-                    running.remove(proc)
-                    executed = proc.result()
-                    cache.store(proc.nb, nbformat.read(executed, as_version=4), proc.step.notebook,
-                                file_hashes([folder / w for w in proc.step.writes], folder))
-                    done.add(proc.step.name)
-                    _note(report, progress, StepResult(proc.step.name, "executed", time.perf_counter() - proc.started))
-        finally:
-            for proc in running:
-                proc.stop()
+    params = {"wave": str(spec.folder), "build": str(folder.parent), "seed": seed, "lang": (langs or ("da",))[0]}
+    cache = _LazyCache(folder.parent / CACHE_FOLDER)  # --no-cache still records, so the next run can reuse
+    # workers and their kernels start now, while the data is checked, unless nothing is to be
+    # executed (then a pool is only started if a step turns out to need one after all)
+    pools: list = []
+
+    def pool():
+        if not pools:
+            from helpers.pipeline.pool import Pool
+
+            pools.append(Pool(root, Path(tempfile.mkdtemp(prefix="forum-network-")), jobs))
+        return pools[0]
+
+    known = _all_cached(STEPS + tuple(handout_step(lang, tuple(formats)) for lang in langs), params, folder, root,
+                        spec, formats, cache) if use_cache and cache.folder.is_dir() else None
+    if known is None:
+        pool()
+    try:
+        tidy = tidy_wave(spec)  # fail fast, with every problem listed, before any notebook starts
+        report = RunReport()
+        _note(report, progress, StepResult("validate", "checked", time.perf_counter() - started))
+        steps = STEPS
+        before = previous_wave(spec, previous, build)
+        if before is not None:
+            spec_a, folder_a = before
+            run(spec_a.folder, langs=(), formats=formats, build=build, seed=seed, use_cache=use_cache, jobs=jobs,
+                progress=lambda r: _note(report, progress, StepResult(f"{spec_a.id} {r.name}", r.status, r.seconds)))
+            previous_reads = [folder_a / r for r in COMPARE.reads] + [spec_a.folder / VISIT_PAIRS_FILE]
+            steps += (Step(COMPARE.name, COMPARE.notebook,
+                           COMPARE.reads + tuple(os.path.relpath(r, folder) for r in previous_reads), COMPARE.writes),)
+            params["previous"] = str(spec_a.folder)
+        steps += tuple(handout_step(lang, tuple(formats)) for lang in langs)
+        deps = dependencies(steps)
+        _execute_steps(steps, deps, params, folder, root, spec, formats, cache, use_cache, pool, tidy,
+                       report, progress, known or {})
+    except BaseException:
+        for p in pools:  # a failed or stopped run does not wait for its workers' kernels
+            p.close(kill=True)
+        raise
+    finally:
+        for p in pools:
+            p.close()
+            shutil.rmtree(p.scratch, ignore_errors=True)
     for lang in langs:
         report.handouts.update({f"{lang}.{fmt}": folder / "handout" / f"handout-{lang}.{fmt}" for fmt in formats})
         if "pdf" in formats:
             report.handouts[f"{lang}.card"] = folder / "handout" / f"table-card-{lang}.pdf"
     return report
+
+
+class _LazyCache:
+    """The run cache, opened (and created) at first use, so a run refused on bad data writes nothing."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self._cache = None
+
+    def __getattr__(self, name):
+        if self._cache is None:
+            self._cache = RunCache(self.folder)
+        return getattr(self._cache, name)
+
+
+#: Ready steps start in this order: the longest chain first, the ingest notebook (whose
+#: tables the run writes itself) last.
+PRIORITY = ("core-periphery", "external", "departments", "network", "compare")
+
+
+def _priority(name: str) -> tuple[int, str]:
+    if name in PRIORITY:
+        return PRIORITY.index(name), name
+    return (len(PRIORITY) + 1 if name == "ingest" else len(PRIORITY)), name
+
+
+def _all_cached(steps, params, folder, root, spec, formats, cache) -> dict | None:
+    """Step name -> ``(notebook, key, cached notebook)`` if every step would be taken from the
+    cache (the run then starts no worker and uses these look-ups), else None."""
+    found = {}
+    try:
+        for step in steps:
+            nb, key = _prepare(step, params, folder, root, spec, formats)
+            hit = cache.lookup(nb, file_hashes([folder / w for w in step.writes], folder))
+            if hit is None:
+                return None
+            found[step.name] = (nb, key, hit)
+    except (OSError, SurveyError):
+        return None
+    return found
+
+
+def _execute_steps(steps, deps, params, folder, root, spec, formats, cache, use_cache, pool, tidy,
+                   report, progress, known) -> None:
+    """Take steps from the cache or give them to the workers of ``pool()``, in dependency order.
+
+    The ingest notebook's tables are written here from ``tidy`` (validated by the run), so
+    the steps reading them start at once; the notebook itself runs last, for its tables.
+    """
+    from helpers.progress import Bars
+
+    pending = {s.name: s for s in steps}
+    running: dict[str, tuple] = {}  # step name -> (worker, step, nb, output)
+    done: set[str] = set()
+    bars = Bars()
+    ingest = pending.get("ingest")
+    if ingest is not None and "tidy" in ingest.writes and "ingest" not in known:
+        nb, _ = _prepare(ingest, params, folder, root, spec, formats)
+        if not (use_cache and cache.lookup(nb, file_hashes([folder / w for w in ingest.writes], folder))):
+            # the run validated the data already: it writes the tidy tables itself, so the
+            # steps that read them need not wait for the ingest notebook
+            tidy_written = True
+        else:
+            tidy_written = False
+    else:
+        tidy_written = False
+    with _hold(folder) as (lock, scratch):
+        if tidy_written:
+            io.write_tidy(tidy, folder / "tidy")
+            deps = {n: d - {"ingest"} for n, d in deps.items()}
+        workers = []  # the pool, once it holds the lock too
+
+        def idle():
+            if not workers:
+                workers.append(pool())
+                workers[0].hand_lock(lock)
+            return workers[0].idle()
+
+        try:
+            while pending or running:
+                ready = sorted((n for n, s in pending.items() if deps[n] <= done), key=_priority)
+                for name in ready:
+                    step = pending[name]
+                    t0 = time.perf_counter()
+                    if name in known:
+                        nb, key, hit = known[name]
+                    else:
+                        nb, key = _prepare(step, params, folder, root, spec, formats)
+                        hit = (cache.lookup(nb, file_hashes([folder / w for w in step.writes], folder))
+                               if use_cache else None)
+                    output = folder / "notebooks" / _executed_name(step)
+                    if hit is not None:
+                        pending.pop(name)
+                        if notebook_key(output) != key:  # missing, half-written, or of another run
+                            io.write_notebook(hit, output)
+                        done.add(name)
+                        _note(report, progress, StepResult(name, "cached", time.perf_counter() - t0))
+                        continue
+                    free = idle()
+                    if not free:
+                        break
+                    pending.pop(name)
+                    worker = free[0]
+                    stem = scratch / (Path(step.notebook).stem + (f".{step.lang}" if step.lang else ""))
+                    nbformat.write(nb, f"{stem}.ipynb")
+                    worker.submit({"notebook": f"{stem}.ipynb", "output": str(output), "root": str(root),
+                                   "name": step.name, "lang": step.lang, "formats": list(formats)},
+                                  Path(f"{stem}.job.json"))
+                    running[name] = (worker, step, nb, output)
+                finished = [n for n, (w, *_) in running.items() if w.finished()]
+                if not finished:
+                    for n, (w, *_) in running.items():
+                        bars.update(n, w.started, w.progress_file)
+                    time.sleep(0.05)
+                    continue
+                for name in finished:
+                    worker, step, nb, output = running.pop(name)
+                    bars.close(name)
+                    code, message = worker.outcome()
+                    if code != 0:
+                        if message:
+                            raise StepFailed(message)
+                        raise StepFailed(f"step {step.name} stopped (exit code {code}):\n  "
+                                         + "\n  ".join(worker.log_tail()))
+                    cache.store(nb, nbformat.read(output, as_version=4), step.notebook,
+                                file_hashes([folder / w for w in step.writes], folder))
+                    done.add(name)
+                    _note(report, progress, StepResult(name, "executed", time.perf_counter() - worker.started))
+        finally:
+            bars.close_all()
+            if running:
+                workers[0].close(kill=True)
 
 
 @contextmanager
