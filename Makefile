@@ -9,8 +9,12 @@ UV := $(or $(shell command -v uv 2>/dev/null),.tools/bin/uv)
 RUN := $(UV) run --locked --no-sync
 WAVE ?= 2019-02 2020-02
 LANGS ?= da,en
+# Quarto for the tests of the Quarto render path: installed from QUARTO_SOURCE (a Quarto
+# build with its installer, see its README) into .tools/quarto when that folder is there
+QUARTO_SOURCE ?= ../shared/tools/quarto
+QUARTO_HOME := .tools/quarto
 
-.PHONY: help setup handout validate example test screenshots bench lab clean
+.PHONY: help setup quarto handout validate example test screenshots bench lab clean
 
 help:  ## list the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
@@ -31,9 +35,18 @@ validate: setup  ## check a wave's raw export: make validate WAVE=path/to/wave
 example: setup  ## regenerate the synthetic example waves in data/example
 	$(RUN) forum-network example
 
-test: setup  ## set up, then run the whole test suite (installs Chromium and poppler for the browser test)
+quarto:  ## install Quarto into .tools/quarto from QUARTO_SOURCE (default ../shared/tools/quarto) if there
+	@if [ -x $(QUARTO_HOME)/bin/quarto ] && $(QUARTO_HOME)/bin/quarto --version >/dev/null 2>&1; then \
+		echo "Quarto $$($(QUARTO_HOME)/bin/quarto --version) in $(QUARTO_HOME)"; \
+	elif [ -x $(QUARTO_SOURCE)/install.sh ]; then \
+		$(QUARTO_SOURCE)/install.sh $(QUARTO_HOME); \
+	else \
+		echo "No Quarto in $(QUARTO_SOURCE): the tests of the Quarto render path will be skipped"; \
+	fi
+
+test: setup quarto  ## set up, then run the whole test suite (installs Chromium and poppler for the browser test, and Quarto if QUARTO_SOURCE is there)
 	.ci/install-test-deps
-	$(RUN) pytest
+	PATH="$(CURDIR)/$(QUARTO_HOME)/bin:$$PATH" $(RUN) pytest
 
 screenshots: handout  ## pictures of the handout's first pages for the README (docs/handout-page-*.png)
 	$(RUN) python docs/make_screenshots.py

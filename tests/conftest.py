@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+
+# Tests render with the built-in engine unless they ask for another (the end-to-end tests
+# run with both, see ENGINES): Quarto is slower, and the suite renders many handouts.
+os.environ["FORUM_NETWORK_ENGINE"] = "builtin"
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).parents[1]
@@ -29,3 +34,34 @@ def edit(path: Path, old: str, new: str, count: int = 1) -> None:
     text = path.read_text(encoding="utf-8-sig")
     assert old in text, f"{old!r} not in {path.name}"
     path.write_text("\ufeff" + text.replace(old, new, count), encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------
+# the two render paths
+
+#: Why the Quarto variant of a test is skipped.
+NO_QUARTO = ("quarto is not on PATH: `make test` installs it from ../shared/tools/quarto when that folder "
+             "is there; the built-in render path is tested")
+#: The render engines every end-to-end test runs with; the Quarto variant is skipped without Quarto.
+ENGINES = (
+    pytest.param("builtin", id="builtin"),
+    pytest.param("quarto", id="quarto", marks=pytest.mark.skipif(shutil.which("quarto") is None, reason=NO_QUARTO)),
+)
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def example_run(request, tmp_path_factory):
+    """Example wave 1 through the whole pipeline with each render engine, once per session.
+
+    Danish and English, HTML and PDF. Returns ``(engine, handouts, wave build folder)``,
+    ``handouts`` as :attr:`helpers.pipeline.scheduler.RunReport.handouts`. Tests must
+    not change what it wrote (they may add other waves beside it).
+    """
+    from helpers.pipeline import scheduler
+
+    engine = request.param
+    build = tmp_path_factory.mktemp(f"build-{engine}")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("FORUM_NETWORK_SECRET", "test-secret")
+        report = scheduler.run("2019-02", langs=("da", "en"), build=build, engine=engine)
+    return engine, report.handouts, build / "2019-02"

@@ -70,3 +70,13 @@ def test_five_hundred_members_give_a_small_deterministic_view_and_figure():
     circles = [p for p in ax.patches if isinstance(p, matplotlib.patches.Circle)]
     assert len(circles) >= a.count("<title>")
     plt.close(ax.figure)
+
+
+def test_department_names_are_text_not_markup():
+    G = small_forum()
+    nx.set_node_attributes(G, {v: "Beta $$ <b>Gamma</b>" for v in "abc"}, "department")
+    ax = aggregate.network_by_department(G, {"a"}, seed=1)
+    ax.figure.canvas.draw()  # no mathtext error
+    plt.close(ax.figure)
+    out = aggregate.department_html(G, {"a"}, seed=1)
+    assert "<b>Gamma</b>" not in out and "&lt;b&gt;Gamma&lt;/b&gt;" in out

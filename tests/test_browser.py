@@ -1,6 +1,8 @@
 """The handout as readers get it: the HTML in a real (headless) browser, the PDF as page images.
 
-The example wave is run once through the pipeline (Danish and English, HTML and PDF).
+The example wave is run once through the pipeline with each render engine (``example_run``
+in conftest.py: the built-in engine, and Quarto where it is installed; Danish and English,
+HTML and PDF), and every test below runs on both with the same assertions.
 Each HTML handout is opened in Debian's Chromium, driven over the DevTools protocol
 (a small WebSocket client below, standard library only), with every network request
 sent to a closed proxy: the page must load with no console error and no request to
@@ -244,14 +246,15 @@ def poppler() -> None:
         pytest.skip(f"{', '.join(missing)} not installed: run .ci/install-test-deps (Debian package 'poppler-utils')")
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory) -> tuple[dict, Path]:
+@pytest.fixture
+def built(example_run) -> tuple[dict, Path]:
     """The example wave's handouts (da, en; HTML, PDF) and the wave's build folder."""
-    build = tmp_path_factory.mktemp("build")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("FORUM_NETWORK_SECRET", "test-secret")
-        report = pipeline.run("2019-02", langs=("da", "en"), build=build)
-    return report.handouts, build / "2019-02"
+    return example_run[1], example_run[2]
+
+
+@pytest.fixture
+def engine(example_run) -> str:
+    return example_run[0]
 
 
 @pytest.fixture(scope="module")
@@ -263,7 +266,7 @@ def page(chromium, tmp_path_factory):
         browser.stop()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def member_ids(built) -> list[str]:
     return sorted(pd.read_parquet(built[1] / "tidy" / "members.parquet")["member_id"])
 
@@ -373,13 +376,14 @@ def test_tapping_a_member_on_a_phone(built, page, member_ids, tmp_path):
 
 
 @pytest.mark.parametrize("metrics", [DESKTOP, PHONE], ids=["desktop", "phone"])
-def test_since_last_time_loads_cleanly_and_fits_a_phone(built, page, metrics):
+def test_since_last_time_loads_cleanly_and_fits_a_phone(built, engine, page, metrics):
     """Example wave 2, compared with wave 1 (whose analysis the build folder already holds):
     its extra figures decode and have a size, its tables do not widen the page."""
     _, folder = built
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("FORUM_NETWORK_SECRET", "test-secret")
-        html = pipeline.run("2020-02", langs=("en",), formats=("html",), build=folder.parent).handouts["en.html"]
+        html = pipeline.run("2020-02", langs=("en",), formats=("html",), build=folder.parent,
+                            engine=engine).handouts["en.html"]
     problems = page.open(html, metrics)
     assert problems["console"] == [] and problems["requests"] == [] and problems["failed"] == []
     state = page.tools.evaluate(PAGE_CHECKS)

@@ -109,7 +109,7 @@ def test_parameters_used_and_code_modules():
     ])
     assert cache.parameters_used(nb, {"wave": "w", "seed": 3, "lang": "da"}) == {"wave": "w"}
     assert cache.code_modules([nb.cells[1].source]) == ["analysis", "analysis.network"]
-    assert cache.code_modules(["from helpers import io"]) == ["analysis", "analysis.network", "errors", "ingest", "ingest.wave", "io", "lang", "paths"]
+    assert cache.code_modules(["from helpers import io"]) == ["analysis", "analysis.network", "errors", "escape", "ingest", "ingest.limits", "ingest.readers", "ingest.wave", "io", "lang", "paths", "safeyaml"]
 
 
 def test_declared_steps_give_the_run_order():
@@ -133,3 +133,47 @@ def test_cycles_and_double_writes_are_refused():
 def test_no_cache_run_still_records(settled):
     assert sorted(rerun(settled, use_cache=False).executed()) == sorted(ALL)
     assert rerun(settled).executed() == []
+
+
+FAKE_QUARTO = """\
+import sys
+from pathlib import Path
+args = sys.argv[1:]
+if args == ["--version"]:
+    print("9.9.9")
+else:
+    Path(args[args.index("--output") + 1]).write_text(" ".join(args), encoding="utf-8")
+"""
+
+
+@pytest.mark.slow
+def test_switching_the_render_engine_renders_the_handout_again(settled, tmp_path, monkeypatch):
+    # a stand-in for quarto (version 9.9.9) that writes its arguments as the document
+    import os
+    import sys
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "quarto").write_text(f"#!{sys.executable}\n{FAKE_QUARTO}", encoding="utf-8")
+    (bin_dir / "quarto").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    _, build, _ = settled
+    handout = next(build.glob("*/handout/handout-da.html"))
+    executed = handout.parents[1] / "notebooks" / "handout-da.ipynb"
+
+    def recorded():
+        return nbformat.read(executed, as_version=4).metadata["forum_network"]["render"]
+
+    assert recorded()["engine"] == "builtin"
+    assert rerun(settled, engine="quarto").executed() == ["handout (da)"]
+    assert handout.read_text(encoding="utf-8").startswith("render handout-da.ipynb --to html")
+    assert recorded() == {"engine": "quarto", "version": "9.9.9"}
+    assert rerun(settled, engine="quarto").executed() == []
+    # another version of the same engine is another renderer
+    (bin_dir / "quarto").write_text(f"#!{sys.executable}\n{FAKE_QUARTO.replace('9.9.9', '9.9.10')}", encoding="utf-8")
+    from helpers.pipeline import render
+
+    render._version_of.cache_clear()
+    assert rerun(settled, engine="quarto").executed() == ["handout (da)"]
+    assert rerun(settled, engine="builtin").executed() == ["handout (da)"]
+    assert recorded()["engine"] == "builtin" and "<html" in handout.read_text(encoding="utf-8")

@@ -63,3 +63,16 @@ def test_console_script_help():
     out = subprocess.run([sys.executable, "-m", "helpers.cli", "--help"], capture_output=True, text=True, check=True)
     for command in ("validate", "run", "compare", "pairs", "key", "example"):
         assert command in out.stdout
+
+
+def test_engine_option(tiny, tmp_path, monkeypatch, capsys):
+    from helpers.cli import parser
+
+    for command in (["run", "w"], ["compare", "a", "b"]):
+        assert parser().parse_args(command).engine == "auto"
+        assert parser().parse_args([*command, "--engine", "builtin"]).engine == "builtin"
+    monkeypatch.setenv("PATH", str(tmp_path))  # no quarto
+    assert main(["run", str(tiny), "--build", str(tmp_path / "build"), "--engine", "quarto"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: engine 'quarto' asked for, but quarto is not on PATH") and "Traceback" not in err
+    assert not (tmp_path / "build").exists()

@@ -334,7 +334,7 @@ def test_cli_writes_the_sheet_in_the_right_place(tiny, tmp_path, capsys, monkeyp
     build, private = tmp_path / "build", tmp_path / "private"
     key_path = private / "key.csv"
     assert main(["key", str(tiny), "--out", str(key_path)]) == 0
-    key = pd.read_csv(key_path, dtype=str)
+    key = io.read_sheet(key_path)  # a sheet for people: ; separated, UTF-8 with BOM
     names, ids = list(key["name"]), list(key["member_id"])
     assert len(names) == 6 and "Åse Ødegård" in names
     capsys.readouterr()

@@ -284,3 +284,16 @@ def test_many_ties_are_drawn_as_one_image_in_svg():
         sizes[name] = buf.getvalue()
     assert b"<image" in sizes["large"] and b"<image" not in sizes["small"]
     assert len(sizes["large"]) < 1_500_000
+
+
+def test_department_names_with_dollars_are_drawn_literally(wave):
+    G, core, coreness = wave
+    nx.set_node_attributes(G, {v: "Beta $$ Gamma $$" for v in list(G)[:6]}, "department")
+    fig, ax = plt.subplots()
+    plots.network(G, core=core, coreness=coreness, ax=ax, seed=1)
+    fig.canvas.draw()  # a mathtext ParseException before the names were escaped
+    assert "Beta $$ Gamma $$" in [t.get_text().replace("\\$", "$") for t in fig.findobj(Text)]
+    values = pd.DataFrame([[0.5, 0.2], [0.1, 0.4]], index=["Beta $$ Gamma $$", "Alfa"],
+                          columns=["Beta $$ Gamma $$", "Alfa"])
+    ax2 = plots.department_heatmap(values)
+    ax2.figure.canvas.draw()

@@ -1,9 +1,9 @@
 """Tests for helpers.pipeline.render.
 
-The built-in engine (pandoc + Typst) is tested on ``tests/data/render/sample.ipynb``,
-executed here with papermill as the pipeline does, and on small notebooks built in
-memory with nbformat. The Quarto engine is tested the same way when ``quarto`` is on
-PATH, and skipped otherwise.
+Both engines are tested with the same assertions on ``tests/data/render/sample.ipynb``,
+executed here with papermill as the pipeline does (the Quarto variant is skipped when
+``quarto`` is not on PATH); the built-in engine also on small notebooks built in memory
+with nbformat.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ import pytest
 import yaml
 
 from helpers.pipeline import render as rd
+
+from conftest import ENGINES
 
 DATA = Path(__file__).parent / "data" / "render"
 SENTENCE = "611 relationer ud af et teoretisk maksimum på 1.443 (42,3 %)"
@@ -38,11 +40,13 @@ def squash(text: str) -> str:
 
 
 def visible_html(html: str) -> str:
-    """Text of the HTML body with tags and data URIs removed."""
+    """Text of the HTML body with tags, scripts, styles, inline SVG and data URIs removed."""
+    import html as entities
+
     body = html[html.index("<body") :]
-    body = re.sub(r"<svg.*?</svg>", " ", body, flags=re.S)
+    body = re.sub(r"<(script|style|svg)\b.*?</\1>", " ", body, flags=re.S | re.I)
     body = re.sub(r"<[^>]+>", " ", body)
-    return squash(body)
+    return squash(entities.unescape(body).replace("\u00a0", " "))
 
 
 def pdf_text(path: Path) -> str:
@@ -139,14 +143,19 @@ def executed(tmp_path_factory) -> Path:
     return out
 
 
-@pytest.fixture(scope="module")
-def builtin(executed, tmp_path_factory) -> dict[str, Path]:
-    out = tmp_path_factory.mktemp("builtin") / "handout"
-    return rd.render(executed, out, engine="builtin")
+@pytest.fixture(scope="module", params=ENGINES)
+def builtin(request, executed, tmp_path_factory) -> dict[str, Path]:
+    """The executed sample rendered by each engine (named for the first one)."""
+    out = tmp_path_factory.mktemp(request.param) / "handout"
+    return rd.render(executed, out, engine=request.param)
+
+
+def engine_of(rendered: dict[str, Path]) -> str:
+    return rendered["html"].parents[1].name.rstrip("0123456789")
 
 
 # ---------------------------------------------------------------------------
-# the built-in engine on a papermill-executed notebook
+# each engine on a papermill-executed notebook
 
 
 def test_executed_fixture_has_what_must_be_hidden(executed):
@@ -171,8 +180,9 @@ def test_builtin_writes_one_html_and_one_pdf(builtin):
 def test_html_is_self_contained(builtin):
     html = builtin["html"].read_text(encoding="utf-8")
     assert external_refs(html) == []
-    assert "<link" not in html
-    assert not re.search(r"<script[^>]*\bsrc=", html)
+    assert not re.search(r"<link\b(?![^>]*\bhref=\"data:)", html)
+    assert not re.search(r"<script[^>]*\bsrc=(?!\"data:)", html)
+    assert "@import" not in html  # e.g. a theme's web fonts
     images = re.findall(r"<img[^>]*\bsrc=\"([^\"]*)\"", html)
     assert images and all(src.startswith("data:image/") for src in images)
 
@@ -180,18 +190,21 @@ def test_html_is_self_contained(builtin):
 def test_html_content(builtin):
     html = builtin["html"].read_text(encoding="utf-8")
     text = visible_html(html)
-    assert '<html xmlns="http://www.w3.org/1999/xhtml" lang="da"' in html
+    assert re.search(r'<html [^>]*\blang="da"', html)
     assert re.search(r"<h2[^>]*>Netværkets struktur</h2>", html)
     assert SENTENCE in text
     assert "Drøftelse ved bordene" in text
-    # a real table, with the DataFrame's values in cells
+    # a real table, with the DataFrame's values in cells, under its caption (tbl-cap)
     table = squash(re.search(r"<table.*?</table>", html, flags=re.S).group(0))
     assert re.search(r"<td[^>]*>2\.86</td>", table) and "andre kommuner" in table
-    assert "Gennemsnitlig selvvurdering" in table  # tbl-cap
+    caption = visible_html("<body>" + re.search(r"<caption.*?</caption>|<figcaption.*?</figcaption>",
+                                                html[html.index('id="tbl-'):], flags=re.S).group(0))
+    assert "Tabel 1:" in caption and "Gennemsnitlig selvvurdering" in caption
     # the figure has its caption, numbered, and the reference points at it
-    figure = re.search(r'<figure id="fig-network".*?</figure>', html, flags=re.S).group(0)
-    assert "Figur 1:" in squash(figure) and CAPTION in squash(figure)
-    assert '<a href="#fig-network">Figur 1</a>' in html
+    start = html.index('id="fig-network"')
+    figure = visible_html("<body>" + html[start:html.index("</figure>", start)])
+    assert "Figur 1:" in figure and CAPTION in figure
+    assert re.search(r'<a href="#fig-network"[^>]*>Figur(&nbsp;|\u00a0| )1</a>', html)
     for hidden in STREAM_TEXT + CODE_TEXT:
         assert hidden not in html
     assert "<Figure size" not in html and "&lt;Figure size" not in html
@@ -215,7 +228,7 @@ def test_pdf_is_a4_with_text_table_and_figure(builtin):
 
 
 def test_rendering_is_deterministic(executed, builtin, tmp_path):
-    again = rd.render(executed, tmp_path / "again", engine="builtin")
+    again = rd.render(executed, tmp_path / "again", engine=engine_of(builtin))
     assert again["html"].read_bytes() == builtin["html"].read_bytes()
     assert again["pdf"].read_bytes() == builtin["pdf"].read_bytes()
 
@@ -493,25 +506,92 @@ def test_quarto_engine_invocation(monkeypatch, tmp_path):
         config = yaml.safe_load(call["config"])
         assert config["project"] == {"type": "default"}
         assert config["format"]["typst"]["papersize"] == "a4"
+        assert "date-line.lua" in config["filters"] and "date-line.lua" in call["files"]
         matter = yaml.safe_load(call["first_cell"].strip().strip("-"))
-        assert matter == {"lang": "en", "subtitle": "Seminar"}
+        # the configuration's title stands in the front matter: without one, Quarto would
+        # take the first Markdown heading for the title
+        assert matter == {"lang": "en", "subtitle": "Seminar", "title": rd.read_quarto_config()["title"],
+                          "toc-title": "Contents"}
         assert "ADVARSEL" not in call["outputs"] and "Tekst." in call["outputs"]
 
 
-@pytest.mark.skipif(not rd.quarto_available(), reason="quarto is not on PATH")
-def test_quarto_engine(executed, tmp_path):
-    out = rd.render(executed, tmp_path / "handout", engine="quarto")
-    html = out["html"].read_text(encoding="utf-8")
-    assert external_refs(html) == []
-    images = re.findall(r"<img[^>]*\bsrc=\"([^\"]*)\"", html)
-    assert all(src.startswith("data:") for src in images)
-    assert 'lang="da"' in html
-    text = visible_html(html)
-    assert "Netværkets struktur" in text and SENTENCE in text and "<table" in html
-    for hidden in STREAM_TEXT + CODE_TEXT:
-        assert hidden not in text
-    reader = pypdf.PdfReader(out["pdf"])
-    for page in reader.pages:
-        assert float(page.mediabox.width) == pytest.approx(A4[0], abs=1)
-        assert float(page.mediabox.height) == pytest.approx(A4[1], abs=1)
-    assert SENTENCE in pdf_text(out["pdf"])
+# ---------------------------------------------------------------------------
+# what both engines get, and how the engine is chosen
+
+
+def test_caption_without_content_is_dropped(tmp_path):
+    # "since last time" in a first wave: the cell prints an empty Markdown string
+    nb = notebook(
+        code_cell("#| label: tbl-empty\n#| tbl-cap: \"Overgange\"\nMarkdown('')", markdown_output("")),
+        code_cell("#| label: fig-empty\n#| fig-cap: \"Ændringer\"\nplt.show()"),
+        code_cell("#| label: tbl-full\n#| tbl-cap: \"Eksterne\"\nMarkdown(t)",
+                  markdown_output("| a | b |\n|:--|--:|\n| x | 1 |")),
+    )
+    kept = rd.prepare_notebook(nb).cells
+    assert [rd.cell_options(c.source)["label"] for c in kept] == ["tbl-full"]
+    html = visible_html(render_builtin(nb, tmp_path, formats=("html",))["html"].read_text(encoding="utf-8"))
+    assert "Tabel 1: Eksterne" in html and "Overgange" not in html and "Ændringer" not in html
+
+
+def test_quarto_gets_no_run_metadata_and_no_text_html():
+    cell = code_cell("view()", nbformat.v4.new_output("display_data", data={
+        "text/html": "<div>view</div>", "text/plain": "View()"}))
+    cell.metadata = {"papermill": {"duration": 0.2}, "execution": {"shell.execute_reply": "2026"}, "tags": []}
+    both = code_cell("show()", nbformat.v4.new_output("display_data", data={
+        "text/html": "<b>x</b>", "text/markdown": "```{=html}\n<b>x</b>\n```"}))
+    nb = notebook(cell, both)
+    nb.metadata["papermill"] = {"end_time": "2019-02-22T09:30:00+00:00"}
+    out = rd.quarto_notebook(nb, {"title": "T", "date": "2019-02-22"})
+    assert out.metadata == {"kernelspec": nb.metadata["kernelspec"]}
+    assert [c.metadata for c in out.cells[1:]] == [{}, {}]
+    assert out.cells[1].outputs[0].data == {"text/markdown": "```{=html}\n<div>view</div>\n```"}
+    assert out.cells[2].outputs[0].data == {"text/markdown": "```{=html}\n<b>x</b>\n```"}
+    # a real date stays a date; only a sentence travels as date-line
+    assert yaml.safe_load(out.cells[0].source.strip("-\n")) == {"title": "T", "date": "2019-02-22"}
+    assert cell.metadata["papermill"] and "text/html" in both.outputs[0].data  # the input is left as it was
+
+
+def test_engine_choice(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no quarto
+    monkeypatch.delenv(rd.ENGINE_VARIABLE, raising=False)
+    assert rd.resolve_engine() == "builtin" and rd.resolve_engine("builtin") == "builtin"
+    with pytest.raises(rd.RenderError, match="--engine builtin"):
+        rd.resolve_engine("quarto")
+    fake = tmp_path / "quarto"
+    fake.write_text("#!/bin/sh\necho 1.11.0\n", encoding="utf-8")
+    fake.chmod(0o755)
+    rd._version_of.cache_clear()
+    assert rd.resolve_engine() == "quarto"
+    assert rd.engine_info() == {"engine": "quarto", "version": "1.11.0"}
+    monkeypatch.setenv(rd.ENGINE_VARIABLE, "builtin")
+    assert rd.resolve_engine() == "builtin" and rd.resolve_engine("quarto") == "quarto"
+    monkeypatch.setenv(rd.ENGINE_VARIABLE, "latex")
+    with pytest.raises(rd.RenderError, match="FORUM_NETWORK_ENGINE"):
+        rd.resolve_engine()
+    info = rd.engine_info("builtin")
+    assert re.fullmatch(r"pandoc [\d.]+, typst [\d.]+", info["version"])
+
+
+def test_quarto_project_is_not_below_a_dot_folder(monkeypatch, tmp_path):
+    # Quarto skips every path with a folder starting with a dot, _quarto.yml included
+    folder = rd._quarto_folder()
+    try:
+        assert not any(part.startswith(".") for part in folder.parts)
+    finally:
+        folder.rmdir()
+    hidden = tmp_path / ".cache"
+    hidden.mkdir()
+    monkeypatch.setenv("TMPDIR", str(hidden))
+    monkeypatch.setattr("tempfile.tempdir", None)
+    with pytest.raises(rd.RenderError, match="TMPDIR"):
+        rd._quarto_folder()
+    assert list(hidden.iterdir()) == []
+
+
+def test_method_note_names_the_engine(tmp_path):
+    from helpers.handout.context import RENDERER
+
+    nb = notebook(code_cell("Markdown(h.method())", markdown_output(f"**Software.** Python. Sat med {RENDERER}.")))
+    html = render_builtin(nb, tmp_path, formats=("html",))["html"].read_text(encoding="utf-8")
+    named = rd.engine_description(rd.engine_info("builtin"))
+    assert f"Sat med {named}." in visible_html(html) and RENDERER not in html

@@ -28,11 +28,14 @@ EXAMPLE = paths.project_root() / "data" / "example"
 SECRET = "test-secret"
 
 
-def copy_wave(source: str, dest: Path, *, date: str | None = None, previous: str | None = "keep") -> Path:
-    """Copy an example wave folder, changing its closing date and ``previous`` line."""
+def copy_wave(source: str, dest: Path, *, date: str | None = None, previous: str | None = "keep",
+              wave_id: str | None = None) -> Path:
+    """Copy an example wave folder, changing its closing date, ``previous`` line and id."""
     shutil.copytree(EXAMPLE / source, dest)
     yml = dest / "wave.yml"
     text = yml.read_text(encoding="utf-8")
+    if wave_id is not None:  # waves beside each other need ids of their own
+        text = re.sub(r"(?m)^id: .*$", f'id: "{wave_id}"', text)
     if date is not None:
         text = re.sub(r"(?m)^date: .*$", f"date: {date}", text)
     if previous != "keep":
@@ -51,8 +54,8 @@ def series(tmp_path):
     """Four waves in one folder: closed 2019, 2020, 2021 (previous: auto) and an undated-looking broken one."""
     root = tmp_path / "waves"
     copy_wave("2019-02", root / "first", previous=None)
-    copy_wave("2019-02", root / "second", date="2020-02-21", previous=None)
-    copy_wave("2019-02", root / "third", date="2021-02-19", previous="auto")
+    copy_wave("2019-02", root / "second", date="2020-02-21", previous=None, wave_id="2020-02")
+    copy_wave("2019-02", root / "third", date="2021-02-19", previous="auto", wave_id="2021-02")
     (root / "broken").mkdir()
     (root / "broken" / "wave.yml").write_text("date: [not a date\n", encoding="utf-8")
     (root / "notes").mkdir()  # not a wave at all

@@ -384,7 +384,7 @@ def test_mail_merge_has_no_names_unless_a_key_is_given(tmp_path):
     assert list(named.columns)[-2:] == ["name", "partner_name"]
     assert (named["partner_name"] == "Navn " + named["partner_id"]).all()
     path = vs.write_mail_merge(plan, tmp_path / "mail.csv")
-    assert path.read_bytes().startswith(b"\xef\xbb\xbfmember_id,partner_id,month,role,wrap_up_group\n")
+    assert path.read_bytes().startswith(b"\xef\xbb\xbfmember_id;partner_id;month;role;wrap_up_group\r\n")  # Danish Excel
     assert "Navn" not in path.read_text(encoding="utf-8-sig")
     with pytest.raises(ValueError, match="no name"):
         vs.mail_merge(plan, key.iloc[1:])

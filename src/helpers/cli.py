@@ -1,4 +1,4 @@
-"""Command line: ``forum-network validate|run|compare|pairs|key|example``.
+"""Command line: ``forum-network init|validate|run|compare|pairs|key|example``.
 
 A user's mistake (a bad file, an unknown wave, a bad option) gives one clear message on
 stderr and a non-zero exit, never a traceback.
@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from helpers import paths
-from helpers.errors import SurveyError, ValidationError
+from helpers.errors import SurveyError, ValidationError, os_error_message
 
 
 def _csv(value: str) -> tuple[str, ...]:
@@ -31,13 +31,28 @@ def _validate(args) -> int:
     return 0
 
 
+def _init(args) -> int:
+    from helpers.ingest.draft import write_draft
+
+    path, draft = write_draft(args.export, roster=args.roster, out=args.out)
+    for note in draft.notes:
+        print(f"  {note}", file=sys.stderr)
+    print(f"Drafted {path}: check every line marked 'guess' or 'TODO', then run forum-network validate "
+          f"{path.parent}", file=sys.stderr)
+    print(path)
+    return 0
+
+
 def _run(args) -> int:
+    from helpers.pipeline.render import engine_description, engine_info
     from helpers.pipeline.scheduler import run
 
-    print(f"Running {args.wave} (languages {', '.join(args.lang)}; {', '.join(args.to)})", file=sys.stderr)
+    renderer = engine_description(engine_info(args.engine)) if args.lang else "no handout"
+    print(f"Running {args.wave} (languages {', '.join(args.lang)}; {', '.join(args.to)}; rendered by {renderer})",
+          file=sys.stderr)
     started = time.perf_counter()
     report = run(args.wave, langs=args.lang, formats=args.to, build=args.build, seed=args.seed,
-                 use_cache=not args.no_cache, jobs=args.jobs, progress=_progress)
+                 use_cache=not args.no_cache, jobs=args.jobs, progress=_progress, engine=args.engine)
     print(f"  {'total':<22} {time.perf_counter() - started:6.1f} s", file=sys.stderr)
     for path in report.handouts.values():
         print(path)
@@ -49,7 +64,7 @@ def _compare(args) -> int:
     from helpers.pipeline.scheduler import run
 
     report = run(args.wave_b, previous=args.wave_a, langs=args.lang, formats=args.to, build=args.build,
-                 seed=args.seed, progress=_progress)
+                 seed=args.seed, progress=_progress, engine=args.engine)
     spec, folder = io.locate(args.wave_b, args.build)
     c = io.read_json(folder / "results" / "compare.json")
     d = c["density"]
@@ -64,27 +79,39 @@ def _compare(args) -> int:
 
 
 def _pairs(args) -> int:
-    import pandas as pd
-
     from helpers.handout import facilitator
     from helpers import io
     from helpers.analysis import visits
+    from helpers.ingest.keycheck import check_ids
+    from helpers.ingest.keyfile import private_place, read_key, refuse_overwrite
     from helpers.lang import check_lang
     from helpers.pipeline.scheduler import run
 
     langs = [check_lang(code) for code in args.lang]
+    # the files given are read and checked before the analysis runs, so a bad one fails at once
+    exclusions = visits.read_exclusions(args.exclusions) if args.exclusions else None
+    key = None
+    if args.key:
+        named = private_place(Path(args.key), "--key")
+        key = read_key(named)
     run(args.wave, langs=(), build=args.build, seed=args.seed, progress=_progress)
     spec, folder = io.locate(args.wave, args.build)
     G = io.read_tie_graph(folder / "tidy")
     core = io.read_json(folder / "results" / "structure.json")["core_periphery"]["ignore"]["core"]
-    exclusions = visits.read_exclusions(args.exclusions) if args.exclusions else None
+    if exclusions is not None:
+        check_ids({m for group in exclusions.pairs + exclusions.last_round for m in group}, set(G), args.exclusions,
+                  spec.id)
+    if key is not None:
+        check_ids(key["member_id"], set(G), args.key, spec.id, complete=True)
+        targets = [named.with_name(f"mail-merge-{spec.id}.csv")] + [
+            facilitator.facilitator_path(folder, spec.id, code, args.key) for code in langs]
+        refuse_overwrite([t for t in targets if t.exists()], args.force)
     plan = visits.propose_visits(G, core=core, exclusions=exclusions, seed=args.seed)
-    key = pd.read_csv(args.key, dtype=str) if args.key else None
     out = folder / "visits"
     # names go beside the private key, never into the build folder
     merge = Path(args.key).with_name(f"mail-merge-{spec.id}.csv") if key is not None else out / "mail-merge.csv"
     written = [visits.write_visit_pairs(plan, out / "visit-pairs.csv"), visits.write_mail_merge(plan, merge, key=key),
-               io.write_table(plan.pairs, out / "pairs-explained.csv"), io.write_table(plan.groups, out / "groups.csv")]
+               io.write_sheet(plan.pairs, out / "pairs-explained.csv"), io.write_sheet(plan.groups, out / "groups.csv")]
     # the facilitator's sheet: always with pseudonyms (and every figure) into build/; with the key also
     # with names beside the key (the named sheet leaves out the figures about ties and the core)
     meta = io.read_json(folder / "tidy" / "wave.json")
@@ -108,7 +135,10 @@ def _key(args) -> int:
     from helpers import io
     from helpers.ingest.pseudonym import load_secret, pseudonym
     from helpers.ingest.readers import read_table
+    from helpers.ingest.keyfile import private_place, refuse_overwrite
 
+    out = private_place(Path(args.out), "--out")  # before the names are read
+    refuse_overwrite([out] if out.exists() else [], args.force)
     spec, _ = io.locate(args.wave)
     columns = spec.roster_columns
     if "name" not in columns:
@@ -117,10 +147,7 @@ def _key(args) -> int:
     secret = load_secret()
     key = pd.DataFrame({"member_id": [pseudonym(m, secret) for m in roster[columns["member_id"]]],
                         "name": roster[columns["name"]]}).sort_values("member_id")
-    out = Path(args.out)
-    if paths.project_root() in out.resolve().parents and "raw" not in out.resolve().parts:
-        raise SurveyError(f"{out}: the key holds names; write it outside the project or under data/raw/")
-    io.write_table(key, out)
+    io.write_sheet(key, out)
     print(out)
     return 0
 
@@ -145,6 +172,11 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="forum-network", description=(
         "Network analysis of a leadership forum's survey: from the survey tool's raw export to a handout."))
     sub = p.add_subparsers(dest="command", required=True)
+    i = sub.add_parser("init", help="draft a wave.yml from a survey tool's export (never overwrites a file)")
+    i.add_argument("export", help="the survey tool's export (CSV or XLSX)")
+    i.add_argument("--roster", help="the members roster (CSV or XLSX; default: a roster file beside the export)")
+    i.add_argument("--out", help="where to write the draft (default: wave.yml beside the export)")
+    i.set_defaults(func=_init)
     v = sub.add_parser("validate", help="check a wave's raw export and list every problem")
     v.add_argument("wave", help="wave id (under data/raw or data/example) or wave folder")
     v.set_defaults(func=_validate)
@@ -156,11 +188,14 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"seed of every random step (default {DEFAULT_SEED})")
     r.add_argument("--no-cache", action="store_true", help="execute every notebook, even if nothing changed")
     r.add_argument("--jobs", type=int, default=None, help="notebooks run at the same time (default: number of cores)")
+    r.add_argument("--engine", choices=("quarto", "builtin"), default="auto",
+                   help="what renders the handout: quarto, or builtin (pandoc + Typst from the Python "
+                        "environment); default: quarto when it is on PATH, else builtin")
     r.set_defaults(func=_run)
     c = sub.add_parser("compare", help="run WAVE_B compared with WAVE_A: the handout gains 'since last time'")
     c.add_argument("wave_a", help="the earlier wave (id or folder)")
     c.add_argument("wave_b", help="the later wave (id or folder)")
-    for option in ("--lang", "--to", "--build", "--seed"):
+    for option in ("--lang", "--to", "--build", "--seed", "--engine"):
         c._add_action(next(a for a in r._actions if option in a.option_strings))
     c.set_defaults(func=_compare)
     pr = sub.add_parser("pairs", help="propose job-visit pairs and wrap-up groups from a wave's network")
@@ -172,11 +207,17 @@ def parser() -> argparse.ArgumentParser:
                     help="languages of the facilitator PDF, comma separated: da,en (default da)")
     for option in ("--build", "--seed"):
         pr._add_action(next(a for a in r._actions if option in a.option_strings))
+    pr.add_argument("--force", action="store_true", help="replace named files already beside the key")
     pr.set_defaults(func=_pairs)
     k = sub.add_parser("key", help="write the local key from pseudonyms to names (personal data: keep it private)")
     k.add_argument("wave", help="wave id or folder")
     k.add_argument("--out", required=True, help="CSV to write, outside the project or under data/raw/")
+    k.add_argument("--force", action="store_true", help="replace the file if it exists")
     k.set_defaults(func=_key)
+    for command in (v, r, c, pr, k):
+        command.add_argument("--new-key", action="store_true",
+                             help="make a new pseudonym key where none is found, even though builds made under "
+                                  "another key exist (every wave then gets new pseudonyms)")
     e = sub.add_parser("example", help="regenerate the synthetic example waves in data/example")
     e.add_argument("--dest", help="folder to write into (default: data/example)")
     e.add_argument("--seed", type=int, default=DEFAULT_SEED, help="generator seed")
@@ -184,17 +225,40 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _key_ready(args) -> None:
+    """Load (or, on first use or with ``--new-key``, make) the pseudonym key before any work starts."""
+    if hasattr(args, "new_key"):
+        from helpers.ingest.pseudonym import load_secret
+
+        build = getattr(args, "build", "build")
+        load_secret(new_key=args.new_key, build=paths.build_dir("wave", build).parent)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``forum-network`` console script."""
+    from helpers.ingest.readers import UnreadableFile
+    from helpers.interrupt import Terminated, terminate_like_interrupt
+
     args = parser().parse_args(argv)
     try:
-        return args.func(args)
+        with terminate_like_interrupt():
+            _key_ready(args)
+            return args.func(args)
     except ValidationError as exc:
         print(exc, file=sys.stderr)
         return 1
     except SurveyError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except UnreadableFile as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"error: {os_error_message(exc)}", file=sys.stderr)
+        return 2
+    except Terminated:
+        print("terminated; outputs of finished steps are kept, nothing is half-written", file=sys.stderr)
+        return 143
     except KeyboardInterrupt:
         print("interrupted; outputs of finished steps are kept, nothing is half-written", file=sys.stderr)
         return 130

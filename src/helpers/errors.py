@@ -46,8 +46,27 @@ class Problem:
         if self.row is not None:
             where += f", row {self.row}"
         if self.column is not None:
-            where += f", column {self.column!r}"
-        return f"{where}: found {self.found}; expected {self.expected}"
+            where += f", column {_shorten(repr(self.column))}"
+        return f"{where}: found {_shorten(self.found)}; expected {self.expected}"
+
+
+MESSAGE_CHARS = 300
+"""Longest value quoted in a message: a 100 kB cell is shown by its start and its length."""
+
+
+def _shorten(text: str) -> str:
+    """``text``, cut to :data:`MESSAGE_CHARS` characters with a note of its length.
+
+    Examples
+    --------
+    >>> _shorten("kort")
+    'kort'
+    >>> _shorten("x" * 1000)[-30:]
+    'xxx… (1,000 characters in all)'
+    """
+    if len(text) <= MESSAGE_CHARS:
+        return text
+    return f"{text[:MESSAGE_CHARS]}… ({len(text):,} characters in all)"
 
 
 class ValidationError(SurveyError):
@@ -65,3 +84,26 @@ class ValidationError(SurveyError):
         lines = [f"{len(self.problems)} {noun} in the survey data:"]
         lines += [f"  - {p}" for p in self.problems]
         super().__init__("\n".join(lines))
+
+
+def os_error_message(exc: OSError) -> str:
+    """A system error (full disk, read-only or forbidden folder) as one sentence that says what to do.
+
+    Examples
+    --------
+    >>> import errno
+    >>> os_error_message(OSError(errno.ENOSPC, "No space left on device", "build/x"))
+    'build/x: the disk is full (No space left on device); free some space and run again: what was written before is kept'
+    """
+    import errno
+
+    where = f"{exc.filename}: " if exc.filename else ""
+    reason = exc.strerror or str(exc)
+    advice = {
+        errno.ENOSPC: "the disk is full ({reason}); free some space and run again",
+        errno.EDQUOT: "the disk quota is used up ({reason}); free some space and run again",
+        errno.EROFS: "the folder is on a read-only file system ({reason}); choose a writable build folder (--build)",
+        errno.EACCES: "permission denied ({reason}); make the folder writable, or choose another one",
+        errno.EPERM: "operation not permitted ({reason}); make the folder writable, or choose another one",
+    }.get(exc.errno, "a system error ({reason})")
+    return f"{where}{advice.format(reason=reason)}: what was written before is kept"

@@ -240,11 +240,80 @@ def read_json(path: Path) -> Any:
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
+def _neutralised(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every text cell and header that a spreadsheet would take for a formula
+    quoted (:func:`helpers.escape.csv_cell`)."""
+    from helpers.escape import csv_cell
+
+    out = frame.copy()
+    for column in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[column]):
+            out[column] = out[column].map(csv_cell)
+    out.columns = [csv_cell(str(c)) for c in out.columns]
+    return out
+
+
 def write_table(frame: pd.DataFrame, target: Path) -> Path:
-    """Write a results table as CSV (UTF-8, comma, point decimals), atomically."""
+    """Write a results table as CSV (UTF-8, comma, point decimals), atomically.
+
+    Text that a spreadsheet would read as a formula (``=...``, ``+...``, ``-...``,
+    ``@...``) gets a leading ``'`` (:func:`helpers.escape.csv_cell`); :func:`read_table`
+    takes it off again, so the table reads back as written.
+    """
     with atomic_file(target, encoding="utf-8", newline="") as fh:
-        frame.to_csv(fh, index=False, lineterminator="\n")
+        _neutralised(frame).to_csv(fh, index=False, lineterminator="\n")
     return target
+
+
+SHEET_SEPARATOR = ";"
+"""Separator of the CSV files meant for people: Danish Excel's list separator."""
+
+
+def write_sheet(frame: pd.DataFrame, target: Path) -> Path:
+    """Write a CSV file meant for people (a key, a mail merge, visit pairs), atomically.
+
+    Written so that Excel with Danish settings opens it as columns by a double click:
+    UTF-8 with a byte-order mark (else æ, ø and å come out garbled), ``;`` between cells
+    (Danish Excel's list separator; a comma-separated file opens as one column), decimal
+    commas and Windows line ends. Text that a spreadsheet would read as a formula gets a
+    leading ``'`` (:func:`helpers.escape.csv_cell`). :func:`read_sheet` reads it back.
+
+    Examples
+    --------
+    >>> import codecs, tempfile
+    >>> frame = pd.DataFrame({"name": ["Bo Bæk", '=HYPERLINK("http://x","y")'], "score": [1.5, 2.0]})
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     path = write_sheet(frame, Path(d) / "x.csv")
+    ...     raw = path.read_bytes()
+    ...     back = read_sheet(path)
+    >>> lines = raw.decode("utf-8-sig").splitlines()
+    >>> lines[:2], lines[2].startswith('"' + "'=HYPERLINK")
+    (['name;score', 'Bo Bæk;1,5'], True)
+    >>> raw.startswith(codecs.BOM_UTF8), back["name"].tolist() == frame["name"].tolist()
+    (True, True)
+    """
+    with atomic_file(target, encoding="utf-8-sig", newline="") as fh:
+        _neutralised(frame).to_csv(fh, index=False, sep=SHEET_SEPARATOR, decimal=",", lineterminator="\r\n")
+    return target
+
+
+def read_sheet(path: Path) -> pd.DataFrame:
+    """Read a CSV file meant for people, as :func:`write_sheet` writes it or a spreadsheet saved it.
+
+    Any separator (``;``, ``,`` or tab) and UTF-8 (with or without a byte-order mark) or
+    Windows-1252; every cell is text (white space normalised), formula quotes taken off.
+
+    Raises
+    ------
+    helpers.ingest.readers.UnreadableFile
+        The file is empty, cut off, or not CSV text.
+    """
+    from helpers.escape import csv_uncell
+    from helpers.ingest.readers import read_csv
+
+    frame = read_csv(path).frame.reset_index(drop=True)
+    frame.columns = [csv_uncell(c) for c in frame.columns]
+    return frame.map(csv_uncell)
 
 
 def locate(wave: str | Path, build: str | Path = "build"):
@@ -254,10 +323,11 @@ def locate(wave: str | Path, build: str | Path = "build"):
     -------
     (WaveSpec, Path)
     """
-    from helpers.ingest.wave import load_wave
+    from helpers.ingest.wave import check_unique_id, load_wave
     from helpers.paths import build_dir, find_wave
 
     spec = load_wave(find_wave(wave))
+    check_unique_id(spec)
     return spec, build_dir(spec.id, build)
 
 
@@ -267,5 +337,12 @@ def write_tables(tables: dict[str, pd.DataFrame], folder: Path) -> list[Path]:
 
 
 def read_table(path: Path) -> pd.DataFrame:
-    """Read a results table written by :func:`write_table`."""
-    return pd.read_csv(path, keep_default_na=True)
+    """Read a results table written by :func:`write_table` (formula quotes taken off)."""
+    from helpers.escape import csv_uncell
+
+    frame = pd.read_csv(path, keep_default_na=True)
+    for column in frame.columns:
+        if not pd.api.types.is_numeric_dtype(frame[column]):
+            frame[column] = frame[column].map(csv_uncell)
+    frame.columns = [csv_uncell(c) for c in frame.columns]
+    return frame

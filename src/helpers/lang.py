@@ -17,6 +17,7 @@ from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
 from helpers.errors import SurveyError
+from helpers import safeyaml
 
 LANGS = ("da", "en")
 NBSP = "\u00a0"
@@ -64,7 +65,7 @@ def date(day: dt.date | str, lang: str) -> str:
 
 @lru_cache(maxsize=None)
 def _catalogue(path: Path) -> dict:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    return safeyaml.load_file(path)
 
 
 class Text:

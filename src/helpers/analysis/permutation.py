@@ -8,8 +8,11 @@ spread over processes without changing the result.
 
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
 import os
+import sys
+import types
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -362,22 +365,61 @@ def _blocks_in_order(sample, seed, block_size, n_blocks, max_samples, workers):
         for b, size in enumerate(sizes):
             yield _draw_block(sample, seed, b, size)
         return
-    import concurrent.futures
-    import multiprocessing
+    pool = _executor(workers)
+    pending = {}
+    ahead = 2 * workers
+    try:
+        for b in range(n_blocks):
+            while len(pending) < ahead and b + len(pending) < n_blocks:
+                k = b + len(pending)
+                pending[k] = pool.submit(_draw_block, sample, seed, k, sizes[k])
+            yield pending.pop(b).result()
+    finally:
+        for future in pending.values():
+            future.cancel()
+        if any(f.running() for f in pending.values()):  # draw nothing more than needed
+            concurrent.futures.wait(list(pending.values()))
 
-    context = multiprocessing.get_context("forkserver")
-    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        pending = {}
-        ahead = 2 * workers
+
+#: Modules the processes drawing samples load once, before any test (their samplers live there).
+PRELOAD = ["helpers.analysis.permutation", "helpers.analysis.coreperiphery", "helpers.analysis.structure"]
+_EXECUTORS: dict = {}
+
+
+def _executor(workers: int):
+    """A process pool for sample blocks, started once per process and kept for later tests.
+
+    Its processes are forked from a server that imported :data:`PRELOAD` (``forkserver``:
+    safe in a process with threads, such as a Jupyter kernel), so a test does not wait for
+    new processes to import numpy, scipy and networkx again.
+    """
+    pool = _EXECUTORS.get(workers)
+    if pool is None:
+        import multiprocessing
+
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(PRELOAD)
+        pool = concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        # Start the processes now, with a bare __main__: new processes would otherwise run
+        # the caller's script again (code outside an ``if __name__ == "__main__"`` guard).
+        main = sys.modules["__main__"]
+        sys.modules["__main__"] = types.ModuleType("__main__")
         try:
-            for b in range(n_blocks):
-                while len(pending) < ahead and b + len(pending) < n_blocks:
-                    k = b + len(pending)
-                    pending[k] = pool.submit(_draw_block, sample, seed, k, sizes[k])
-                yield pending.pop(b).result()
+            concurrent.futures.wait([pool.submit(os.getpid) for _ in range(workers)])
         finally:
-            for future in pending.values():
-                future.cancel()
+            sys.modules["__main__"] = main
+        if not _EXECUTORS:
+            import atexit
+
+            atexit.register(_shutdown_executors)
+        _EXECUTORS[workers] = pool
+    return pool
+
+
+def _shutdown_executors() -> None:
+    for pool in _EXECUTORS.values():
+        pool.shutdown(wait=True, cancel_futures=True)
+    _EXECUTORS.clear()
 
 
 def samples_for_size(default: int, n: int, *, full_up_to: int = FULL_SAMPLES_UP_TO, floor: int = 19) -> int:

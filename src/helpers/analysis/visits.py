@@ -56,6 +56,7 @@ import pandas as pd
 import yaml
 
 from helpers.analysis.compare import VISIT_PAIR_COLUMNS
+from helpers import safeyaml
 from helpers.errors import Problem, ValidationError
 
 __all__ = [
@@ -490,7 +491,7 @@ def read_exclusions(path: str | Path) -> Exclusions:
     except UnicodeDecodeError as exc:
         raise ValidationError([Problem(name, None, None, "text that is not UTF-8", "a UTF-8 YAML file")]) from exc
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = safeyaml.compose(text, name)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         found = f"invalid YAML ({getattr(exc, 'problem', None) or exc})"
@@ -965,8 +966,9 @@ def mail_merge(plan: VisitPlan, key: pd.DataFrame | None = None) -> pd.DataFrame
 def write_mail_merge(plan: VisitPlan, path: str | Path, *, key: pd.DataFrame | None = None) -> Path:
     """Write :func:`mail_merge` as a CSV a word processor can merge.
 
-    UTF-8 with a byte-order mark (so spreadsheet programs show æ, ø and å), comma
-    separated, written atomically. Names appear only when ``key`` is given.
+    Written for people (:func:`helpers.io.write_sheet`): UTF-8 with a byte-order mark,
+    ``;`` separated, so that Danish Excel opens it as columns; text that a spreadsheet
+    would take for a formula quoted; atomically. Names appear only when ``key`` is given.
 
     Parameters
     ----------
@@ -981,13 +983,9 @@ def write_mail_merge(plan: VisitPlan, path: str | Path, *, key: pd.DataFrame | N
     -------
     Path
     """
-    from helpers.io import atomic_file
+    from helpers.io import write_sheet
 
-    frame = mail_merge(plan, key)
-    path = Path(path)
-    with atomic_file(path, encoding="utf-8-sig", newline="") as fh:
-        frame.to_csv(fh, index=False, lineterminator="\n")
-    return path
+    return write_sheet(mail_merge(plan, key), Path(path))
 
 
 def visit_pairs_table(plan: VisitPlan) -> pd.DataFrame:
@@ -1006,15 +1004,15 @@ def visit_pairs_table(plan: VisitPlan) -> pd.DataFrame:
 
 
 def write_visit_pairs(plan: VisitPlan, path: str | Path) -> Path:
-    """Write :func:`visit_pairs_table` as CSV (UTF-8, comma), atomically.
+    """Write :func:`visit_pairs_table` as a CSV for people (:func:`helpers.io.write_sheet`), atomically.
+
+    People edit it (the pairs that actually met) and put it beside the next wave's
+    export, where :func:`helpers.analysis.compare.read_visit_pairs` reads it.
 
     Returns
     -------
     Path
     """
-    from helpers.io import atomic_file
+    from helpers.io import write_sheet
 
-    path = Path(path)
-    with atomic_file(path, encoding="utf-8", newline="") as fh:
-        visit_pairs_table(plan).to_csv(fh, index=False, lineterminator="\n")
-    return path
+    return write_sheet(visit_pairs_table(plan), Path(path))

@@ -34,6 +34,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
 
 from helpers import lang as fmt
+from helpers.escape import mathtext
 from helpers.handout.plots import PALETTE
 
 __all__ = ["AGGREGATE_FROM", "MAX_LINES", "department_network", "department_layout", "shown_lines",
@@ -197,7 +198,7 @@ def network_by_department(G: nx.DiGraph, core: Collection[str], *, seed: int, mi
             inner = r * math.sqrt(data["core_members"] / data["members"])
             ax.add_patch(plt.Circle(pos[d], inner, facecolor=PALETTE["core"], zorder=3))
         if D.number_of_nodes() <= 30:
-            ax.text(pos[d][0], pos[d][1] - r - 0.02, d, ha="center", va="top", fontsize=6, color="#333333",
+            ax.text(pos[d][0], pos[d][1] - r - 0.02, mathtext(d), ha="center", va="top", fontsize=6, color="#333333",
                     zorder=4)
     ax.set_xlim(-1.15, 1.15)
     ax.set_ylim(-1.15, 1.15)
@@ -205,7 +206,7 @@ def network_by_department(G: nx.DiGraph, core: Collection[str], *, seed: int, mi
     ax.axis("off")
     handles = [Line2D([], [], linestyle="", marker="o", markersize=8, markerfacecolor=PALETTE[g],
                       markeredgecolor=PALETTE["node_edge"], label=text[g]) for g in ("core", "periphery")]
-    ax.legend(handles=handles, title=text["size_note"], loc="upper left", bbox_to_anchor=(0.0, -0.01),
+    ax.legend(handles=handles, title=mathtext(text["size_note"]), loc="upper left", bbox_to_anchor=(0.0, -0.01),
               frameon=False, fontsize=8, title_fontsize=8, alignment="left", ncol=2)
     return ax
 

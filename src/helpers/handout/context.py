@@ -29,6 +29,7 @@ import yaml
 from babel.lists import format_list
 
 from helpers import paths
+from helpers import safeyaml
 from helpers import io
 from helpers import lang as fmt
 from helpers.handout.suppression import MARKER, suppress
@@ -42,6 +43,9 @@ DENSITY_BANDS = ((0.25, "sparse"), (0.50, "medium"), (float("inf"), "dense"))
 ALPHA = 0.05
 #: Software whose versions the method section lists.
 SOFTWARE = ("networkx", "pandas", "cdlib", "leidenalg", "scipy", "matplotlib", "papermill", "pypandoc-binary", "typst")
+#: Stands in the method note for the engine that renders the handout; the renderer
+#: (helpers.pipeline.render.fill_renderer) puts its name and version there.
+RENDERER = "⟦renderer⟧"
 #: A quoted ``"{{ key }}"`` in a cell option: replaced by the text as a JSON string, which
 #: is also a valid YAML double-quoted scalar (quotes and backslashes in the text escaped).
 _QUOTED_PLACEHOLDER = re.compile(r'"\{\{\s*([\w.]+)\s*\}\}"')
@@ -263,8 +267,9 @@ class Handout:
         return f"## {self.t(key)}"
 
     def figure1(self, ax=None):
-        """Figure 1: the network, core red and periphery blue, node size by coreness."""
-        from helpers.handout import plots
+        """Figure 1: the network, core red and periphery blue, node size by coreness; from
+        :data:`helpers.handout.aggregate.AGGREGATE_FROM` members on, the network of departments."""
+        from helpers.handout import aggregate, plots
 
         if self.thin:  # the ties drawn would be the few respondents' own answers
             return plots.note(self.label("too_few_answers"), ax=ax)
@@ -272,7 +277,19 @@ class Handout:
         core = list(members.index[members["group"] == "core"])
         labels = {k: self.label(k) for k in ("core", "periphery", "department", "group")}
         labels.update(core=self.label("Core"), periphery=self.label("Periphery"))
+        if len(members) >= aggregate.AGGREGATE_FROM:  # a point per member would be a grey cloud
+            return aggregate.network_by_department(self.graph, core, seed=self.seed, min_group_size=self.k, ax=ax,
+                                                   labels={**labels, **self.aggregate_labels()})
         return plots.network(self.graph, core, members["coreness"], seed=self.seed, ax=ax, labels=labels)
+
+    def aggregate_labels(self) -> dict:
+        """Texts of the department-level Figure 1 and view (:mod:`helpers.handout.aggregate`)."""
+        keys = ("members", "core_members", "ties_within", "ties_across", "size_note")
+        out = {k: self.t(f"interactive.{k}") for k in keys}
+        out["small"] = self.t("interactive.small", k="{k}")
+        out.update(hint=self.t("interactive.departments_hint"), aria=self.t("interactive.departments_aria"),
+                   department=self.label("department"), core=self.label("Core"), periphery=self.label("Periphery"))
+        return out
 
     def figure2_text(self) -> str:
         if self.thin:
@@ -554,7 +571,7 @@ class Handout:
     def discussion(self, questions: Path | None = None) -> str:
         """Table discussion: three rounds with their minutes, the seminar's questions and data-driven prompts."""
         path = questions or paths.project_root() / "report" / "discussion.yml"
-        config = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        config = safeyaml.load_file(path)
         prompts = self.data_prompts() if config.get("data_prompts", True) else []
         parts = [self.heading("discussion.heading")]
         for number, round_ in enumerate(config["rounds"], start=1):
@@ -606,8 +623,11 @@ class Handout:
             (t("method.core_periphery", restarts=self.n(cp["params"].get("restarts", 0)), seed=cp["params"].get("seed"),
                fit=self.n(cp["fit"], 3), one_size=self.n(one["core_size"]), one_fit=self.n(one["fit"], 3))
              if defined else t("method.core_periphery_undefined") if analysed else ""),
-            t("method.significance", n=self.n(sig["degree"]["n_samples"]), p_degree=self.p(sig["degree"]["p_value"]),
+            t("method.significance", n_degree=self.n(sig["degree"]["n_samples"]),
+              n_density=self.n(sig["density"]["n_samples"]), p_degree=self.p(sig["degree"]["p_value"]),
               p_density=self.p(sig["density"]["p_value"]), seed=sig["degree"]["seed"]) if defined else "",
+            self._sequential_note() if defined else "",
+            self._reduced_note(),
             t("method.communities", seed=g["seed"], n=self.n(g["n_samples"]), p=self.p(g["p_value"]),
               nmi=self.n(g["nmi"], 2), others=others) if analysed else "",
             t("method.indispensable", max_change=self.n(st["indispensable"]["max_distance_fragmentation_change"], 3))
@@ -621,8 +641,47 @@ class Handout:
             self._compare_method(),
             t("method.suppression", k=self.n(self.k)),
             t("method.software", software=self.listing(software_versions())),
+            t("method.render", renderer=RENDERER),
             t("method.data", wave=self.meta["wave"], hash=self.meta["input_sha256"]),
         ] if part)
+
+    def _interval(self, test: dict) -> str:
+        """A sequential test's 99 % interval of the p-value, "0,000-0,046"; the marker without one."""
+        if test.get("p_low") is None or test.get("p_high") is None:
+            return MARKER
+        return f"{self.n(test['p_low'], 3)}–{self.n(test['p_high'], 3)}"
+
+    def _sequential_note(self) -> str:
+        """How far the sampled tests went and the precision they reached ("" for older results)."""
+        sig, g = self.structure["significance"], self.structure["groupings"]
+        if "stopped" not in sig["degree"]:
+            return ""
+        most = max(sig["degree"]["max_samples"], sig["density"]["max_samples"], g.get("max_samples", 0))
+        return self.t("method.sequential", most=self.n(most), interval_degree=self._interval(sig["degree"]),
+                      interval_density=self._interval(sig["density"]), interval_groupings=self._interval(g))
+
+    def _reduced_note(self) -> str:
+        """What was reduced because the network is large ("" for a forum)."""
+        reduced = self.structure.get("reduced") or {}
+        if not reduced:
+            return ""
+        t = self.t
+        parts = []
+        if "samples" in reduced:
+            parts.append(t("method.reduced_samples", used=self.n(reduced["samples"]["used"]),
+                           default=self.n(reduced["samples"]["default"])))
+        if "networks" in reduced:
+            parts.append(t("method.reduced_networks", used=self.n(reduced["networks"]["used"]),
+                           default=self.n(reduced["networks"]["default"])))
+        if "distance_sources" in reduced:
+            se = self.structure["indispensable"].get("distance_se")
+            parts.append(t("method.reduced_distances", sources=self.n(reduced["distance_sources"]),
+                           se=self.n(se, 4)))
+        if "betweenness_sources" in reduced:
+            parts.append(t("method.reduced_betweenness", sources=self.n(reduced["betweenness_sources"])))
+        if reduced.get("connectivity_bound"):
+            parts.append(t("method.reduced_connectivity"))
+        return t("method.reduced", members=self.n(reduced["members"]), settings="; ".join(parts))
 
     def _compare_method(self) -> str:
         """How the wave was compared with the previous one; "" when it was not."""

@@ -430,6 +430,13 @@ def handout_view(h, *, replaces: str | None = "fig-network") -> NetworkView | No
         return None
     members = h.table("members").set_index("member_id")
     core = sorted(members.index[members["group"] == "core"])
+    from helpers.handout import aggregate
+
+    if len(members) >= aggregate.AGGREGATE_FROM:  # large: the departments, a few kB instead of megabytes
+        html_text = aggregate.department_html(h.graph, core, seed=h.seed, min_group_size=h.k,
+                                              labels=h.aggregate_labels(), lang=h.lang, replaces=replaces)
+        return NetworkView(html_text, len(members), {"seed": int(h.seed), "lang": h.lang, "min_group_size": int(h.k),
+                                                     "replaces": replaces, "by": "department"})
     labels = {
         "department": h.t("labels.department"), "group": h.t("labels.group"),
         "core": h.t("labels.Core"), "periphery": h.t("labels.Periphery"),

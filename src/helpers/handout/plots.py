@@ -31,6 +31,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
 
 from helpers.analysis.structure import contrasting_networks, union_graph
+from helpers.escape import mathtext
 
 __all__ = [
     "PALETTE",
@@ -282,7 +283,7 @@ def network(
     if legend:
         dept_handles = [
             Line2D([], [], linestyle="", marker=m, markersize=7, markerfacecolor=PALETTE["neutral"],
-                   markeredgecolor=PALETTE["node_edge"], label=dept_text.get(d, d))
+                   markeredgecolor=PALETTE["node_edge"], label=mathtext(dept_text.get(d, d)))
             for d, m in markers.items()
         ]
         group_handles = [
@@ -433,8 +434,8 @@ def _heatmap(values: pd.DataFrame, annot: np.ndarray, *, vmin: float, vmax: floa
         values, ax=ax, vmin=vmin, vmax=vmax, cmap=cmap, annot=annot, fmt="",
         annot_kws={"fontsize": 8}, linewidths=0.5, linecolor="white", square=True,
         cbar_kws={"label": colorbar_label, "shrink": 0.8},
-        xticklabels=[labels.get(c, c) for c in values.columns],
-        yticklabels=[labels.get(r, r) for r in values.index],
+        xticklabels=[mathtext(labels.get(c, c)) for c in values.columns],
+        yticklabels=[mathtext(labels.get(r, r)) for r in values.index],
     )
     for i, j in zip(*np.nonzero(values.isna().to_numpy()), strict=True):  # seaborn leaves these blank
         ax.text(j + 0.5, i + 0.5, "–", ha="center", va="center", fontsize=8, color=PALETTE["neutral"])

@@ -23,6 +23,7 @@ from pathlib import Path
 import yaml
 
 from helpers import paths
+from helpers import safeyaml
 from helpers import io
 from helpers import lang as fmt
 
@@ -234,7 +235,7 @@ def write_table_card(folder: str | Path, lang: str, seed: int, out_path: str | P
 
     h = Handout(Path(folder), lang, seed)
     path = Path(questions) if questions is not None else paths.project_root() / "report" / "discussion.yml"
-    config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    config = safeyaml.load_file(path)
     prompts = h.data_prompts() if config.get("data_prompts", True) else []
     try:
         label = h.t("table_card.prompts_label")

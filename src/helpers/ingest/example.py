@@ -780,6 +780,16 @@ def _spec(spec_or_number) -> WaveSpec:
 def wave_yml(spec: WaveSpec) -> str:
     """The ``wave.yml`` of an example wave.
 
+    Parameters
+    ----------
+    spec : WaveSpec
+        An entry of :data:`EXAMPLE_WAVES`.
+
+    Returns
+    -------
+    str
+        The YAML text.
+
     Examples
     --------
     >>> print(wave_yml(EXAMPLE_WAVES[1]).splitlines()[5])

@@ -45,6 +45,10 @@ from pathlib import Path
 import pandas as pd
 
 from helpers.errors import Problem
+from helpers.ingest import limits
+
+__all__ = ["DELIMITERS", "ENCODINGS", "SUMMARY_LABELS", "XLSX_SUFFIXES", "RawTable", "UnreadableFile", "column_letter",
+           "is_summary_label", "normalise_text", "parse_number", "read_csv", "read_table", "read_xlsx"]
 
 ENCODINGS = ("utf-8-sig", "cp1252")
 DELIMITERS = (";", ",", "\t")
@@ -96,6 +100,9 @@ class RawTable:
         1-based positions of columns without a header that hold something.
     skipped : tuple
         ``(row number, reason)`` of data rows left out (summary rows, ``skip_rows``).
+    aliases : dict
+        Another name of a column -> its header in ``frame`` (a variable code read as its
+        text, see :mod:`helpers.ingest.codebook`).
     """
 
     file: str
@@ -109,6 +116,7 @@ class RawTable:
     duplicate_columns: dict = field(default_factory=dict)
     unnamed_columns: tuple = ()
     skipped: tuple = ()
+    aliases: dict = field(default_factory=dict)
 
 
 class UnreadableFile(Exception):
@@ -127,6 +135,15 @@ def normalise_text(value: str) -> str:
     zero-width spaces, soft hyphens or a stray byte-order mark; this makes such variants
     compare equal.
 
+    Parameters
+    ----------
+    value : str
+        A cell or header (anything else is turned into text first).
+
+    Returns
+    -------
+    str
+
     Examples
     --------
     >>> normalise_text("  Søren\\u00a0 Kierkega\\u030ard ")
@@ -140,6 +157,15 @@ def normalise_text(value: str) -> str:
 
 def column_letter(position: int) -> str:
     """The spreadsheet letter of a 1-based column position.
+
+    Parameters
+    ----------
+    position : int
+        1 for column A.
+
+    Returns
+    -------
+    str
 
     Examples
     --------
@@ -155,6 +181,16 @@ def column_letter(position: int) -> str:
 
 def is_summary_label(text: str) -> bool:
     """Whether a cell reads like the label of a totals row or column ("I alt", "Total:").
+
+    Parameters
+    ----------
+    text : str
+        The cell.
+
+    Returns
+    -------
+    bool
+        True for one of :data:`SUMMARY_LABELS`, in any case, with or without a colon.
 
     Examples
     --------
@@ -235,6 +271,50 @@ def _count_outside_quotes(line: str, delimiter: str) -> int:
     return count
 
 
+_FILLED_LINE = re.compile(r"[^\r\n]*\S[^\r\n]*")
+
+
+def _filled_lines(text: str, n: int, head: int = 1_000_000) -> list[str]:
+    """The first ``n`` lines of ``text`` that are not blank, without splitting all of a large text."""
+    part = text[:head]
+    lines = [line for line in part.splitlines() if line.strip()]
+    if len(lines) > n or len(part) == len(text):
+        return lines[:n]
+    found = []
+    for match in _FILLED_LINE.finditer(text):  # a flood of blank lines at the top: skipped at C speed
+        found.append(match.group())
+        if len(found) == n:
+            break
+    return found
+
+
+def _trim_blank_tail(text):
+    r"""``text`` (str, or bytes in an ASCII-compatible encoding) without the blank lines and
+    lines of bare separators after its last filled line.
+
+    Spreadsheets export the rows they once formatted: a million ``;;;`` lines after the
+    data. Cutting them before parsing keeps the reading of such a file fast and small.
+
+    Examples
+    --------
+    >>> _trim_blank_tail("a;b\r\nc;d;\r\n;;\r\n\r\n;;;\r\n")
+    'a;b\r\nc;d;\r\n'
+    >>> _trim_blank_tail(b"a,b\n1,2"), _trim_blank_tail("\n\n")
+    (b'a,b\n1,2', '\n\n')
+    """
+    blank, nl, cr = (b" \t;,\r\n", b"\n", b"\r") if isinstance(text, bytes) else (" \t;,\r\n", "\n", "\r")
+    body = text.rstrip(blank)
+    if len(body) == len(text) or not body:
+        return text
+    ends = [i for i in (text.find(nl, len(body)), text.find(cr, len(body))) if i >= 0]
+    if not ends:  # only trailing separators on the last line: a cut-off check needs them
+        return text
+    end = min(ends)
+    if text[end:end + 2] == cr + nl:
+        end += 1
+    return text[: end + 1]
+
+
 def _sniff_delimiter(text: str) -> str:
     """The separator that splits the first lines most consistently into more than one cell.
 
@@ -243,7 +323,7 @@ def _sniff_delimiter(text: str) -> str:
     cells, then ``;`` before ``,`` before tab). This keeps a title line above the header,
     names written "Dahl, Cecilie" and decimal commas from misleading the choice.
     """
-    lines = [line for line in text.splitlines() if line.strip()][:SNIFF_LINES]
+    lines = _filled_lines(text, SNIFF_LINES)
 
     def score(d: str) -> tuple[int, int, int]:
         counts = [_count_outside_quotes(line, d) for line in lines]
@@ -264,19 +344,33 @@ def _parse_csv(text: str, delimiter: str, name: str, first_row: int) -> list[tup
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     records: list[tuple[int, list[str]]] = []
     number = first_row - 1
-    while True:
-        number += 1
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return records
-        except csv.Error as exc:
-            reason = next((msg for key, msg in _CSV_ERRORS.items() if key in str(exc)), f"malformed CSV ({exc})")
-            if "never closed" in reason and not text.endswith(("\n", "\r")):
-                reason = "a file that ends inside a quoted cell"
-            raise _unreadable(name, reason, "well-formed CSV: quotes in pairs around a whole cell; "
-                              "if the file was cut off, export it again", number) from exc
-        records.append((number, cells))
+    cells_read = 0
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, len(text) + 1))  # long cells are refused below, naming their column
+    try:
+        while True:
+            number += 1
+            try:
+                cells = next(reader)
+            except StopIteration:
+                problem = limits.cell_problem(name, records)
+                if problem is not None:
+                    raise UnreadableFile(problem)
+                return records
+            if not any(cells):  # a blank row: nothing to keep (its number still counts)
+                continue
+            cells_read += len(cells)
+            if cells_read > limits.MAX_CELLS:
+                raise UnreadableFile(limits.too_many_cells(name, number, cells_read))
+            records.append((number, cells))
+    except csv.Error as exc:
+        reason = next((msg for key, msg in _CSV_ERRORS.items() if key in str(exc)), f"malformed CSV ({exc})")
+        if "never closed" in reason and not text.endswith(("\n", "\r")):
+            reason = "a file that ends inside a quoted cell"
+        raise _unreadable(name, reason, "well-formed CSV: quotes in pairs around a whole cell; "
+                          "if the file was cut off, export it again", number) from exc
+    finally:
+        csv.field_size_limit(limit)
 
 
 def _cell(text: str) -> str:
@@ -290,85 +384,23 @@ def _first_filled(cells) -> str:
 
 def _build(name: str, records: list[tuple[int, list[str]]], *, header_row: int = 1, skip_rows=(),
            ended: bool = True, empty: str = "an empty file", **extra) -> RawTable:
-    """Turn numbered rows of cells into a :class:`RawTable` (see the module's rules)."""
+    """Turn numbered rows of cells into a :class:`RawTable` (see the module's rules).
+
+    The steps: find the header, refuse tables whose rows are one cell each (a separator
+    that was not recognised) or that were cut off, place the columns, and leave out the
+    rows asked for and summary rows at the bottom.
+    """
     records = [(n, [_cell(c) for c in cells]) for n, cells in records]
     filled = [(n, cells) for n, cells in records if any(cells)]
-    if not filled:
-        raise _unreadable(name, empty, "a header row and at least one data row")
-    from_header = [(n, cells) for n, cells in filled if n >= header_row]
-    if not from_header:
-        raise _unreadable(name, f"nothing from row {header_row} on (the last filled row is {filled[-1][0]})",
-                          "the header in the row that wave.yml's header_row names", header_row)
-    number, header = from_header[0]
-    data = from_header[1:]
-    width = max(len(cells) for _, cells in [(number, header)] + data)
-    header = header + [""] * (width - len(header))
-    data = [(n, cells + [""] * (width - len(cells))) for n, cells in data]
-
-    if sum(1 for h in header if h) <= 1 and all(sum(1 for c in cells if c) <= 1 for _, cells in data):
-        only = _first_filled(header)
-        inner = [d for d in DELIMITERS if _count_outside_quotes(only, d)]
-        if extra.get("delimiter") is None:  # a workbook
-            how = f"each row is one cell holding {inner[0]!r} separators" if inner else "one filled column"
-        else:
-            how = (f"each line is one cell holding {inner[0]!r} separators (lines quoted whole?)" if inner
-                   else "the columns are separated by something other than ; , or tab")
-        raise _unreadable(name, f"a single column, {_short(only)}: {how}",
-                          "columns separated by semicolons, commas or tabs", number)
-    named = sum(1 for h in header if h)
+    number, header, data = _header_and_data(name, filled, header_row, empty)
     delimiter = extra.get("delimiter")
-    if named >= 2 and data:
-        other = [d for d in DELIMITERS if d != delimiter]
-        one_cell = [(n, _first_filled(cells)) for n, cells in data
-                    if sum(1 for c in cells if c) == 1
-                    and any(_first_filled(cells).count(d) >= max(1, (named - 1) // 2) for d in other)]
-        if len(one_cell) * 2 > len(data):
-            n, cell = one_cell[0]
-            d = max(other, key=cell.count)
-            expected = (f"cells separated by {delimiter!r}, as in the header (row {number})" if delimiter
-                        else f"one value per cell, as in the header (row {number})")
-            raise _unreadable(name, f"data rows that are one cell each, holding {d!r} separators ({_short(cell)})",
-                              expected, n)
-    if named == 1 and width > 1:
-        only = _first_filled(header)
-        inner = [d for d in DELIMITERS if d != delimiter and only.count(d) >= max(1, (width - 1) // 2)]
-        if inner:
-            expected = (f"header cells separated by {delimiter!r}, as in the data rows" if delimiter
-                        else "one header per cell, as the data rows have one value per cell")
-            raise _unreadable(name, f"a header that is one cell holding {inner[0]!r} separators ({_short(only)})",
-                              expected, number)
-    if not ended and len(data) >= 2:
-        last_n, last = data[-1]
-        used = max((i + 1 for i, c in enumerate(last) if c), default=0)
-        lengths = {n: len(cells) for n, cells in records}
-        raw_len = lengths[last_n]
-        others = [lengths[m] for m, _ in data[:-1]]
-        if raw_len < min(others) and used:
-            raise _unreadable(name, f"a last row cut short ({raw_len} of {min(others)} cells, no line break at the end)",
-                              "complete rows: the file seems cut off; export it again", last_n)
-
-    positions: dict[str, list[int]] = {}
-    for i, h in enumerate(header):
-        if h:
-            positions.setdefault(h, []).append(i)
-    unnamed = tuple(i + 1 for i, h in enumerate(header) if not h and any(cells[i] for _, cells in data))
-
-    skipped: list[tuple[int, str]] = []
-    wanted = set(skip_rows or ())
-    kept = []
-    for n, cells in data:
-        if n in wanted:
-            skipped.append((n, "listed in wave.yml's skip_rows"))
-        else:
-            kept.append((n, cells))
-    while kept and is_summary_label(_first_filled(kept[-1][1])):
-        n, cells = kept.pop()
-        skipped.append((n, f"a summary row ({_first_filled(cells)!r}) at the bottom of the table"))
-    if not kept:
-        found = "a header row only" + (" (and rows left out: " + ", ".join(str(n) for n, _ in sorted(skipped)) + ")"
-                                       if skipped else "")
-        raise _unreadable(name, found, "at least one data row below the header", number)
-
+    _check_one_column(name, number, header, data, delimiter)
+    _check_rows_split_as_header(name, number, header, data, delimiter)
+    _check_header_split_as_rows(name, number, header, data, delimiter)
+    if not ended:
+        _check_cut_off(name, records, data)
+    positions, unnamed = _positions(header, data)
+    kept, skipped = _leave_out(name, number, data, skip_rows)
     columns = list(positions)
     frame = pd.DataFrame([[cells[positions[h][0]] for h in columns] for _, cells in kept],
                          columns=columns, index=pd.Index([n for n, _ in kept], name="row"), dtype=object)
@@ -377,6 +409,112 @@ def _build(name: str, records: list[tuple[int, list[str]]], *, header_row: int =
         rows=tuple((n, tuple(cells)) for n, cells in filled),
         duplicate_columns={h: tuple(p + 1 for p in ps) for h, ps in positions.items() if len(ps) > 1},
         unnamed_columns=unnamed, skipped=tuple(sorted(skipped)), **extra)
+
+
+def _header_and_data(name: str, filled: list, header_row: int, empty: str) -> tuple[int, list[str], list]:
+    """The header's row number and cells, and the data rows below it, all padded to one width."""
+    if not filled:
+        raise _unreadable(name, empty, "a header row and at least one data row")
+    from_header = [(n, cells) for n, cells in filled if n >= header_row]
+    if not from_header:
+        raise _unreadable(name, f"nothing from row {header_row} on (the last filled row is {filled[-1][0]})",
+                          "the header in the row that wave.yml's header_row names", header_row)
+    number, header = from_header[0]
+    data = from_header[1:]
+    width = max(len(cells) for _, cells in from_header)
+    header = header + [""] * (width - len(header))
+    return number, header, [(n, cells + [""] * (width - len(cells))) for n, cells in data]
+
+
+def _filled_count(cells) -> int:
+    return sum(1 for c in cells if c)
+
+
+def _check_one_column(name: str, number: int, header: list[str], data: list, delimiter: str | None) -> None:
+    """Refuse a table whose every row is one cell: a separator other than ; , or tab, or lines quoted whole."""
+    if _filled_count(header) > 1 or any(_filled_count(cells) > 1 for _, cells in data):
+        return
+    only = _first_filled(header)
+    inner = [d for d in DELIMITERS if _count_outside_quotes(only, d)]
+    if delimiter is None:  # a workbook
+        how = f"each row is one cell holding {inner[0]!r} separators" if inner else "one filled column"
+    else:
+        how = (f"each line is one cell holding {inner[0]!r} separators (lines quoted whole?)" if inner
+               else "the columns are separated by something other than ; , or tab")
+    raise _unreadable(name, f"a single column, {_short(only)}: {how}",
+                      "columns separated by semicolons, commas or tabs", number)
+
+
+def _check_rows_split_as_header(name: str, number: int, header: list[str], data: list, delimiter: str | None) -> None:
+    """Refuse data rows that are one cell each holding another separator than the header's."""
+    named = _filled_count(header)
+    if named < 2 or not data:
+        return
+    other = [d for d in DELIMITERS if d != delimiter]
+    one_cell = [(n, _first_filled(cells)) for n, cells in data
+                if _filled_count(cells) == 1
+                and any(_first_filled(cells).count(d) >= max(1, (named - 1) // 2) for d in other)]
+    if len(one_cell) * 2 <= len(data):
+        return
+    n, cell = one_cell[0]
+    d = max(other, key=cell.count)
+    expected = (f"cells separated by {delimiter!r}, as in the header (row {number})" if delimiter
+                else f"one value per cell, as in the header (row {number})")
+    raise _unreadable(name, f"data rows that are one cell each, holding {d!r} separators ({_short(cell)})",
+                      expected, n)
+
+
+def _check_header_split_as_rows(name: str, number: int, header: list[str], data: list, delimiter: str | None) -> None:
+    """Refuse a header that is one cell holding another separator than the data rows'."""
+    width = len(header)
+    if _filled_count(header) != 1 or width <= 1:
+        return
+    only = _first_filled(header)
+    inner = [d for d in DELIMITERS if d != delimiter and only.count(d) >= max(1, (width - 1) // 2)]
+    if inner:
+        expected = (f"header cells separated by {delimiter!r}, as in the data rows" if delimiter
+                    else "one header per cell, as the data rows have one value per cell")
+        raise _unreadable(name, f"a header that is one cell holding {inner[0]!r} separators ({_short(only)})",
+                          expected, number)
+
+
+def _check_cut_off(name: str, records: list, data: list) -> None:
+    """Refuse a file without a final line break whose last row has fewer cells than the others."""
+    if len(data) < 2:
+        return
+    last_n, last = data[-1]
+    used = max((i + 1 for i, c in enumerate(last) if c), default=0)
+    lengths = {n: len(cells) for n, cells in records}
+    raw_len = lengths[last_n]
+    others = [lengths[m] for m, _ in data[:-1]]
+    if raw_len < min(others) and used:
+        raise _unreadable(name, f"a last row cut short ({raw_len} of {min(others)} cells, no line break at the end)",
+                          "complete rows: the file seems cut off; export it again", last_n)
+
+
+def _positions(header: list[str], data: list) -> tuple[dict[str, list[int]], tuple[int, ...]]:
+    """Header -> its 0-based column positions; 1-based positions of unnamed columns holding something."""
+    positions: dict[str, list[int]] = {}
+    for i, h in enumerate(header):
+        if h:
+            positions.setdefault(h, []).append(i)
+    unnamed = tuple(i + 1 for i, h in enumerate(header) if not h and any(cells[i] for _, cells in data))
+    return positions, unnamed
+
+
+def _leave_out(name: str, number: int, data: list, skip_rows) -> tuple[list, list[tuple[int, str]]]:
+    """The data rows kept, and ``(row, reason)`` of those left out: skip_rows, and summary rows at the bottom."""
+    wanted = set(skip_rows or ())
+    skipped = [(n, "listed in wave.yml's skip_rows") for n, _ in data if n in wanted]
+    kept = [(n, cells) for n, cells in data if n not in wanted]
+    while kept and is_summary_label(_first_filled(kept[-1][1])):
+        n, cells = kept.pop()
+        skipped.append((n, f"a summary row ({_first_filled(cells)!r}) at the bottom of the table"))
+    if not kept:
+        found = "a header row only" + (" (and rows left out: " + ", ".join(str(n) for n, _ in sorted(skipped)) + ")"
+                                       if skipped else "")
+        raise _unreadable(name, found, "at least one data row below the header", number)
+    return kept, skipped
 
 
 def _short(text: str, limit: int = 40) -> str:
@@ -420,7 +558,18 @@ def read_csv(path: str | Path, name: str | None = None, *, header_row: int = 1, 
     """
     path = Path(path)
     name = name or path.name
-    text, encoding = _decode(path.read_bytes(), name)
+    size = path.stat().st_size
+    if size > limits.MAX_CSV_FILE_BYTES:
+        raise _unreadable(name, f"a file of {size / 1024**2:,.1f} MiB",
+                          f"at most {limits.MAX_CSV_FILE_BYTES // 1024**2} MiB (a survey export is far smaller)")
+    data = path.read_bytes()
+    if not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        data = _trim_blank_tail(data)  # the blank rows a spreadsheet adds at the end, before anything else
+    if len(data) > limits.MAX_CSV_BYTES:
+        raise _unreadable(name, f"{len(data) / 1024**2:,.1f} MiB of rows (besides blank rows at the end)",
+                          f"at most {limits.MAX_CSV_BYTES // 1024**2} MiB of rows (a survey export is far smaller)")
+    text, encoding = _decode(data, name)
+    text = _trim_blank_tail(text)
     first_row = 1
     directive = re.match(r"(?i)sep=(.)[ \t]*(\r\n|\n|\r|$)", text)
     if directive:
@@ -472,10 +621,19 @@ def read_xlsx(path: str | Path, sheet: str | int | None = None, name: str | None
 
     Parameters
     ----------
+    path : str or Path
+        The workbook.
     sheet : str or int, optional
         Sheet name, or number counting from 1 (default: the first sheet).
+    name : str, optional
+        How problems name the file (default: the file name).
     header_row, skip_rows
         As in :func:`read_csv`.
+
+    Returns
+    -------
+    RawTable
+        With ``sheet`` the sheet read and ``sheets`` the first filled row of every other sheet.
 
     Raises
     ------
@@ -486,6 +644,9 @@ def read_xlsx(path: str | Path, sheet: str | int | None = None, name: str | None
 
     path = Path(path)
     name = name or path.name
+    too_large = limits.xlsx_problem(path, name)  # before anything is unpacked
+    if too_large is not None:
+        raise UnreadableFile(too_large)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
@@ -501,11 +662,21 @@ def read_xlsx(path: str | Path, sheet: str | int | None = None, name: str | None
         chosen = _choose_sheet(names, sheet, name)
 
         def rows_of(ws, limit=None):
-            out = []
+            # the sheet's own <dimension> may be stale (rows beyond it were lost): read what is there
+            ws.reset_dimensions()
+            out, cells = [], 0
             for number, row in enumerate(ws.iter_rows(values_only=True), start=1):
+                cells += len(row)
+                if cells > limits.MAX_CELLS:
+                    raise UnreadableFile(limits.too_many_cells(name, number, cells))
+                if all(v is None for v in row):
+                    continue
                 out.append((number, [_xlsx_cell(v) for v in row]))
                 if limit and any(out[-1][1]):
                     break
+            problem = limits.cell_problem(name, out)
+            if problem is not None:
+                raise UnreadableFile(problem)
             return out
 
         others = {}
@@ -531,6 +702,19 @@ def read_xlsx(path: str | Path, sheet: str | int | None = None, name: str | None
 def read_table(path: str | Path, sheet: str | int | None = None, *, header_row: int = 1, skip_rows=()) -> RawTable:
     """Read a raw export by its file type (``.xlsx`` and ``.xlsm`` as workbooks, others as CSV text).
 
+    Parameters
+    ----------
+    path : str or Path
+        The export.
+    sheet : str or int, optional
+        XLSX only: as in :func:`read_xlsx`.
+    header_row, skip_rows
+        As in :func:`read_csv`.
+
+    Returns
+    -------
+    RawTable
+
     Raises
     ------
     UnreadableFile
@@ -548,6 +732,16 @@ def read_table(path: str | Path, sheet: str | int | None = None, *, header_row: 
 
 def parse_number(text: str) -> float | None:
     """Parse a number written with a decimal point or a decimal comma; None if it is not one.
+
+    Parameters
+    ----------
+    text : str
+        A cell.
+
+    Returns
+    -------
+    float or None
+        The number; None for text, NaN and infinities.
 
     Examples
     --------

@@ -17,7 +17,11 @@ problem before failing, so that one run tells the user everything to fix:
   export; two columns for one member; answers in a column without a header;
 - self-ties; a rating outside the declared scale, including "don't know" answers to
   the relations question unless its ``dont_know`` lists them;
-- an "answered" flag that contradicts the data.
+- an "answered" flag that contradicts the data;
+- a survey tool's typical slip, as one problem naming the ``wave.yml`` setting that fixes
+  it: Qualtrics' ImportId row read as answers (``header_row``, ``skip_rows``), SurveyXact
+  variable codes without their codebook (``labels``), respondents named by e-mail
+  address (``respondent_match: email``, ``roster.columns.email``).
 
 Survey-tool quirks that are accepted are described in ``data/README.md`` ("Survey-tool
 quirks"); rows and columns left out are listed in the tidy ``wave.json``.
@@ -27,6 +31,7 @@ Tidy tables use English snake_case columns and pseudonymous member ids; names st
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import re
 from collections import Counter
@@ -36,10 +41,17 @@ import pandas as pd
 
 from helpers import __version__
 from helpers.errors import Problem, ValidationError
-from helpers.ingest.pseudonym import load_secret, pseudonym
+from helpers.ingest import tools
+from helpers.ingest.codebook import apply_codebook, read_codebook
+from helpers.ingest.limits import roster_problems
+from helpers.ingest.pseudonym import fingerprint, load_secret, pseudonym
 from helpers.ingest.readers import (RawTable, UnreadableFile, column_letter, is_summary_label, normalise_text, parse_number,
                       read_table)
-from helpers.ingest.wave import ROSTER_FIELDS, Question, WaveSpec
+from helpers.ingest.wave import MATCH_KEYS, ROSTER_FIELDS, Labels, Question, WaveSpec
+
+__all__ = ["DONT_KNOW_WORDS", "EXTERNAL_COLUMNS", "MEMBER_COLUMNS", "Members", "RELATION_COLUMNS", "TidyWave",
+           "canonical_id", "header_member", "named_in_header",
+           "input_hash", "tidy_wave"]
 
 MEMBER_COLUMNS = ["member_id", "gender", "role", "department", "answered"]
 RELATION_COLUMNS = ["source", "target", "rating"]
@@ -80,6 +92,15 @@ def canonical_id(text: str) -> str:
     """A member id as compared and pseudonymised: normalised text; a number without
     leading zeros or a ``.0`` that a spreadsheet added.
 
+    Parameters
+    ----------
+    text : str
+        An id as a cell holds it.
+
+    Returns
+    -------
+    str
+
     Examples
     --------
     >>> canonical_id(" 0042 "), canonical_id("42.0"), canonical_id("0"), canonical_id("A-07")
@@ -104,11 +125,22 @@ class _Collector:
         self.problems: list[Problem] = []
         self.skipped: list[dict] = []
         self.headers: dict[str, str] = {}  # setting -> the header it matched, for later messages
+        self.roster_table: RawTable | None = None  # for hints naming a roster column
 
     def add(self, *args) -> None:
         self.problems.append(Problem(*args))
 
-    def read(self, file: str, section: str, sheet=None, header_row: int = 1, skip_rows=()) -> RawTable | None:
+    def read(self, file: str, section: str, sheet=None, header_row: int = 1, skip_rows=(),
+             labels: Labels | None = None) -> RawTable | None:
+        """The export ``file`` as a table (its codes read as texts when ``labels`` is given), or None."""
+        table = self._read_table(file, section, sheet, header_row, skip_rows)
+        if table is None or labels is None:
+            return table
+        book, problems = read_codebook(self.spec.folder, labels, file, section)
+        self.problems.extend(problems)
+        return None if book is None else apply_codebook(table, book)
+
+    def _read_table(self, file: str, section: str, sheet, header_row: int, skip_rows) -> RawTable | None:
         path = self.spec.folder / file
         if not path.is_file():
             near = sorted(p.name for p in self.spec.folder.iterdir() if p.name.casefold() == file.casefold()) \
@@ -133,11 +165,12 @@ class _Collector:
     def require(self, table: RawTable, columns: dict[str, str], section: str) -> dict[str, str] | None:
         """Setting -> the table's header for each wanted column, or None (and problems) if any is missing.
 
-        Headers match after normalisation, and ignoring case when that is unambiguous.
+        Headers match after normalisation, and ignoring case when that is unambiguous; a
+        partner type's column also when its header names it after the question's text.
         """
         found, missing = {}, {}
         for setting, wanted in columns.items():
-            actual = _find_column(table, wanted)
+            actual = _find_column(table, wanted, in_question=".partners[" in setting)
             if actual is None:
                 missing[setting] = wanted
             else:
@@ -183,12 +216,22 @@ class _Collector:
         return False
 
 
-def _find_column(table: RawTable, wanted: str) -> str | None:
+def _find_column(table: RawTable, wanted: str, *, in_question: bool = False) -> str | None:
+    """The table's header for ``wanted``: the same text, a variable code's text (see
+    :mod:`helpers.ingest.codebook`), the same text in another case when unambiguous and,
+    with ``in_question``, a header that names it after the question's text
+    (``"I hvilken grad ...? [Borgere]"``)."""
     wanted = normalise_text(wanted)
     if wanted in table.frame.columns:
         return wanted
+    aliases = {normalise_text(k).casefold(): v for k, v in table.aliases.items()}
+    if wanted.casefold() in aliases:
+        return aliases[wanted.casefold()]
     folded = [c for c in table.frame.columns if c.casefold() == wanted.casefold()]
-    return folded[0] if len(folded) == 1 else None
+    if len(folded) == 1 or not in_question:
+        return folded[0] if len(folded) == 1 else None
+    named = [c for c in table.frame.columns if _key(named_in_header(c) or "") == _key(wanted)]
+    return named[0] if len(named) == 1 else None
 
 
 def _scale_lookup(scale: dict[int, str]) -> dict[str, int]:
@@ -225,46 +268,29 @@ def _read_roster(c: _Collector) -> pd.DataFrame | None:
     table = c.read(spec.roster_file, "roster", spec.roster_sheet, spec.roster_header_row, spec.roster_skip_rows)
     if table is None:
         return None
+    c.roster_table = table
     found = c.require(table, {f"roster.columns.{k}": v for k, v in spec.roster_columns.items()}, "roster")
     if found is None:
         return None
     cols = {setting.rsplit(".", 1)[1]: actual for setting, actual in found.items()}
-    by_name = "name" in (spec.relations.match, spec.external.match)
+    matched = {key for q in (spec.relations, spec.external) for key in (q.match, q.respondent_match)}
     rows = []
     seen: dict[str, int] = {}
-    names: dict[str, int] = {}
+    texts: dict[tuple[str, str], int] = {}
     for number, row in table.frame.iterrows():
         record = {"row": number}
         for key in ROSTER_FIELDS:
             if key not in cols:
                 continue
             raw = row[cols[key]]
-            record[key] = raw
-            record[f"{key}_raw"] = raw
-            if key == "name":
-                if raw == "" and by_name:
-                    c.add(table.file, number, cols[key], "an empty cell",
-                          "the member's name: wave.yml matches answers to members by name")
-                elif raw and by_name:
-                    if _key(raw) in names:
-                        c.add(table.file, number, cols[key], repr(raw),
-                              f"a unique name, as wave.yml matches answers by name (row {names[_key(raw)]} has it "
-                              "too; or set match: id)")
-                    names.setdefault(_key(raw), number)
-                continue
-            if raw == "":
+            record[key] = record[f"{key}_raw"] = raw
+            if key in ("name", "email"):
+                if key in matched:
+                    _check_match_text(c, table, number, cols[key], key, raw, texts)
+            elif raw == "":
                 c.add(table.file, number, cols[key], "an empty cell", f"the member's {key.replace('_', ' ')}")
-                continue
-            mapping = spec.roster_values.get(key)
-            if key in ("gender", "role", "answered"):
-                allowed = mapping or {"gender": {"female": "female", "male": "male"},
-                                      "role": {"director": "director", "chief": "chief"},
-                                      "answered": {"true": True, "false": False}}[key]
-                folded = {_key(k): v for k, v in allowed.items()}
-                if _key(raw) not in folded:
-                    c.add(table.file, number, cols[key], repr(raw), "one of " + ", ".join(map(repr, allowed)))
-                else:
-                    record[key] = folded[_key(raw)]
+            elif key in ("gender", "role", "answered"):
+                _map_value(c, table, number, cols[key], key, raw, record)
         mid = canonical_id(row[cols["member_id"]])
         record["id"] = mid
         if mid:
@@ -276,6 +302,32 @@ def _read_roster(c: _Collector) -> pd.DataFrame | None:
     roster = pd.DataFrame(rows)
     _check_id_kinds(c, table, cols["member_id"], roster)
     return roster
+
+
+def _check_match_text(c: _Collector, table: RawTable, number: int, column: str, key: str, raw: str,
+                      texts: dict[tuple[str, str], int]) -> None:
+    """A roster name or e-mail that answers are matched by: present, and no other member's."""
+    what = "name" if key == "name" else "e-mail address"
+    if raw == "":
+        c.add(table.file, number, column, "an empty cell",
+              f"the member's {what}: wave.yml matches answers to members by {what}")
+        return
+    seen = texts.setdefault((key, _name_key(raw)), number)
+    if seen != number:
+        c.add(table.file, number, column, repr(raw),
+              f"a unique {what}, as wave.yml matches answers by {what} (row {seen} has it too; or set match: id)")
+
+
+def _map_value(c: _Collector, table: RawTable, number: int, column: str, key: str, raw: str, record: dict) -> None:
+    """Gender, role or the answered flag, mapped through ``roster.values`` (or taken as tidy values)."""
+    allowed = c.spec.roster_values.get(key) or {"gender": {"female": "female", "male": "male"},
+                                                "role": {"director": "director", "chief": "chief"},
+                                                "answered": {"true": True, "false": False}}[key]
+    folded = {_key(k): v for k, v in allowed.items()}
+    if _key(raw) not in folded:
+        c.add(table.file, number, column, repr(raw), "one of " + ", ".join(map(repr, allowed)))
+    else:
+        record[key] = folded[_key(raw)]
 
 
 def _check_id_kinds(c: _Collector, table: RawTable, column: str, roster: pd.DataFrame) -> None:
@@ -292,34 +344,91 @@ def _check_id_kinds(c: _Collector, table: RawTable, column: str, roster: pd.Data
 SKIP = "\0skip"
 
 
-class _Members:
-    """Resolve how an export names a member (by name or by id) to the roster's member id."""
+def _name_key(text: str) -> str:
+    """A name as compared: normalised, case-folded, one space after a comma."""
+    return re.sub(r"\s*,\s*", ", ", _key(text))
 
-    def __init__(self, roster: pd.DataFrame, by_name: bool):
+
+def _last_first(name: str) -> list[str]:
+    """The "Last, First" forms of a "First Last" name, as directories write them.
+
+    Examples
+    --------
+    >>> _last_first("Cecilie Dahl Hansen")
+    ['Dahl Hansen, Cecilie', 'Hansen, Cecilie Dahl']
+    """
+    parts = normalise_text(name).split()
+    return [" ".join(parts[i:]) + ", " + " ".join(parts[:i]) for i in range(1, len(parts))] if "," not in name else []
+
+
+class Members:
+    """Resolve how an export names a member (by name, id or e-mail) to the roster's member id.
+
+    A name also matches in the "Last, First" form of a directory ("Ødegård, Åse"), unless
+    that form would fit two members or is some member's name as written.
+
+    Parameters
+    ----------
+    roster : pandas.DataFrame
+        One row per roster member: ``id`` (canonical member id), ``row`` (its spreadsheet
+        row) and, when the roster has them, ``name`` and ``email``.
+    keys : set of str
+        The keys answers are matched by (see :data:`helpers.ingest.wave.MATCH_KEYS`):
+        members whose name or e-mail is missing or shared are then not matched by any key.
+    """
+
+    def __init__(self, roster: pd.DataFrame, keys: set[str]):
         ids = list(roster["id"])
         counts = Counter(ids)
-        # Members whose id (or, when answers are matched by name, name) is not unique or
-        # is missing are reported by the roster check; answers about them are skipped
-        # rather than reported again as self-ties, double answers or missing columns.
+        # Members whose id (or, when answers are matched by name or e-mail, name or
+        # e-mail) is not unique or is missing are reported by the roster check; answers
+        # about them are skipped rather than reported again as self-ties, double answers
+        # or missing columns.
         self.unmatchable = {m for m in ids if counts[m] > 1}
         self.rows = dict(zip(ids, roster["row"]))
         names = list(roster["name"]) if "name" in roster else [""] * len(ids)
-        name_counts = Counter(_key(n) for n in names if n)
         self.label = {m: (n or m) for m, n in zip(ids, names)}
-        if by_name:
-            self.unmatchable |= {m for m, n in zip(ids, names) if not n or name_counts[_key(n)] > 1}
-        self.by_id = {m: (SKIP if m in self.unmatchable else m) for m in ids if m}
-        self.by_name: dict[str, str] = {}
-        for name, mid in zip(names, ids):
-            if name and mid:
-                self.by_name[_key(name)] = SKIP if mid in self.unmatchable else mid
+        self.by_key: dict[str, dict[str, str]] = {}
+        for key in ("name", "email"):
+            texts = list(roster[key]) if key in roster else [""] * len(ids)
+            text_counts = Counter(_name_key(t) for t in texts if t)
+            if key in keys:
+                self.unmatchable |= {m for m, t in zip(ids, texts) if not t or text_counts[_name_key(t)] > 1}
+            self.by_key[key] = {_name_key(t): mid for t, mid in zip(texts, ids) if t and mid}
+        self.by_key["id"] = {m: m for m in ids if m}
+        self._add_last_first(names, ids)
+        for index in self.by_key.values():
+            for text, mid in index.items():
+                index[text] = SKIP if mid in self.unmatchable else mid
         self.ids = [m for m in dict.fromkeys(ids) if m and m not in self.unmatchable]
 
+    def _add_last_first(self, names: list[str], ids: list[str]) -> None:
+        forms = Counter(_name_key(f) for n in names if n for f in _last_first(n))
+        index = self.by_key["name"]
+        for name, mid in zip(names, ids):
+            for form in (_name_key(f) for f in _last_first(name or "")):
+                if mid and forms[form] == 1 and form not in index:
+                    index[form] = mid
+
     def resolve(self, text: str, match: str) -> str | None:
-        """The member id, None if unknown, or SKIP if the roster's entry for it is not usable."""
+        """The member a cell names.
+
+        Parameters
+        ----------
+        text : str
+            A cell or header naming a member.
+        match : str
+            How it names them: ``name`` (also "Last, First"), ``id`` or ``email``.
+
+        Returns
+        -------
+        str or None
+            The member id, None if unknown, or :data:`SKIP` if the roster's entry for it
+            is not usable (a problem about it is reported by the roster check).
+        """
         if not text:
             return None
-        return self.by_name.get(_key(text)) if match == "name" else self.by_id.get(canonical_id(text))
+        return self.by_key["id"].get(canonical_id(text)) if match == "id" else self.by_key[match].get(_name_key(text))
 
 
 #: Member column headers that carry the question's text, as survey tools write them:
@@ -327,9 +436,49 @@ class _Members:
 _MEMBER_IN_HEADER = (re.compile(r"\[([^\[\]]+)\]\s*$"), re.compile(r".*\s[-–:]\s+(.+?)\s*$"))
 
 
-def _header_member(members: _Members, column: str, match: str) -> str | None:
+def named_in_header(column: str) -> str | None:
+    """What a header names after the question's text ("Q? [Bo Bæk]", "Q? - Bo Bæk"), or None.
+
+    Parameters
+    ----------
+    column : str
+        A column header.
+
+    Returns
+    -------
+    str or None
+        The text in the last brackets, or after the last `` - ``, `` – `` or ``: ``.
+
+    Examples
+    --------
+    >>> named_in_header("Hvor ofte ...? [Bo Bæk]"), named_in_header("Borgere")
+    ('Bo Bæk', None)
+    """
+    for pattern in _MEMBER_IN_HEADER:
+        found = pattern.search(column)
+        if found:
+            return found.group(1)
+    return None
+
+
+def header_member(members: Members, column: str, match: str) -> str | None:
     """The member a wide export's column header names: the whole header, or else the
-    member after the question's text ("Hvor ofte ...? - Bo Bæk", "Hvor ofte ...? [Bo Bæk]")."""
+    member after the question's text ("Hvor ofte ...? - Bo Bæk", "Hvor ofte ...? [Bo Bæk]").
+
+    Parameters
+    ----------
+    members : Members
+        The roster's members.
+    column : str
+        The header.
+    match : str
+        How headers name members (see :meth:`Members.resolve`).
+
+    Returns
+    -------
+    str or None
+        As :meth:`Members.resolve`.
+    """
     mid = members.resolve(column, match)
     for pattern in _MEMBER_IN_HEADER:
         if mid is not None:
@@ -339,18 +488,99 @@ def _header_member(members: _Members, column: str, match: str) -> str | None:
     return mid
 
 
+_NOUNS = {"name": "names", "id": "ids", "email": "e-mail addresses"}
+
+
 def _mixed_up(c: _Collector, table: RawTable, row, column, texts: list[str], q: Question, section: str,
-              members: _Members, what: str) -> bool:
-    """One problem, instead of one per cell, when members are named by id where wave.yml says name (or back)."""
+              members: Members, what: str, setting: str = "match") -> bool:
+    """One problem, instead of one per cell, when members are named by another key than ``wave.yml`` says.
+
+    ``setting`` is the key that says it: ``match`` (members rated) or ``respondent_match``.
+    """
     texts = [t for t in texts if t]
-    if len(texts) < 2 or any(members.resolve(t, q.match) is not None for t in texts):
+    match = getattr(q, setting)
+    resolve = members.resolve if setting != "match" else lambda t, key: header_member(members, t, key)
+    if len(texts) < 2 or any(resolve(t, match) is not None for t in texts):
         return False
-    other = "id" if q.match == "name" else "name"
-    if sum(members.resolve(t, other) is not None for t in texts) * 2 < len(texts):
+    for other in (k for k in MATCH_KEYS if k != match):
+        if sum(resolve(t, other) is not None for t in texts) * 2 >= len(texts):
+            noun = _NOUNS[other][:-1] if other != "email" else "e-mail address"
+            if setting != "match" and (section == "relations" or other == "email"):
+                # the member columns were matched as `match` says: only the respondents differ
+                fix = f"set respondent_match: {other} if the export names respondents by {noun}"
+            else:
+                fix = f"set match: {other} if the export names members by {noun}"
+            if setting != "match" and section == "external" and other != "email":
+                fix += f" (respondent_match: {other} if it names only the respondents so)"
+            c.add(table.file, row, column, f"{what} that are member {_NOUNS[other]} ({_quote(texts)})",
+                  f"member {_NOUNS[match]}, as wave.yml's {section}.{setting} says; {fix}")
+            return True
+    if match != "email" and sum(tools.is_email(t) for t in texts) * 2 >= len(texts):
+        c.add(table.file, row, column, f"{what} that are e-mail addresses ({_quote(texts)})",
+              f"member {_NOUNS[match]}, as wave.yml's {section}.{setting} says; set {setting}: email in the "
+              f"{section} section and {_email_column_hint(c)}")
+        return True
+    return False
+
+
+def _email_column_hint(c: _Collector) -> str:
+    """How to name the roster's column of e-mail addresses in wave.yml."""
+    if "email" in c.spec.roster_columns:
+        return f"check that roster.columns.email ({c.spec.roster_columns['email']!r}) holds the same addresses"
+    table = c.roster_table
+    if table is not None:
+        for column in table.frame.columns:
+            cells = [v for v in table.frame[column] if v]
+            if cells and sum(tools.is_email(v) for v in cells) * 2 > len(cells):
+                return f"roster.columns.email: {column} (the roster's column of e-mail addresses)"
+    return ("roster.columns.email: the roster's column of e-mail addresses (add the members' addresses to "
+            f"{c.spec.roster_file} if it has none)")
+
+
+def _tool_mistake(c: _Collector, table: RawTable, q: Question, section: str) -> bool:
+    """One problem naming the wave.yml setting, for a survey tool's typical mistake (True if found)."""
+    return _qualtrics_rows(c, table, q, section) or _codes_without_labels(c, table, q, section)
+
+
+def _qualtrics_rows(c: _Collector, table: RawTable, q: Question, section: str) -> bool:
+    """Qualtrics' question-text and ImportId rows read as answers: name header_row and skip_rows."""
+    rows = [n for n in tools.import_id_rows(table) if n in table.frame.index]
+    if not rows:
         return False
-    c.add(table.file, row, column, f"{what} that are member {other}s ({_quote(texts)})",
-          f"member {q.match}s, as wave.yml's {section}.match says; set match: {other} if the export names "
-          f"members by {other}")
+    n = rows[0]
+    cells = dict(table.rows)[n]
+    shown = next((x for x in cells if x), "")
+    if n - 1 > table.header_row:  # the header is the variable names' row: the question texts are row n - 1
+        texts = dict(table.rows).get(n - 1, ())
+        position = list(table.frame.columns).index(q.respondent_column) \
+            if q.respondent_column in table.frame.columns else None
+        renamed = texts[position] if position is not None and position < len(texts) else ""
+        tail = (f"; then name columns by their question text, e.g. respondent_column: {renamed}" if renamed
+                else "; then name columns by their question text (row 2 of the file)")
+        fix = f"header_row: {n - 1} and skip_rows: [{n}] in wave.yml's {section} section{tail}"
+    else:
+        fix = f"skip_rows: [{n}] in wave.yml's {section} section"
+    c.add(table.file, n, None, f"Qualtrics' ImportId row ({_quote([shown], 1)}) read as answers",
+          f"answers only: {fix}")
+    return True
+
+
+def _codes_without_labels(c: _Collector, table: RawTable, q: Question, section: str) -> bool:
+    """Headers that are variable codes (SurveyXact) with no codebook: name the labels setting."""
+    codes = tools.variable_codes(table.frame.columns)
+    if q.labels is not None or len(codes) < 2:
+        return False
+    sheet = next((name for name, cells in table.sheets.items() if tools.looks_like_codebook(cells)), None)
+    if sheet is not None:
+        fix = f"labels: {{sheet: {sheet}}}"
+    else:
+        near = sorted(p.name for p in c.spec.folder.iterdir() if p.is_file() and p.name != table.file
+                      and re.search(r"(?i)label|codebook|kodebog|etiket|variab", p.name))
+        fix = f"labels: {near[0]}" if near else "labels: <the codebook file or label sheet exported with the data>"
+    c.add(table.file, table.header_row, None,
+          f"columns named by variable codes ({_quote(codes)}) and no texts to read them by",
+          f"{fix} in wave.yml's {section} section: the codebook gives the codes their questions and answers "
+          "(ignore_columns would leave the answers out)")
     return True
 
 
@@ -362,14 +592,14 @@ def _unknown_respondent(c: _Collector, table: RawTable, number: int, column: str
     c.add(table.file, number, column, found, expected)
 
 
-def _respondent_rows(c: _Collector, table: RawTable, q: Question, section: str, column: str, members: _Members,
+def _respondent_rows(c: _Collector, table: RawTable, q: Question, section: str, column: str, members: Members,
                      seen: dict):
     """Yield (spreadsheet row, member id, row) for each resolvable respondent row."""
     for number, row in table.frame.iterrows():
         who = row[column]
-        mid = members.resolve(who, q.match)
+        mid = members.resolve(who, q.respondent_match)
         if mid is None:
-            _unknown_respondent(c, table, number, column, who, q.match)
+            _unknown_respondent(c, table, number, column, who, q.respondent_match)
             continue
         if mid == SKIP:
             continue
@@ -411,46 +641,66 @@ class _Ratings:
         return [{"source": src, "target": dst, "rating": rating, "row": number}]
 
 
-def _shared_columns(spec: WaveSpec) -> set[str]:
-    """Columns of the external question, when one export holds both questions on one sheet."""
+def _shared_columns(spec: WaveSpec, table: RawTable) -> set[str]:
+    """Headers of the external question, when one export holds both questions on one sheet."""
     r, e = spec.relations, spec.external
     if r.file != e.file or r.sheet != e.sheet or r.header_row != e.header_row:
         return set()
-    return {_key(p.column) for p in spec.partners} | {_key(e.respondent_column)} - {_key(r.respondent_column)}
+    wanted = [p.column for p in spec.partners] + [e.respondent_column]
+    found = {_find_column(table, w, in_question=True) for w in wanted} - {None}
+    return found - {_find_column(table, r.respondent_column)}
 
 
-def _read_relations(c: _Collector, members: _Members, seen: dict, ratings: _Ratings) -> list[dict] | None:
+def _matches(column: str, patterns, aliases: dict) -> bool:
+    """Whether a header (or the variable code it was read from) fits one of the patterns (``*``, ``?``)."""
+    names = {_key(column)} | {_key(code) for code, header in aliases.items() if header == column}
+    return any(fnmatch.fnmatchcase(n, _key(p)) for n in names for p in patterns)
+
+
+def _member_columns(c: _Collector, table: RawTable, q: Question, resp: str) -> list[str]:
+    """A wide relations export's columns that name members: all but the respondent's, ignored and shared ones."""
+    shared = _shared_columns(c.spec, table)
+    columns = [col for col in table.frame.columns
+               if col != resp and col not in shared and not _matches(col, q.ignore_columns, table.aliases)]
+    if q.member_columns:
+        columns = [col for col in columns if _matches(col, q.member_columns, table.aliases)]
+    return columns
+
+
+def _read_relations(c: _Collector, members: Members, seen: dict, ratings: _Ratings) -> list[dict] | None:
     q = c.spec.relations
-    table = c.read(q.file, "relations", q.sheet, q.header_row, q.skip_rows)
+    table = c.read(q.file, "relations", q.sheet, q.header_row, q.skip_rows, q.labels)
     if table is None:
         return None
     if q.format == "long":
         return _read_long(c, table, q, members, ratings)
+    if _tool_mistake(c, table, q, "relations"):
+        return None
     found = c.require(table, {"relations.respondent_column": q.respondent_column}, "relations")
     if found is None:
         return None
     resp = found["relations.respondent_column"]
     h, file = table.header_row, table.file
-    ignore = {_key(x) for x in q.ignore_columns} | _shared_columns(c.spec)
-    member_columns = [col for col in table.frame.columns if col != resp and _key(col) not in ignore]
+    member_columns = _member_columns(c, table, q, resp)
     for position in table.unnamed_columns:
         c.add(file, h, None, f"answers in column {column_letter(position)}, which has no header",
               "a roster member's name as the header of every column with answers")
     if _mixed_up(c, table, h, None, member_columns, q, "relations", members, "column headers"):
         return None
-    if _mixed_up(c, table, None, resp, list(table.frame[resp]), q, "relations", members, "respondents"):
+    if _mixed_up(c, table, None, resp, list(table.frame[resp]), q, "relations", members, "respondents",
+                 "respondent_match"):
         return None
     targets: dict[str, str] = {}
     column_of: dict[str, str] = {}
     for column in member_columns:
         c.check_unique(table, column)
-        mid = _header_member(members, column, q.match)
+        mid = header_member(members, column, q.match)
         if mid is None and is_summary_label(column):
             c.skipped.append({"file": file, "row": None, "column": column, "why": "a summary column"})
         elif mid is None:
             c.add(file, h, column, "a column for an unknown member",
                   f"a roster member's {q.match} as header (list other columns under relations.ignore_columns "
-                  "in wave.yml)")
+                  "in wave.yml, or name the member columns by a pattern under relations.member_columns)")
         elif mid in column_of:
             c.add(file, h, column, f"a second column for the member of column {column_of[mid]!r}", "one column per member")
         elif mid != SKIP:
@@ -467,7 +717,7 @@ def _read_relations(c: _Collector, members: _Members, seen: dict, ratings: _Rati
     return out
 
 
-def _read_long(c: _Collector, table: RawTable, q: Question, members: _Members, ratings: _Ratings) -> list[dict] | None:
+def _read_long(c: _Collector, table: RawTable, q: Question, members: Members, ratings: _Ratings) -> list[dict] | None:
     found = c.require(table, {"relations.respondent_column": q.respondent_column,
                               "relations.target_column": q.target_column,
                               "relations.rating_column": q.rating_column}, "relations")
@@ -476,16 +726,17 @@ def _read_long(c: _Collector, table: RawTable, q: Question, members: _Members, r
     src_col, dst_col, rating_col = (found[f"relations.{k}"] for k in ("respondent_column", "target_column",
                                                                        "rating_column"))
     f = table.frame
-    if (_mixed_up(c, table, None, src_col, list(f[src_col]), q, "relations", members, "respondents")
+    if (_mixed_up(c, table, None, src_col, list(f[src_col]), q, "relations", members, "respondents",
+                 "respondent_match")
             or _mixed_up(c, table, None, dst_col, list(f[dst_col]), q, "relations", members, "rated members")):
         return None
     out: list[dict] = []
     first: dict[tuple[str, str], int] = {}
     for number, row in f.iterrows():
-        src = members.resolve(row[src_col], q.match)
+        src = members.resolve(row[src_col], q.respondent_match)
         dst = members.resolve(row[dst_col], q.match)
         if src is None:
-            _unknown_respondent(c, table, number, src_col, row[src_col], q.match)
+            _unknown_respondent(c, table, number, src_col, row[src_col], q.respondent_match)
         if dst is None:
             c.add(table.file, number, dst_col, "an empty cell" if not row[dst_col] else repr(row[dst_col]),
                   f"a member in the roster (matched by {q.match})")
@@ -500,10 +751,10 @@ def _read_long(c: _Collector, table: RawTable, q: Question, members: _Members, r
     return out
 
 
-def _read_external(c: _Collector, members: _Members, seen: dict) -> list[dict] | None:
+def _read_external(c: _Collector, members: Members, seen: dict) -> list[dict] | None:
     spec, q = c.spec, c.spec.external
-    table = c.read(q.file, "external", q.sheet, q.header_row, q.skip_rows)
-    if table is None:
+    table = c.read(q.file, "external", q.sheet, q.header_row, q.skip_rows, q.labels)
+    if table is None or _tool_mistake(c, table, q, "external"):
         return None
     columns = {"external.respondent_column": q.respondent_column}
     columns.update({f"external.partners[{p.id}].column": p.column for p in spec.partners})
@@ -511,7 +762,8 @@ def _read_external(c: _Collector, members: _Members, seen: dict) -> list[dict] |
     if found is None:
         return None
     resp = found["external.respondent_column"]
-    if _mixed_up(c, table, None, resp, list(table.frame[resp]), q, "external", members, "respondents"):
+    if _mixed_up(c, table, None, resp, list(table.frame[resp]), q, "external", members, "respondents",
+                 "respondent_match"):
         return None
     lookup = _scale_lookup(q.scale)
     dont_know = {_key(x) for x in spec.dont_know + q.dont_know}
@@ -539,7 +791,7 @@ def _read_external(c: _Collector, members: _Members, seen: dict) -> list[dict] |
     return out
 
 
-def _check_answered(c: _Collector, roster: pd.DataFrame, members: _Members, relations: list[dict],
+def _check_answered(c: _Collector, roster: pd.DataFrame, members: Members, relations: list[dict],
                     external: list[dict]) -> None:
     spec = c.spec
     col = c.headers.get("roster.columns.answered", spec.roster_columns["answered"])
@@ -569,7 +821,18 @@ def _check_answered(c: _Collector, roster: pd.DataFrame, members: _Members, rela
 
 
 def input_hash(spec: WaveSpec) -> str:
-    """SHA-256 over the wave's input files (name and bytes), in a fixed order."""
+    """SHA-256 over the wave's input files (name and bytes), in a fixed order.
+
+    Parameters
+    ----------
+    spec : WaveSpec
+        The wave; its :meth:`~helpers.ingest.wave.WaveSpec.input_files` are hashed.
+
+    Returns
+    -------
+    str
+        64 hex digits.
+    """
     h = hashlib.sha256()
     for path in spec.input_files():
         if path.is_file():
@@ -606,8 +869,9 @@ def tidy_wave(spec: WaveSpec, secret: bytes | None = None) -> TidyWave:
     """
     c = _Collector(spec)
     roster = _read_roster(c)
-    by_name = "name" in (spec.relations.match, spec.external.match)
-    members = _Members(roster, by_name) if roster is not None else None
+    c.problems += roster_problems(roster, spec.roster_file, spec.roster_columns)  # before a long text costs time
+    keys = {q.match for q in (spec.relations, spec.external)} | {q.respondent_match for q in (spec.relations, spec.external)}
+    members = Members(roster, keys) if roster is not None else None
     seen: dict = {}
     ratings = _Ratings(c, spec.relations, "relations")
     if members is not None:
@@ -662,6 +926,7 @@ def tidy_wave(spec: WaveSpec, secret: bytes | None = None) -> TidyWave:
             {(s["file"], s["row"], s["column"], s["why"]) for s in c.skipped},
             key=lambda t: (t[0], t[1] or 0, t[2] or ""))],
         "input_sha256": input_hash(spec),
+        "key_fingerprint": fingerprint(secret),
         "helpers_version": __version__,
     }
     return TidyWave(members_df, rel, ext, meta)

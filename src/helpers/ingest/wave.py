@@ -16,12 +16,19 @@ from typing import Any
 import yaml
 
 from helpers.errors import Problem, SurveyError, ValidationError
+from helpers import safeyaml
+from helpers.ingest.limits import wave_problems
 
-ROSTER_FIELDS = ("member_id", "name", "gender", "role", "department", "answered")
+__all__ = ["AUTO_PREVIOUS", "GENDERS", "Labels", "MATCH_KEYS", "Partner", "Question", "ROLES", "ROSTER_FIELDS",
+           "REQUIRED_ROSTER_FIELDS", "VISIT_PAIRS_FILE", "WaveSpec", "load_wave", "previous_by_date", "wave_text"]
+
+ROSTER_FIELDS = ("member_id", "name", "email", "gender", "role", "department", "answered")
 REQUIRED_ROSTER_FIELDS = ("member_id", "gender", "role", "department", "answered")
 GENDERS = ("female", "male")
 WAVE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 ROLES = ("director", "chief")
+MATCH_KEYS = ("name", "id", "email")
+"""How an export names members: by name ("First Last" or "Last, First"), member id, or e-mail address."""
 
 
 @dataclass(frozen=True)
@@ -34,8 +41,44 @@ class Partner:
     en: str
 
     def label(self, lang: str) -> str:
-        """The label in ``lang`` ("da" or "en")."""
+        """The label in a handout language.
+
+        Parameters
+        ----------
+        lang : str
+            "da" or "en".
+
+        Returns
+        -------
+        str
+        """
         return self.da if lang == "da" else self.en
+
+
+@dataclass(frozen=True)
+class Labels:
+    """Where a question's texts are when the export holds only codes (SurveyXact's label sheet or codebook).
+
+    The codebook is a table with one row per variable (its code and its text, the value
+    cell empty) and one row per answer code of a variable (code, value and the answer's
+    text). Headers that are variable codes are read as their texts, and answer codes as
+    their answers' texts.
+
+    Attributes
+    ----------
+    file : str or None
+        The codebook's file; None for a sheet of the export's own workbook.
+    sheet : str or int or None
+        The codebook's sheet (XLSX).
+    variable_column, value_column, label_column : str
+        The codebook's columns of variable codes, answer codes and texts.
+    """
+
+    file: str | None = None
+    sheet: str | int | None = None
+    variable_column: str = "Variable"
+    value_column: str = "Value"
+    label_column: str = "Label"
 
 
 @dataclass(frozen=True)
@@ -45,8 +88,13 @@ class Question:
     ``sheet``, ``header_row`` and ``skip_rows`` say where the table is (an XLSX sheet by
     name or number from 1; the spreadsheet row of the column headers; data rows to leave
     out). ``ignore_columns`` lists columns of a wide relations export that are not
-    members (time stamps, respondent numbers). ``dont_know`` lists answers meaning
-    "don't know".
+    members (time stamps, respondent numbers); ``member_columns``, when given, the
+    patterns (``*`` and ``?`` as wildcards) of the columns that are, every other column
+    being left out. ``dont_know`` lists answers meaning "don't know". ``labels`` says
+    where the texts of an export of codes are (:class:`Labels`). ``match`` is one of
+    :data:`MATCH_KEYS`, for the members the answers are about; ``respondent_match`` for
+    the respondent column (the same unless ``wave.yml`` says otherwise: a tool may name
+    respondents by their e-mail address and the rated members by name).
     """
 
     file: str
@@ -62,6 +110,9 @@ class Question:
     skip_rows: tuple[int, ...] = ()
     ignore_columns: tuple[str, ...] = ()
     dont_know: tuple[str, ...] = ()
+    member_columns: tuple[str, ...] = ()
+    labels: Labels | None = None
+    respondent_match: str = "name"
 
 
 @dataclass(frozen=True)
@@ -128,12 +179,29 @@ class WaveSpec:
     translations: dict[str, dict] = field(default_factory=dict)
 
     def partner_labels(self, lang: str) -> dict[str, str]:
-        """Partner id -> label in ``lang``, in the handout's order."""
+        """Partner id -> label in a handout language, in the handout's order.
+
+        Parameters
+        ----------
+        lang : str
+            "da" or "en".
+
+        Returns
+        -------
+        dict
+        """
         return {p.id: p.label(lang) for p in self.partners}
 
     def input_files(self) -> list[Path]:
-        """The wave's files that the analysis reads, ``wave.yml`` first."""
+        """The wave's files that the analysis reads, ``wave.yml`` first.
+
+        Returns
+        -------
+        list of Path
+            ``wave.yml``, the roster, the exports and any codebook file, each once.
+        """
         names = ["wave.yml", self.roster_file, self.relations.file, self.external.file]
+        names += [q.labels.file for q in (self.relations, self.external) if q.labels and q.labels.file]
         return [self.folder / n for n in dict.fromkeys(names)]
 
 
@@ -273,9 +341,13 @@ class _Reader:
         fmt = self.get(f"{key}.format", "'wide' or 'long'", str, default="wide")
         if fmt not in ("wide", "long"):
             self.problems.append(Problem("wave.yml", None, f"{key}.format", repr(fmt), "'wide' or 'long'"))
-        match = self.get(f"{key}.match", "'name' or 'id'", str, default="name")
-        if match not in ("name", "id"):
-            self.problems.append(Problem("wave.yml", None, f"{key}.match", repr(match), "'name' or 'id'"))
+        match = self.get(f"{key}.match", "'name', 'id' or 'email'", str, default="name")
+        if match not in MATCH_KEYS:
+            self.problems.append(Problem("wave.yml", None, f"{key}.match", repr(match), "'name', 'id' or 'email'"))
+        respondent_match = self.get(f"{key}.respondent_match", "'name', 'id' or 'email'", str, default=match)
+        if respondent_match not in MATCH_KEYS:
+            self.problems.append(Problem("wave.yml", None, f"{key}.respondent_match", repr(respondent_match),
+                                         "'name', 'id' or 'email'"))
         long = fmt == "long"
         header_row = self.whole(f"{key}.header_row", "the spreadsheet row of the column headers (1 or more)", default=1)
         return Question(
@@ -294,7 +366,41 @@ class _Reader:
             skip_rows=self.rows(f"{key}.skip_rows", header_row),
             ignore_columns=self.texts(f"{key}.ignore_columns", "a list of column headers"),
             dont_know=self.texts(f"{key}.dont_know", "a list of answers"),
+            member_columns=self.patterns(f"{key}.member_columns"),
+            labels=self.labels(f"{key}.labels"),
+            respondent_match=respondent_match,
         )
+
+    def patterns(self, path: str) -> tuple[str, ...]:
+        """A column pattern or a list of them (a single text is a list of one)."""
+        value = self.get(path, "a list of column headers or patterns", default=None)
+        if isinstance(value, str):
+            return (value,)
+        return self.texts(path, "a list of column headers or patterns") if value is not None else ()
+
+    def labels(self, path: str) -> Labels | None:
+        """``labels``: a codebook file name, or a mapping with file, sheet and its column names."""
+        value = self.get(path, "a codebook file, or a mapping with file, sheet and columns", default=None)
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = {"file": value}
+        expected = "a mapping of file, sheet, variable_column, value_column, label_column"
+        if not isinstance(value, dict) or not set(value) <= {"file", "sheet", "variable_column", "value_column",
+                                                           "label_column"}:
+            self.problems.append(Problem("wave.yml", None, path, repr(value), expected))
+            return None
+        texts = {k: v for k, v in value.items() if k != "sheet"}
+        bad = [k for k, v in texts.items() if not isinstance(v, str) or not v.strip()]
+        if bad:
+            self.problems.append(Problem("wave.yml", None, f"{path}.{bad[0]}", repr(value[bad[0]]), "a text"))
+            return None
+        file = texts.get("file")
+        if file is not None and (Path(file).is_absolute() or ".." in Path(file).parts or "\\" in file):
+            self.problems.append(Problem("wave.yml", None, f"{path}.file", repr(file),
+                                         "a file in the wave folder, named relative to it (no '..')"))
+            return None
+        return Labels(sheet=self.sheet(f"{path}.sheet"), **texts)
 
 
 def load_wave(folder: str | Path) -> WaveSpec:
@@ -317,22 +423,81 @@ def load_wave(folder: str | Path) -> WaveSpec:
         Keys are missing or have the wrong kind of value (all such problems are listed).
     """
     folder = Path(folder)
+    data = _read_settings(folder)
+    r = _Reader(data)
+    wave_id = _wave_id(r, folder)
+    date = _closing(r)
+    roster = _roster(r)
+    relations = r.question("relations")
+    external = r.question("external")
+    if external.format != "wide":
+        r.problems.append(Problem("wave.yml", None, "external.format", repr(external.format),
+                                  "'wide': one row per respondent, one column per partner type"))
+    threshold = _tie_threshold(r, relations)
+    _check_match_columns(r, roster["columns"], relations, external)
+    partners = _partners(r)
+    dont_know = r.texts("external.dont_know", "a list of answers")
+    _check_dont_know(r, relations, external)
+    translations = r.translations({"relations": relations.scale, "external": external.scale})
+    min_group = r.whole("privacy.min_group_size", "a whole number >= 1", default=3)
+    name = r.get("name", "a display name", default=wave_id)
+    if name is None or isinstance(name, (dict, list)):
+        r.problems.append(Problem("wave.yml", None, "name", repr(name), "a display name"))
+    r.problems += wave_problems(name, {"relations": relations, "external": external}, partners, roster["file"],
+                                roster["columns"], translations)
+    r.problems += file_problems(folder, {"roster.file": roster["file"], "relations.file": relations.file,
+                                         "external.file": external.file})
+    if r.problems:
+        raise ValidationError(r.problems)
+    return WaveSpec(
+        folder=folder,
+        id=wave_id,
+        name=str(name),
+        date=date,
+        previous=None if data.get("previous") is None else str(data["previous"]),
+        roster_file=roster["file"],
+        roster_columns={k: str(v) for k, v in roster["columns"].items()},
+        roster_values={k: {str(a): b for a, b in (v or {}).items()} for k, v in roster["values"].items()},
+        relations=relations,
+        tie_threshold=int(threshold),
+        external=external,
+        dont_know=dont_know,
+        partners=tuple(partners),
+        min_group_size=int(min_group),
+        raw=data,
+        roster_sheet=roster["sheet"],
+        roster_header_row=roster["header_row"] or 1,
+        roster_skip_rows=roster["skip_rows"],
+        translations=translations,
+    )
+
+
+def _read_settings(folder: Path) -> dict:
+    """The parsed ``wave.yml`` of ``folder``: a mapping, or a SurveyError / ValidationError."""
     path = folder / "wave.yml"
     if not path.is_file():
         raise SurveyError(f"{folder}: no wave.yml here; a wave folder holds the raw export files and a wave.yml")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = safeyaml.load_file(path, "wave.yml")
     except (yaml.YAMLError, UnicodeDecodeError, ValueError, TypeError, OverflowError, RecursionError) as exc:
         raise SurveyError(f"{path}: not readable as UTF-8 YAML ({exc})") from exc
     if not isinstance(data, dict):
         raise ValidationError([Problem("wave.yml", None, None, repr(data), "a mapping of settings")])
+    return data
 
-    r = _Reader(data)
+
+def _wave_id(r: _Reader, folder: Path) -> str:
+    """``id``: a plain folder name (the folder's own name when missing)."""
     wave_id = r.get("id", "a short wave id such as \"2019-02\"")
     wave_id = folder.name if wave_id is None or isinstance(wave_id, (dict, list)) else str(wave_id)
     if not WAVE_ID.fullmatch(wave_id) or ".." in wave_id:
         r.problems.append(Problem("wave.yml", None, "id", repr(wave_id),
                                   "a short id of letters, digits, '-', '_' or '.' (it names the build folder)"))
+    return wave_id
+
+
+def _closing(r: _Reader):
+    """``date``: the day the survey closed, as a date (or as found, with a problem)."""
     date = r.get("date", "a date such as 2019-02-22")
     if isinstance(date, str):
         try:
@@ -341,6 +506,23 @@ def load_wave(folder: str | Path) -> WaveSpec:
             r.problems.append(Problem("wave.yml", None, "date", repr(date), "a date such as 2019-02-22"))
     elif date is not None and not isinstance(date, dt.date):
         r.problems.append(Problem("wave.yml", None, "date", repr(date), "a date such as 2019-02-22"))
+    return date
+
+
+def _roster(r: _Reader) -> dict:
+    """The ``roster`` section: file, columns, where the table is, and value mappings."""
+    columns = _roster_columns(r)
+    settings = {"columns": columns, "file": r.get("roster.file", "the roster's file name", str)}
+    settings["header_row"] = r.whole("roster.header_row", "the spreadsheet row of the column headers (1 or more)",
+                                     default=1)
+    settings["skip_rows"] = r.rows("roster.skip_rows", settings["header_row"])
+    settings["sheet"] = r.sheet("roster.sheet")
+    settings["values"] = _roster_values(r)
+    return settings
+
+
+def _roster_columns(r: _Reader) -> dict:
+    """``roster.columns``: every required field mapped, no unknown field, every header a text."""
     columns = r.get("roster.columns", "roster field -> export column", dict) or {}
     for key in REQUIRED_ROSTER_FIELDS:
         if key not in columns:
@@ -351,10 +533,11 @@ def load_wave(folder: str | Path) -> WaveSpec:
                                       "one of " + ", ".join(ROSTER_FIELDS)))
         elif column is None or isinstance(column, (dict, list, bool)) or not str(column).strip():
             r.problems.append(Problem("wave.yml", None, f"roster.columns.{key}", repr(column), "a column header"))
-    roster_file = r.get("roster.file", "the roster's file name", str)
-    roster_header = r.whole("roster.header_row", "the spreadsheet row of the column headers (1 or more)", default=1)
-    roster_skip = r.rows("roster.skip_rows", roster_header)
-    roster_sheet = r.sheet("roster.sheet")
+    return columns
+
+
+def _roster_values(r: _Reader) -> dict:
+    """``roster.values``: export value -> tidy value for gender, role and answered."""
     values = r.get("roster.values", "export value -> tidy value, per field", dict, default={}) or {}
     for key, mapping in values.items():
         if key not in ("gender", "role", "answered"):
@@ -370,23 +553,37 @@ def load_wave(folder: str | Path) -> WaveSpec:
                     Problem("wave.yml", None, f"roster.values.{key}.{raw_value}", repr(tidy),
                             " or ".join(map(str, allowed)).replace("True or False", "true or false"))
                 )
-    relations = r.question("relations")
-    external = r.question("external")
-    if external.format != "wide":
-        r.problems.append(Problem("wave.yml", None, "external.format", repr(external.format),
-                                  "'wide': one row per respondent, one column per partner type"))
+    return values
+
+
+def _tie_threshold(r: _Reader, relations: Question) -> int | None:
+    """``relations.tie_threshold``: one of the relation scale's codes."""
     threshold = r.whole("relations.tie_threshold", "the lowest rating that makes a tie", least=-(10**9))
     if threshold is not None and relations.scale and threshold not in relations.scale:
         r.problems.append(
             Problem("wave.yml", None, "relations.tie_threshold", str(threshold), f"one of the scale's codes {sorted(relations.scale)}")
         )
-    if "name" not in columns:
+    return threshold
+
+
+def _check_match_columns(r: _Reader, columns: dict, relations: Question, external: Question) -> None:
+    """Matching by name or by e-mail needs the roster's column of names or e-mail addresses."""
+    for field_, other in (("name", "id"), ("email", "name")):
+        if field_ in columns:
+            continue
         for key, question in (("relations", relations), ("external", external)):
-            if question.match == "name":
-                r.problems.append(Problem("wave.yml", None, "roster.columns.name", "nothing",
-                                          f"the roster's name column: {key}.match is 'name' (or set match: id)"))
+            setting = "match" if question.match == field_ else "respondent_match"
+            if field_ == getattr(question, setting):
+                what = "name column" if field_ == "name" else "column of e-mail addresses"
+                r.problems.append(Problem("wave.yml", None, f"roster.columns.{field_}", "nothing",
+                                          f"the roster's {what}: {key}.{setting} is '{field_}' "
+                                          f"(or set {setting}: {other})"))
                 break
-    partners = []
+
+
+def _partners(r: _Reader) -> list[Partner]:
+    """``external.partners``: id, column, da and en of each partner type; ids and columns distinct."""
+    partners: list[Partner] = []
     for i, p in enumerate(r.get("external.partners", "a list of partner types", list) or []):
         missing = [k for k in ("id", "column", "da", "en") if not isinstance(p, dict) or k not in p
                    or p[k] is None or isinstance(p[k], (dict, list))]
@@ -399,41 +596,82 @@ def load_wave(folder: str | Path) -> WaveSpec:
                 r.problems.append(Problem("wave.yml", None, f"external.partners[{i}].{attr}", repr(getattr(partner, attr)),
                                           f"a different {attr} for every partner type"))
         partners.append(partner)
-    dont_know = r.texts("external.dont_know", "a list of answers")
+    return partners
+
+
+def _check_dont_know(r: _Reader, relations: Question, external: Question) -> None:
+    """A "don't know" answer must not also be a label or code of the question's scale."""
     for key, question in (("relations", relations), ("external", external)):
         labels = {" ".join(v.split()).casefold() for v in question.scale.values()} | {str(k) for k in question.scale}
         clash = [x for x in question.dont_know if " ".join(x.split()).casefold() in labels]
         if clash:
             r.problems.append(Problem("wave.yml", None, f"{key}.dont_know", repr(clash[0]),
                                       "answers that are not also on the scale"))
-    translations = r.translations({"relations": relations.scale, "external": external.scale})
-    min_group = r.whole("privacy.min_group_size", "a whole number >= 1", default=3)
-    name = r.get("name", "a display name", default=wave_id)
-    if name is None or isinstance(name, (dict, list)):
-        r.problems.append(Problem("wave.yml", None, "name", repr(name), "a display name"))
-    if r.problems:
-        raise ValidationError(r.problems)
-    return WaveSpec(
-        folder=folder,
-        id=wave_id,
-        name=str(name),
-        date=date,
-        previous=None if data.get("previous") is None else str(data["previous"]),
-        roster_file=roster_file,
-        roster_columns={k: str(v) for k, v in columns.items()},
-        roster_values={k: {str(a): b for a, b in (v or {}).items()} for k, v in values.items()},
-        relations=relations,
-        tie_threshold=int(threshold),
-        external=external,
-        dont_know=dont_know,
-        partners=tuple(partners),
-        min_group_size=int(min_group),
-        raw=data,
-        roster_sheet=roster_sheet,
-        roster_header_row=roster_header or 1,
-        roster_skip_rows=roster_skip,
-        translations=translations,
-    )
+
+
+def file_problems(folder: Path, files: dict[str, str | None]) -> list[Problem]:
+    """Problems for ``file:`` settings that lead out of the wave folder.
+
+    A wave reads only files in its own folder: an absolute path, a ``..`` step or a
+    link that resolves outside it is refused before anything is read, so that no
+    message can quote a file from elsewhere (a key, a system file).
+
+    Parameters
+    ----------
+    folder : Path
+        The wave folder.
+    files : dict
+        Setting (``"roster.file"``) -> the file it names.
+
+    Examples
+    --------
+    >>> [p.column for p in file_problems(Path("."), {"roster.file": "../key.csv", "relations.file": "r.csv",
+    ...                                              "external.file": "/etc/passwd"})]
+    ['roster.file', 'external.file']
+    """
+    problems = []
+    base = Path(folder).resolve()
+    for setting, file in files.items():
+        if not file:
+            continue
+        target = (base / file).resolve()
+        if Path(file).is_absolute() or ".." in Path(file).parts or not target.is_relative_to(base) or target == base:
+            problems.append(Problem("wave.yml", None, setting, repr(file),
+                                    "a file in the wave folder (a name such as roster.csv; no folder outside it)"))
+    return problems
+
+
+def duplicate_ids(spec: WaveSpec) -> list[Path]:
+    """Other wave folders beside ``spec``'s whose ``wave.yml`` gives the same ``id``.
+
+    A wave folder copied for the next survey keeps the old ``id`` until it is edited;
+    two waves with one id would share a build folder and be compared with each other.
+    """
+    same = []
+    for sibling in sorted(spec.folder.parent.iterdir()):
+        if sibling.resolve() == spec.folder.resolve() or not (sibling / "wave.yml").is_file():
+            continue
+        try:
+            data = safeyaml.load_file(sibling / "wave.yml")
+        except (OSError, SurveyError, yaml.YAMLError, UnicodeDecodeError, ValueError):
+            continue
+        if isinstance(data, dict) and str(data.get("id", sibling.name)) == spec.id:
+            same.append(sibling)
+    return same
+
+
+def check_unique_id(spec: WaveSpec) -> None:
+    """Refuse a wave whose ``id`` another wave folder beside it also gives, naming both folders.
+
+    Raises
+    ------
+    SurveyError
+    """
+    same = duplicate_ids(spec)
+    if same:
+        raise SurveyError(f"{spec.folder} and {same[0]} both give the wave id {spec.id!r} (a copied wave.yml?): "
+                          "each wave needs its own id, which names its build folder; edit id in the newer one's "
+                          "wave.yml")
 
 
 #: The visit pairs formed after a wave, recorded beside its raw files (``forum-network pairs``
@@ -446,9 +684,9 @@ AUTO_PREVIOUS = "auto"
 def _closing_date(folder: Path) -> dt.date | None:
     """A wave folder's closing date as its ``wave.yml`` states it, or None if unreadable."""
     try:
-        date = yaml.safe_load((folder / "wave.yml").read_text(encoding="utf-8")).get("date")
+        date = safeyaml.load_file(folder / "wave.yml").get("date")
         return date if isinstance(date, dt.date) else dt.date.fromisoformat(str(date))
-    except (OSError, yaml.YAMLError, UnicodeDecodeError, AttributeError, TypeError, ValueError):
+    except (OSError, SurveyError, yaml.YAMLError, UnicodeDecodeError, AttributeError, TypeError, ValueError):
         return None
 
 
@@ -492,6 +730,11 @@ def wave_text(meta: dict, lang: str, *path: str) -> Any:
         The handout's language.
     *path : str
         Keys to the text, e.g. ``"name"`` or ``"relations", "scale"``.
+
+    Returns
+    -------
+    object
+        The text (or mapping of texts), or None when neither has it.
 
     Examples
     --------

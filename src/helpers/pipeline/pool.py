@@ -105,9 +105,18 @@ class Worker:
         return Path(self.log.name).read_text(encoding="utf-8", errors="replace").strip().splitlines()[-lines:]
 
     def stop(self, kill: bool = False) -> None:
+        """Let the worker end: after its current job (close its job stream), or at once
+        (``kill``: SIGTERM, on which it unwinds as on Ctrl-C, removing its temporary files;
+        SIGKILL if it has not ended after ``STOP_SECONDS``)."""
+        from helpers.pipeline.scheduler import STOP_SECONDS
+
         if self.process.poll() is None:
             if kill:
-                self.process.kill()
+                self.process.terminate()
+                try:
+                    self.process.wait(timeout=STOP_SECONDS)
+                except subprocess.TimeoutExpired:
+                    self.process.kill()
             else:
                 try:
                     self.process.stdin.close()
@@ -195,15 +204,28 @@ class _Kernel:
 
 
 def serve(root: Path, sock_fd: int) -> int:
-    """The worker's loop: warm a kernel, then run the jobs named on standard input."""
+    """The worker's loop: warm a kernel, then run the jobs named on standard input.
+
+    SIGTERM unwinds it as Ctrl-C does (temporary files removed); it then exits with 143.
+    """
+    from helpers.interrupt import Terminated, terminate_like_interrupt
+
+    try:
+        with terminate_like_interrupt():
+            return _serve(root, sock_fd)
+    except Terminated:
+        return 143
+
+
+def _serve(root: Path, sock_fd: int) -> int:
     import nbformat
 
-    from helpers.errors import SurveyError
+    from helpers.errors import SurveyError, os_error_message
     from helpers.pipeline.scheduler import work
 
     sock = socket.socket(fileno=sock_fd)
-    kernel = _Kernel(root)
     lock = None
+    kernel = _Kernel(root)
     used = False
     try:
         for line in sys.stdin:
@@ -219,8 +241,15 @@ def serve(root: Path, sock_fd: int) -> int:
                     kernel = _Kernel(root)
                 used = True
                 work(nbformat.read(job["notebook"], as_version=4), Path(job["output"]), Path(job["root"]),
-                     job["name"], job.get("lang"), tuple(job.get("formats", ())), km=kernel.km)
+                     job["name"], job.get("lang"), tuple(job.get("formats", ())), job.get("engine", "auto"),
+                     km=kernel.km)
                 status = "0"
+            except OSError as exc:  # a full disk, a read-only folder: a message, not a traceback
+                Path(f"{job_file}.error").write_text(f"step {job['name']}: {os_error_message(exc)}",
+                                                     encoding="utf-8")
+                kernel.close()
+                kernel = _Kernel(root)
+                used = False
             except SurveyError as exc:
                 Path(f"{job_file}.error").write_text(str(exc), encoding="utf-8")
                 kernel.close()  # the notebook failed: the next one gets a fresh kernel
@@ -238,7 +267,8 @@ def serve(root: Path, sock_fd: int) -> int:
     finally:
         if lock is not None:  # first let go of the build folder, then of the kernel
             os.close(lock)
-        kernel.close()
+        if kernel is not None:
+            kernel.close()
         sock.close()
     return 0
 

@@ -4,9 +4,13 @@ The notebook has already been executed (by papermill); rendering only turns its
 outputs into documents. Two engines do that behind one function, :func:`render`:
 
 ``quarto``
-    ``quarto render <notebook>.ipynb --to html|typst --no-execute``, with the
-    project's ``_quarto.yml`` as the project configuration. Used when ``quarto`` is
-    on ``PATH``.
+    ``quarto render <notebook>.ipynb --to html|typst --no-execute`` in a temporary
+    Quarto project (outside any folder whose name starts with a dot: Quarto skips
+    those) with the project's ``_quarto.yml`` as its configuration and the notebook as
+    :func:`quarto_notebook` prepares it (no run metadata, no ``text/html`` outputs that
+    would pull require.js and jQuery from a CDN, the date line kept as written).
+    ``SOURCE_DATE_EPOCH`` is the notebook's execution time, as on the built-in path.
+    Used when ``quarto`` is on ``PATH`` (see :func:`resolve_engine`).
 ``builtin``
     pandoc (the binary shipped with ``pypandoc-binary``) reads the notebook, the Lua
     filter ``report/filters/handout.lua`` keeps one representation of every output
@@ -15,8 +19,10 @@ outputs into documents. Two engines do that behind one function, :func:`render`:
     the Python environment, works offline.
 
 Both engines read the same notebook, prepared the same way by
-:func:`prepare_notebook` (stream and error outputs removed, Quarto ``#|`` cell
-options read), and the same ``_quarto.yml``.
+:func:`prepare_notebook` (stream and error outputs removed, captions without content
+dropped, Quarto ``#|`` cell options read), and the same ``_quarto.yml``; both put the
+engine's name and version where the handout's method note has the placeholder
+:data:`helpers.handout.context.RENDERER` (:func:`fill_renderer`).
 
 ``_quarto.yml`` keys the built-in engine understands (top level, overridden by
 ``format: html:`` or ``format: typst:``, overridden by a front-matter raw cell in
@@ -61,6 +67,7 @@ outputs), ``output: asis`` (printed text is read as Markdown), ``echo``.
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import os
 import shutil
@@ -73,15 +80,20 @@ from typing import Any, Iterable, Mapping
 import nbformat
 import yaml
 
+from helpers import safeyaml
+
 from helpers.errors import SurveyError
 from helpers.paths import SOURCE_ROOT
 
 PROJECT_ROOT = SOURCE_ROOT
 DEFAULT_CONFIG = PROJECT_ROOT / "_quarto.yml"
 LUA_FILTER = PROJECT_ROOT / "report" / "filters" / "handout.lua"
+DATE_LINE_FILTER = PROJECT_ROOT / "report" / "filters" / "date-line.lua"
 
 FORMATS = ("html", "pdf")
 ENGINES = ("auto", "quarto", "builtin")
+#: Environment variable naming the engine that ``auto`` stands for (see :func:`resolve_engine`).
+ENGINE_VARIABLE = "FORUM_NETWORK_ENGINE"
 _QUARTO_FORMAT = {"html": "html", "pdf": "typst"}
 
 _META_KEYS = ("title", "subtitle", "author", "date", "abstract", "lang", "toc-title")
@@ -107,7 +119,8 @@ _TYPST_VARIABLES = (
     "section-numbering",
     "page-numbering",
 )
-_PATH_KEYS = ("css", "include-in-header", "include-before-body", "include-after-body", "template")
+_PATH_KEYS = ("css", "include-in-header", "include-before-body", "include-after-body", "template", "theme",
+              "filters")
 _TOC_TITLE = {"da": "Indhold", "en": "Contents"}
 
 
@@ -135,6 +148,87 @@ class RenderError(SurveyError):
 def quarto_available() -> bool:
     """Whether the ``quarto`` command is on ``PATH``."""
     return shutil.which("quarto") is not None
+
+
+def resolve_engine(engine: str = "auto") -> str:
+    """The engine that renders: ``"quarto"`` or ``"builtin"``.
+
+    Parameters
+    ----------
+    engine : {"auto", "quarto", "builtin"}
+        ``auto``: the engine named by the environment variable ``FORUM_NETWORK_ENGINE``
+        when that is set (the test suite sets ``builtin``, and asks for Quarto where it
+        tests it), else Quarto when ``quarto`` is on ``PATH``, else the built-in engine.
+
+    Raises
+    ------
+    RenderError
+        ``quarto`` asked for, but not on ``PATH``; or ``FORUM_NETWORK_ENGINE`` names no engine.
+    ValueError
+        Unknown engine.
+    """
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; expected one of {ENGINES}")
+    if engine == "auto":
+        chosen = os.environ.get(ENGINE_VARIABLE, "").strip()
+        if chosen:
+            if chosen not in ("quarto", "builtin"):
+                raise RenderError(f"{ENGINE_VARIABLE}={chosen!r} names no render engine; "
+                                  "expected quarto or builtin")
+            return resolve_engine(chosen)
+        return "quarto" if quarto_available() else "builtin"
+    if engine == "quarto" and not quarto_available():
+        raise RenderError("engine 'quarto' asked for, but quarto is not on PATH; install Quarto "
+                          "(https://quarto.org) or choose the built-in engine (--engine builtin)")
+    return engine
+
+
+def engine_info(engine: str = "auto") -> dict[str, str]:
+    """The engine that renders and its version, as recorded in a run's metadata and cache key.
+
+    Returns
+    -------
+    dict
+        ``{"engine": "quarto", "version": "1.11.0"}``, or for the built-in engine
+        ``{"engine": "builtin", "version": "pandoc 3.9, typst 0.14.0"}`` (pandoc's and
+        the ``typst`` package's versions).
+    """
+    engine = resolve_engine(engine)
+    if engine == "quarto":
+        return {"engine": "quarto", "version": quarto_version() or "unknown"}
+    return {"engine": "builtin", "version": _builtin_version()}
+
+
+@functools.lru_cache(maxsize=1)
+def _builtin_version() -> str:
+    import importlib.metadata
+
+    try:
+        import pypandoc
+
+        pandoc = pypandoc.get_pandoc_version()
+    except (ImportError, OSError, RuntimeError):
+        pandoc = "unknown"
+    try:
+        typst = importlib.metadata.version("typst")
+    except importlib.metadata.PackageNotFoundError:
+        typst = "unknown"
+    return f"pandoc {pandoc}, typst {typst}"
+
+
+def engine_description(info: Mapping[str, str]) -> str:
+    """How the handout's method note names the engine.
+
+    Examples
+    --------
+    >>> engine_description({"engine": "quarto", "version": "1.11.0"})
+    'Quarto 1.11.0'
+    >>> engine_description({"engine": "builtin", "version": "pandoc 3.9, typst 0.14.0"})
+    'pandoc 3.9 + Typst 0.14.0'
+    """
+    if info["engine"] == "quarto":
+        return f"Quarto {info['version']}"
+    return info["version"].replace(", typst", " + Typst")
 
 
 def pandoc_path() -> Path:
@@ -175,7 +269,7 @@ def read_quarto_config(path: str | Path | None = DEFAULT_CONFIG) -> dict[str, An
         return {}
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = safeyaml.load(path.read_text(encoding="utf-8"), str(path))
     except OSError as err:
         raise RenderError(f"{path}: cannot read the render configuration: {err}") from err
     except yaml.YAMLError as err:
@@ -216,7 +310,7 @@ def cell_options(source: str) -> dict[str, Any]:
     if not lines:
         return {}
     try:
-        options = yaml.safe_load("\n".join(lines))
+        options = safeyaml.load("\n".join(lines), "cell options")
     except yaml.YAMLError:
         return {}
     return options if isinstance(options, dict) else {}
@@ -243,7 +337,7 @@ def front_matter(nb: nbformat.NotebookNode) -> dict[str, Any]:
     if end < 0:
         return {}
     try:
-        data = yaml.safe_load(body[:end])
+        data = safeyaml.load(body[:end], "front matter")
     except yaml.YAMLError:
         return {}
     return data if isinstance(data, dict) else {}
@@ -259,6 +353,8 @@ def prepare_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
       ``#| output: false``;
     * stream outputs (prints, warnings, logging) and error outputs are removed,
       except that with ``#| output: asis`` printed text becomes Markdown output;
+    * cells with a ``fig-cap`` or ``tbl-cap`` whose outputs are all empty (no
+      output, or only blank text) are removed, caption and all;
     * each code cell's ``#|`` options are copied to its metadata field ``handout``,
       where the Lua filter reads them.
 
@@ -298,6 +394,8 @@ def prepare_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
                 outputs.append(output)
         if options.get("output") is False:
             outputs = []
+        if ("fig-cap" in options or "tbl-cap" in options) and not any(map(_has_content, outputs)):
+            continue  # a caption with nothing under it (Quarto would print it all the same)
         cell.outputs = outputs
         if options:
             # JSON-safe (YAML may read dates): the notebook is written as JSON
@@ -305,6 +403,60 @@ def prepare_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         cells.append(cell)
     new.cells = cells
     return new
+
+
+def _has_content(output: Mapping[str, Any]) -> bool:
+    """Whether an output shows anything: a representation that is not blank text.
+
+    ``text/plain`` counts only when it is the sole representation: beside Markdown or
+    an image it is the object's repr (``<IPython.core.display.Markdown object>``).
+
+    Examples
+    --------
+    >>> _has_content({"output_type": "display_data",
+    ...               "data": {"text/markdown": "", "text/plain": "<Markdown object>"}})
+    False
+    >>> _has_content({"output_type": "execute_result", "data": {"text/plain": "3"}})
+    True
+    """
+    if output.get("output_type") == "stream":
+        data = {"text/plain": output.get("text", "")}
+    else:
+        data = dict(output.get("data", {}))
+    if len(data) > 1:
+        data.pop("text/plain", None)
+    for value in data.values():
+        text = "".join(value) if isinstance(value, list) else value
+        if not isinstance(text, str) or text.strip():
+            return True
+    return False
+
+
+def fill_renderer(nb: nbformat.NotebookNode, description: str) -> nbformat.NotebookNode:
+    """Name the engine in the handout: the placeholder
+    :data:`helpers.handout.context.RENDERER` in Markdown cells and Markdown outputs
+    becomes ``description`` (e.g. ``"Quarto 1.11.0"``); ``nb`` is changed in place and
+    returned.
+
+    Examples
+    --------
+    >>> nb = nbformat.v4.new_notebook()
+    >>> nb.cells = [nbformat.v4.new_markdown_cell("Typeset with ⟦renderer⟧.")]
+    >>> fill_renderer(nb, "Quarto 1.11.0").cells[0].source
+    'Typeset with Quarto 1.11.0.'
+    """
+    from helpers.handout.context import RENDERER
+
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = cell.source.replace(RENDERER, description)
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if "text/markdown" in data:
+                text = data["text/markdown"]
+                text = "".join(text) if isinstance(text, list) else text
+                data["text/markdown"] = text.replace(RENDERER, description)
+    return nb
 
 
 def matplotlib_rc(config: Mapping[str, Any], fmt: str = "html") -> dict[str, Any]:
@@ -445,9 +597,11 @@ def pandoc_settings(
 # Engines
 
 
-def _run(command: list[str], *, cwd: Path, what: str) -> subprocess.CompletedProcess:
+def _run(command: list[str], *, cwd: Path, what: str,
+         env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess:
     try:
-        result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
+        result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False,
+                                env=None if env is None else dict(env))
     except OSError as err:
         raise RenderError(f"{what}: cannot run {command[0]}: {err}") from err
     if result.returncode != 0:
@@ -548,6 +702,12 @@ def execution_time(nb: nbformat.NotebookNode) -> int | None:
     return max(times) if times else None
 
 
+def _format_sections(config: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The mappings under ``format:`` (``html:``, ``typst:``, ...)."""
+    formats = config.get("format")
+    return [v for v in formats.values() if isinstance(v, Mapping)] if isinstance(formats, Mapping) else []
+
+
 def _copy_resources(config: Mapping[str, Any], base: Path, project: Path) -> None:
     """Copy files the configuration names (css, includes) into the temporary project."""
     sections = [config] + [
@@ -563,6 +723,110 @@ def _copy_resources(config: Mapping[str, Any], base: Path, project: Path) -> Non
                 shutil.copy2(base / rel, project / rel)
 
 
+#: Cell metadata that Jupyter and papermill write while executing (timings, status):
+#: not part of the document, different on every run, and Quarto copies cell metadata
+#: into the HTML (``data-quarto-private-*`` attributes).
+_RUN_METADATA = ("papermill", "execution", "ExecuteTime", "collapsed", "scrolled", "handout")
+
+
+def quarto_notebook(nb: nbformat.NotebookNode, matter: Mapping[str, Any]) -> nbformat.NotebookNode:
+    r"""The prepared notebook (:func:`prepare_notebook`) as the Quarto engine hands it to Quarto.
+
+    * a front-matter raw cell with ``matter`` comes first; its ``date``, when it is a
+      sentence rather than a date (Quarto parses every ``date`` and would turn "The survey
+      closed 22 February 2019." into "2019-02-22"), travels as ``date-line``, which the
+      filter ``report/filters/date-line.lua`` shows in the title block;
+    * the run's metadata (papermill's and Jupyter's timings and status) is removed from
+      the notebook and its cells, so that it stays out of the HTML and reruns are identical;
+    * ``text/html`` outputs become Markdown holding a raw HTML block (dropped where a
+      Markdown representation exists already): with any ``text/html`` output Quarto loads
+      require.js and jQuery from a CDN into the page, which a self-contained offline
+      handout cannot have.
+
+    Examples
+    --------
+    >>> nb = nbformat.v4.new_notebook()
+    >>> cell = nbformat.v4.new_code_cell("view()")
+    >>> cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": "<b>x</b>"})]
+    >>> nb.cells = [cell]
+    >>> out = quarto_notebook(nb, {"lang": "da", "date": "Lukket 22. februar."})
+    >>> out.cells[0].source
+    '---\ndate-line: Lukket 22. februar.\nlang: da\n---'
+    >>> out.cells[1].outputs[0].data
+    {'text/markdown': '```{=html}\n<b>x</b>\n```'}
+    """
+    new = copy.deepcopy(nb)
+    new.metadata = {k: v for k, v in new.metadata.items() if k in ("kernelspec", "language_info")}
+    for cell in new.cells:
+        cell.metadata = {k: v for k, v in cell.metadata.items() if k not in _RUN_METADATA and v != []}
+        for output in cell.get("outputs", []):
+            data = output.get("data")
+            if not data or "text/html" not in data:
+                continue
+            html = data.pop("text/html")
+            html = "".join(html) if isinstance(html, list) else html
+            if "text/markdown" not in data:
+                data.pop("text/plain", None)
+                data["text/markdown"] = f"```{{=html}}\n{html.strip()}\n```"
+    matter = dict(matter)
+    date = matter.get("date")
+    if isinstance(date, str) and not _is_date(date):
+        matter["date-line"] = matter.pop("date")
+    header = "---\n" + yaml.safe_dump(matter, allow_unicode=True, sort_keys=True) + "---"
+    new.cells.insert(0, nbformat.v4.new_raw_cell(header))
+    return new
+
+
+def _is_date(text: str) -> bool:
+    """Whether ``text`` is an ISO date (``2019-02-22``) or one of Quarto's date keywords."""
+    if text in ("today", "now", "last-modified"):
+        return True
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def quarto_version() -> str | None:
+    """The version of the ``quarto`` on ``PATH`` (``"1.11.0"``); None without one."""
+    quarto = shutil.which("quarto")
+    if quarto is None:
+        return None
+    return _version_of(quarto)
+
+
+@functools.lru_cache(maxsize=8)
+def _version_of(quarto: str) -> str | None:
+    try:
+        result = subprocess.run([quarto, "--version"], capture_output=True, text=True, timeout=60, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    lines = result.stdout.strip().splitlines()
+    return lines[-1].strip() if result.returncode == 0 and lines else None
+
+
+def _quarto_folder() -> Path:
+    """A new temporary folder for a Quarto project, in the system's temporary folder.
+
+    Quarto leaves out every file whose path has a folder name starting with a dot
+    (``kSkipHidden`` in its ``src/core/path.ts``), ``_quarto.yml`` included: a project
+    inside ``build/<wave>/.handout.render-*`` would be rendered as a lone file, without
+    the settings.
+
+    Raises
+    ------
+    RenderError
+        The temporary folder itself lies below such a folder (set ``TMPDIR``).
+    """
+    folder = Path(tempfile.mkdtemp(prefix="forum-network-quarto-")).resolve()
+    if any(part.startswith(".") for part in folder.parts):
+        shutil.rmtree(folder, ignore_errors=True)
+        raise RenderError(f"Quarto cannot render in {folder}: it skips folders whose name starts "
+                          "with a dot; point TMPDIR at another folder")
+    return folder
+
+
 def _quarto(
     nb: nbformat.NotebookNode,
     name: str,
@@ -574,43 +838,57 @@ def _quarto(
     lang: str,
     title: str | None,
     base: Path,
+    timestamp: int | None,
 ) -> dict[str, Path]:
-    """``quarto render`` in a throw-away Quarto project inside ``work``.
+    """``quarto render`` in a throw-away Quarto project; the results are moved into ``work``.
 
-    The project holds a copy of the configuration (with the files it names) and the
-    prepared notebook, whose front matter carries the caller's ``lang`` and ``title``
-    (front matter outranks project settings in Quarto).
+    The project holds a copy of the configuration (with the files it names, and the
+    filter ``report/filters/date-line.lua``) and the notebook as :func:`quarto_notebook`
+    makes it, whose front matter carries the caller's ``lang`` and ``title`` (front
+    matter outranks project settings in Quarto). ``SOURCE_DATE_EPOCH`` is set to
+    ``timestamp`` (the notebook's execution time), as the built-in engine does.
     """
     quarto = shutil.which("quarto")
     if quarto is None:
         raise RenderError("engine 'quarto' asked for, but quarto is not on PATH")
-    project = work / "quarto"
-    project.mkdir()
-    project_config = {k: v for k, v in config.items() if k != "project"}
-    project_config["project"] = {"type": "default"}
-    _write_yaml(project / "_quarto.yml", project_config)
-    _copy_resources(config, base, project)
-    matter = dict(matter)
-    matter["lang"] = lang
-    if title is not None:
-        matter["title"] = title
-    header = "---\n" + yaml.safe_dump(matter, allow_unicode=True, sort_keys=True) + "---"
-    nb = copy.deepcopy(nb)
-    nb.cells.insert(0, nbformat.v4.new_raw_cell(header))
-    nb_file = project / f"{name}.ipynb"
-    nbformat.write(nb, nb_file)
-    done: dict[str, Path] = {}
-    for fmt in formats:
-        target = project / f"{name}.{fmt}"
-        _run(
-            [quarto, "render", nb_file.name, "--to", _QUARTO_FORMAT[fmt], "--no-execute",
-             "--output", target.name],
-            cwd=project, what=f"quarto render ({fmt})",
-        )
-        if not target.is_file():
-            raise RenderError(f"quarto render ({fmt}) reported success but wrote no {target.name}")
-        done[fmt] = target
-    return done
+    project = _quarto_folder()
+    try:
+        project_config = {k: v for k, v in config.items() if k != "project"}
+        project_config["project"] = {"type": "default"}
+        project_config["filters"] = [*_as_list(config.get("filters")), DATE_LINE_FILTER.name]
+        _write_yaml(project / "_quarto.yml", project_config)
+        _copy_resources(config, base, project)
+        shutil.copy2(DATE_LINE_FILTER, project / DATE_LINE_FILTER.name)
+        matter = dict(matter)
+        matter["lang"] = lang
+        if title is not None:
+            matter["title"] = title
+        elif "title" not in matter and config.get("title"):
+            # without a title in the front matter, Quarto takes a notebook's first
+            # Markdown heading for the title (and removes it from the text)
+            matter["title"] = config["title"]
+        if not any("toc-title" in section for section in (config, matter, *_format_sections(config))):
+            # the built-in path's word ("Indhold"), not Quarto's ("Indholdsfortegnelse")
+            matter["toc-title"] = _TOC_TITLE.get(lang.split("-")[0], _TOC_TITLE["en"])
+        nb_file = project / f"{name}.ipynb"
+        nbformat.write(quarto_notebook(nb, matter), nb_file)
+        env = dict(os.environ)
+        if timestamp is not None:
+            env["SOURCE_DATE_EPOCH"] = str(timestamp)
+        done: dict[str, Path] = {}
+        for fmt in formats:
+            target = project / f"{name}.{fmt}"
+            _run(
+                [quarto, "render", nb_file.name, "--to", _QUARTO_FORMAT[fmt], "--no-execute",
+                 "--output", target.name],
+                cwd=project, what=f"quarto render ({fmt})", env=env,
+            )
+            if not target.is_file():
+                raise RenderError(f"quarto render ({fmt}) reported success but wrote no {target.name}")
+            done[fmt] = Path(shutil.move(target, work / target.name))
+        return done
+    finally:
+        shutil.rmtree(project, ignore_errors=True)
 
 
 def _read_notebook(path: Path) -> nbformat.NotebookNode:
@@ -686,10 +964,7 @@ def render(
     unknown = [f for f in formats if f not in FORMATS]
     if unknown or not formats:
         raise ValueError(f"unknown formats {unknown}; expected some of {FORMATS}")
-    if engine not in ENGINES:
-        raise ValueError(f"unknown engine {engine!r}; expected one of {ENGINES}")
-    if engine == "auto":
-        engine = "quarto" if quarto_available() else "builtin"
+    engine = resolve_engine(engine)
 
     notebook = Path(notebook)
     out_dir = Path(out_dir)
@@ -698,14 +973,14 @@ def render(
     base = Path(config).resolve().parent if config is not None else PROJECT_ROOT
     nb = _read_notebook(notebook)
     matter = {**front_matter(nb), **dict(metadata or {})}
-    prepared = prepare_notebook(nb)
+    prepared = fill_renderer(prepare_notebook(nb), engine_description(engine_info(engine)))
 
     out_dir.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.render-", dir=out_dir.parent))
     try:
         if engine == "quarto":
             done = _quarto(prepared, name, work, formats, settings, matter,
-                           lang=lang, title=title, base=base)
+                           lang=lang, title=title, base=base, timestamp=execution_time(nb))
         else:
             merged = _with_front_matter(settings, matter)
             nb_file = work / f"{name}.ipynb"

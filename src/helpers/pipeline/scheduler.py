@@ -35,9 +35,12 @@ import nbformat
 from helpers import paths
 from helpers.handout import context as handout
 from helpers import io
+from helpers.pipeline.render import engine_info
 from helpers.pipeline.cache import RunCache, file_hashes, notebook_key, parameters_used, run_key, with_key
 from helpers.errors import SurveyError
 from helpers.lang import check_lang
+from helpers.ingest.keycheck import check_previous
+from helpers.ingest.pseudonym import fingerprint, load_secret
 from helpers.ingest.validate import tidy_wave
 from helpers.ingest.wave import AUTO_PREVIOUS, VISIT_PAIRS_FILE, previous_by_date
 
@@ -45,6 +48,8 @@ DEFAULT_SEED = 20190222
 KERNEL_START_ATTEMPTS = 3
 FORMATS = ("html", "pdf")
 CACHE_FOLDER = ".jupyter_cache"
+STOP_SECONDS = 5
+"""How long a stopped step may take to clean up before it is killed."""
 
 
 @dataclass(frozen=True)
@@ -195,15 +200,19 @@ def execute(nb: nbformat.NotebookNode, output: Path, root: Path, name: str, km=N
 
 
 def work(nb: nbformat.NotebookNode, output: Path, root: Path, name: str, lang: str | None,
-         formats: tuple[str, ...], km=None) -> Path:
-    """Execute one step (and render it, for a handout step). :mod:`helpers.pipeline.pool` calls this."""
+         formats: tuple[str, ...], engine: str = "auto", km=None) -> Path:
+    """Execute one step (and render it with ``engine``, for a handout step).
+
+    :mod:`helpers.pipeline.pool` calls this with its warm kernel's manager ``km``;
+    :mod:`helpers.pipeline.worker` without (a kernel of the step's own).
+    """
     executed = execute(nb, output, root, name, km)
     if lang is not None:
         from helpers.pipeline.render import render
 
         folder = output.parents[1]
         render(executed, folder / "handout", formats=formats, lang=lang, name=f"handout-{lang}",
-               metadata=handout.Handout(folder, lang).title_block())
+               metadata=handout.Handout(folder, lang).title_block(), engine=engine)
         if "pdf" in formats:
             from helpers.handout.tablecard import write_table_card
 
@@ -216,13 +225,14 @@ class _Process:
     """One step executing in a process of its own (see :mod:`helpers.pipeline.worker`)."""
 
     def __init__(self, step: Step, nb: nbformat.NotebookNode, output: Path, root: Path, formats, scratch: Path,
-                 lock: int | None = None):
+                 lock: int | None = None, engine: str = "auto"):
         self.step, self.nb, self.output, self.started = step, nb, output, time.perf_counter()
         stem = scratch / (Path(step.notebook).stem + (f".{step.lang}" if step.lang else ""))
         self.job = Path(f"{stem}.job.json")
         nbformat.write(nb, f"{stem}.ipynb")
         self.job.write_text(json.dumps({"notebook": f"{stem}.ipynb", "output": str(output), "root": str(root),
-                                        "name": step.name, "lang": step.lang, "formats": list(formats)}))
+                                        "name": step.name, "lang": step.lang, "formats": list(formats),
+                                        "engine": engine}))
         self.log = open(f"{stem}.log", "wb")
         # the worker inherits the build folder's lock: should this process die, the folder
         # stays held until the step has finished writing
@@ -244,8 +254,12 @@ class _Process:
 
     def stop(self) -> None:
         if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
+            self.process.terminate()  # the worker unwinds as on Ctrl-C, removing its temporary files
+            try:
+                self.process.wait(timeout=STOP_SECONDS)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
         self.log.close()
 
 
@@ -253,8 +267,10 @@ def _executed_name(step: Step) -> str:
     return f"handout-{step.lang}.ipynb" if step.lang else Path(step.notebook).name
 
 
-def _prepare(step: Step, params: dict, folder: Path, root: Path, spec, formats) -> tuple[nbformat.NotebookNode, str]:
-    """The step's notebook, parameterised and keyed; and the key."""
+def _prepare(step: Step, params: dict, folder: Path, root: Path, spec, formats,
+             engine: dict | None = None) -> tuple[nbformat.NotebookNode, str]:
+    """The step's notebook, parameterised and keyed; and the key. A handout step's key and
+    metadata (``forum_network.render``) carry the render ``engine`` and its version."""
     from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
 
@@ -264,7 +280,12 @@ def _prepare(step: Step, params: dict, folder: Path, root: Path, spec, formats) 
         params = {**params, "lang": step.lang}
     files = [p for r in step.reads for p in (spec.input_files() if r == "raw" else [folder / r])]
     inputs = file_hashes(files, folder) | file_hashes([root / p for p in step.project_reads], root)
-    key = run_key(nb, params, inputs, {"formats": list(formats)} if step.lang else None)
+    extra = {"formats": list(formats), "render": engine} if step.lang else None
+    if "raw" in step.reads:  # pseudonyms follow from the key: under another key, ingest runs again
+        extra = {"key_fingerprint": fingerprint(load_secret())}
+    key = run_key(nb, params, inputs, extra)
+    if step.lang is not None:
+        nb.metadata["forum_network"] = {"render": engine}
     # inject only what the notebook reads, so that another value of an unused parameter
     # leaves the notebook (and its cache entry) as it was
     nb = parameterize_notebook(nb, parameters_used(nb, params), kernel_name="python3", language="python")
@@ -304,7 +325,7 @@ def previous_wave(spec, previous: str | Path | None = None, build: str | Path = 
 def run(wave: str | Path, *, langs: tuple[str, ...] = ("da",), formats: tuple[str, ...] = FORMATS,
         build: str | Path = "build", seed: int = DEFAULT_SEED, use_cache: bool = True,
         jobs: int | None = None, previous: str | Path | None = None,
-        progress: Callable[[StepResult], None] | None = None) -> RunReport:
+        progress: Callable[[StepResult], None] | None = None, engine: str = "auto") -> RunReport:
     """Run the whole pipeline for one wave.
 
     Parameters
@@ -329,6 +350,10 @@ def run(wave: str | Path, *, langs: tuple[str, ...] = ("da",), formats: tuple[st
         run first (from the cache if unchanged) and the handout gains "since last time".
     progress : callable, optional
         Called with each :class:`StepResult` as it finishes.
+    engine : {"auto", "quarto", "builtin"}
+        What renders the handout (:mod:`helpers.pipeline.render`); ``auto``: Quarto when
+        it is on ``PATH``. The engine and its version are part of the handout steps'
+        cache key and of the executed handout notebook's metadata.
 
     Returns
     -------
@@ -351,6 +376,7 @@ def run(wave: str | Path, *, langs: tuple[str, ...] = ("da",), formats: tuple[st
     if unknown:
         raise SurveyError(f"unknown format {unknown[0]!r}; choose from {', '.join(FORMATS)}")
     root = paths.project_root()
+    renderer = engine_info(engine) if langs else None
     spec, folder = io.locate(wave, build)
     started = time.perf_counter()
     jobs = max(1, jobs or os.cpu_count() or 1)
@@ -368,7 +394,7 @@ def run(wave: str | Path, *, langs: tuple[str, ...] = ("da",), formats: tuple[st
         return pools[0]
 
     known = _all_cached(STEPS + tuple(handout_step(lang, tuple(formats)) for lang in langs), params, folder, root,
-                        spec, formats, cache) if use_cache and cache.folder.is_dir() else None
+                        spec, formats, cache, renderer) if use_cache and cache.folder.is_dir() else None
     if known is None:
         pool()
     try:
@@ -381,6 +407,7 @@ def run(wave: str | Path, *, langs: tuple[str, ...] = ("da",), formats: tuple[st
             spec_a, folder_a = before
             run(spec_a.folder, langs=(), formats=formats, build=build, seed=seed, use_cache=use_cache, jobs=jobs,
                 progress=lambda r: _note(report, progress, StepResult(f"{spec_a.id} {r.name}", r.status, r.seconds)))
+            check_previous(folder_a / "tidy", spec_a.folder, load_secret(), spec_a.id)
             previous_reads = [folder_a / r for r in COMPARE.reads] + [spec_a.folder / VISIT_PAIRS_FILE]
             steps += (Step(COMPARE.name, COMPARE.notebook,
                            COMPARE.reads + tuple(os.path.relpath(r, folder) for r in previous_reads), COMPARE.writes),)
@@ -388,7 +415,7 @@ def run(wave: str | Path, *, langs: tuple[str, ...] = ("da",), formats: tuple[st
         steps += tuple(handout_step(lang, tuple(formats)) for lang in langs)
         deps = dependencies(steps)
         _execute_steps(steps, deps, params, folder, root, spec, formats, cache, use_cache, pool, tidy,
-                       report, progress, known or {})
+                       report, progress, known or {}, renderer)
     except BaseException:
         for p in pools:  # a failed or stopped run does not wait for its workers' kernels
             p.close(kill=True)
@@ -428,13 +455,13 @@ def _priority(name: str) -> tuple[int, str]:
     return (len(PRIORITY) + 1 if name == "ingest" else len(PRIORITY)), name
 
 
-def _all_cached(steps, params, folder, root, spec, formats, cache) -> dict | None:
+def _all_cached(steps, params, folder, root, spec, formats, cache, renderer=None) -> dict | None:
     """Step name -> ``(notebook, key, cached notebook)`` if every step would be taken from the
     cache (the run then starts no worker and uses these look-ups), else None."""
     found = {}
     try:
         for step in steps:
-            nb, key = _prepare(step, params, folder, root, spec, formats)
+            nb, key = _prepare(step, params, folder, root, spec, formats, renderer)
             hit = cache.lookup(nb, file_hashes([folder / w for w in step.writes], folder))
             if hit is None:
                 return None
@@ -445,7 +472,7 @@ def _all_cached(steps, params, folder, root, spec, formats, cache) -> dict | Non
 
 
 def _execute_steps(steps, deps, params, folder, root, spec, formats, cache, use_cache, pool, tidy,
-                   report, progress, known) -> None:
+                   report, progress, known, renderer=None) -> None:
     """Take steps from the cache or give them to the workers of ``pool()``, in dependency order.
 
     The ingest notebook's tables are written here from ``tidy`` (validated by the run), so
@@ -459,7 +486,7 @@ def _execute_steps(steps, deps, params, folder, root, spec, formats, cache, use_
     bars = Bars()
     ingest = pending.get("ingest")
     if ingest is not None and "tidy" in ingest.writes and "ingest" not in known:
-        nb, _ = _prepare(ingest, params, folder, root, spec, formats)
+        nb, _ = _prepare(ingest, params, folder, root, spec, formats, renderer)
         if not (use_cache and cache.lookup(nb, file_hashes([folder / w for w in ingest.writes], folder))):
             # the run validated the data already: it writes the tidy tables itself, so the
             # steps that read them need not wait for the ingest notebook
@@ -489,7 +516,7 @@ def _execute_steps(steps, deps, params, folder, root, spec, formats, cache, use_
                     if name in known:
                         nb, key, hit = known[name]
                     else:
-                        nb, key = _prepare(step, params, folder, root, spec, formats)
+                        nb, key = _prepare(step, params, folder, root, spec, formats, renderer)
                         hit = (cache.lookup(nb, file_hashes([folder / w for w in step.writes], folder))
                                if use_cache else None)
                     output = folder / "notebooks" / _executed_name(step)
@@ -508,7 +535,8 @@ def _execute_steps(steps, deps, params, folder, root, spec, formats, cache, use_
                     stem = scratch / (Path(step.notebook).stem + (f".{step.lang}" if step.lang else ""))
                     nbformat.write(nb, f"{stem}.ipynb")
                     worker.submit({"notebook": f"{stem}.ipynb", "output": str(output), "root": str(root),
-                                   "name": step.name, "lang": step.lang, "formats": list(formats)},
+                                   "name": step.name, "lang": step.lang, "formats": list(formats),
+                                   "engine": renderer["engine"] if renderer else "auto"},
                                   Path(f"{stem}.job.json"))
                     running[name] = (worker, step, nb, output)
                 finished = [n for n, (w, *_) in running.items() if w.finished()]
@@ -543,8 +571,12 @@ def _hold(folder: Path) -> Iterator[tuple[int, Path]]:
     the scratch folder."""
     with io.run_lock(folder) as lock:
         io.sweep(folder)
-        with tempfile.TemporaryDirectory(prefix=".run-", dir=folder) as scratch:
-            yield lock, Path(scratch)
+        try:
+            with tempfile.TemporaryDirectory(prefix=".run-", dir=folder) as scratch:
+                yield lock, Path(scratch)
+        except KeyboardInterrupt:  # Ctrl-C or SIGTERM: the steps are stopped; leave no scratch behind
+            io.sweep(folder)
+            raise
 
 
 def _note(report: RunReport, progress, result: StepResult) -> None:

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import nbformat
 
-from helpers.errors import SurveyError
+from helpers.errors import SurveyError, os_error_message
+from helpers.interrupt import Terminated, terminate_like_interrupt
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,11 +25,17 @@ def main(argv: list[str] | None = None) -> int:
     from helpers.pipeline.scheduler import work
 
     try:
-        work(nbformat.read(job["notebook"], as_version=4), Path(job["output"]), Path(job["root"]), job["name"],
-             job.get("lang"), tuple(job.get("formats", ())))
+        with terminate_like_interrupt():  # stopped by the pipeline: unwind, removing temporary files
+            work(nbformat.read(job["notebook"], as_version=4), Path(job["output"]), Path(job["root"]), job["name"],
+                 job.get("lang"), tuple(job.get("formats", ())), job.get("engine", "auto"))
     except SurveyError as exc:
         Path(f"{job_file}.error").write_text(str(exc), encoding="utf-8")
         return 1
+    except OSError as exc:  # a full disk, a read-only folder: a message, not the traceback's tail
+        Path(f"{job_file}.error").write_text(f"step {job['name']}: {os_error_message(exc)}", encoding="utf-8")
+        return 1
+    except Terminated:
+        return 143
     return 0
 
 
