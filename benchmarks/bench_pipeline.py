@@ -250,12 +250,13 @@ def main(argv: list[str] | None = None) -> int:
               "  FORUM_NETWORK_SECRET=bench .venv/bin/python benchmarks/bench_pipeline.py", file=sys.stderr)
         return 2
 
+    from helpers import paths
     from helpers.handout import context as handout
-    from helpers import io
+    from helpers.ingest.wave import locate
     from helpers.pipeline import scheduler as pipeline
     from helpers.pipeline.render import render
 
-    root = io.project_root()
+    root = paths.project_root()
     load_before = os.getloadavg()
     tmp = Path(tempfile.mkdtemp(prefix="bench-pipeline-"))
     build = tmp / "build"
@@ -270,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
             runs[name] = {"wall": wall, "steps": report.steps, "rusage": _rusage(), "tree_peak_mb": sampler.peak_mb,
                           "tree_processes": sampler.peak_processes}
             if name == "a":
-                spec, folder = io.locate(args.wave, build)
+                spec, folder = locate(args.wave, build)
                 executed = {p.stem: notebook_times(p) for p in sorted((folder / "notebooks").glob("*.ipynb"))}
                 snapshot = tmp / "after-a"
                 shutil.copytree(build, snapshot, ignore=shutil.ignore_patterns(".jupyter_cache"))

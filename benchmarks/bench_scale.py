@@ -9,7 +9,7 @@ Not a test: prints tables. Run from the project root:
 Every size runs in a process of its own (so the peak RSS is per size) on
 :func:`synthetic.organisation` (seed = size). The analysis is called part by part, as
 the notebooks call it without notebooks: ``network.summary`` (20), the parts of
-``findings.analyse_structure`` (30: partitions, coreness, significance, groupings,
+``Structure.compute`` (30: partitions, coreness, significance, groupings,
 other community methods, key players, connectivity, composition, member measures,
 contrasting networks; plus the exports and the Figure 1 layout that notebook 30 also
 does), ``departments.*`` (40) and ``external.*`` (50) on synthetic answers.
@@ -104,26 +104,26 @@ PARTS = (
     Part("sig_density", "coreperiphery.significance (density)", "30",
          "per sample: M cells drawn by index, O(M), + search; sequential stop", 1, 1, SIG, None,
          (("cp_ignore", 1),)),
-    Part("leiden", "structure.detect_communities (leiden)", "30", "union graph + Leiden, ~O(m)", 1,
+    Part("leiden", "communities.detect_communities (leiden)", "30", "union graph + Leiden, ~O(m)", 1,
          in_total=False),
-    Part("groupings", "structure.groupings_finding (leiden)", "30",
+    Part("groupings", "communities.groupings_finding (leiden)", "30",
          "2 Leiden runs + per network: rewire 10 m swaps + Leiden, ~O(m); sequential stop", 1, 1, NETS, None,
          (("leiden", 2),)),
-    Part("louvain", "structure.detect_communities (louvain)", "30", "networkx Louvain, ~O(m log n)", 1),
-    Part("greedy", "structure.detect_communities (greedy)", "30",
+    Part("louvain", "communities.detect_communities (louvain)", "30", "networkx Louvain, ~O(m log n)", 1),
+    Part("greedy", "communities.detect_communities (greedy)", "30",
          "Clauset-Newman-Moore (networkx via cdlib <= 200 members, else igraph), O(m d log n)", 1),
-    Part("key_players", "structure.key_players", "30",
+    Part("key_players", "keyplayers.key_players", "30",
          "one DFS for F, O(n + m); distances: n removals x n BFS up to 200 members, else 20 x 100 BFS", 1),
     Part("connectivity", "indispensable_finding w/o key_players", "30",
          "articulation points O(n + m); nx.node_connectivity only up to 200 members", 1),
-    Part("composition", "structure.composition_finding", "30",
+    Part("composition", "composition.composition_finding", "30",
          "make-ups counted by a DP O(D k), then exact or sequential Monte Carlo", 1),
-    Part("member_measures", "structure.member_measures", "30",
+    Part("member_measures", "network.member_measures", "30",
          "igraph Brandes betweenness O(n m); 500 pivots above 3,000 members", 1),
-    Part("contrasts", "structure.contrasting_networks", "30", "lists all n (n-1) ordered pairs: O(n^2) time+memory",
+    Part("contrasts", "contrasts.contrasting_networks", "30", "lists all n (n-1) ordered pairs up to 1,000 members, above draws pair numbers: O(m)",
          2, 2, memory_bound=True),
-    Part("contrast_measures", "structure.contrast_measures", "30", "5 x (Leiden + partition)", 1),
-    Part("analyse", "findings.analyse_structure (all of it)", "30", "the sum of the parts above", 3,
+    Part("contrast_measures", "contrasts.contrast_measures", "30", "5 x (Leiden + partition)", 1),
+    Part("analyse", "Structure.compute (all of it)", "30", "the sum of the parts above", 3,
          in_total=False, only_upto=100),
     Part("exports", "exports.write_all", "30", "O(n + m) file writing", 1),
     Part("layout", "plots.network (Figure 1)", "30", "spring layout, 200 iterations x O(n^2)", 2, 2),
@@ -145,8 +145,9 @@ BY_KEY = {p.key: p for p in PARTS}
 
 def _run_part(key: str, ctx: dict, samples: int | None, seed: int):
     """Run one part on the context (graph, earlier results)."""
-    from helpers.analysis import coreperiphery, departments, exports, external, network, structure
-    from helpers import findings
+    from helpers.analysis import (communities, composition, contrasts, coreperiphery, departments, exports, external,
+                                  keyplayers, network)
+    from helpers.results.structure import Structure
     from helpers.handout import plots
 
     G = ctx["G"]
@@ -163,33 +164,33 @@ def _run_part(key: str, ctx: dict, samples: int | None, seed: int):
     if key in ("sig_degree", "sig_density"):
         return coreperiphery.significance(G, null=key[4:], n_samples=samples, seed=seed)
     if key == "leiden":
-        return structure.detect_communities(G, method="leiden", seed=seed)
+        return communities.detect_communities(G, method="leiden", seed=seed)
     if key == "groupings":
-        return structure.groupings_finding(G, method="leiden", n_samples=samples, seed=seed)
+        return communities.groupings_finding(G, method="leiden", n_samples=samples, seed=seed)
     if key in ("louvain", "greedy"):
-        return structure.detect_communities(G, method=key, seed=seed)
+        return communities.detect_communities(G, method=key, seed=seed)
     if key == "key_players":
-        return structure.key_players(G, seed=seed)
+        return keyplayers.key_players(G, seed=seed)
     if key == "connectivity":
         import networkx as nx
 
-        H = structure.union_graph(G)
+        H = network.union_graph(G)
         cut = tuple(sorted(nx.articulation_points(H)))
-        return structure._node_connectivity(H, nx.number_connected_components(H), cut, exact_up_to=200)
+        return keyplayers._node_connectivity(H, nx.number_connected_components(H), cut, exact_up_to=200)
     if key == "composition":
-        return structure.composition_finding(G, _core(ctx), seed=seed)
+        return composition.composition_finding(G, _core(ctx), seed=seed)
     if key == "member_measures":
-        return structure.member_measures(G, seed=seed)
+        return network.member_measures(G, seed=seed)
     if key == "contrasts":
         departments_ = [d for _, d in sorted(G.nodes(data="department"))]
-        ctx["contrasts"] = structure.contrasting_networks(G.number_of_nodes(), None, departments_, seed=seed,
+        ctx["contrasts"] = contrasts.contrasting_networks(G.number_of_nodes(), None, departments_, seed=seed,
                                                           n_edges=G.number_of_edges())
         return ctx["contrasts"]
     if key == "contrast_measures":
-        return structure.contrast_measures({"wave": G, **ctx["contrasts"]},
+        return contrasts.contrast_measures({"wave": G, **ctx["contrasts"]},
                                            fit=lambda g: coreperiphery.partition(g, seed=seed).fit, seed=seed)
     if key == "analyse":
-        return findings.analyse_structure(G, seed=seed)
+        return Structure.compute(G, seed=seed)
     if key == "exports":
         with tempfile.TemporaryDirectory() as folder:
             return exports.write_all(G, folder, core=_core(ctx), coreness=ctx.get("coreness"))
@@ -268,12 +269,11 @@ def child(plan_file: Path, out_file: Path) -> None:
 
     with contextlib.redirect_stdout(io.StringIO()):  # cdlib's notes about optional packages
         import synthetic
-        from helpers.analysis import coreperiphery, departments, exports, external, network
-        from helpers import findings  # noqa: F401
-        from helpers.analysis import structure
-        from helpers.handout import plots
+        from helpers.analysis import communities, coreperiphery, departments, exports, external, network  # noqa: F401
+        from helpers.handout import plots  # noqa: F401
+        from helpers.results import structure  # noqa: F401
 
-        structure._import_cdlib_algorithms()
+        communities._import_cdlib_algorithms()
     results["import_seconds"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     G = synthetic.organisation(n, seed=n)

@@ -3,8 +3,8 @@
 Not a test: prints a table with PASS or MISS beside each target. Run from the project
 root, with the environment set up (``make setup``):
 
-    FORUM_NETWORK_SECRET=bench .venv/bin/python benchmarks/bench_sizes.py               # 500 and 5,000
-    FORUM_NETWORK_SECRET=bench .venv/bin/python benchmarks/bench_sizes.py --sizes 500   # a quick run
+    FORUM_NETWORK_SECRET=bench-secret .venv/bin/python benchmarks/bench_sizes.py               # 500 and 5,000
+    FORUM_NETWORK_SECRET=bench-secret .venv/bin/python benchmarks/bench_sizes.py --sizes 500   # a quick run
 
 Each size is :func:`synthetic.organisation` (seed = size) written as a raw export
 (:func:`synthetic.write_wave`: roster, the relations as an edge list, external answers,

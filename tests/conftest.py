@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 from pathlib import Path
 
+import networkx as nx
 import pytest
 
 # Tests render with the built-in engine unless they ask for another (the end-to-end tests
@@ -65,3 +67,27 @@ def example_run(request, tmp_path_factory):
         mp.setenv("FORUM_NETWORK_SECRET", "test-secret")
         report = scheduler.run("2019-02", langs=("da", "en"), build=build, engine=engine)
     return engine, report.handouts, build / "2019-02"
+def tie_graph(edges, answered, departments=None, **attrs):
+    """A small tie graph with the attributes of the graph contract (department X, chief, female by default)."""
+    G = nx.DiGraph()
+    for v in sorted(answered):
+        G.add_node(
+            v,
+            answered=answered[v],
+            department=(departments or {}).get(v, "X"),
+            role=attrs.get("role", {}).get(v, "chief"),
+            gender=attrs.get("gender", {}).get(v, "female"),
+        )
+    G.add_edges_from(edges, rating=2)
+    return G
+
+
+def two_cliques(size=5, bridge=True):
+    """Two departments, each a complete (mutual) clique, joined by one tie."""
+    a = [f"a{i}" for i in range(size)]
+    b = [f"b{i}" for i in range(size)]
+    edges = list(itertools.permutations(a, 2)) + list(itertools.permutations(b, 2))
+    if bridge:
+        edges.append(("a0", "b0"))
+    dept = {v: "A" for v in a} | {v: "B" for v in b}
+    return tie_graph(edges, {v: True for v in a + b}, dept)

@@ -18,11 +18,15 @@ import pandas as pd
 import pypdf
 import pytest
 
+from helpers.ingest.readers import read_sheet
+
 from helpers.handout import facilitator as fc
 from helpers import io
 from helpers.ingest import validate
 from helpers.analysis import visits as vs
 from helpers.cli import main
+from helpers.ingest.wave import locate
+from helpers.results.tidy import Tidy
 
 META = {"name": "Testforum 2019", "date": "2019-02-22", "relations": {"scale": {"2": "Månedligt", "3": "Ugentligt"}}}
 ROLE = {"da": {"director": "direktør", "chief": "chef"}, "en": {"director": "director", "chief": "chief"}}
@@ -320,9 +324,9 @@ def test_location_of_the_sheet(tmp_path):
 
 def fake_run(wave, *, build="build", **_):
     """The two inputs `pairs` reads from a run (tidy tables, structure.json), without the notebooks."""
-    spec, folder = io.locate(wave, build)
+    spec, folder = locate(wave, build)
     tidy = validate.tidy_wave(spec)
-    io.write_tidy(tidy, folder / "tidy")
+    Tidy.of(tidy).save(folder)
     core = sorted(tidy.members.loc[tidy.members["department"] == "Alfa", "member_id"])
     io.write_json({"core_periphery": {"ignore": {"core": core}}}, folder / "results" / "structure.json")
 
@@ -334,7 +338,7 @@ def test_cli_writes_the_sheet_in_the_right_place(tiny, tmp_path, capsys, monkeyp
     build, private = tmp_path / "build", tmp_path / "private"
     key_path = private / "key.csv"
     assert main(["key", str(tiny), "--out", str(key_path)]) == 0
-    key = io.read_sheet(key_path)  # a sheet for people: ; separated, UTF-8 with BOM
+    key = read_sheet(key_path)  # a sheet for people: ; separated, UTF-8 with BOM
     names, ids = list(key["name"]), list(key["member_id"])
     assert len(names) == 6 and "Åse Ødegård" in names
     capsys.readouterr()

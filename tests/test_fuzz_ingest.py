@@ -9,7 +9,7 @@ other separators, random cells, truncation, other encodings, shuffled columns, d
   folder left exactly as it was; or
 - give tidy tables that keep the data contract (ratings on the scale, no self-ties,
   only respondents rate, one row per pair), identically on a second run, and that
-  :func:`helpers.io.write_tidy` writes and :func:`helpers.io.read_tidy` reads back.
+  :meth:`helpers.results.tidy.Tidy.save` writes and :meth:`~helpers.results.tidy.Tidy.load` reads back.
 
 The runs are derandomised (the same examples every time) and bounded to stay fast.
 """
@@ -25,9 +25,9 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import io
 from helpers.errors import Problem, SurveyError, ValidationError
 from helpers.ingest.validate import tidy_wave
+from helpers.results.tidy import Tidy
 from helpers.ingest.wave import load_wave
 
 from conftest import DATA
@@ -180,10 +180,10 @@ def _ingest_or_refuse(files: dict[str, bytes]) -> None:
         again = tidy_wave(load_wave(wave), secret=SECRET)
         for name in ("members", "relations", "external"):
             assert getattr(again, name).equals(getattr(tidy, name))
-        io.write_tidy(tidy, target)
-        back = io.read_tidy(target)
+        Tidy.of(tidy).save(target.parent)
+        back = Tidy.load(target.parent)
         for name in ("members", "relations", "external"):
-            pd.testing.assert_frame_equal(back[name], getattr(tidy, name))
+            pd.testing.assert_frame_equal(getattr(back, name), getattr(tidy, name))
         assert sorted(p.name for p in (Path(tmp) / "build").iterdir()) == ["tidy"]  # no temporary folders left
 
 

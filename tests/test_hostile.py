@@ -22,6 +22,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+from helpers.ingest.readers import read_sheet
 import yaml
 
 import hostile_inputs
@@ -211,7 +213,7 @@ def test_fingerprint_is_recorded_and_reveals_no_key(tiny):
 
 
 def test_ingest_cache_key_follows_the_pseudonym_key(tiny, tmp_path, monkeypatch):
-    from helpers.io import locate
+    from helpers.ingest.wave import locate
     from helpers.pipeline import scheduler
 
     spec, folder = locate(tiny, tmp_path / "build")
@@ -224,23 +226,18 @@ def test_ingest_cache_key_follows_the_pseudonym_key(tiny, tmp_path, monkeypatch)
     assert first == same != other
 
 
-def test_previous_wave_under_another_key_is_refused(tiny, tmp_path):
-    import pandas as pd
-
+def test_previous_wave_under_another_key_is_refused(tiny):
     from helpers.ingest.keycheck import check_previous
     from helpers.ingest.pseudonym import PseudonymKeyError, fingerprint
 
-    tidy = tmp_path / "tidy"
-    tidy.mkdir()
-    pd.DataFrame({"member_id": ["Paaaa", "Pbbbb"]}).to_parquet(tidy / "members.parquet")
-    (tidy / "wave.json").write_text(json.dumps({"key_fingerprint": fingerprint(b"old key!")}))
+    members = ["Paaaa", "Pbbbb"]
     with pytest.raises(PseudonymKeyError, match="pseudonymised under another key"):
-        check_previous(tidy, tiny, b"new key!", "2019-02")
-    (tidy / "wave.json").write_text(json.dumps({"key_fingerprint": fingerprint(b"new key!")}))
-    check_previous(tidy, tiny, b"new key!", "2019-02")
+        check_previous({"key_fingerprint": fingerprint(b"old key!")}, members, tiny, b"new key!", "2019-02")
+    meta = {"key_fingerprint": fingerprint(b"new key!")}
+    check_previous(meta, members, tiny, b"new key!", "2019-02")
     (tiny / "visit-pairs.csv").write_text("pair_id,member_id\nV01,Pcccc\nV01,Pdddd\n")
     with pytest.raises(PseudonymKeyError, match="none of its 2 member ids"):
-        check_previous(tidy, tiny, b"new key!", "2019-02")
+        check_previous(meta, members, tiny, b"new key!", "2019-02")
 
 
 # ------------------------------------------------------------------ no traceback, whatever the system does
@@ -267,8 +264,7 @@ def test_read_only_folder_gives_a_message_not_a_traceback(tiny, tmp_path, monkey
         raise OSError(errno.EROFS, "Read-only file system", str(tmp_path / "build"))
 
     monkeypatch.setattr("helpers.io.run_lock", read_only)
-    monkeypatch.setattr("helpers.ingest.validate.tidy_wave", lambda spec, secret=None: None)
-    monkeypatch.setattr("helpers.pipeline.scheduler.tidy_wave", lambda spec, secret=None: None)
+    monkeypatch.setattr("helpers.pipeline.scheduler._validate", lambda plan, note: None)
     assert main(["run", str(tiny), "--build", str(tmp_path / "build")]) == 2
     err = capsys.readouterr().err
     assert "read-only file system" in err and "Traceback" not in err
@@ -335,7 +331,7 @@ def test_sheets_for_people_open_as_columns_in_danish_excel(tmp_path):
     lines = raw.decode("utf-8-sig").split("\r\n")
     assert lines[0] == "member_id;name;score" and lines[1] == "P1;Åse Ødegård;1,5"
     assert lines[2].startswith('P2;"\'=HYPERLINK(')
-    back = io.read_sheet(tmp_path / "s.csv")
+    back = read_sheet(tmp_path / "s.csv")
     assert back["name"].tolist() == frame["name"].tolist()
 
 
@@ -353,12 +349,12 @@ def test_key_folder_that_cannot_be_written_gives_a_message(tiny, tmp_path, monke
 def test_system_error_in_a_step_is_reported_as_a_message(tmp_path, monkeypatch):
     import nbformat
 
-    from helpers.pipeline import scheduler, worker
+    from helpers.pipeline import worker
 
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "handout"))
 
-    monkeypatch.setattr(scheduler, "work", full)
+    monkeypatch.setattr(worker, "work", full)
     nbformat.write(nbformat.v4.new_notebook(), tmp_path / "nb.ipynb")
     job = tmp_path / "job.json"
     job.write_text(json.dumps({"notebook": str(tmp_path / "nb.ipynb"), "output": str(tmp_path / "out.ipynb"),

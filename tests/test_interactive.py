@@ -9,6 +9,7 @@ from __future__ import annotations
 import html as htmllib
 import re
 import subprocess
+from types import SimpleNamespace
 
 import matplotlib
 import nbformat
@@ -18,7 +19,8 @@ import pypdf
 import pytest
 
 from helpers.pipeline import render as rd
-from helpers.handout.interactive import NetworkView, handout_view, network_html, shown_roles, view
+from helpers.handout.interactive import NetworkView, network_html, shown_roles, view
+from helpers.handout.sections.network import interactive
 from helpers.handout.plots import PALETTE, department_markers
 
 matplotlib.use("Agg")
@@ -212,27 +214,23 @@ class _Text:
         return f"<{key}>"
 
 
-class _Handout:
-    """What handout_view reads from helpers.handout.context.Handout."""
+class _Context:
+    """What the interactive view of Figure 1 reads from a helpers.handout.context.Context."""
 
     lang, seed, k, thin = "da", 5, 1, False
     t = _Text()
     graph = forum()
-
-    def table(self, name: str) -> pd.DataFrame:
-        assert name == "members"
-        return pd.DataFrame({"member_id": IDS, "group": ["core", "periphery", "periphery", "core"],
-                             "coreness": [CORENESS[m] for m in IDS]})
+    structure = SimpleNamespace(core=[IDS[3], IDS[0]], coreness=pd.Series(CORENESS))
 
 
 def test_no_view_when_too_few_answered():
-    thin = _Handout()
+    thin = _Context()
     thin.thin = True
-    assert handout_view(thin) is None
+    assert interactive(thin) is None
 
 
 def test_handout_view_takes_texts_from_the_catalogue_and_layout_from_the_seed():
-    v = handout_view(_Handout())
+    v = interactive(_Context())
     assert v.params == {"seed": 5, "lang": "da", "min_group_size": 1, "replaces": "fig-network"}
     found = points(v.html)
     assert found[0]["lines"] == ["<labels.department>: A", "<interactive.role>: <labels.director>",

@@ -7,8 +7,6 @@ import pytest
 from helpers import paths
 from helpers import io
 from helpers.errors import SurveyError
-from helpers.ingest.validate import tidy_wave
-from helpers.ingest.wave import load_wave
 
 
 def test_atomic_dir_replaces_whole_folder(tmp_path):
@@ -42,14 +40,6 @@ def test_atomic_file_keeps_previous_on_failure(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["r.json"]
 
 
-def test_tidy_round_trip(tiny, tmp_path):
-    tidy = tidy_wave(load_wave(tiny))
-    folder = io.write_tidy(tidy, tmp_path / "tidy")
-    back = io.read_tidy(folder)
-    for name in io.TIDY_TABLES:
-        assert back[name].equals(getattr(tidy, name))
-    G = io.read_tie_graph(folder)
-    assert G.number_of_edges() == 11
 
 
 def test_json_is_sorted_and_stable():

@@ -28,8 +28,10 @@ import pandas as pd
 import pytest
 
 from helpers.ingest import example
-from helpers import findings, io
-from helpers.handout.context import Handout
+from helpers import io
+from helpers.results.structure import Structure
+from helpers.handout import sections
+from helpers.handout.context import Context
 
 SEED = 20190222
 RATINGS = example.RELATION_LABELS  # Aldrig, Sjældent, Månedligt, Ugentligt
@@ -133,10 +135,12 @@ def test_no_nan_or_none_in_the_handout(runs, name):
     _, _, folder = runs[name]
     assert BAD.findall(handout_text(folder)) == []
     for lang in ("da", "en"):  # every section as the handout notebook builds it, both languages
-        h = Handout(folder, lang, SEED)
-        sections = [*h.title_block().values(), h.purpose(), h.figure2_text(), h.structure_findings(), h.departments_findings(),
-                    h.external_intro(), h.external_table(), h.external_findings(), h.discussion(), h.method()]
-        assert BAD.findall("\n".join(sections)) == [], lang
+        h = Context(folder, lang, SEED)
+        texts = [*sections.title.block(h).values(), sections.purpose.text(h), sections.contrasts.text(h),
+                 sections.structure.text(h), sections.departments.text(h), sections.external.intro(h),
+                 sections.external.table(h), sections.external.text(h), sections.discussion.text(h),
+                 sections.method.text(h)]
+        assert BAD.findall("\n".join(texts)) == [], lang
 
 
 def drawn(fig) -> bool:
@@ -157,17 +161,17 @@ def test_every_figure_shows_something(runs, name):
     import matplotlib.pyplot as plt
 
     _, _, folder = runs[name]
-    h = Handout(folder, "en", SEED)
+    h = Context(folder, "en", SEED)
     # Figure 2 is left out (no figure, no caption) when there is nothing to contrast; its text says why
-    contrast = not h.nothing_to_contrast()
+    contrast = not sections.contrasts.nothing_to_contrast(h)
     assert contrast == (name not in ("no-ties", "complete", "one-respondent"))
-    for figure in ("figure1", "figure2", "department_heatmap", "external_figure"):
+    for section in (sections.network, sections.contrasts, sections.departments, sections.external):
         plt.close("all")
-        getattr(h, figure)()
-        if figure == "figure2" and not contrast:
-            assert plt.get_fignums() == [] and h.figure2_text()
+        section.figure(h)
+        if section is sections.contrasts and not contrast:
+            assert plt.get_fignums() == [] and sections.contrasts.text(h)
             continue
-        assert drawn(plt.gcf()), figure
+        assert drawn(plt.gcf()), section.__name__
     plt.close("all")
     nb = nbformat.read(folder / "notebooks" / "handout-en.ipynb", as_version=4)
     # the figures of "since last time" are drawn only for a wave compared with another (tests/test_since.py)
@@ -221,7 +225,7 @@ def test_department_of_one_is_suppressed_in_the_heatmap(runs):
     import matplotlib.pyplot as plt
 
     _, _, folder = runs["department-of-one"]
-    ax = Handout(folder, "en", SEED).department_heatmap()
+    ax = sections.departments.figure(Context(folder, "en", SEED))
     rows = [t.get_text() for t in ax.get_yticklabels()]
     row = rows.index("C")
     cells = [t.get_text() for t in ax.texts if abs(t.get_position()[1] - (row + 0.5)) < 1e-9 and t.get_text()]
@@ -288,24 +292,25 @@ def forum(n: int, ties, answered=None) -> nx.DiGraph:
 ])
 def test_structure_without_a_core_says_why(ties, answered, reason):
     G = forum(6, ties, answered)
-    results, tables = findings.analyse_structure(G, seed=1, n_samples=9, n_networks=9)
-    cp = results["core_periphery"]["ignore"]
+    structure = Structure.compute(G, seed=1, n_samples=9, n_networks=9)
+    cp = structure.core_periphery()
     assert (cp["defined"], cp["reason"], cp["core"], cp["fit"]) == (False, reason, [], None)
-    assert results["significance"]["degree"]["p_value"] is None and results["composition"] == {}
-    assert set(tables["members"]["group"]) == {"periphery"}
-    assert len(tables["core_composition"]) == 5  # two genders, one role, two departments
-    assert (tables["core_composition"]["core_count"] == 0).all()
+    assert (structure.defined, structure.no_core_reason, structure.core) == (False, reason, [])
+    assert structure.significance["degree"]["p_value"] is None and structure.composition == {}
+    assert set(structure.members["group"]) == {"periphery"}
+    assert len(structure.core_composition) == 5  # two genders, one role, two departments
+    assert (structure.core_composition["core_count"] == 0).all()
 
 
 def test_structure_with_a_core_is_marked_defined():
     ties = [(u, v) for u in range(3) for v in range(3) if u != v] + [(3, 0), (4, 1), (5, 2), (0, 3)]
-    results, _ = findings.analyse_structure(forum(6, ties), seed=1, n_samples=9, n_networks=9)
-    assert results["core_periphery"]["ignore"]["defined"] is True
-    assert results["core_periphery"]["ignore"]["core"]
+    structure = Structure.compute(forum(6, ties), seed=1, n_samples=9, n_networks=9)
+    assert structure.defined is True
+    assert structure.core and structure.core == structure.core_periphery()["core"]
 
 
 def minimal_wave(folder: Path, *, respondents: int, members: int, ties: int, means: pd.DataFrame,
-                 core: list[str]) -> Handout:
+                 core: list[str]) -> Context:
     """Just the files the handout's external table and findings read."""
     io.write_json({"min_group_size": 3, "external": {"partners": [{"id": "citizens", "da": "Borgere",
                                                                    "en": "Citizens"}]}},
@@ -314,7 +319,7 @@ def minimal_wave(folder: Path, *, respondents: int, members: int, ties: int, mea
     io.write_json({"core_periphery": {"ignore": {"defined": bool(core), "core": core}}},
                   folder / "results" / "structure.json")
     io.write_table(means, folder / "results" / "external_means.csv")
-    return Handout(folder, "en", SEED)
+    return Context(folder, "en", SEED)
 
 
 def means(core_n: int, periphery_n: int) -> pd.DataFrame:
@@ -326,13 +331,13 @@ def means(core_n: int, periphery_n: int) -> pd.DataFrame:
 
 def test_external_table_hides_mean_and_count_of_two_and_never_shows_nan(tmp_path):
     h = minimal_wave(tmp_path, respondents=10, members=10, ties=20, means=means(2, 0), core=["a", "b"])
-    rows = h.external_table().splitlines()[2:]
+    rows = sections.external.table(h).splitlines()[2:]
     assert rows == ["| Core | – |", "| Periphery | – |"]  # two answers, and none: no mean, no count
 
 
 def test_external_table_without_a_core_has_one_row_for_everyone(tmp_path):
     h = minimal_wave(tmp_path, respondents=10, members=10, ties=20, means=means(0, 10), core=[])
-    assert h.external_table().splitlines()[2:] == ["| All respondents | 3.00 (10) |"]
+    assert sections.external.table(h).splitlines()[2:] == ["| All respondents | 3.00 (10) |"]
 
 
 def test_undefined_numbers_are_shown_as_the_marker(tmp_path):

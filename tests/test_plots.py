@@ -16,7 +16,9 @@ from matplotlib.collections import PathCollection  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
 from helpers.handout import plots
-from helpers.analysis import structure  # noqa: E402
+from helpers.analysis import network  # noqa: E402
+from helpers.analysis.contrasts import contrasting_networks  # noqa: E402
+from helpers.handout import interactive  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -149,13 +151,19 @@ def test_network_draws_on_a_given_ax(wave):
     assert not axes[0].collections
 
 
-def test_contrasting_networks_are_reexported():
-    assert plots.contrasting_networks is structure.contrasting_networks
+def test_plots_reach_the_analysis_only_through_results():
+    import ast
+    import inspect
+
+    for module in (plots, interactive):
+        imported = {n.module for n in ast.walk(ast.parse(inspect.getsource(module))) if isinstance(n, ast.ImportFrom)}
+        assert not [m for m in imported if m and m.startswith("helpers.analysis")], module.__name__
+    assert plots.union_graph is network.union_graph
 
 
 def test_contrasts_grid(wave):
     G, _, _ = wave
-    nets = plots.contrasting_networks(12, 0.3, [G.nodes[v]["department"] for v in sorted(G)], seed=2)
+    nets = contrasting_networks(12, 0.3, [G.nodes[v]["department"] for v in sorted(G)], seed=2)
     measures = pd.DataFrame(
         {"density": [0.3] * 4, "modularity": [0.41, 0.1, 0.05, 0.0], "fit": [0.2, 0.3, 0.1, 0.95]}, index=list(nets))
     titles = {"groupings": "Adskilte grupperinger", "hub": "Én central person"}
@@ -177,7 +185,7 @@ def test_contrasts_grid(wave):
 
 
 def test_contrasts_needs_one_axes_per_graph(wave):
-    nets = plots.contrasting_networks(6, 0.4, list("AABBCC"), seed=2)
+    nets = contrasting_networks(6, 0.4, list("AABBCC"), seed=2)
     measures = pd.DataFrame({"density": [0.4] * 4, "modularity": [0.0] * 4, "fit": [0.0] * 4}, index=list(nets))
     _, axes = plt.subplots(1, 3)
     with pytest.raises(ValueError):

@@ -33,7 +33,8 @@ import pytest
 from pypdf import PdfReader
 
 from helpers.ingest import example
-from helpers.handout.context import Handout
+from helpers.handout import sections
+from helpers.handout.context import Context
 
 from conftest import ROOT
 
@@ -355,7 +356,7 @@ def test_heatmap_hides_the_department_with_two_respondents(small):
     import matplotlib
 
     matplotlib.use("Agg")
-    ax = Handout(folder, "en", 20190222).department_heatmap()
+    ax = sections.departments.figure(Context(folder, "en", 20190222))
     rows = [t.get_text() for t in ax.get_yticklabels()]
     row = rows.index(SMALL_DEPARTMENT)
     texts = [t.get_text() for t in ax.texts if abs(t.get_position()[1] - (row + 0.5)) < 1e-9 and t.get_text()]

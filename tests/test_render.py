@@ -589,7 +589,7 @@ def test_quarto_project_is_not_below_a_dot_folder(monkeypatch, tmp_path):
 
 
 def test_method_note_names_the_engine(tmp_path):
-    from helpers.handout.context import RENDERER
+    from helpers.settings import RENDERER
 
     nb = notebook(code_cell("Markdown(h.method())", markdown_output(f"**Software.** Python. Sat med {RENDERER}.")))
     html = render_builtin(nb, tmp_path, formats=("html",))["html"].read_text(encoding="utf-8")

@@ -18,9 +18,10 @@ from helpers import io
 from helpers.pipeline import scheduler as pipeline
 from helpers.analysis import visits
 from helpers.errors import SurveyError
-from helpers.handout.context import Handout
+from helpers.handout.context import Context
+from helpers.results.tidy import Tidy
 from helpers.ingest.pseudonym import pseudonym
-from helpers.ingest.wave import VISIT_PAIRS_FILE, load_wave, previous_by_date
+from helpers.ingest.wave import VISIT_PAIRS_FILE, load_wave, previous_by_date, previous_wave
 
 from test_pipeline import html_text, pdf_text
 
@@ -65,33 +66,33 @@ def series(tmp_path):
 def test_auto_takes_the_latest_earlier_wave_beside_it(series):
     third = load_wave(series / "third")
     assert previous_by_date(third) == series / "second"
-    spec_a, folder_a = pipeline.previous_wave(third, build=series / "build")
+    spec_a, folder_a = previous_wave(third, build=series / "build")
     assert spec_a.folder == (series / "second").resolve() and folder_a == series / "build" / spec_a.id
 
 
 def test_auto_on_the_first_wave_compares_with_nothing(series):
     first = load_wave(series / "first")
     assert previous_by_date(first) is None
-    assert pipeline.previous_wave(first, previous="auto") is None
+    assert previous_wave(first, previous="auto") is None
 
 
 def test_no_previous_means_no_comparison(series):
-    assert pipeline.previous_wave(load_wave(series / "second")) is None
+    assert previous_wave(load_wave(series / "second")) is None
 
 
 def test_a_named_previous_wave_is_found_beside_the_wave_first(series):
-    spec_a, _ = pipeline.previous_wave(load_wave(series / "third"), previous="first")
+    spec_a, _ = previous_wave(load_wave(series / "third"), previous="first")
     assert spec_a.folder == (series / "first").resolve()
 
 
 def test_a_later_wave_as_previous_is_refused(series):
     with pytest.raises(SurveyError, match=r"closed 2020-02-21.*not before"):
-        pipeline.previous_wave(load_wave(series / "first"), previous="second")
+        previous_wave(load_wave(series / "first"), previous="second")
 
 
 def test_an_unknown_previous_wave_is_named_in_the_error(series):
     with pytest.raises(SurveyError, match="'nowhere' as its previous wave"):
-        pipeline.previous_wave(load_wave(series / "third"), previous="nowhere")
+        previous_wave(load_wave(series / "third"), previous="nowhere")
 
 
 # ------------------------------------------------------------------ the section, end to end
@@ -112,7 +113,7 @@ def compared(tmp_path_factory):
         texts = {lang: html_text(first.handouts[f"{lang}.html"]) for lang in ("da", "en")}
         texts["da.pdf"] = pdf_text(first.handouts["da.pdf"])
         folder_a = build / "2019-02"
-        plan = visits.propose_visits(io.read_tie_graph(folder_a / "tidy"),
+        plan = visits.propose_visits(Tidy.load(folder_a).graph,
                                      core=io.read_json(folder_a / "results" / "structure.json")
                                      ["core_periphery"]["ignore"]["core"], seed=1)
         visits.write_visit_pairs(plan, waves / "2019-02" / VISIT_PAIRS_FILE)
@@ -220,10 +221,10 @@ def test_recorded_visit_pairs_rerun_the_comparison_and_reach_the_handout(compare
 
 @pytest.mark.slow
 def test_department_rows_with_too_few_comparable_respondents_are_hidden(compared):
-    from helpers.handout import since
+    from helpers.handout.sections import since
 
-    h = Handout(compared["folder"], "en", 1)
-    blocks = h.table("compare_blocks")
+    h = Context(compared["folder"], "en", 1)
+    blocks = h.comparison.compare_blocks.copy()
     k = int(blocks["senders_a"].min()) + 1  # a limit that hides at least the smallest department
     h.__dict__["meta"] = {**h.meta, "min_group_size": k}
     shown = since._shown_blocks(h)

@@ -12,6 +12,8 @@ import typst
 import yaml
 
 from helpers import io
+from helpers.handout import sections
+from helpers.handout.context import Context
 from helpers.handout.tablecard import FONT_SIZES, card_rounds, table_card_typst, typst_string, write_table_card
 
 ROOT = Path(__file__).parents[1]
@@ -99,9 +101,14 @@ def fake_wave(folder: Path) -> Path:
     return folder
 
 
+def card(folder: Path, lang: str, questions: Path | None = None) -> dict:
+    """The card's data as the handout notebook publishes it."""
+    return sections.discussion.table_card(Context(folder, lang, 1, questions=questions))
+
+
 def test_write_table_card_from_a_wave(tmp_path):
     folder = fake_wave(tmp_path / "wave")
-    out = write_table_card(folder, "da", 1, tmp_path / "out" / "card.pdf")
+    out = write_table_card(card(folder, "da"), tmp_path / "out" / "card.pdf")
     assert out == tmp_path / "out" / "card.pdf"
     assert sorted(p.name for p in out.parent.iterdir()) == ["card.pdf"]  # no temporary file left
     reader = pypdf.PdfReader(out)
@@ -112,7 +119,7 @@ def test_write_table_card_from_a_wave(tmp_path):
     assert "Der er ingen relationer mellem Kultur – Teknik." in text
     assert "Periferien har 60 % af forummets medlemmer." in text
     first = out.read_bytes()
-    write_table_card(folder, "da", 1, out)
+    write_table_card(card(folder, "da"), out)
     assert out.read_bytes() == first  # same wave, same file
 
 
@@ -121,6 +128,6 @@ def test_without_data_prompts(tmp_path):
     questions = tmp_path / "discussion.yml"
     questions.write_text(yaml.safe_dump({"data_prompts": False, "rounds": ROUNDS}, allow_unicode=True),
                          encoding="utf-8")
-    text = pdf_text(pypdf.PdfReader(write_table_card(folder, "en", 1, tmp_path / "card.pdf", questions=questions)))
+    text = pdf_text(pypdf.PdfReader(write_table_card(card(folder, "en", questions), tmp_path / "card.pdf")))
     assert "What new knowledge do the network diagrams give?" in text
     assert "periphery holds" not in text and "Kultur" not in text

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from helpers.analysis import visits as vs
-from helpers.analysis.compare import read_visit_pairs
+from helpers.ingest.visit_pairs import read_visit_pairs
 from helpers.errors import ValidationError
 
 # ---------------------------------------------------------------- brute force

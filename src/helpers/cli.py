@@ -14,16 +14,18 @@ from pathlib import Path
 from helpers import paths
 from helpers.errors import SurveyError, ValidationError, os_error_message
 
+__all__ = ["parser", "main"]
+
 
 def _csv(value: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in value.split(",") if v.strip())
 
 
 def _validate(args) -> int:
-    from helpers import io
     from helpers.ingest.validate import tidy_wave
+    from helpers.ingest.wave import locate
 
-    spec, _ = io.locate(args.wave)
+    spec, _ = locate(args.wave)
     tidy = tidy_wave(spec)
     n = len(tidy.members)
     print(f"{spec.id}: no problems ({n} members, {int(tidy.members['answered'].sum())} respondents, "
@@ -60,13 +62,14 @@ def _run(args) -> int:
 
 
 def _compare(args) -> int:
-    from helpers import io
+    from helpers.ingest.wave import locate
     from helpers.pipeline.scheduler import run
+    from helpers.results.comparison import Comparison
 
     report = run(args.wave_b, previous=args.wave_a, langs=args.lang, formats=args.to, build=args.build,
                  seed=args.seed, progress=_progress, engine=args.engine)
-    spec, folder = io.locate(args.wave_b, args.build)
-    c = io.read_json(folder / "results" / "compare.json")
+    spec, folder = locate(args.wave_b, args.build)
+    c = Comparison.load(folder).summary
     d = c["density"]
     print(f"{args.wave_a} -> {spec.id}: {c['members_both']} members in both waves ({c['joined']} joined, "
           f"{c['left']} left); density {d['a']:.3f} -> {d['b']:.3f} (change {d['difference']:+.3f}, "
@@ -84,8 +87,11 @@ def _pairs(args) -> int:
     from helpers.analysis import visits
     from helpers.ingest.keycheck import check_ids
     from helpers.ingest.keyfile import private_place, read_key, refuse_overwrite
+    from helpers.ingest.wave import VISIT_PAIRS_FILE, locate
     from helpers.lang import check_lang
     from helpers.pipeline.scheduler import run
+    from helpers.results.structure import Structure
+    from helpers.results.tidy import Tidy
 
     langs = [check_lang(code) for code in args.lang]
     # the files given are read and checked before the analysis runs, so a bad one fails at once
@@ -95,9 +101,9 @@ def _pairs(args) -> int:
         named = private_place(Path(args.key), "--key")
         key = read_key(named)
     run(args.wave, langs=(), build=args.build, seed=args.seed, progress=_progress)
-    spec, folder = io.locate(args.wave, args.build)
-    G = io.read_tie_graph(folder / "tidy")
-    core = io.read_json(folder / "results" / "structure.json")["core_periphery"]["ignore"]["core"]
+    spec, folder = locate(args.wave, args.build)
+    G = Tidy.load(folder).graph
+    core = Structure.load(folder).core
     if exclusions is not None:
         check_ids({m for group in exclusions.pairs + exclusions.last_round for m in group}, set(G), args.exclusions,
                   spec.id)
@@ -110,11 +116,11 @@ def _pairs(args) -> int:
     out = folder / "visits"
     # names go beside the private key, never into the build folder
     merge = Path(args.key).with_name(f"mail-merge-{spec.id}.csv") if key is not None else out / "mail-merge.csv"
-    written = [visits.write_visit_pairs(plan, out / "visit-pairs.csv"), visits.write_mail_merge(plan, merge, key=key),
+    written = [visits.write_visit_pairs(plan, out / VISIT_PAIRS_FILE), visits.write_mail_merge(plan, merge, key=key),
                io.write_sheet(plan.pairs, out / "pairs-explained.csv"), io.write_sheet(plan.groups, out / "groups.csv")]
     # the facilitator's sheet: always with pseudonyms (and every figure) into build/; with the key also
     # with names beside the key (the named sheet leaves out the figures about ties and the core)
-    meta = io.read_json(folder / "tidy" / "wave.json")
+    meta = Tidy.read_meta(folder)
     for code in langs:
         written.append(facilitator.write_facilitator(plan, G, facilitator.facilitator_path(folder, spec.id, code),
                                                      meta=meta, lang=code, core=core))
@@ -134,12 +140,13 @@ def _key(args) -> int:
 
     from helpers import io
     from helpers.ingest.pseudonym import load_secret, pseudonym
+    from helpers.ingest.wave import locate
     from helpers.ingest.readers import read_table
     from helpers.ingest.keyfile import private_place, refuse_overwrite
 
     out = private_place(Path(args.out), "--out")  # before the names are read
     refuse_overwrite([out] if out.exists() else [], args.force)
-    spec, _ = io.locate(args.wave)
+    spec, _ = locate(args.wave)
     columns = spec.roster_columns
     if "name" not in columns:
         raise SurveyError(f"{spec.id}: wave.yml maps no name column for the roster; there are no names to key")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+__all__ = ["SurveyError", "Problem", "ValidationError"]
+
 
 class SurveyError(Exception):
     """Base class of the errors a user caused and can fix (bad input, bad settings).

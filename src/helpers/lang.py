@@ -9,6 +9,8 @@ are filled with numbers already formatted for the language.
 from __future__ import annotations
 
 import datetime as dt
+import math
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from pathlib import Path
 
@@ -19,12 +21,25 @@ from babel.numbers import format_decimal, format_percent
 from helpers.errors import SurveyError
 from helpers import safeyaml
 
+__all__ = ["LANGS", "NBSP", "check_lang", "number", "percent", "date", "Text", "round_half_up"]
+
 LANGS = ("da", "en")
 NBSP = "\u00a0"
 
 
 def check_lang(lang: str) -> str:
-    """Return ``lang`` if the handout can be written in it, else raise SurveyError."""
+    """Return ``lang`` if the handout can be written in it, else raise SurveyError.
+
+    Parameters
+    ----------
+    lang : {"da", "en"}
+        The handout's language.
+
+    Returns
+    -------
+    str
+        The language code, if available.
+    """
     if lang not in LANGS:
         raise SurveyError(f"language {lang!r} is not available; choose one of {', '.join(LANGS)}")
     return lang
@@ -32,6 +47,20 @@ def check_lang(lang: str) -> str:
 
 def number(value: float, lang: str, decimals: int | None = None) -> str:
     """A number formatted for ``lang``; whole numbers get thousands separators.
+
+    Parameters
+    ----------
+    value : float or None
+        The number.
+    lang : {"da", "en"}
+        The handout's language.
+    decimals : int, optional
+        Digits after the decimal point.
+
+    Returns
+    -------
+    str
+        The number, formatted for the language.
 
     Examples
     --------
@@ -47,6 +76,20 @@ def number(value: float, lang: str, decimals: int | None = None) -> str:
 def percent(share: float, lang: str, decimals: int = 1) -> str:
     """A share (0-1) as a percentage, with a non-breaking space before the sign.
 
+    Parameters
+    ----------
+    share : float or None
+        A share between 0 and 1.
+    lang : {"da", "en"}
+        The handout's language.
+    decimals : int, optional
+        Digits after the decimal point.
+
+    Returns
+    -------
+    str
+        The percentage, formatted for the language.
+
     Examples
     --------
     >>> percent(611 / 1443, "da").replace(NBSP, " "), percent(611 / 1443, "en").replace(NBSP, " ")
@@ -57,7 +100,19 @@ def percent(share: float, lang: str, decimals: int = 1) -> str:
 
 
 def date(day: dt.date | str, lang: str) -> str:
-    """A date in the language's long form ("22. februar 2019", "February 22, 2019")."""
+    """A date in the language's long form ("22. februar 2019", "February 22, 2019").
+
+    Parameters
+    ----------
+    day : datetime.date or str
+        The date (a string in ISO form, ``2019-02-22``).
+    lang : {"da", "en"}
+        The handout's language.
+
+    Returns
+    -------
+    str
+    """
     if isinstance(day, str):
         day = dt.date.fromisoformat(day)
     return format_date(day, "long", locale=lang)
@@ -83,7 +138,13 @@ class Text:
         self.data = _catalogue(Path(folder) / f"{lang}.yml")
 
     def data_at(self, key: str):
-        """The raw entry at a dotted ``key`` (a template string or a nested mapping)."""
+        """The raw entry at a dotted ``key`` (a template string or a nested mapping).
+
+        Parameters
+        ----------
+        key : str
+            The catalogue key.
+        """
         node = self.data
         for part in key.split("."):
             if not isinstance(node, dict) or part not in node:
@@ -95,3 +156,35 @@ class Text:
         """The sentence at a dotted ``key``, with ``values`` filled in."""
         node = self.data_at(key)
         return node.format(**values) if isinstance(node, str) else node
+
+
+def round_half_up(value: float, decimals: int = 2) -> float:
+    """Round a number for display the way a spreadsheet does (halves up).
+
+    Python's ``round`` and ``format`` round exact binary halves to even, so
+    ``17 / 8 = 2.125`` shows as 2.12, while spreadsheet tables such as the
+    seminar's show 2.13. This rounds the shortest decimal representation of
+    the float half away from zero.
+
+    Parameters
+    ----------
+    value : float
+        Number to round; NaN stays NaN.
+    decimals : int
+        Digits after the decimal point.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> round(17 / 8, 2), round_half_up(17 / 8)
+    (2.12, 2.13)
+    >>> round_half_up(20 / 7)
+    2.86
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return float("nan")
+    quantum = Decimal(1).scaleb(-decimals)
+    return float(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP))

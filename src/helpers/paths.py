@@ -57,6 +57,21 @@ def find_wave(wave: str | Path, root: Path | None = None) -> Path:
 
 
 def build_dir(wave_id: str, build: str | Path = "build", root: Path | None = None) -> Path:
-    """The build folder of a wave."""
+    """The build folder of a wave.
+
+    Parameters
+    ----------
+    wave_id : str
+        The wave's id.
+    build : str or Path
+        The build folder; a relative one is taken from the project root.
+    root : Path, optional
+        The project root (default :func:`project_root`).
+
+    Returns
+    -------
+    Path
+        ``<build>/<wave_id>``.
+    """
     build = Path(build)
     return (build if build.is_absolute() else (root or project_root()) / build) / wave_id

@@ -37,44 +37,31 @@ Functions
 * :func:`crossing_change`, :func:`block_density_change` -- collaboration across
   departments;
 * :func:`external_change` -- change in the external-relations means;
-* :func:`compare_waves` -- all of the above in one :class:`WaveComparison`;
-* :func:`read_visit_pairs`, :func:`visit_effect` -- did the job visits between the waves
-  form or strengthen ties?
+* :func:`compare_waves` -- all of the above in one :class:`WaveComparison`.
 
-Every function is pure (no printing, no file IO) except :func:`read_visit_pairs`, which
-reads the visit-pair file. Tables have a fixed column order and sorted rows.
+Whether the job visits between the waves formed or strengthened ties is
+:mod:`helpers.analysis.visit_effect`. Every function is pure (no printing, no file IO).
+Tables have a fixed column order and sorted rows.
 """
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import networkx as nx
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from helpers.analysis import departments, network
-from helpers.io import json_float
-from helpers.analysis.network import role_and_department
-from helpers.errors import Problem, ValidationError
-from helpers.ingest.readers import UnreadableFile, read_csv
-from helpers.ingest.wave import VISIT_PAIRS_FILE
 
 __all__ = [
-    "BASELINES",
     "GROUPS",
-    "VISIT_PAIR_COLUMNS",
-    "VISIT_PAIRS_FILE",
     "DensityChange",
-    "VisitEffect",
     "WaveComparison",
     "block_density_change",
     "comparable_graphs",
+    "comparable_members",
     "compare_waves",
     "core_transitions",
     "crossing_change",
@@ -82,22 +69,12 @@ __all__ = [
     "external_change",
     "jaccard",
     "membership",
-    "read_visit_pairs",
     "tie_changes",
-    "visit_effect",
-    "visit_groups",
 ]
 
 #: Group labels of the core-periphery split, in table order.
 GROUPS = ("core", "periphery")
-#: Columns of the visit-pair file read by :func:`read_visit_pairs`.
-VISIT_PAIR_COLUMNS = ("pair_id", "member_id")
-#: Comparison pairs :func:`visit_effect` can use (see there).
-BASELINES = ("all", "cross_department")
-
-_ALTERNATIVES = ("greater", "less", "two-sided")
 _TIE_COLUMNS = ["source", "target", "rating_a", "rating_b", "change"]
-_SMALL_VISITS = 10
 
 
 # ---------------------------------------------------------------------------
@@ -113,8 +90,26 @@ def _check(G: nx.DiGraph, name: str) -> None:
             raise ValueError(f"{name}: member {node!r} has no 'answered' attribute")
 
 
-def _basis(G_a: nx.DiGraph, G_b: nx.DiGraph) -> tuple[list[str], list[str]]:
-    """Members in both waves (sorted) and those of them who answered in both (senders)."""
+def comparable_members(G_a: nx.DiGraph, G_b: nx.DiGraph) -> tuple[list[str], list[str]]:
+    """Members in both waves (sorted) and those of them who answered in both (senders).
+
+    Parameters
+    ----------
+    G_a, G_b : networkx.DiGraph
+        The earlier and the later wave's tie graphs.
+
+    Returns
+    -------
+    common : list of str
+        Members present in both waves, sorted.
+    senders : list of str
+        Those of ``common`` who answered in both waves.
+
+    Raises
+    ------
+    TypeError, ValueError
+        A graph is not a tie graph of :mod:`helpers.analysis.network`.
+    """
     _check(G_a, "G_a")
     _check(G_b, "G_b")
     common = sorted(set(G_a) & set(G_b))
@@ -146,7 +141,7 @@ def membership(G_a: nx.DiGraph, G_b: nx.DiGraph) -> pd.DataFrame:
     >>> membership(G_a, G_b)[["member_id", "status", "sender"]].to_dict("list")
     {'member_id': ['x', 'y', 'z'], 'status': ['left', 'both', 'joined'], 'sender': [False, True, False]}
     """
-    common, senders = _basis(G_a, G_b)
+    common, senders = comparable_members(G_a, G_b)
     common_set, sender_set = set(common), set(senders)
     rows = []
     for m in sorted(set(G_a) | set(G_b)):
@@ -197,7 +192,7 @@ def comparable_graphs(G_a: nx.DiGraph, G_b: nx.DiGraph) -> tuple[nx.DiGraph, nx.
     (networkx.DiGraph, networkx.DiGraph)
         New graphs; the inputs are not changed.
     """
-    common, senders = _basis(G_a, G_b)
+    common, senders = comparable_members(G_a, G_b)
     sender_set = set(senders)
     return _restrict(G_a, common, sender_set), _restrict(G_b, common, sender_set)
 
@@ -372,7 +367,7 @@ def density_change(
         raise ValueError("n_boot must be at least 1")
     if not 0 < level < 1:
         raise ValueError("level must lie strictly between 0 and 1")
-    common, senders = _basis(G_a, G_b)
+    common, senders = comparable_members(G_a, G_b)
     n, s = len(common), len(senders)
     if n < 2 or s == 0:
         raise ValueError(
@@ -548,7 +543,7 @@ def core_transitions(
     >>> t["n_members"].tolist(), m["member_id"].tolist()
     ([1, 1, 1, 1], ['w', 'y'])
     """
-    common, _ = _basis(G_a, G_b)
+    common, _ = comparable_members(G_a, G_b)
     in_a = _core_set(core_a, G_a, "core_a")
     in_b = _core_set(core_b, G_b, "core_b")
 
@@ -921,470 +916,3 @@ def compare_waves(
             "basis": "members in both waves; ties named by members who answered in both waves",
         },
     )
-
-
-# ---------------------------------------------------------------------------
-# job visits: the pair file
-# ---------------------------------------------------------------------------
-
-
-def read_visit_pairs(path: str | Path) -> pd.DataFrame:
-    """Read the job-visit pairs of a round (the file kept beside the following wave).
-
-    The file is a CSV (UTF-8 or Windows-1252, comma or semicolon separated) with one row
-    per member and pair::
-
-        pair_id,member_id
-        P01,k3f9a2c1
-        P01,b7d0e4aa
-        P02,...
-
-    A pair has two members; one group of three (a trio) is allowed. Other columns are
-    ignored, so a sheet with more information can be used as it is.
-
-    Parameters
-    ----------
-    path : str or Path
-        The file.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``pair_id, member_id`` (strings), sorted by ``pair_id`` then
-        ``member_id``.
-
-    Raises
-    ------
-    ValidationError
-        With one :class:`~helpers.errors.Problem` (file, row, column, found, expected)
-        for every problem: a missing column, an empty cell, a member listed more than
-        once, a pair with other than two or three members.
-    """
-    path = Path(path)
-    try:
-        raw = read_csv(path)
-    except UnreadableFile as exc:
-        raise ValidationError([exc.problem]) from exc
-    name, frame = raw.file, raw.frame
-    missing = [c for c in VISIT_PAIR_COLUMNS if c not in frame.columns]
-    if missing:
-        raise ValidationError(
-            [Problem(name, 1, c, f"headers {list(frame.columns)}", f"a column named {c!r}") for c in missing]
-        )
-    problems: list[Problem] = []
-    first_row: dict[str, int] = {}
-    members: dict[str, list[str]] = {}
-    pair_row: dict[str, int] = {}
-    for row, pair_id, member in zip(frame.index, frame["pair_id"], frame["member_id"]):
-        row = int(row)
-        if pair_id == "":
-            problems.append(Problem(name, row, "pair_id", "an empty cell", "a pair id, e.g. P01"))
-        if member == "":
-            problems.append(Problem(name, row, "member_id", "an empty cell", "a member pseudonym"))
-        if pair_id == "" or member == "":
-            continue
-        if member in first_row:
-            problems.append(
-                Problem(
-                    name, row, "member_id", f"{member!r} again (first in row {first_row[member]})",
-                    "each member in one pair only",
-                )
-            )  # fmt: skip
-            continue
-        first_row[member] = row
-        members.setdefault(pair_id, []).append(member)
-        pair_row.setdefault(pair_id, row)
-    for pair_id, listed in members.items():
-        if len(listed) not in (2, 3):
-            problems.append(
-                Problem(
-                    name, pair_row[pair_id], "pair_id", f"pair {pair_id!r} with {len(listed)} member(s)",
-                    "2 members (a pair) or 3 (a trio)",
-                )
-            )  # fmt: skip
-    if problems:
-        problems.sort(key=lambda p: (p.row or 0, p.column or ""))
-        raise ValidationError(problems)
-    out = pd.DataFrame(
-        [(p, m) for p, listed in members.items() for m in listed], columns=list(VISIT_PAIR_COLUMNS)
-    )
-    return out.sort_values(list(VISIT_PAIR_COLUMNS), ignore_index=True)
-
-
-def visit_groups(pairs: pd.DataFrame | Iterable[Collection[str]]) -> list[tuple[str, ...]]:
-    """The visit groups as sorted tuples of member ids.
-
-    Parameters
-    ----------
-    pairs : pandas.DataFrame or iterable of collections
-        A table with ``pair_id, member_id`` (:func:`read_visit_pairs`) or groups such as
-        ``[("a", "b"), ("c", "d", "e")]`` (host and guest in either order).
-
-    Returns
-    -------
-    list of tuple of str
-        One sorted tuple per group, the list sorted.
-
-    Examples
-    --------
-    >>> visit_groups([("b", "a"), ("e", "c", "d")])
-    [('a', 'b'), ('c', 'd', 'e')]
-    """
-    if isinstance(pairs, pd.DataFrame):
-        missing = [c for c in VISIT_PAIR_COLUMNS if c not in pairs.columns]
-        if missing:
-            raise ValueError(f"pairs lacks columns {missing}")
-        grouped = pairs.groupby("pair_id", sort=True)["member_id"]
-        groups = [tuple(str(m) for m in members) for _, members in grouped]
-    else:
-        groups = [tuple(str(m) for m in group) for group in pairs]
-    seen: set[str] = set()
-    for group in groups:
-        if len(group) < 2 or len(set(group)) != len(group):
-            raise ValueError(f"a visit group needs two or more different members, not {group}")
-        repeated = seen & set(group)
-        if repeated:
-            raise ValueError(f"members in more than one visit group: {sorted(repeated)}")
-        seen |= set(group)
-    return sorted(tuple(sorted(g)) for g in groups)
-
-
-# ---------------------------------------------------------------------------
-# job visits: did they work?
-# ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class VisitEffect:
-    """How often visit partners formed or strengthened a tie, against comparable pairs.
-
-    Attributes
-    ----------
-    n_visit_pairs : int
-        Visit pairs compared (unordered; a trio gives three).
-    n_comparison_pairs : int
-        Comparable unordered pairs that were not visit pairs.
-    improved_visit, improved_comparison : int
-        Pairs whose tie formed or strengthened.
-    rate_visit, rate_comparison : float
-        ``improved / n`` for each set.
-    difference : float
-        ``rate_visit - rate_comparison``.
-    p_value : float
-        Monte Carlo permutation p-value ``(1 + #extreme) / (1 + n_permutations)``.
-    p_exact : float
-        The same test computed exactly: relabelling ``n_visit_pairs`` pairs at random
-        among all compared pairs makes the number of improved visit pairs
-        hypergeometric (a one- or two-sided Fisher exact test).
-    alternative : str
-        ``"greater"`` (visits help), ``"less"`` or ``"two-sided"``.
-    n_permutations : int
-        Random relabellings.
-    seed : int
-        Seed of ``numpy.random.default_rng``.
-    baseline : str
-        Which pairs were compared (see :func:`visit_effect`).
-    caveat : bool
-        True when fewer than 10 visit pairs were compared: rates and p-values then rest
-        on too few pairs to say much.
-    n_not_compared : int
-        Visit pairs left out: a member not in both waves, neither member answered in both
-        waves, or (``baseline="cross_department"``) members of the same department.
-    table : pandas.DataFrame
-        Columns ``set, n_pairs, tied_a, formed, strengthened, improved, rate,
-        formed_rate, strengthened_rate``; rows ``visit`` then ``comparison``.
-        ``formed_rate = formed / (n_pairs - tied_a)`` (among pairs without a tie in the
-        earlier wave), ``strengthened_rate = strengthened / tied_a``.
-    pairs : pandas.DataFrame
-        Columns ``member_1, member_2, strength_a, strength_b, outcome``; one row per
-        compared visit pair, sorted. ``outcome`` is ``formed``, ``strengthened``,
-        ``unchanged``, ``weakened``, ``dropped`` or ``untied`` (no tie in either wave).
-    """
-
-    n_visit_pairs: int
-    n_comparison_pairs: int
-    improved_visit: int
-    improved_comparison: int
-    rate_visit: float
-    rate_comparison: float
-    difference: float
-    p_value: float
-    p_exact: float
-    alternative: str
-    n_permutations: int
-    seed: int
-    baseline: str
-    caveat: bool
-    n_not_compared: int
-    table: pd.DataFrame = field(repr=False, compare=False)
-    pairs: pd.DataFrame = field(repr=False, compare=False)
-
-    @property
-    def n(self) -> int:
-        """Visit pairs compared (same as ``n_visit_pairs``)."""
-        return self.n_visit_pairs
-
-
-def _strength(G: nx.DiGraph, u: str, v: str, senders: set[str]) -> int:
-    total = 0
-    for s, t in ((u, v), (v, u)):
-        if s in senders and G.has_edge(s, t):
-            rating = G.edges[s, t].get("rating")
-            total += 1 if rating is None else int(rating)
-    return total
-
-
-def _outcome(a: int, b: int) -> str:
-    if a == 0:
-        return "formed" if b > 0 else "untied"
-    if b > a:
-        return "strengthened"
-    if b == a:
-        return "unchanged"
-    return "dropped" if b == 0 else "weakened"
-
-
-def visit_effect(
-    G_a: nx.DiGraph,
-    G_b: nx.DiGraph,
-    pairs: pd.DataFrame | Iterable[Collection[str]],
-    *,
-    seed: int = 0,
-    n_permutations: int = 5000,
-    baseline: str = "all",
-    alternative: str = "greater",
-) -> VisitEffect:
-    """Did the job visits between two waves form or strengthen ties?
-
-    Pairs are unordered: a visit pair ``{u, v}`` (host and guest in either order; a trio
-    gives its three pairs) is compared in both directions. Only directions whose sender
-    answered in both waves are used, as in the rest of this module, and a pair is
-    compared when both members are present in both waves and at least one of them
-    answered in both.
-
-    Tie strength of a pair in a wave is the sum of the ratings of its observed ties
-    (edge attribute ``rating``; a tie without a rating counts 1; no tie counts 0). The
-    graph holds only ratings at or above the wave's tie threshold: a rating below it is
-    not in the graph and counts 0. Hence
-
-    * *formed*: strength 0 in the earlier wave, above 0 in the later one (a tie at or
-      above the threshold appeared);
-    * *strengthened*: tied in the earlier wave and stronger in the later one (a rating
-      rose, or the tie became mutual) -- measured among pairs already tied, because a
-      rise below the threshold is invisible;
-    * *improved*: formed or strengthened (strength rose).
-
-    The rate of improved visit pairs is compared with the rate among the comparison
-    pairs, chosen by ``baseline``:
-
-    * ``"all"``: every other comparable unordered pair of members present in both waves;
-    * ``"cross_department"``: only pairs whose members were in different departments in
-      the earlier wave, like most visit pairs; visit pairs within a department are left
-      out (``n_not_compared``).
-
-    Visit pairs were chosen for being in different departments and untied, which also
-    changes how likely a tie is to form, so read ``table`` (formed among untied pairs,
-    strengthened among tied pairs) besides the overall rates.
-
-    The test permutes the "visited" label among all compared pairs (visit and
-    comparison): each permutation draws ``n_visit_pairs`` pairs at random as the
-    "visited" ones and counts the improved among them. This ignores that real visit pairs
-    form a matching (each member in one pair); for a forum of ~40 members the effect of
-    that is small. The statistic is the number of improved visit pairs (equivalent to the
-    difference in rates, as the totals are fixed). The exact distribution of that count
-    is hypergeometric, reported as ``p_exact`` (Fisher's exact test) to check the Monte
-    Carlo value.
-
-    Parameters
-    ----------
-    G_a, G_b : networkx.DiGraph
-        The wave before and the wave after the visits.
-    pairs : pandas.DataFrame or iterable of collections
-        Visit groups (see :func:`visit_groups` and :func:`read_visit_pairs`).
-    seed : int
-        Seed of ``numpy.random.default_rng``.
-    n_permutations : int
-        Random relabellings.
-    baseline : {"all", "cross_department"}
-        Comparison pairs.
-    alternative : {"greater", "less", "two-sided"}
-        ``"greater"``: visit pairs improved more often than comparison pairs.
-
-    Returns
-    -------
-    VisitEffect
-
-    Raises
-    ------
-    ValueError
-        No visit pair or no comparison pair can be compared.
-
-    References
-    ----------
-    .. [1] R. A. Fisher, "The Design of Experiments", Oliver and Boyd, 1935 (the
-       randomisation test).
-    .. [2] B. V. North, D. Curtis and P. C. Sham, "A note on the calculation of
-       empirical P values from Monte Carlo procedures", American Journal of Human
-       Genetics 71(2), 439-441, 2002.
-    """
-    if baseline not in BASELINES:
-        raise ValueError(f"baseline must be one of {BASELINES}, not {baseline!r}")
-    if alternative not in _ALTERNATIVES:
-        raise ValueError(f"alternative must be one of {_ALTERNATIVES}, not {alternative!r}")
-    if n_permutations < 1:
-        raise ValueError("n_permutations must be at least 1")
-    common, senders = _basis(G_a, G_b)
-    common_set, sender_set = set(common), set(senders)
-
-    def eligible(u: str, v: str) -> bool:
-        if u not in common_set or v not in common_set:
-            return False
-        if u not in sender_set and v not in sender_set:
-            return False
-        if baseline == "cross_department":
-            return str(G_a.nodes[u].get("department")) != str(G_a.nodes[v].get("department"))
-        return True
-
-    visit_pairs = sorted(
-        {tuple(sorted(p)) for group in visit_groups(pairs) for p in itertools.combinations(group, 2)}
-    )
-    compared_visits = [p for p in visit_pairs if eligible(*p)]
-    n_not_compared = len(visit_pairs) - len(compared_visits)
-    if not compared_visits:
-        raise ValueError("no visit pair can be compared: check that the members are in both waves and answered")
-    visit_set = set(compared_visits)
-    all_pairs = [p for p in itertools.combinations(common, 2) if eligible(*p)]
-    others = [p for p in all_pairs if p not in visit_set]
-    if not others:
-        raise ValueError("no comparison pair: every comparable pair was a visit pair")
-
-    def strengths(ps: list[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
-        a = np.array([_strength(G_a, u, v, sender_set) for u, v in ps], dtype=np.int64)
-        b = np.array([_strength(G_b, u, v, sender_set) for u, v in ps], dtype=np.int64)
-        return a, b
-
-    va, vb = strengths(compared_visits)
-    oa, ob = strengths(others)
-
-    def summary(label: str, a: np.ndarray, b: np.ndarray) -> tuple:
-        n = int(a.size)
-        tied = int((a > 0).sum())
-        formed = int(((a == 0) & (b > 0)).sum())
-        strengthened = int(((a > 0) & (b > a)).sum())
-        improved = formed + strengthened
-        return (
-            label, n, tied, formed, strengthened, improved,
-            improved / n if n else float("nan"),
-            formed / (n - tied) if n - tied else float("nan"),
-            strengthened / tied if tied else float("nan"),
-        )  # fmt: skip
-
-    table = pd.DataFrame(
-        [summary("visit", va, vb), summary("comparison", oa, ob)],
-        columns=[
-            "set", "n_pairs", "tied_a", "formed", "strengthened", "improved",
-            "rate", "formed_rate", "strengthened_rate",
-        ],
-    )  # fmt: skip
-    k, n_other = len(compared_visits), len(others)
-    improved_v = int((vb > va).sum())
-    improved_o = int((ob > oa).sum())
-
-    # permutation: n_visit labels re-drawn at random among all compared pairs
-    improved_all = np.concatenate([vb > va, ob > oa])
-    N = improved_all.size
-    rng = np.random.default_rng(seed)
-    null = np.empty(n_permutations, dtype=np.int64)
-    chunk = max(1, min(n_permutations, 2_000_000 // max(N, 1)))
-    for start in range(0, n_permutations, chunk):
-        size = min(chunk, n_permutations - start)
-        order = rng.permuted(np.tile(np.arange(N), (size, 1)), axis=1)
-        null[start : start + size] = improved_all[order[:, :k]].sum(axis=1)
-    p_greater = (1 + int((null >= improved_v).sum())) / (1 + n_permutations)
-    p_less = (1 + int((null <= improved_v).sum())) / (1 + n_permutations)
-    hyper = stats.hypergeom(N, int(improved_all.sum()), k)
-    e_greater, e_less = float(hyper.sf(improved_v - 1)), float(hyper.cdf(improved_v))
-    if alternative == "greater":
-        p_value, p_exact = p_greater, e_greater
-    elif alternative == "less":
-        p_value, p_exact = p_less, e_less
-    else:
-        p_value, p_exact = min(1.0, 2 * min(p_greater, p_less)), min(1.0, 2 * min(e_greater, e_less))
-
-    pair_table = pd.DataFrame(
-        [(u, v, int(a), int(b), _outcome(int(a), int(b))) for (u, v), a, b in zip(compared_visits, va, vb)],
-        columns=["member_1", "member_2", "strength_a", "strength_b", "outcome"],
-    )
-    rate_v, rate_o = improved_v / k, improved_o / n_other
-    return VisitEffect(
-        n_visit_pairs=k,
-        n_comparison_pairs=n_other,
-        improved_visit=improved_v,
-        improved_comparison=improved_o,
-        rate_visit=rate_v,
-        rate_comparison=rate_o,
-        difference=rate_v - rate_o,
-        p_value=float(p_value),
-        p_exact=float(p_exact),
-        alternative=alternative,
-        n_permutations=int(n_permutations),
-        seed=seed,
-        baseline=baseline,
-        caveat=k < _SMALL_VISITS,
-        n_not_compared=n_not_compared,
-        table=table,
-        pairs=pair_table,
-    )
-
-
-def comparison_results(G_a: nx.DiGraph, G_b: nx.DiGraph, *, core_a, core_b, external_a=None, external_b=None,
-                  visit_pairs=None, seed: int, n_boot: int = 2000):
-    """Compare a wave with the previous one and keep, as JSON and tables, what the handout's "since last time" needs.
-
-    Parameters
-    ----------
-    G_a, G_b : networkx.DiGraph
-        The previous and the current wave's tie graphs (pseudonyms stable across waves).
-    core_a, core_b : collection of str
-        The core of each wave.
-    external_a, external_b : pandas.DataFrame, optional
-        Each wave's ``external_means`` table.
-    visit_pairs : pandas.DataFrame, optional
-        The visit pairs recorded after the previous wave (:func:`helpers.analysis.compare.read_visit_pairs`).
-    seed : int
-        Seed of the bootstrap and the permutation test.
-
-    Returns
-    -------
-    results : dict
-        JSON for ``results/compare.json``.
-    tables : dict of str to pandas.DataFrame
-        ``compare_ties``, ``compare_transitions``, ``compare_movers``, ``compare_crossing``,
-        ``compare_blocks`` and, when given, ``compare_external``.
-    """
-    c = compare_waves(G_a, G_b, core_a=core_a, core_b=core_b, external_a=external_a,
-                              external_b=external_b, seed=seed, n_boot=n_boot)
-    d = c.density
-    counts = c.ties["change"].value_counts().to_dict() if len(c.ties) else {}
-    status = c.members["status"].value_counts().to_dict()
-    results = {
-        "members_both": int(status.get("both", 0)), "joined": int(status.get("joined", 0)),
-        "left": int(status.get("left", 0)), "senders_both": int(d.n_senders),
-        "density": {"a": json_float(d.density_a), "b": json_float(d.density_b), "difference": json_float(d.difference),
-                    "ci_low": json_float(d.ci_low), "ci_high": json_float(d.ci_high), "level": d.level,
-                    "p_value": json_float(d.p_value), "n_boot": int(d.n_boot), "seed": int(d.seed), "method": d.method},
-        "ties": {k: int(v) for k, v in counts.items()}, "jaccard": json_float(c.jaccard),
-        "movers": [{**role_and_department(G_b, m), "from": f, "to": t} for m, f, t in
-                   zip(c.movers["member_id"], c.movers["from"], c.movers["to"])],
-    }
-    if visit_pairs is not None:
-        e = visit_effect(G_a, G_b, visit_pairs, seed=seed)
-        results["visits"] = {"n_pairs": int(e.n_visit_pairs), "improved": int(e.improved_visit),
-                             "rate": json_float(e.rate_visit), "n_comparison": int(e.n_comparison_pairs),
-                             "rate_comparison": json_float(e.rate_comparison), "p_value": float(e.p_value),
-                             "caveat": bool(e.caveat), "n_permutations": int(e.n_permutations), "seed": int(e.seed)}
-    tables = {"compare_ties": c.ties, "compare_transitions": c.transitions, "compare_movers": c.movers,
-              "compare_crossing": c.crossing, "compare_blocks": c.blocks}
-    if c.external is not None:
-        tables["compare_external"] = c.external
-    return results, tables

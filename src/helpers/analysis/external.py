@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
-from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pandas as pd
 
 from helpers.analysis.permutation import SequentialRule, sequential_test
+from helpers.lang import round_half_up
 from scipy import stats
 
 __all__ = [
@@ -89,38 +89,6 @@ def _prepare(
         if extra:
             raise ValueError(f"partners {extra} are not in the partner order")
     return frame, list(partners), group_order
-
-
-def round_half_up(value: float, decimals: int = 2) -> float:
-    """Round a number for display the way a spreadsheet does (halves up).
-
-    Python's ``round`` and ``format`` round exact binary halves to even, so
-    ``17 / 8 = 2.125`` shows as 2.12, while spreadsheet tables such as the
-    seminar's show 2.13. This rounds the shortest decimal representation of
-    the float half away from zero.
-
-    Parameters
-    ----------
-    value : float
-        Number to round; NaN stays NaN.
-    decimals : int
-        Digits after the decimal point.
-
-    Returns
-    -------
-    float
-
-    Examples
-    --------
-    >>> round(17 / 8, 2), round_half_up(17 / 8)
-    (2.12, 2.13)
-    >>> round_half_up(20 / 7)
-    2.86
-    """
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return float("nan")
-    quantum = Decimal(1).scaleb(-decimals)
-    return float(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP))
 
 
 def external_means(

@@ -55,7 +55,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from helpers.analysis.compare import VISIT_PAIR_COLUMNS
+from helpers.ingest.visit_pairs import VISIT_PAIR_COLUMNS
 from helpers import safeyaml
 from helpers.errors import Problem, ValidationError
 
@@ -68,6 +68,7 @@ __all__ = [
     "ScoreWeights",
     "VisitPlan",
     "explain",
+    "key_names",
     "mail_merge",
     "propose_visits",
     "read_exclusions",
@@ -611,48 +612,54 @@ def _best_partition(nodes: list, weight: Mapping[tuple, int]) -> tuple[list[tupl
     without: dict[Any, tuple[list[tuple], int] | None] = {
         x: _matching([m for m in nodes if m != x], weight) for x in nodes
     }
+    best, best_value = _attached_start(nodes, weight, without)
+    evaluated = 0
+    for negative_bound, trio, w in _trio_candidates(nodes, weight, without):
+        if best_value is not None and -negative_bound <= best_value:
+            break
+        evaluated += 1
+        rest = _matching([m for m in nodes if m not in trio], weight)
+        if rest is not None and (best_value is None or w + rest[1] > best_value):
+            best, best_value = sorted(rest[0] + [trio]), w + rest[1]
+    if best_value is None:
+        raise ValueError("no way to pair everyone: the exclusions leave no allowed trio and pairs")
+    return best, best_value, evaluated
+
+
+def _pair_weight(weight: Mapping[tuple, int], u, v) -> int | None:
+    return weight.get((min(u, v), max(u, v)))
+
+
+def _attached_start(nodes: list, weight: Mapping[tuple, int], without: dict) -> tuple[list[tuple], int | None]:
+    """The first best value of the branch and bound: each member attached to a pair of the best
+    matching of the others (groups and value; None when no such trio is allowed)."""
     best_value: int | None = None
     best: list[tuple] = []
-
-    def consider(value: int, groups: list[tuple]) -> None:
-        nonlocal best_value, best
-        if best_value is None or value > best_value:
-            best_value, best = value, groups
-
-    for x in nodes:  # start: attach x to one of the pairs of its own best matching
+    for x in nodes:
         if without[x] is None:
             continue
         pairs, value = without[x]
         for u, v in pairs:
-            if (min(x, u), max(x, u)) in weight and (min(x, v), max(x, v)) in weight:
+            wu, wv = _pair_weight(weight, x, u), _pair_weight(weight, x, v)
+            if wu is not None and wv is not None and (best_value is None or value + wu + wv > best_value):
                 trio = tuple(sorted((x, u, v)))
-                rest = [p for p in pairs if p != (u, v)]
-                consider(value + weight[(min(x, u), max(x, u))] + weight[(min(x, v), max(x, v))], sorted(rest + [trio]))
+                best, best_value = sorted([p for p in pairs if p != (u, v)] + [trio]), value + wu + wv
+    return best, best_value
 
+
+def _trio_candidates(nodes: list, weight: Mapping[tuple, int], without: dict) -> list[tuple]:
+    """Allowed trios with the negated upper bound of their best completion, best bound first."""
     candidates = []
     for trio in itertools.combinations(nodes, 3):
         w = _trio_weight(trio, weight)
-        if w is None:
-            continue
-        if any(without[x] is None for x in trio):
-            continue  # the rest plus (y, z) would be a perfect matching of V - {x}: none exists
+        if w is None or any(without[x] is None for x in trio):
+            continue  # without[x] None: the rest plus (y, z) would be a perfect matching of V - {x}: none exists
         bounds = []
         for x in trio:
             y, z = (m for m in trio if m != x)
             bounds.append(without[x][1] + weight[(min(x, y), max(x, y))] + weight[(min(x, z), max(x, z))])
         candidates.append((-min(bounds), trio, w))
-    candidates.sort()
-    evaluated = 0
-    for negative_bound, trio, w in candidates:
-        if best_value is not None and -negative_bound <= best_value:
-            break
-        evaluated += 1
-        rest = _matching([m for m in nodes if m not in trio], weight)
-        if rest is not None:
-            consider(w + rest[1], sorted(rest[0] + [trio]))
-    if best_value is None:
-        raise ValueError("no way to pair everyone: the exclusions leave no allowed trio and pairs")
-    return best, best_value, evaluated
+    return sorted(candidates)
 
 
 def _solve(nodes: list, main: Mapping[tuple, int], seed: Any) -> tuple[list[tuple], int, int]:
@@ -815,14 +822,7 @@ def propose_visits(
     """
     weights = weights or ScoreWeights()
     exclusions = exclusions or Exclusions()
-    nodes = sorted(str(m) for m in (G.nodes if members is None else members))
-    missing = [m for m in nodes if m not in G]
-    if missing:
-        raise ValueError(f"members not in the graph: {missing}")
-    if len(set(nodes)) != len(nodes):
-        raise ValueError("a member is listed twice in members")
-    if len(nodes) < 2:
-        raise ValueError("at least two members are needed to form visit pairs")
+    nodes = _members_to_pair(G, members)
     core_set = _core_members(core)
     forbidden = exclusions.forbidden(G, nodes)
     scores = {
@@ -833,9 +833,51 @@ def propose_visits(
     main = {k: s.total for k, s in scores.items()}
     units, total, checked = _solve(nodes, main, [seed, 0])
     pair_ids = _ids("P", len(units))
-
-    # wrap-up groups: maximise member pairs from different departments meeting in a group
     department = {m: G.nodes[m].get("department") for m in nodes}
+    blocks, group_total, unit_weight = _wrap_up_groups(units, department, seed)
+    group_ids = _ids("W", len(blocks))
+    group_of = {i: gid for gid, block in zip(group_ids, blocks) for i in block}
+    pairs, visits_frame = _pair_tables(units, pair_ids, group_of, scores, main)
+    return VisitPlan(
+        pairs=pairs,
+        groups=_group_table(group_ids, blocks, units, pair_ids, unit_weight, department),
+        visits=visits_frame,
+        total_score=int(total),
+        group_score=int(group_total),
+        weights=weights,
+        seed=seed,
+        params={
+            "n_members": len(nodes),
+            "core_given": core_set is not None,
+            "forbidden_pairs": len(forbidden),
+            "exclusions": exclusions.source,
+            "ignored_exclusion_ids": sorted(exclusions.members() - set(nodes)),
+            "trios_checked": int(checked),
+            "method": "maximum-weight perfect matching (networkx, Edmonds/Galil); "
+            "odd count: branch and bound over trios; seeded integer tie-breaking",
+        },
+    )
+
+
+def _members_to_pair(G: nx.Graph, members) -> list[str]:
+    """The members to pair, sorted; raises ValueError for an unknown or repeated member, or fewer than two."""
+    nodes = sorted(str(m) for m in (G.nodes if members is None else members))
+    missing = [m for m in nodes if m not in G]
+    if missing:
+        raise ValueError(f"members not in the graph: {missing}")
+    if len(set(nodes)) != len(nodes):
+        raise ValueError("a member is listed twice in members")
+    if len(nodes) < 2:
+        raise ValueError("at least two members are needed to form visit pairs")
+    return nodes
+
+
+def _wrap_up_groups(units: list, department: dict, seed: int) -> tuple[list, int, dict]:
+    """Wrap-up groups of visit units, maximising member pairs from different departments that meet.
+
+    Returns the groups (tuples of unit indices, sorted), their total weight, and the weight
+    of each pair of units.
+    """
     unit_weight = {
         (i, j): sum(department[p] != department[q] for p in units[i] for q in units[j])
         for i, j in itertools.combinations(range(len(units)), 2)
@@ -844,10 +886,11 @@ def propose_visits(
         blocks, group_total = [(0,)], 0
     else:
         blocks, group_total, _ = _solve(list(range(len(units))), unit_weight, [seed, 1])
-    blocks = sorted(blocks)
-    group_ids = _ids("W", len(blocks))
-    group_of = {i: gid for gid, block in zip(group_ids, blocks) for i in block}
+    return sorted(blocks), group_total, unit_weight
 
+
+def _pair_tables(units: list, pair_ids: list[str], group_of: dict, scores: dict, main: dict):
+    """The plan's ``pairs`` table (who visits whom in March and April, score, reasons) and its ``visits`` table."""
     pair_rows, visit_rows = [], []
     for i, (pid, unit) in enumerate(zip(pair_ids, units)):
         visits = _visits_of(unit)
@@ -871,6 +914,20 @@ def propose_visits(
                 reasons,
             )
         )
+    month_order = {m: k for k, m in enumerate(MONTHS)}
+    visits_frame = pd.DataFrame(visit_rows, columns=["pair_id", "month", "host", "guest", "wrap_up_group"])
+    visits_frame = visits_frame.sort_values(
+        ["pair_id", "month", "host"], key=lambda c: c.map(month_order) if c.name == "month" else c, ignore_index=True
+    )
+    pairs = pd.DataFrame(
+        pair_rows, columns=["pair_id", "host_march", "guest_march", "host_april", "guest_april", "score", "reasons"]
+    )
+    return pairs, visits_frame
+
+
+def _group_table(group_ids: list[str], blocks: list, units: list, pair_ids: list[str], unit_weight: dict,
+                 department: dict) -> pd.DataFrame:
+    """The plan's ``groups`` table: each wrap-up group's pairs, members, departments and score."""
     group_rows = []
     for gid, block in zip(group_ids, blocks):
         people = sorted(m for i in block for m in units[i])
@@ -878,33 +935,7 @@ def propose_visits(
         group_rows.append(
             (gid, ", ".join(pair_ids[i] for i in block), ", ".join(people), len({department[m] for m in people}), score)
         )
-    month_order = {m: k for k, m in enumerate(MONTHS)}
-    visits_frame = pd.DataFrame(visit_rows, columns=["pair_id", "month", "host", "guest", "wrap_up_group"])
-    visits_frame = visits_frame.sort_values(
-        ["pair_id", "month", "host"], key=lambda c: c.map(month_order) if c.name == "month" else c, ignore_index=True
-    )
-    return VisitPlan(
-        pairs=pd.DataFrame(
-            pair_rows,
-            columns=["pair_id", "host_march", "guest_march", "host_april", "guest_april", "score", "reasons"],
-        ),
-        groups=pd.DataFrame(group_rows, columns=["group_id", "pair_ids", "members", "n_departments", "score"]),
-        visits=visits_frame,
-        total_score=int(total),
-        group_score=int(group_total),
-        weights=weights,
-        seed=seed,
-        params={
-            "n_members": len(nodes),
-            "core_given": core_set is not None,
-            "forbidden_pairs": len(forbidden),
-            "exclusions": exclusions.source,
-            "ignored_exclusion_ids": sorted(exclusions.members() - set(nodes)),
-            "trios_checked": int(checked),
-            "method": "maximum-weight perfect matching (networkx, Edmonds/Galil); "
-            "odd count: branch and bound over trios; seeded integer tie-breaking",
-        },
-    )
+    return pd.DataFrame(group_rows, columns=["group_id", "pair_ids", "members", "n_departments", "score"])
 
 
 # ---------------------------------------------------------------------------
@@ -912,7 +943,26 @@ def propose_visits(
 # ---------------------------------------------------------------------------
 
 
-def _names(key: pd.DataFrame, members: Collection[str]) -> dict[str, str]:
+def key_names(key: pd.DataFrame, members: Collection[str]) -> dict[str, str]:
+    """Names of members from the local pseudonym key (``forum-network key``).
+
+    Parameters
+    ----------
+    key : pandas.DataFrame
+        Columns ``member_id`` and ``name``.
+    members : collection of str
+        The members whose names are needed.
+
+    Returns
+    -------
+    dict of str to str
+        Member id -> name (for every member of the key).
+
+    Raises
+    ------
+    ValueError
+        A column is missing, a member is listed twice, or one of ``members`` has no name.
+    """
     missing = [c for c in ("member_id", "name") if c not in key.columns]
     if missing:
         raise ValueError(f"the key lacks columns {missing}")
@@ -957,7 +1007,7 @@ def mail_merge(plan: VisitPlan, key: pd.DataFrame | None = None) -> pd.DataFrame
         ignore_index=True,
     )
     if key is not None:
-        names = _names(key, plan.members())
+        names = key_names(key, plan.members())
         frame["name"] = frame["member_id"].map(names)
         frame["partner_name"] = frame["partner_id"].map(names)
     return frame
@@ -989,9 +1039,9 @@ def write_mail_merge(plan: VisitPlan, path: str | Path, *, key: pd.DataFrame | N
 
 
 def visit_pairs_table(plan: VisitPlan) -> pd.DataFrame:
-    """The plan's pairs in the layout :func:`helpers.analysis.compare.read_visit_pairs` reads.
+    """The plan's pairs in the layout :func:`helpers.ingest.visit_pairs.read_visit_pairs` reads.
 
-    Keep it beside the next wave to ask, with :func:`helpers.analysis.compare.visit_effect`,
+    Keep it beside the next wave to ask, with :func:`helpers.analysis.visit_effect.visit_effect`,
     whether the visits formed or strengthened ties.
 
     Returns

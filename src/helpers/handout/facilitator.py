@@ -1,7 +1,7 @@
 """The facilitator's sheet of the job visits: an A4 PDF with the pairs, the visits and the wrap-up groups.
 
 After the seminar the facilitator sends every leader their job-visit partner and wrap-up
-group (:mod:`helpers.analysis.visits`). This module sets the plan as a PDF in Danish or English:
+group (:mod:`helpers.analysis.visits`, read through :mod:`helpers.results.visits`). This module sets the plan as a PDF in Danish or English:
 how the pairs were chosen (the points of each rule, the exclusions, the seed), the plan
 in aggregate figures, a table of the visits (pair, March host -> guest, April host ->
 guest, wrap-up group, each person's department and role) and a table of the wrap-up
@@ -27,7 +27,6 @@ header row. The same plan gives the same bytes: the PDF's date is the wave's clo
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -37,7 +36,8 @@ import pandas as pd
 
 from helpers import io
 from helpers import lang as fmt
-from helpers.analysis import visits as vs
+from helpers.results import visits as vs
+from helpers.results.visits import pair_figures, plan_units
 from helpers.handout.tablecard import pdf_timestamp, typst_string
 from helpers.ingest.wave import wave_text
 
@@ -80,88 +80,6 @@ def facilitator_path(folder: str | Path, wave: str, lang: str, key_path: str | P
     if key_path is None:
         return Path(folder) / "visits" / f"facilitator-{lang}.pdf"
     return Path(key_path).with_name(f"facilitator-{wave}-{lang}.pdf")
-
-
-def _units(plan: vs.VisitPlan) -> list[tuple[str, tuple[str, ...]]]:
-    """(pair_id, sorted members) of each pair or trio, in pair-id order."""
-    out = []
-    for pid, rows in plan.visits.groupby("pair_id", sort=True):
-        out.append((str(pid), tuple(sorted(set(rows["host"]) | set(rows["guest"])))))
-    return out
-
-
-def pair_figures(plan: vs.VisitPlan, G: nx.Graph, core: Any = None) -> dict:
-    """Counts over the pairs of members who visit each other.
-
-    A pair visits each other; in a trio all three pairs do, so a trio counts as three.
-    The terms are those of :func:`helpers.analysis.visits.score_pair`, counted whether or not they
-    earn points.
-
-    Parameters
-    ----------
-    plan : VisitPlan
-        From :func:`helpers.analysis.visits.propose_visits`.
-    G : networkx.DiGraph
-        The graph the plan was made from.
-    core : collection of str or CorePeriphery, optional
-        The core the plan was made with (required when the plan used one).
-
-    Returns
-    -------
-    dict
-        ``members``, ``units`` (pairs and trios), ``trios``, ``partnerships`` (pairs of
-        members who visit each other), ``different_department``, ``no_tie``,
-        ``weak_tie`` (None when ``plan.weights.weak_rating`` is None),
-        ``core_periphery`` (None without a core), ``groups``, ``group_score``,
-        ``total_score``.
-
-    Raises
-    ------
-    ValueError
-        The plan used a core and none is given, or the scores of the pairs recomputed
-        from ``G`` and ``core`` do not add up to ``plan.total_score`` (the graph or core
-        is not the plan's).
-
-    Examples
-    --------
-    >>> G = nx.DiGraph()
-    >>> G.add_nodes_from([("a", {"department": "X"}), ("b", {"department": "X"}),
-    ...                   ("c", {"department": "Y"}), ("d", {"department": "Y"})])
-    >>> G.add_edges_from([("a", "c"), ("a", "d")])  # a is tied to both of Y: one pair keeps a tie
-    >>> f = pair_figures(vs.propose_visits(G), G)
-    >>> f["partnerships"], f["different_department"], f["no_tie"], f["core_periphery"]
-    (2, 2, 1, None)
-    """
-    if core is None and plan.params.get("core_given"):
-        raise ValueError("the plan was made with a core; pass the same core")
-    units = _units(plan)
-    every = vs.ScoreWeights(different_department=1, no_tie=1, weak_tie=1,
-                            weak_rating=plan.weights.weak_rating, core_periphery=1)
-    counts = dict.fromkeys(vs.TERMS, 0)
-    total = 0
-    partnerships = 0
-    for _, members in units:
-        for u, v in itertools.combinations(members, 2):
-            partnerships += 1
-            for name, _ in vs.score_pair(G, u, v, core=core, weights=every).terms:
-                counts[name] += 1
-            total += vs.score_pair(G, u, v, core=core, weights=plan.weights).total
-    if total != plan.total_score:
-        raise ValueError(f"the pairs score {total} on this graph and core, the plan {plan.total_score}: "
-                         "pass the graph and core the plan was made from")
-    return {
-        "members": len(plan.members()),
-        "units": len(units),
-        "trios": sum(len(m) == 3 for _, m in units),
-        "partnerships": partnerships,
-        "different_department": counts["different_department"],
-        "no_tie": counts["no_tie"],
-        "weak_tie": counts["weak_tie"] if plan.weights.weak_rating is not None else None,
-        "core_periphery": counts["core_periphery"] if core is not None else None,
-        "groups": len(plan.groups),
-        "group_score": int(plan.group_score),
-        "total_score": int(plan.total_score),
-    }
 
 
 def shown_terms(figures: Mapping, named: bool) -> tuple[str, ...]:
@@ -252,7 +170,7 @@ def facilitator_typst(plan: vs.VisitPlan, G: nx.Graph, *, meta: Mapping, lang: s
     >>> 'paper: "a4"' in src and '"X#, chief"' in src
     True
     """
-    from helpers.handout.context import text
+    from helpers.handout.catalogue import text
 
     fmt.check_lang(lang)
     t = text(lang)
@@ -274,50 +192,11 @@ def facilitator_typst(plan: vs.VisitPlan, G: nx.Graph, *, meta: Mapping, lang: s
             info.append(t(f"labels.{role}"))
         return _dict(name=typst_string(shown(member)), info=typst_string(", ".join(i for i in info if i)))
 
-    rows = []
-    group_of = dict(zip(plan.visits["pair_id"], plan.visits["wrap_up_group"]))
-    for pid, _ in _units(plan):
-        visits = plan.visits[plan.visits["pair_id"] == pid]
-        months = {}
-        for month in vs.MONTHS:
-            part = visits[visits["month"] == month]
-            months[month] = _array([_dict(host=person(h), guest=person(g))
-                                    for h, g in zip(part["host"], part["guest"])])
-        rows.append(_dict(id=typst_string(pid), march=months["march"], april=months["april"],
-                          group=typst_string(str(group_of[pid]))))
-    group_rows = []
-    units = dict(_units(plan))
-    for g in plan.groups.itertuples(index=False):
-        pids = [p.strip() for p in str(g.pair_ids).split(",")]
-        members = sorted((m for p in pids for m in units[p]), key=lambda m: (shown(m), m))
-        group_rows.append(_dict(id=typst_string(str(g.group_id)), pairs=typst_string(", ".join(pids)),
-                                members=_array([person(m) for m in members])))
-
-    n = lambda value: fmt.number(value, lang)  # noqa: E731
-    name = str(wave_text(meta, lang, "name") or "")
-    header = [t("facilitator.wave", wave=name, date=fmt.date(meta["date"], lang)) if meta.get("date") else name,
-              t("facilitator.seed", seed=str(plan.seed)) + " · " + (
-                  t("facilitator.total_withheld") if named else t("facilitator.total", total=n(plan.total_score)))]
-    how = [t("facilitator.how.body")]
-    if figures["trios"]:
-        how.append(t("facilitator.how.trio"))
-    exclusions = []
-    forbidden = int(plan.params.get("forbidden_pairs", 0))
-    source = str(plan.params.get("exclusions") or "")
-    if source or forbidden:
-        exclusions.append(t("facilitator.how.exclusions", source=source or "-", forbidden=n(forbidden)))
-        ignored = len(plan.params.get("ignored_exclusion_ids") or ())
-        if ignored:
-            exclusions.append(t("facilitator.how.exclusions_ignored", ignored=n(ignored)))
-    else:
-        exclusions.append(t("facilitator.how.no_exclusions"))
-    closing = [*exclusions, t("facilitator.how.tie_break", seed=str(plan.seed)), t("facilitator.how.groups")]
-    intro = (t("facilitator.figures.intro", partnerships=n(figures["partnerships"]), members=n(figures["members"]))
-             if figures["partnerships"] != 1 else t("facilitator.figures.intro_one", members=n(figures["members"])))
-    withheld = [t("facilitator.figures.withheld")] if named else []
-    groups_line = (t("facilitator.figures.groups", groups=n(figures["groups"]), group_score=n(figures["group_score"]))
-                   if figures["groups"] != 1 else t("facilitator.figures.groups_one",
-                                                    group_score=n(figures["group_score"])))
+    rows = _visit_rows(plan, person)
+    group_rows = _group_rows(plan, person, shown)
+    header = _header_lines(t, plan, meta, named, lang)
+    how, closing = _how_lines(t, plan, figures, lang)
+    intro, withheld, groups_line = _figure_texts(t, figures, named, lang)
     strings = lambda items: _array([typst_string(s) for s in items])  # noqa: E731
     notice = t("facilitator.named") if named else t("facilitator.pseudonymous")
     return f"""// Facilitator's sheet of the job visits, written by helpers.handout.facilitator.
@@ -405,6 +284,72 @@ def facilitator_typst(plan: vs.VisitPlan, G: nx.Graph, *, meta: Mapping, lang: s
 """
 
 
+def _visit_rows(plan: vs.VisitPlan, person) -> list[str]:
+    """One Typst dict per visit unit: its id, the March and April visits, its wrap-up group."""
+    rows = []
+    group_of = dict(zip(plan.visits["pair_id"], plan.visits["wrap_up_group"]))
+    for pid, _ in plan_units(plan):
+        visits = plan.visits[plan.visits["pair_id"] == pid]
+        months = {}
+        for month in vs.MONTHS:
+            part = visits[visits["month"] == month]
+            months[month] = _array([_dict(host=person(h), guest=person(g))
+                                    for h, g in zip(part["host"], part["guest"])])
+        rows.append(_dict(id=typst_string(pid), march=months["march"], april=months["april"],
+                          group=typst_string(str(group_of[pid]))))
+    return rows
+
+
+def _group_rows(plan: vs.VisitPlan, person, shown) -> list[str]:
+    """One Typst dict per wrap-up group: its id, its pairs and its members (sorted as shown)."""
+    group_rows = []
+    units = dict(plan_units(plan))
+    for g in plan.groups.itertuples(index=False):
+        pids = [p.strip() for p in str(g.pair_ids).split(",")]
+        members = sorted((m for p in pids for m in units[p]), key=lambda m: (shown(m), m))
+        group_rows.append(_dict(id=typst_string(str(g.group_id)), pairs=typst_string(", ".join(pids)),
+                                members=_array([person(m) for m in members])))
+    return group_rows
+
+
+def _header_lines(t: fmt.Text, plan: vs.VisitPlan, meta: Mapping, named: bool, lang: str) -> list[str]:
+    """The lines under the title: the wave and its date; the seed and the plan's total score (withheld with names)."""
+    name = str(wave_text(meta, lang, "name") or "")
+    total = t("facilitator.total_withheld") if named else t("facilitator.total", total=fmt.number(plan.total_score, lang))
+    return [t("facilitator.wave", wave=name, date=fmt.date(meta["date"], lang)) if meta.get("date") else name,
+            t("facilitator.seed", seed=str(plan.seed)) + " · " + total]
+
+
+def _how_lines(t: fmt.Text, plan: vs.VisitPlan, figures: Mapping, lang: str) -> tuple[list[str], list[str]]:
+    """How the pairs were chosen: the paragraphs before the rules, and those after (exclusions, seed, groups)."""
+    how = [t("facilitator.how.body")]
+    if figures["trios"]:
+        how.append(t("facilitator.how.trio"))
+    exclusions = []
+    forbidden = int(plan.params.get("forbidden_pairs", 0))
+    source = str(plan.params.get("exclusions") or "")
+    if source or forbidden:
+        exclusions.append(t("facilitator.how.exclusions", source=source or "-", forbidden=fmt.number(forbidden, lang)))
+        ignored = len(plan.params.get("ignored_exclusion_ids") or ())
+        if ignored:
+            exclusions.append(t("facilitator.how.exclusions_ignored", ignored=fmt.number(ignored, lang)))
+    else:
+        exclusions.append(t("facilitator.how.no_exclusions"))
+    return how, [*exclusions, t("facilitator.how.tie_break", seed=str(plan.seed)), t("facilitator.how.groups")]
+
+
+def _figure_texts(t: fmt.Text, figures: Mapping, named: bool, lang: str) -> tuple[str, list[str], str]:
+    """The figures section's opening, the note that figures are withheld (with names), and the groups' line."""
+    n = lambda value: fmt.number(value, lang)  # noqa: E731
+    intro = (t("facilitator.figures.intro", partnerships=n(figures["partnerships"]), members=n(figures["members"]))
+             if figures["partnerships"] != 1 else t("facilitator.figures.intro_one", members=n(figures["members"])))
+    withheld = [t("facilitator.figures.withheld")] if named else []
+    groups_line = (t("facilitator.figures.groups", groups=n(figures["groups"]), group_score=n(figures["group_score"]))
+                   if figures["groups"] != 1 else t("facilitator.figures.groups_one",
+                                                    group_score=n(figures["group_score"])))
+    return intro, withheld, groups_line
+
+
 def write_facilitator(plan: vs.VisitPlan, G: nx.Graph, out_path: str | Path, *, meta: Mapping, lang: str = "da",
                       key: pd.DataFrame | None = None, core: Any = None) -> Path:
     """Write the facilitator's sheet as an A4 PDF (atomically).
@@ -439,7 +384,7 @@ def write_facilitator(plan: vs.VisitPlan, G: nx.Graph, out_path: str | Path, *, 
     """
     import typst
 
-    names = vs._names(key, plan.members()) if key is not None else None
+    names = vs.key_names(key, plan.members()) if key is not None else None
     source = facilitator_typst(plan, G, meta=meta, lang=lang, names=names, core=core)
     pdf = typst.compile(source.encode("utf-8"), format="pdf", ignore_system_fonts=True, timestamp=pdf_timestamp(meta))
     out_path = Path(out_path)

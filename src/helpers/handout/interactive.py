@@ -37,10 +37,10 @@ import numpy as np
 import pandas as pd
 
 from helpers import lang as fmt
-from helpers.handout.plots import PALETTE, _node_sizes, department_markers, network_layout
-from helpers.analysis.structure import union_graph
+from helpers.handout.plots import PALETTE, department_markers, network_layout, node_sizes
+from helpers.results import union_graph
 
-__all__ = ["DEFAULT_LABELS", "NetworkView", "network_html", "view", "handout_view", "shown_roles", "marker_path"]
+__all__ = ["DEFAULT_LABELS", "NetworkView", "network_html", "view", "shown_roles", "marker_path"]
 
 DEFAULT_LABELS = {
     "department": "Department",
@@ -287,7 +287,7 @@ def network_html(
     height = (float(hi[1] - lo[1]) + 2 * pad) * scale
     at = {v: ((x - lo[0] + pad) * scale, (hi[1] - y + pad) * scale) for v, (x, y) in zip(nodes, xy)}
 
-    sizes = _node_sizes(nodes, coreness, 40.0, 320.0)  # marker areas in pt^2, as Figure 1
+    sizes = node_sizes(nodes, coreness, 40.0, 320.0)  # marker areas in pt^2, as Figure 1
     values = pd.Series(coreness, dtype=float) if coreness is not None else pd.Series(dtype=float)
     markers = department_markers(d for _, d in G.nodes(data="department"))
     with_role = shown_roles(G, min_group_size)
@@ -404,44 +404,3 @@ def view(
                              min_group_size=min_group_size, replaces=replaces)
     params = {"seed": int(seed), "lang": lang, "min_group_size": int(min_group_size), "replaces": replaces}
     return NetworkView(html_text, G.number_of_nodes(), params)
-
-
-def handout_view(h, *, replaces: str | None = "fig-network") -> NetworkView | None:
-    """The interactive Figure 1 of a :class:`helpers.handout.context.Handout`, in its language.
-
-    Reads the members table (group and coreness), the tie graph, the seed and
-    ``min_group_size`` from the handout, and the texts from its catalogue: ``labels.*``
-    (department, group, Core, Periphery, director, chief) and ``interactive.*`` (role,
-    coreness, hint, aria).
-
-    Parameters
-    ----------
-    h : helpers.handout.context.Handout
-    replaces : str, optional
-        The figure whose image the view replaces in HTML (default Figure 1's label).
-
-    Returns
-    -------
-    NetworkView or None
-        None when fewer than ``min_group_size`` members answered: the handout then shows no
-        network (its ties would be those few people's own answers), and neither does this.
-    """
-    if h.thin:
-        return None
-    members = h.table("members").set_index("member_id")
-    core = sorted(members.index[members["group"] == "core"])
-    from helpers.handout import aggregate
-
-    if len(members) >= aggregate.AGGREGATE_FROM:  # large: the departments, a few kB instead of megabytes
-        html_text = aggregate.department_html(h.graph, core, seed=h.seed, min_group_size=h.k,
-                                              labels=h.aggregate_labels(), lang=h.lang, replaces=replaces)
-        return NetworkView(html_text, len(members), {"seed": int(h.seed), "lang": h.lang, "min_group_size": int(h.k),
-                                                     "replaces": replaces, "by": "department"})
-    labels = {
-        "department": h.t("labels.department"), "group": h.t("labels.group"),
-        "core": h.t("labels.Core"), "periphery": h.t("labels.Periphery"),
-        "director": h.t("labels.director"), "chief": h.t("labels.chief"),
-        **{k: h.t(f"interactive.{k}") for k in ("role", "coreness", "hint", "aria")},
-    }
-    return view(h.graph, core, members["coreness"], seed=h.seed, labels=labels, lang=h.lang,
-                min_group_size=h.k, replaces=replaces)

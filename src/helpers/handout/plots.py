@@ -30,8 +30,8 @@ from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
 
-from helpers.analysis.structure import contrasting_networks, union_graph
 from helpers.escape import mathtext
+from helpers.results import union_graph
 
 __all__ = [
     "PALETTE",
@@ -39,7 +39,7 @@ __all__ = [
     "department_markers",
     "network_layout",
     "network",
-    "contrasting_networks",
+    "node_sizes",
     "contrasts",
     "department_heatmap",
     "density_change_heatmap",
@@ -167,7 +167,29 @@ def _igraph_layout(S: nx.Graph, *, seed: int) -> dict[str, np.ndarray]:
     return {v: xy[i] for i, v in enumerate(nodes)}
 
 
-def _node_sizes(nodes: Sequence[str], coreness: pd.Series | Mapping | None, smallest: float, largest: float) -> dict:
+def node_sizes(nodes: Sequence[str], coreness: pd.Series | Mapping | None, smallest: float, largest: float) -> dict:
+    """Marker area per node, growing linearly with its value (coreness, or degree).
+
+    Parameters
+    ----------
+    nodes : sequence of str
+        The nodes to size.
+    coreness : pandas.Series or mapping or None
+        Value per node; None gives every node the middle size.
+    smallest, largest : float
+        Areas (pt^2) of the lowest and the highest value; a node without a value gets
+        ``smallest``, and every node the middle size when all values are equal.
+
+    Returns
+    -------
+    dict
+        Node -> area.
+
+    Examples
+    --------
+    >>> {v: float(a) for v, a in node_sizes(["a", "b", "c"], {"a": 0.0, "b": 0.5, "c": 1.0}, 10.0, 30.0).items()}
+    {'a': 10.0, 'b': 20.0, 'c': 30.0}
+    """
     if coreness is None:
         return {v: (smallest + largest) / 2 for v in nodes}
     c = pd.Series(coreness, dtype=float).reindex(list(nodes))
@@ -275,7 +297,7 @@ def network(
     core = set(core)
     pos = network_layout(G, seed=seed)
     nodes = sorted(G.nodes())
-    sizes = _node_sizes(nodes, coreness, 40.0, 320.0)
+    sizes = node_sizes(nodes, coreness, 40.0, 320.0)
     markers = department_markers(d for _, d in G.nodes(data="department"))
     _draw_ties(ax, G, pos, arrows=arrows, sizes=sizes, width=0.5)
     _draw_nodes(ax, G, pos, core, sizes, markers)
@@ -341,10 +363,10 @@ def contrasts(
     Parameters
     ----------
     graphs : mapping of str to networkx.DiGraph
-        Networks in drawing order, e.g. :func:`contrasting_networks`.
+        Networks in drawing order, e.g. :meth:`helpers.results.structure.Structure.contrast_graphs`.
     measures : pandas.DataFrame
         Indexed by the graphs' names; the columns named in ``measure_labels`` are printed
-        under each network (e.g. from :func:`helpers.analysis.structure.contrast_measures`).
+        under each network (e.g. :attr:`helpers.results.structure.Structure.contrasts`).
     seed : int
         Seed of every layout.
     titles : mapping, optional
@@ -389,7 +411,7 @@ def contrasts(
     for ax, name in zip(axes, names, strict=True):
         g = graphs[name]
         pos = network_layout(g, seed=seed)
-        sizes = _node_sizes(sorted(g), dict(g.degree()), 10.0, 60.0)
+        sizes = node_sizes(sorted(g), dict(g.degree()), 10.0, 60.0)
         _draw_ties(ax, g, pos, arrows=False, sizes=sizes, width=0.3)
         core = None if cores is None or name not in cores else set(cores[name])
         _draw_nodes(ax, g, pos, core, sizes, markers, linewidth=0.4)

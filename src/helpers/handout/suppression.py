@@ -155,48 +155,9 @@ def suppress(
     if unknown:
         raise ValueError(f"columns not in table: {unknown}")
 
-    n_rows = len(table)
-    mask = np.zeros((n_rows, table.shape[1]), dtype=bool)
-    reason = np.full(mask.shape, "", dtype=object)
-    governing = np.full(mask.shape, np.nan)
-    col_pos = {c: i for i, c in enumerate(table.columns)}
-
-    for count_col, value_cols in mapping.items():
-        counts = pd.to_numeric(table[count_col], errors="coerce").to_numpy(float)
-        small = counts < k
-        if not suppress_zero:
-            small &= counts != 0
-        small &= ~np.isnan(counts)
-        for value_col in value_cols:
-            j = col_pos[value_col]
-            governing[:, j] = np.fmin(governing[:, j], np.where(np.isnan(counts), np.nan, counts))
-            mask[small, j] = True
-            reason[small, j] = "primary"
-
-    for total_col, parts in totals.items():
-        t = col_pos[total_col]
-        for i in range(n_rows):
-            hidden = [p for p in parts if mask[i, col_pos[p]]]
-            if len(hidden) != 1 or mask[i, t]:
-                continue
-            visible = []
-            for order, p in enumerate(parts):
-                if mask[i, col_pos[p]]:
-                    continue
-                value = pd.to_numeric(pd.Series([table.iat[i, col_pos[p]]]), errors="coerce").iloc[0]
-                if not pd.isna(value):
-                    visible.append((float(value), order, p))
-            target = col_pos[min(visible)[2]] if visible else t
-            mask[i, target] = True
-            reason[i, target] = "secondary"
-
-    out = table.copy()
-    for j, column in enumerate(table.columns):
-        if mask[:, j].any():
-            values = out[column].astype(object).to_numpy(copy=True)
-            values[mask[:, j]] = marker
-            out[column] = pd.Series(values, index=out.index, dtype=object)
-
+    mask, reason, governing = _primary(table, mapping, k, suppress_zero)
+    _secondary(table, totals, mask, reason)
+    out = _masked(table, mask, marker)
     mask_frame = pd.DataFrame(mask, index=table.index, columns=table.columns)
     positions, cols = np.nonzero(mask)
     cells = pd.DataFrame(
@@ -217,6 +178,60 @@ def suppress(
         marker=marker,
         params={"columns": mapping, "totals": totals, "suppress_zero": suppress_zero},
     )
+
+
+def _primary(table: pd.DataFrame, mapping: dict, k: int, suppress_zero: bool):
+    """Primary suppression: cells whose count is below ``k``. Returns the mask, the reason per
+    cell and the count that governs each cell (the smallest, NaN where none)."""
+    mask = np.zeros(table.shape, dtype=bool)
+    reason = np.full(mask.shape, "", dtype=object)
+    governing = np.full(mask.shape, np.nan)
+    col_pos = {c: i for i, c in enumerate(table.columns)}
+    for count_col, value_cols in mapping.items():
+        counts = pd.to_numeric(table[count_col], errors="coerce").to_numpy(float)
+        small = counts < k
+        if not suppress_zero:
+            small &= counts != 0
+        small &= ~np.isnan(counts)
+        for value_col in value_cols:
+            j = col_pos[value_col]
+            governing[:, j] = np.fmin(governing[:, j], np.where(np.isnan(counts), np.nan, counts))
+            mask[small, j] = True
+            reason[small, j] = "primary"
+    return mask, reason, governing
+
+
+def _secondary(table: pd.DataFrame, totals: dict, mask: np.ndarray, reason: np.ndarray) -> None:
+    """Secondary suppression (in place): where exactly one part of a total is hidden, hide the
+    smallest visible part too (or the total), so the hidden part cannot be recovered by subtraction."""
+    col_pos = {c: i for i, c in enumerate(table.columns)}
+    for total_col, parts in totals.items():
+        t = col_pos[total_col]
+        for i in range(len(table)):
+            hidden = [p for p in parts if mask[i, col_pos[p]]]
+            if len(hidden) != 1 or mask[i, t]:
+                continue
+            visible = []
+            for order, p in enumerate(parts):
+                if mask[i, col_pos[p]]:
+                    continue
+                value = pd.to_numeric(pd.Series([table.iat[i, col_pos[p]]]), errors="coerce").iloc[0]
+                if not pd.isna(value):
+                    visible.append((float(value), order, p))
+            target = col_pos[min(visible)[2]] if visible else t
+            mask[i, target] = True
+            reason[i, target] = "secondary"
+
+
+def _masked(table: pd.DataFrame, mask: np.ndarray, marker: str) -> pd.DataFrame:
+    """A copy of ``table`` with the masked cells replaced by the marker."""
+    out = table.copy()
+    for j, column in enumerate(table.columns):
+        if mask[:, j].any():
+            values = out[column].astype(object).to_numpy(copy=True)
+            values[mask[:, j]] = marker
+            out[column] = pd.Series(values, index=out.index, dtype=object)
+    return out
 
 
 def any_suppressed(*results: Suppression | pd.DataFrame) -> bool:

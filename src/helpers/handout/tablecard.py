@@ -3,7 +3,7 @@
 Each table at the seminar gets the card beside the handout: the three rounds of
 ``report/discussion.yml`` (title, minutes, questions) in the handout's language, with the
 questions the handout draws from the wave's findings
-(:meth:`helpers.handout.context.Handout.data_prompts`) added to the round of joint reflection, as
+(:func:`helpers.handout.sections.discussion.prompts`) added to the round of joint reflection, as
 in the handout. :func:`table_card_typst` writes the Typst markup (pure);
 :func:`write_table_card` compiles it with the ``typst`` package into a PDF.
 
@@ -20,10 +20,7 @@ import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-import yaml
 
-from helpers import paths
-from helpers import safeyaml
 from helpers import io
 from helpers import lang as fmt
 
@@ -190,7 +187,18 @@ def table_card_typst(title: str, rounds: Sequence[Mapping], prompts: Sequence[st
 
 
 def pdf_timestamp(meta: Mapping) -> int | None:
-    """Creation time of the PDF: ``SOURCE_DATE_EPOCH`` if set, else the wave's closing date (UTC midnight)."""
+    """Creation time of the PDF: ``SOURCE_DATE_EPOCH`` if set, else the wave's closing date (UTC midnight).
+
+    Parameters
+    ----------
+    meta : mapping
+        The wave's description (its ``date``).
+
+    Returns
+    -------
+    int or None
+        Seconds since the epoch; None without either.
+    """
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
     if epoch.isdigit():
         return int(epoch)
@@ -201,22 +209,18 @@ def pdf_timestamp(meta: Mapping) -> int | None:
     return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp())
 
 
-def write_table_card(folder: str | Path, lang: str, seed: int, out_path: str | Path, *,
-                     questions: str | Path | None = None) -> Path:
-    """Write the table card of a wave as a one-page A4 PDF (atomically).
+def write_table_card(card: Mapping, out_path: str | Path) -> Path:
+    """Write a wave's table card as a one-page A4 PDF (atomically).
 
     Parameters
     ----------
-    folder : path
-        The wave's build folder (``build/<wave>``), with ``tidy/`` and ``results/``.
-    lang : {"da", "en"}
-    seed : int
-        The handout's seed (see :class:`helpers.handout.context.Handout`).
+    card : mapping
+        What the card prints, as the handout publishes it
+        (:func:`helpers.handout.sections.discussion.table_card`): ``title``, ``rounds``,
+        ``prompts``, ``lang``, ``subtitle``, ``heading``, ``prompts_label`` and the wave's
+        closing ``date``.
     out_path : path
         The PDF to write; its folder is created if missing.
-    questions : path, optional
-        The discussion file; default ``report/discussion.yml``. With ``data_prompts:
-        false`` in it, the card has no questions from the findings.
 
     Returns
     -------
@@ -231,21 +235,11 @@ def write_table_card(folder: str | Path, lang: str, seed: int, out_path: str | P
     """
     import typst
 
-    from helpers.handout.context import Handout
-
-    h = Handout(Path(folder), lang, seed)
-    path = Path(questions) if questions is not None else paths.project_root() / "report" / "discussion.yml"
-    config = safeyaml.load_file(path)
-    prompts = h.data_prompts() if config.get("data_prompts", True) else []
-    try:
-        label = h.t("table_card.prompts_label")
-    except KeyError:
-        label = None
-    source = table_card_typst(h.t("discussion.heading"), config["rounds"], prompts, lang,
-                              subtitle=str(h.wave_text("name") or ""), heading=h.t.data_at("discussion.round"),
-                              prompts_label=label)
+    source = table_card_typst(card["title"], card["rounds"], card["prompts"], card["lang"],
+                              subtitle=card.get("subtitle", ""), heading=card["heading"],
+                              prompts_label=card.get("prompts_label"))
     pdf = typst.compile(source.encode("utf-8"), format="pdf", ignore_system_fonts=True,
-                        timestamp=pdf_timestamp(h.meta))
+                        timestamp=pdf_timestamp({"date": card.get("date")}))
     out_path = Path(out_path)
     with io.atomic_file(out_path, "wb") as fh:
         fh.write(pdf)

@@ -1,3 +1,3 @@
 """Ingest: a survey tool's raw export and its ``wave.yml`` -> validated, pseudonymised tidy tables."""
 
-__all__ = ["codebook", "draft", "example", "pseudonym", "readers", "tools", "validate", "wave"]
+__all__ = []

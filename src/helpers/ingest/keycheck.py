@@ -99,13 +99,15 @@ def check_ids(ids: Iterable[str], members: Collection[str], file: str | Path, wa
                                 f"forum-network key {wave} --out {file} --force")
 
 
-def check_previous(tidy_folder: Path, wave_folder: Path, secret: bytes, wave: str) -> None:
+def check_previous(meta: dict, members, wave_folder: Path, secret: bytes, wave: str) -> None:
     """Refuse a previous wave whose tidy tables, or whose recorded visit pairs, were made under another key.
 
     Parameters
     ----------
-    tidy_folder : Path
-        The previous wave's ``build/<wave>/tidy``.
+    meta : dict
+        The previous wave's tidy settings and counts (with its ``key_fingerprint``).
+    members : iterable of str
+        The previous wave's member ids (pseudonyms).
     wave_folder : Path
         The previous wave's raw folder (where ``visit-pairs.csv`` is kept).
     secret : bytes
@@ -117,17 +119,10 @@ def check_previous(tidy_folder: Path, wave_folder: Path, secret: bytes, wave: st
     ------
     PseudonymKeyError
     """
-    import json
-
-    import pandas as pd
-
     from helpers.ingest.readers import UnreadableFile, read_csv
     from helpers.ingest.wave import VISIT_PAIRS_FILE
 
-    meta_file = Path(tidy_folder) / "wave.json"
-    if not meta_file.is_file():
-        return
-    check_build_key(json.loads(meta_file.read_text(encoding="utf-8")), secret, wave)
+    check_build_key(meta, secret, wave)
     pairs = Path(wave_folder) / VISIT_PAIRS_FILE
     if pairs.is_file():
         try:
@@ -135,5 +130,4 @@ def check_previous(tidy_folder: Path, wave_folder: Path, secret: bytes, wave: st
         except UnreadableFile:
             return  # reported, with its row and column, where the pairs are read
         if "member_id" in frame:
-            members = pd.read_parquet(Path(tidy_folder) / "members.parquet", columns=["member_id"])["member_id"]
             check_ids(frame["member_id"], set(members), pairs, wave)

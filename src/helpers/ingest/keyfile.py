@@ -90,7 +90,7 @@ def read_key(path: Path) -> pd.DataFrame:
         never quotes the file's content.
     """
     from helpers.ingest.readers import UnreadableFile
-    from helpers.io import read_sheet
+    from helpers.ingest.readers import read_sheet
 
     path = Path(path)
     try:

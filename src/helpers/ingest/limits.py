@@ -15,7 +15,7 @@ from pathlib import Path
 
 from helpers.errors import Problem
 
-__all__ = [
+__all__ = ["column_letter", 
     "MAX_CSV_FILE_BYTES", "MAX_CSV_BYTES", "MAX_XLSX_BYTES", "MAX_XLSX_UNCOMPRESSED", "MAX_CELLS", "MAX_CELL_CHARS", "FIELD_CHARS",
     "WAVE_TEXT_CHARS", "xlsx_problem", "cell_problem", "too_many_cells", "text_problem", "roster_problems",
     "wave_problems",
@@ -111,8 +111,6 @@ def cell_problem(name: str, records, header_row: int = 1) -> Problem | None:
     >>> cell_problem("r.csv", [(1, ["Navn"]), (2, ["Bo"])]) is None
     True
     """
-    from helpers.ingest.readers import column_letter
-
     header: list[str] = []
     header_number = None
     for number, cells in records:
@@ -215,3 +213,27 @@ def wave_problems(name, questions: dict, partners, roster_file, columns: dict, t
         if problem is not None:
             problems.append(problem)
     return problems
+
+
+def column_letter(position: int) -> str:
+    """The spreadsheet letter of a 1-based column position.
+
+    Parameters
+    ----------
+    position : int
+        1 for column A.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> column_letter(1), column_letter(26), column_letter(28)
+    ('A', 'Z', 'AB')
+    """
+    letters = ""
+    while position > 0:
+        position, rest = divmod(position - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters

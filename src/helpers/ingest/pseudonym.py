@@ -28,7 +28,8 @@ from pathlib import Path
 from helpers.errors import SurveyError
 from helpers.ingest.readers import normalise_text
 
-__all__ = ["PseudonymKeyError", "check_key", "fingerprint", "load_secret", "pseudonym", "secret_path"]
+__all__ = ["SECRET_ENV", "SECRET_FILE_ENV", "DEFAULT_SECRET_FILE", "PseudonymKeyError", "check_key", "fingerprint",
+           "load_secret", "pseudonym", "secret_path"]
 
 SECRET_ENV = "FORUM_NETWORK_SECRET"
 SECRET_FILE_ENV = "FORUM_NETWORK_SECRET_FILE"
@@ -116,7 +117,7 @@ def _builds_with_keys(build: Path | None) -> list[Path]:
             build = project_root() / "build"
         except SurveyError:
             return []
-    return sorted(p.parent for p in Path(build).glob("*/tidy/wave.json"))
+    return sorted(p for p in Path(build).glob("*/tidy") if p.is_dir() and any(p.iterdir()))
 
 
 def _write_new_key(path: Path) -> None:

@@ -46,9 +46,11 @@ import pandas as pd
 
 from helpers.errors import Problem
 from helpers.ingest import limits
+from helpers.ingest.limits import column_letter
 
-__all__ = ["DELIMITERS", "ENCODINGS", "SUMMARY_LABELS", "XLSX_SUFFIXES", "RawTable", "UnreadableFile", "column_letter",
-           "is_summary_label", "normalise_text", "parse_number", "read_csv", "read_table", "read_xlsx"]
+__all__ = ["ENCODINGS", "DELIMITERS", "SUMMARY_LABELS", "XLSX_SUFFIXES", "SNIFF_LINES", "RawTable", "UnreadableFile",
+           "normalise_text", "column_letter", "is_summary_label", "read_csv", "read_xlsx", "read_table",
+           "read_sheet", "parse_number"]
 
 ENCODINGS = ("utf-8-sig", "cp1252")
 DELIMITERS = (";", ",", "\t")
@@ -153,30 +155,6 @@ def normalise_text(value: str) -> str:
     """
     text = unicodedata.normalize("NFC", str(value)).translate(_INVISIBLE)
     return " ".join(text.split())
-
-
-def column_letter(position: int) -> str:
-    """The spreadsheet letter of a 1-based column position.
-
-    Parameters
-    ----------
-    position : int
-        1 for column A.
-
-    Returns
-    -------
-    str
-
-    Examples
-    --------
-    >>> column_letter(1), column_letter(26), column_letter(28)
-    ('A', 'Z', 'AB')
-    """
-    letters = ""
-    while position > 0:
-        position, rest = divmod(position - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def is_summary_label(text: str) -> bool:
@@ -760,3 +738,21 @@ def parse_number(text: str) -> float | None:
     except (ValueError, OverflowError):
         return None
     return value if value == value and abs(value) != float("inf") else None
+
+
+def read_sheet(path: Path) -> pd.DataFrame:
+    """Read a CSV file meant for people, as :func:`write_sheet` writes it or a spreadsheet saved it.
+
+    Any separator (``;``, ``,`` or tab) and UTF-8 (with or without a byte-order mark) or
+    Windows-1252; every cell is text (white space normalised), formula quotes taken off.
+
+    Raises
+    ------
+    UnreadableFile
+        The file is empty, cut off, or not CSV text.
+    """
+    from helpers.escape import csv_uncell
+
+    frame = read_csv(path).frame.reset_index(drop=True)
+    frame.columns = [csv_uncell(c) for c in frame.columns]
+    return frame.map(csv_uncell)

@@ -49,9 +49,8 @@ from helpers.ingest.readers import (RawTable, UnreadableFile, column_letter, is_
                       read_table)
 from helpers.ingest.wave import MATCH_KEYS, ROSTER_FIELDS, Labels, Question, WaveSpec
 
-__all__ = ["DONT_KNOW_WORDS", "EXTERNAL_COLUMNS", "MEMBER_COLUMNS", "Members", "RELATION_COLUMNS", "TidyWave",
-           "canonical_id", "header_member", "named_in_header",
-           "input_hash", "tidy_wave"]
+__all__ = ["DONT_KNOW_WORDS", "EXTERNAL_COLUMNS", "HEADER_SEARCH_ROWS", "MEMBER_COLUMNS", "Members", "RELATION_COLUMNS",
+           "SKIP", "TidyWave", "canonical_id", "header_member", "named_in_header", "input_hash", "tidy_wave"]
 
 MEMBER_COLUMNS = ["member_id", "gender", "role", "department", "answered"]
 RELATION_COLUMNS = ["source", "target", "rating"]

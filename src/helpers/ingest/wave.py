@@ -20,7 +20,8 @@ from helpers import safeyaml
 from helpers.ingest.limits import wave_problems
 
 __all__ = ["AUTO_PREVIOUS", "GENDERS", "Labels", "MATCH_KEYS", "Partner", "Question", "ROLES", "ROSTER_FIELDS",
-           "REQUIRED_ROSTER_FIELDS", "VISIT_PAIRS_FILE", "WaveSpec", "load_wave", "previous_by_date", "wave_text"]
+           "REQUIRED_ROSTER_FIELDS", "VISIT_PAIRS_FILE", "WAVE_ID", "WaveSpec", "load_wave", "locate", "previous_by_date",
+           "previous_wave", "wave_text"]
 
 ROSTER_FIELDS = ("member_id", "name", "email", "gender", "role", "department", "answered")
 REQUIRED_ROSTER_FIELDS = ("member_id", "gender", "role", "department", "answered")
@@ -716,6 +717,78 @@ def previous_by_date(spec: WaveSpec) -> Path | None:
         if date is not None and date < spec.date:
             earlier.append((date, sibling.name, sibling))
     return max(earlier)[2] if earlier else None
+
+
+def locate(wave: str | Path, build: str | Path = "build") -> tuple[WaveSpec, Path]:
+    """The settings and build folder of a wave given as an id or a folder.
+
+    Parameters
+    ----------
+    wave : str or Path
+        A wave id (under ``data/raw`` or ``data/example``) or a wave folder
+        (:func:`helpers.paths.find_wave`).
+    build : str or Path
+        The build folder (relative paths are taken from the project root).
+
+    Returns
+    -------
+    (WaveSpec, Path)
+        The wave's settings and its build folder (``build/<wave id>``).
+
+    Raises
+    ------
+    SurveyError
+        No such wave, its ``wave.yml`` is faulty, or another wave folder beside it gives the same id.
+    """
+    from helpers.paths import build_dir, find_wave
+
+    spec = load_wave(find_wave(wave))
+    check_unique_id(spec)
+    return spec, build_dir(spec.id, build)
+
+
+def previous_wave(spec: WaveSpec, previous: str | Path | None = None,
+                  build: str | Path = "build") -> tuple[WaveSpec, Path] | None:
+    """The wave to compare with, as ``(WaveSpec, build folder)``; None if there is none.
+
+    ``previous`` if given, else the one ``wave.yml`` names. A name is looked up beside
+    the wave's own folder first, then as :func:`helpers.paths.find_wave` does;
+    ``"auto"`` means the latest earlier wave beside this one (:func:`previous_by_date`),
+    and none when there is no earlier one.
+
+    Parameters
+    ----------
+    spec : WaveSpec
+        The wave.
+    previous : str or Path, optional
+        The wave to compare with, overriding ``wave.yml``.
+    build : str or Path
+        The build folder.
+
+    Returns
+    -------
+    (WaveSpec, Path) or None
+
+    Raises
+    ------
+    SurveyError
+        The wave named cannot be found, or did not close before this one.
+    """
+    name = previous if previous is not None else spec.previous
+    if name is None:
+        return None
+    if str(name) == AUTO_PREVIOUS:
+        found = previous_by_date(spec)
+        return None if found is None else locate(found, build)
+    beside = spec.folder.parent / str(name)
+    try:
+        spec_a, folder_a = locate(beside if (beside / "wave.yml").is_file() else name, build)
+    except SurveyError as exc:
+        raise SurveyError(f"{spec.id} names {name!r} as its previous wave, but: {exc}") from exc
+    if spec_a.date >= spec.date:
+        raise SurveyError(f"{spec.id} (closed {spec.date}) cannot be compared with {spec_a.id} as its previous wave: "
+                          f"that wave closed {spec_a.date}, not before")
+    return spec_a, folder_a
 
 
 def wave_text(meta: dict, lang: str, *path: str) -> Any:

@@ -35,6 +35,9 @@ import nbformat
 from helpers import __version__
 from helpers.paths import HELPERS
 
+__all__ = ["KEY_PREFIX", "file_hashes", "code_modules", "code_version", "parameters_used", "run_key", "with_key",
+           "notebook_key", "RunCache"]
+
 try:
     import fcntl
 except ImportError:  # Windows: no lock (runs sharing a cache must not overlap there)

@@ -44,6 +44,8 @@ WARM_IMPORTS = (
     "import helpers.analysis.external, helpers.handout.plots, helpers.handout.context\n"
     "del contextlib, _io, _s\n"
 )
+#: Seconds a stopped worker gets to unwind before it is killed.
+STOP_SECONDS = 5
 #: Run between two notebooks in the same kernel.
 RESET = "%reset -f\nimport matplotlib.pyplot as _plt\n_plt.close('all')\ndel _plt\n"
 
@@ -108,8 +110,6 @@ class Worker:
         """Let the worker end: after its current job (close its job stream), or at once
         (``kill``: SIGTERM, on which it unwinds as on Ctrl-C, removing its temporary files;
         SIGKILL if it has not ended after ``STOP_SECONDS``)."""
-        from helpers.pipeline.scheduler import STOP_SECONDS
-
         if self.process.poll() is None:
             if kill:
                 self.process.terminate()
@@ -169,7 +169,7 @@ class _Kernel:
     def __init__(self, root: Path):
         from jupyter_client.manager import KernelManager
 
-        from helpers.pipeline.scheduler import KERNEL_START_ATTEMPTS
+        from helpers.pipeline.worker import KERNEL_START_ATTEMPTS
 
         for attempt in range(KERNEL_START_ATTEMPTS):
             self.km = KernelManager(kernel_name="python3")
@@ -177,7 +177,7 @@ class _Kernel:
                 self.km.start_kernel(cwd=str(root))
                 self.run(WARM_IMPORTS)
                 break
-            except RuntimeError:  # two kernels took the same port (see scheduler.execute); try again
+            except RuntimeError:  # two kernels took the same port (see worker.execute); try again
                 self.close()
                 if attempt == KERNEL_START_ATTEMPTS - 1:
                     raise
@@ -221,7 +221,7 @@ def _serve(root: Path, sock_fd: int) -> int:
     import nbformat
 
     from helpers.errors import SurveyError, os_error_message
-    from helpers.pipeline.scheduler import work
+    from helpers.pipeline.worker import work
 
     sock = socket.socket(fileno=sock_fd)
     lock = None

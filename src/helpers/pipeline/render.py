@@ -22,7 +22,7 @@ Both engines read the same notebook, prepared the same way by
 :func:`prepare_notebook` (stream and error outputs removed, captions without content
 dropped, Quarto ``#|`` cell options read), and the same ``_quarto.yml``; both put the
 engine's name and version where the handout's method note has the placeholder
-:data:`helpers.handout.context.RENDERER` (:func:`fill_renderer`).
+:data:`helpers.settings.RENDERER` (:func:`fill_renderer`).
 
 ``_quarto.yml`` keys the built-in engine understands (top level, overridden by
 ``format: html:`` or ``format: typst:``, overridden by a front-matter raw cell in
@@ -84,6 +84,12 @@ from helpers import safeyaml
 
 from helpers.errors import SurveyError
 from helpers.paths import SOURCE_ROOT
+from helpers.settings import RENDERER, matplotlib_rc, read_quarto_config  # noqa: F401  (the renderer's settings)
+from helpers.settings import merged as _merged
+
+__all__ = ["PROJECT_ROOT", "DEFAULT_CONFIG", "LUA_FILTER", "FORMATS", "ENGINES", "RenderError", "quarto_available",
+           "pandoc_path", "cell_options", "front_matter", "prepare_notebook", "pandoc_settings", "execution_time",
+           "render"]
 
 PROJECT_ROOT = SOURCE_ROOT
 DEFAULT_CONFIG = PROJECT_ROOT / "_quarto.yml"
@@ -247,40 +253,6 @@ def pandoc_path() -> Path:
         raise RenderError(f"pandoc not found: {err}") from err
 
 
-def read_quarto_config(path: str | Path | None = DEFAULT_CONFIG) -> dict[str, Any]:
-    """Read a Quarto project configuration (``_quarto.yml``).
-
-    Parameters
-    ----------
-    path : path or None
-        The file; None means no configuration (an empty dict).
-
-    Returns
-    -------
-    dict
-        The YAML mapping as read.
-
-    Raises
-    ------
-    RenderError
-        The file is missing, is not YAML, or does not hold a mapping.
-    """
-    if path is None:
-        return {}
-    path = Path(path)
-    try:
-        data = safeyaml.load(path.read_text(encoding="utf-8"), str(path))
-    except OSError as err:
-        raise RenderError(f"{path}: cannot read the render configuration: {err}") from err
-    except yaml.YAMLError as err:
-        raise RenderError(f"{path}: not valid YAML: {err}") from err
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise RenderError(f"{path}: expected a mapping of settings, found {type(data).__name__}")
-    return data
-
-
 def cell_options(source: str) -> dict[str, Any]:
     """Quarto cell options from the ``#|`` comment lines at the top of a code cell.
 
@@ -434,7 +406,7 @@ def _has_content(output: Mapping[str, Any]) -> bool:
 
 def fill_renderer(nb: nbformat.NotebookNode, description: str) -> nbformat.NotebookNode:
     """Name the engine in the handout: the placeholder
-    :data:`helpers.handout.context.RENDERER` in Markdown cells and Markdown outputs
+    :data:`helpers.settings.RENDERER` in Markdown cells and Markdown outputs
     becomes ``description`` (e.g. ``"Quarto 1.11.0"``); ``nb`` is changed in place and
     returned.
 
@@ -445,8 +417,6 @@ def fill_renderer(nb: nbformat.NotebookNode, description: str) -> nbformat.Noteb
     >>> fill_renderer(nb, "Quarto 1.11.0").cells[0].source
     'Typeset with Quarto 1.11.0.'
     """
-    from helpers.handout.context import RENDERER
-
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             cell.source = cell.source.replace(RENDERER, description)
@@ -457,55 +427,6 @@ def fill_renderer(nb: nbformat.NotebookNode, description: str) -> nbformat.Noteb
                 text = "".join(text) if isinstance(text, list) else text
                 data["text/markdown"] = text.replace(RENDERER, description)
     return nb
-
-
-def matplotlib_rc(config: Mapping[str, Any], fmt: str = "html") -> dict[str, Any]:
-    """matplotlib settings that carry the configuration's figure size into execution.
-
-    Quarto sets the figure size when it executes a notebook; papermill does not, so
-    the handout notebook applies these after importing pyplot
-    (``plt.rcParams.update(render.matplotlib_rc(render.read_quarto_config()))``).
-
-    Parameters
-    ----------
-    config : mapping
-        A configuration as read by :func:`read_quarto_config`.
-    fmt : {"html", "pdf"}
-        Whose ``format:`` section overrides the top level.
-
-    Returns
-    -------
-    dict
-        ``figure.figsize`` (inches) from ``fig-width``/``fig-height``, ``figure.dpi``
-        and ``savefig.dpi`` from ``fig-dpi`` (PNG resolution; the inline backend
-        uses the figure's dpi), and ``svg.hashsalt`` (fixed, so SVG output is
-        identical between runs).
-
-    Examples
-    --------
-    >>> matplotlib_rc({"fig-width": 7, "fig-height": 4.5, "fig-dpi": 200})
-    {'figure.figsize': (7.0, 4.5), 'figure.dpi': 200, 'savefig.dpi': 200, 'svg.hashsalt': 'handout'}
-    """
-    settings = _merged(config, fmt)
-    rc: dict[str, Any] = {}
-    if "fig-width" in settings and "fig-height" in settings:
-        rc["figure.figsize"] = (float(settings["fig-width"]), float(settings["fig-height"]))
-    if "fig-dpi" in settings:
-        rc["figure.dpi"] = int(settings["fig-dpi"])
-        rc["savefig.dpi"] = int(settings["fig-dpi"])
-    rc["svg.hashsalt"] = "handout"
-    return rc
-
-
-def _merged(config: Mapping[str, Any], fmt: str) -> dict[str, Any]:
-    """Top-level keys, overridden by the keys of ``format: <quarto format>:``."""
-    settings = {k: v for k, v in config.items() if k not in ("format", "project")}
-    formats = config.get("format")
-    if isinstance(formats, Mapping):
-        specific = formats.get(_QUARTO_FORMAT.get(fmt, fmt))
-        if isinstance(specific, Mapping):
-            settings.update(specific)
-    return settings
 
 
 def _as_list(value: Any) -> list:

@@ -27,25 +27,34 @@ import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Callable, Iterator
 
 import nbformat
 
-from helpers import paths
-from helpers.handout import context as handout
-from helpers import io
-from helpers.pipeline.render import engine_info
-from helpers.pipeline.cache import RunCache, file_hashes, notebook_key, parameters_used, run_key, with_key
+from helpers import handout, io, paths
+from helpers.results.base import Result
+from helpers.results.comparison import Comparison
+from helpers.results.departments import Departments
+from helpers.results.external import External
+from helpers.results.network import Network
+from helpers.results.structure import Structure
+from helpers.results.tidy import Tidy
 from helpers.errors import SurveyError
-from helpers.lang import check_lang
 from helpers.ingest.keycheck import check_previous
 from helpers.ingest.pseudonym import fingerprint, load_secret
-from helpers.ingest.validate import tidy_wave
-from helpers.ingest.wave import AUTO_PREVIOUS, VISIT_PAIRS_FILE, previous_by_date
+from helpers.ingest.wave import VISIT_PAIRS_FILE, locate, previous_wave
+from helpers.lang import check_lang
+from helpers.pipeline.worker import StepFailed, work  # noqa: F401  (work: what each step's process runs)
+from helpers.pipeline.cache import RunCache, file_hashes, notebook_key, parameters_used, run_key, with_key
+from helpers.pipeline.render import engine_info
+
+__all__ = ["DEFAULT_SEED", "FORMATS", "CACHE_FOLDER", "Step", "STEPS", "COMPARE",
+           "HANDOUT_NOTEBOOK", "HANDOUT_READS", "HANDOUT_PROJECT_READS", "handout_step", "dependencies",
+           "StepFailed", "StepResult", "RunReport", "run"]
 
 DEFAULT_SEED = 20190222
-KERNEL_START_ATTEMPTS = 3
 FORMATS = ("html", "pdf")
 CACHE_FOLDER = ".jupyter_cache"
 STOP_SECONDS = 5
@@ -77,29 +86,54 @@ class Step:
     project_reads: tuple[str, ...] = ()
     lang: str | None = None
 
+    @classmethod
+    def of(cls, name: str, notebook: str, result) -> "Step":
+        """The step whose notebook computes and saves ``result`` (a class of :mod:`helpers.results`):
+        it reads what the result's computation reads and writes the result's files.
+
+        Parameters
+        ----------
+        name : str
+            Shown in progress lines.
+        notebook : str
+            The notebook, relative to the project root.
+        result : type
+            A result class with ``reads()`` and ``files()``.
+
+        Returns
+        -------
+        Step
+        """
+        return cls(name, notebook, result.reads(), result.files())
+
 
 STEPS = (
-    Step("ingest", "notebooks/10-ingest.ipynb", ("raw",), ("tidy",)),
-    Step("network", "notebooks/20-network.ipynb", ("tidy",), ("results/network.json",)),
-    Step("core-periphery", "notebooks/30-core-periphery.ipynb", ("tidy",),
-         ("results/structure.json", "results/members.csv", "results/key_players.csv",
-          "results/core_composition.csv", "results/community_departments.csv", "results/contrasts.csv", "exports")),
-    Step("departments", "notebooks/40-departments.ipynb", ("tidy",),
-         tuple(f"results/{name}.csv" for name in ("department_densities", "role_densities", "ei_tests", "ei_rescaled",
-                                                  "crossing_shares", "bridging_members", "unlinked_pairs"))),
-    Step("external", "notebooks/50-external.ipynb", ("tidy", "results/structure.json"),
-         tuple(f"results/{name}.csv" for name in ("external_means", "external_tests", "external_ratings"))),
+    Step.of("ingest", "notebooks/10-ingest.ipynb", Tidy),
+    Step.of("network", "notebooks/20-network.ipynb", Network),
+    Step.of("core-periphery", "notebooks/30-core-periphery.ipynb", Structure),
+    Step.of("departments", "notebooks/40-departments.ipynb", Departments),
+    Step.of("external", "notebooks/50-external.ipynb", External),
 )
-COMPARE = Step("compare", "notebooks/60-compare.ipynb", ("tidy", "results/structure.json", "results/external_means.csv"),
-               ("results/compare.json", *(f"results/compare_{n}.csv" for n in
-                                          ("ties", "transitions", "movers", "crossing", "blocks", "external"))))
+COMPARE = Step.of("compare", "notebooks/60-compare.ipynb", Comparison)
 HANDOUT_NOTEBOOK = "report/handout.ipynb"
-HANDOUT_READS = ("tidy", "results")
+HANDOUT_READS = (Tidy.FOLDER, Result.FOLDER)
 HANDOUT_PROJECT_READS = ("report/i18n", "report/discussion.yml", "_quarto.yml", "report/filters", "report/templates")
 
 
 def handout_step(lang: str, formats: tuple[str, ...]) -> Step:
-    """The handout step of one language: execute the handout notebook, then render it."""
+    """The handout step of one language: execute the handout notebook, then render it.
+
+    Parameters
+    ----------
+    lang : {"da", "en"}
+        The handout's language.
+    formats : tuple of {"html", "pdf"}
+        The formats rendered (with PDF also the table card).
+
+    Returns
+    -------
+    Step
+    """
     card = (f"handout/table-card-{lang}.pdf",) if "pdf" in formats else ()
     return Step(f"handout ({lang})", HANDOUT_NOTEBOOK, HANDOUT_READS,
                 tuple(f"handout/handout-{lang}.{fmt}" for fmt in formats) + card, HANDOUT_PROJECT_READS, lang)
@@ -132,10 +166,6 @@ def dependencies(steps: tuple[Step, ...]) -> dict[str, set[str]]:
     return deps
 
 
-class StepFailed(SurveyError):
-    """A notebook raised an error; the message names the notebook and the error."""
-
-
 @dataclass
 class StepResult:
     """How one step went: ``executed`` or ``cached``, and how long it took."""
@@ -155,70 +185,6 @@ class RunReport:
     def executed(self) -> list[str]:
         """Names of the steps that were executed (not taken from the cache)."""
         return [s.name for s in self.steps if s.status == "executed"]
-
-
-def execute(nb: nbformat.NotebookNode, output: Path, root: Path, name: str, km=None) -> Path:
-    """Execute an already parameterised notebook with papermill into ``output`` (atomically).
-
-    ``km``: a started kernel's manager to execute in (:mod:`helpers.pipeline.pool`);
-    None starts a kernel for the notebook.
-
-    Raises
-    ------
-    StepFailed
-        The notebook raised; the executed copy with the traceback is kept beside
-        ``output`` as ``*.failed.ipynb`` for inspection.
-    """
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
-
-    output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output.with_name(f".{output.stem}.tmp.ipynb")
-    try:
-        for attempt in range(KERNEL_START_ATTEMPTS):
-            try:
-                papermill.execute_notebook(nb, str(tmp), cwd=str(root), kernel_name="python3",
-                                           progress_bar=False, log_output=False, **({"km": km} if km else {}))
-                break
-            except RuntimeError as exc:
-                # Kernels started at the same moment can pick the same free TCP port (a known
-                # race in jupyter_client); the kernel that loses dies before it replies. Nothing
-                # of the notebook has run then, so starting it again is safe.
-                if "Kernel died before replying" not in str(exc) or attempt == KERNEL_START_ATTEMPTS - 1:
-                    raise
-    except PapermillExecutionError as exc:
-        failed = output.with_name(f"{output.stem}.failed.ipynb")
-        if tmp.exists():
-            tmp.replace(failed)
-        raise StepFailed(f"step {name} failed: {exc.ename}: {exc.evalue}\n"
-                         f"  the executed notebook is in {failed}") from exc
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    tmp.replace(output)
-    return output
-
-
-def work(nb: nbformat.NotebookNode, output: Path, root: Path, name: str, lang: str | None,
-         formats: tuple[str, ...], engine: str = "auto", km=None) -> Path:
-    """Execute one step (and render it with ``engine``, for a handout step).
-
-    :mod:`helpers.pipeline.pool` calls this with its warm kernel's manager ``km``;
-    :mod:`helpers.pipeline.worker` without (a kernel of the step's own).
-    """
-    executed = execute(nb, output, root, name, km)
-    if lang is not None:
-        from helpers.pipeline.render import render
-
-        folder = output.parents[1]
-        render(executed, folder / "handout", formats=formats, lang=lang, name=f"handout-{lang}",
-               metadata=handout.Handout(folder, lang).title_block(), engine=engine)
-        if "pdf" in formats:
-            from helpers.handout.tablecard import write_table_card
-
-            seed = nb.metadata.get("papermill", {}).get("parameters", {}).get("seed", DEFAULT_SEED)
-            write_table_card(folder, lang, seed, folder / "handout" / f"table-card-{lang}.pdf")
-    return executed
 
 
 class _Process:
@@ -292,36 +258,6 @@ def _prepare(step: Step, params: dict, folder: Path, root: Path, spec, formats,
     return with_key(nb, key), key
 
 
-def previous_wave(spec, previous: str | Path | None = None, build: str | Path = "build"):
-    """The wave to compare with, as ``(WaveSpec, build folder)``; None if there is none.
-
-    ``previous`` if given, else the one ``wave.yml`` names. A name is looked up beside
-    the wave's own folder first, then as :func:`helpers.paths.find_wave` does;
-    ``"auto"`` means the latest earlier wave beside this one
-    (:func:`helpers.ingest.wave.previous_by_date`), and none when there is no earlier one.
-
-    Raises
-    ------
-    SurveyError
-        The wave named cannot be found, or did not close before this one.
-    """
-    name = previous if previous is not None else spec.previous
-    if name is None:
-        return None
-    if str(name) == AUTO_PREVIOUS:
-        found = previous_by_date(spec)
-        return None if found is None else io.locate(found, build)
-    beside = spec.folder.parent / str(name)
-    try:
-        spec_a, folder_a = io.locate(beside if (beside / "wave.yml").is_file() else name, build)
-    except SurveyError as exc:
-        raise SurveyError(f"{spec.id} names {name!r} as its previous wave, but: {exc}") from exc
-    if spec_a.date >= spec.date:
-        raise SurveyError(f"{spec.id} (closed {spec.date}) cannot be compared with {spec_a.id} as its previous wave: "
-                          f"that wave closed {spec_a.date}, not before")
-    return spec_a, folder_a
-
-
 def run(wave: str | Path, *, langs: tuple[str, ...] = ("da",), formats: tuple[str, ...] = FORMATS,
         build: str | Path = "build", seed: int = DEFAULT_SEED, use_cache: bool = True,
         jobs: int | None = None, previous: str | Path | None = None,
@@ -368,6 +304,86 @@ def run(wave: str | Path, *, langs: tuple[str, ...] = ("da",), formats: tuple[st
     SurveyError
         Another run of the same wave is writing its build folder.
     """
+    _check_options(langs, formats)
+    root = paths.project_root()
+    spec, folder = locate(wave, build)
+    report = RunReport()
+    note = lambda result: _note(report, progress, result)  # noqa: E731
+    params = {"wave": str(spec.folder), "build": str(folder.parent), "seed": seed, "lang": (langs or ("da",))[0]}
+    plan = _Plan(spec, folder, root, params, tuple(formats), folder.parent / CACHE_FOLDER, use_cache,
+                 max(1, jobs or os.cpu_count() or 1), engine_info(engine) if langs else None)
+    if not (use_cache and plan.cache_folder.is_dir()):
+        plan.pool  # a cold run: workers and their kernels start now, while the data is checked
+    try:
+        tidy = _validate(plan, note)  # fail fast, with every problem listed, before anything is written
+        with _hold(folder) as (lock, scratch):
+            plan.lock = lock
+            if tidy is not None:
+                tidy.save(folder)  # the ingest notebook reads these instead of ingesting again
+                plan.tidy_saved = True
+            steps = STEPS + _compare_steps(plan, previous, build, note) + tuple(handout_step(lang, plan.formats)
+                                                                                for lang in langs)
+            _run_steps(plan, steps, note, lock, scratch)
+    except BaseException:
+        plan.close(kill=True)  # a failed or stopped run does not wait for its workers' kernels
+        raise
+    finally:
+        plan.close()
+    report.handouts.update(_handouts(folder, langs, formats))
+    return report
+
+
+@dataclass
+class _Plan:
+    """What every step of one run shares: the wave, its folders, parameters, formats and cache."""
+
+    spec: object
+    folder: Path
+    root: Path
+    params: dict
+    formats: tuple[str, ...]
+    cache_folder: Path
+    use_cache: bool
+    jobs: int
+    renderer: dict | None = None  # the render engine and its version (:func:`helpers.pipeline.render.engine_info`)
+    lock: int | None = None  # the build folder's lock, once held
+    tidy_saved: bool = False  # the run wrote the tidy tables itself
+
+    @cached_property
+    def pool(self):
+        """Workers with warm kernels (:mod:`helpers.pipeline.pool`), started at first use."""
+        from helpers.pipeline.pool import Pool
+
+        pool = Pool(self.root, Path(tempfile.mkdtemp(prefix="forum-network-")), self.jobs)
+        if self.lock is not None:
+            pool.hand_lock(self.lock)
+        return pool
+
+    def close(self, kill: bool = False) -> None:
+        """Let the workers go (if any were started)."""
+        if "pool" in self.__dict__:
+            pool = self.__dict__["pool"]
+            pool.close(kill=kill)
+            shutil.rmtree(pool.scratch, ignore_errors=True)
+
+    @cached_property
+    def cache(self) -> RunCache:
+        """The run cache, opened (and created) at first use; ``--no-cache`` still records."""
+        return RunCache(self.cache_folder)
+
+    def prepare(self, step: Step) -> tuple[nbformat.NotebookNode, str]:
+        """The step's notebook, parameterised and keyed; and the key."""
+        return _prepare(step, self.params, self.folder, self.root, self.spec, self.formats, self.renderer)
+
+    def cached(self, step: Step, nb: nbformat.NotebookNode):
+        """The step's cached run if it can be reused, else None."""
+        if not self.use_cache:
+            return None
+        return self.cache.lookup(nb, file_hashes([self.folder / w for w in step.writes], self.folder))
+
+
+def _check_options(langs: tuple[str, ...], formats: tuple[str, ...]) -> None:
+    """Refuse an unknown language or format, and languages without a format."""
     for lang in langs:
         check_lang(lang)
     if not formats and langs:
@@ -375,73 +391,82 @@ def run(wave: str | Path, *, langs: tuple[str, ...] = ("da",), formats: tuple[st
     unknown = sorted(set(formats) - set(FORMATS))
     if unknown:
         raise SurveyError(f"unknown format {unknown[0]!r}; choose from {', '.join(FORMATS)}")
-    root = paths.project_root()
-    renderer = engine_info(engine) if langs else None
-    spec, folder = io.locate(wave, build)
+
+
+def _validate(plan: _Plan, note) -> Tidy | None:
+    """Validate and tidy the raw export, once; None when the ingest step can be taken from the cache.
+
+    Every problem of the raw data is listed (ValidationError) before anything is written
+    or any notebook starts. The run then writes the tidy tables, and the ingest notebook
+    reads them (:meth:`helpers.results.tidy.Tidy.ingest`) instead of ingesting again.
+    """
+    if plan.use_cache and plan.cache_folder.is_dir():  # else nothing can be cached, and nothing is created
+        step = STEPS[0]
+        nb, _ = plan.prepare(step)
+        if plan.cached(step, nb) is not None:
+            return None
     started = time.perf_counter()
-    jobs = max(1, jobs or os.cpu_count() or 1)
-    params = {"wave": str(spec.folder), "build": str(folder.parent), "seed": seed, "lang": (langs or ("da",))[0]}
-    cache = _LazyCache(folder.parent / CACHE_FOLDER)  # --no-cache still records, so the next run can reuse
-    # workers and their kernels start now, while the data is checked, unless nothing is to be
-    # executed (then a pool is only started if a step turns out to need one after all)
-    pools: list = []
+    tidy = Tidy.compute(plan.spec)
+    note(StepResult("validate", "checked", time.perf_counter() - started))
+    return tidy
 
-    def pool():
-        if not pools:
-            from helpers.pipeline.pool import Pool
 
-            pools.append(Pool(root, Path(tempfile.mkdtemp(prefix="forum-network-")), jobs))
-        return pools[0]
+def _compare_steps(plan: _Plan, previous, build, note) -> tuple[Step, ...]:
+    """The compare step when the wave has a previous one, after running that wave's analysis
+    (from the cache if unchanged); none otherwise."""
+    before = previous_wave(plan.spec, previous, build)
+    if before is None:
+        return ()
+    spec_a, folder_a = before
+    run(spec_a.folder, langs=(), formats=plan.formats, build=build, seed=plan.params["seed"],
+        use_cache=plan.use_cache, jobs=plan.jobs,
+        progress=lambda r: note(StepResult(f"{spec_a.id} {r.name}", r.status, r.seconds)))
+    tidy_a = Tidy.load(folder_a)
+    check_previous(tidy_a.meta, tidy_a.members["member_id"], spec_a.folder, load_secret(), spec_a.id)
+    previous_reads = [folder_a / r for r in COMPARE.reads] + [spec_a.folder / VISIT_PAIRS_FILE]
+    plan.params["previous"] = str(spec_a.folder)
+    return (Step(COMPARE.name, COMPARE.notebook,
+                 COMPARE.reads + tuple(os.path.relpath(r, plan.folder) for r in previous_reads), COMPARE.writes),)
 
-    known = _all_cached(STEPS + tuple(handout_step(lang, tuple(formats)) for lang in langs), params, folder, root,
-                        spec, formats, cache, renderer) if use_cache and cache.folder.is_dir() else None
-    if known is None:
-        pool()
+
+def _run_steps(plan: _Plan, steps: tuple[Step, ...], note, lock: int, scratch: Path) -> None:
+    """Run the steps in dependency order, up to ``plan.jobs`` at once, each from the cache if it can be."""
+    from helpers.progress import Bars
+
+    deps = dependencies(steps)
+    if plan.tidy_saved:  # the run wrote the tidy tables: nobody waits for the ingest notebook
+        deps = {n: d - {STEPS[0].name} for n, d in deps.items()}
+    if "pool" in plan.__dict__:
+        plan.pool.hand_lock(lock)
+    pending = {s.name: s for s in steps}
+    running: list[_Job] = []
+    done: set[str] = set()
+    bars = Bars()
     try:
-        tidy = tidy_wave(spec)  # fail fast, with every problem listed, before any notebook starts
-        report = RunReport()
-        _note(report, progress, StepResult("validate", "checked", time.perf_counter() - started))
-        steps = STEPS
-        before = previous_wave(spec, previous, build)
-        if before is not None:
-            spec_a, folder_a = before
-            run(spec_a.folder, langs=(), formats=formats, build=build, seed=seed, use_cache=use_cache, jobs=jobs,
-                progress=lambda r: _note(report, progress, StepResult(f"{spec_a.id} {r.name}", r.status, r.seconds)))
-            check_previous(folder_a / "tidy", spec_a.folder, load_secret(), spec_a.id)
-            previous_reads = [folder_a / r for r in COMPARE.reads] + [spec_a.folder / VISIT_PAIRS_FILE]
-            steps += (Step(COMPARE.name, COMPARE.notebook,
-                           COMPARE.reads + tuple(os.path.relpath(r, folder) for r in previous_reads), COMPARE.writes),)
-            params["previous"] = str(spec_a.folder)
-        steps += tuple(handout_step(lang, tuple(formats)) for lang in langs)
-        deps = dependencies(steps)
-        _execute_steps(steps, deps, params, folder, root, spec, formats, cache, use_cache, pool, tidy,
-                       report, progress, known or {}, renderer)
-    except BaseException:
-        for p in pools:  # a failed or stopped run does not wait for its workers' kernels
-            p.close(kill=True)
-        raise
+        while pending or running:
+            for name in sorted((n for n, s in pending.items() if deps[n] <= done), key=_priority):
+                if len(running) >= plan.jobs:
+                    break
+                job = _start(plan, pending.pop(name), note, lock, scratch)
+                if job is None:
+                    done.add(name)
+                else:
+                    running.append(job)
+            finished = [j for j in running if j.worker.finished()]
+            if not finished:
+                for j in running:
+                    bars.update(j.step.name, j.started, j.worker.progress_file)
+                time.sleep(0.05)
+                continue
+            for job in finished:
+                running.remove(job)
+                bars.close(job.step.name)
+                _finish(plan, job, note)
+                done.add(job.step.name)
     finally:
-        for p in pools:
-            p.close()
-            shutil.rmtree(p.scratch, ignore_errors=True)
-    for lang in langs:
-        report.handouts.update({f"{lang}.{fmt}": folder / "handout" / f"handout-{lang}.{fmt}" for fmt in formats})
-        if "pdf" in formats:
-            report.handouts[f"{lang}.card"] = folder / "handout" / f"table-card-{lang}.pdf"
-    return report
-
-
-class _LazyCache:
-    """The run cache, opened (and created) at first use, so a run refused on bad data writes nothing."""
-
-    def __init__(self, folder: Path):
-        self.folder = folder
-        self._cache = None
-
-    def __getattr__(self, name):
-        if self._cache is None:
-            self._cache = RunCache(self.folder)
-        return getattr(self._cache, name)
+        bars.close_all()
+        if running:
+            plan.close(kill=True)
 
 
 #: Ready steps start in this order: the longest chain first, the ingest notebook (whose
@@ -452,116 +477,65 @@ PRIORITY = ("core-periphery", "external", "departments", "network", "compare")
 def _priority(name: str) -> tuple[int, str]:
     if name in PRIORITY:
         return PRIORITY.index(name), name
-    return (len(PRIORITY) + 1 if name == "ingest" else len(PRIORITY)), name
+    return (len(PRIORITY) + 1 if name == STEPS[0].name else len(PRIORITY)), name
 
 
-def _all_cached(steps, params, folder, root, spec, formats, cache, renderer=None) -> dict | None:
-    """Step name -> ``(notebook, key, cached notebook)`` if every step would be taken from the
-    cache (the run then starts no worker and uses these look-ups), else None."""
-    found = {}
-    try:
-        for step in steps:
-            nb, key = _prepare(step, params, folder, root, spec, formats, renderer)
-            hit = cache.lookup(nb, file_hashes([folder / w for w in step.writes], folder))
-            if hit is None:
-                return None
-            found[step.name] = (nb, key, hit)
-    except (OSError, SurveyError):
-        return None
-    return found
+@dataclass
+class _Job:
+    """A step given to a worker of the run's pool."""
+
+    step: Step
+    nb: nbformat.NotebookNode
+    output: Path
+    worker: object
+    started: float
+
+    def result(self) -> Path:
+        """The executed notebook; raises StepFailed with the step's own message if it failed."""
+        code, message = self.worker.outcome()
+        if code == 0:
+            return self.output
+        if message:
+            raise StepFailed(message)
+        raise StepFailed(f"step {self.step.name} stopped (exit code {code}):\n  " + "\n  ".join(self.worker.log_tail()))
 
 
-def _execute_steps(steps, deps, params, folder, root, spec, formats, cache, use_cache, pool, tidy,
-                   report, progress, known, renderer=None) -> None:
-    """Take steps from the cache or give them to the workers of ``pool()``, in dependency order.
+def _start(plan: _Plan, step: Step, note, lock: int, scratch: Path) -> "_Job | None":
+    """Serve a step from the cache (None), or give it to an idle worker of the pool."""
+    t0 = time.perf_counter()
+    nb, key = plan.prepare(step)
+    output = plan.folder / "notebooks" / _executed_name(step)
+    hit = plan.cached(step, nb)
+    if hit is None:
+        worker = plan.pool.idle()[0]
+        stem = scratch / (Path(step.notebook).stem + (f".{step.lang}" if step.lang else ""))
+        nbformat.write(nb, f"{stem}.ipynb")
+        worker.submit({"notebook": f"{stem}.ipynb", "output": str(output), "root": str(plan.root),
+                       "name": step.name, "lang": step.lang, "formats": list(plan.formats),
+                       "engine": plan.renderer["engine"] if plan.renderer else "auto"}, Path(f"{stem}.job.json"))
+        return _Job(step, nb, output, worker, worker.started)
+    if notebook_key(output) != key:  # missing, half-written, or of another run
+        io.write_notebook(hit, output)
+    note(StepResult(step.name, "cached", time.perf_counter() - t0))
+    return None
 
-    The ingest notebook's tables are written here from ``tidy`` (validated by the run), so
-    the steps reading them start at once; the notebook itself runs last, for its tables.
-    """
-    from helpers.progress import Bars
 
-    pending = {s.name: s for s in steps}
-    running: dict[str, tuple] = {}  # step name -> (worker, step, nb, output)
-    done: set[str] = set()
-    bars = Bars()
-    ingest = pending.get("ingest")
-    if ingest is not None and "tidy" in ingest.writes and "ingest" not in known:
-        nb, _ = _prepare(ingest, params, folder, root, spec, formats, renderer)
-        if not (use_cache and cache.lookup(nb, file_hashes([folder / w for w in ingest.writes], folder))):
-            # the run validated the data already: it writes the tidy tables itself, so the
-            # steps that read them need not wait for the ingest notebook
-            tidy_written = True
-        else:
-            tidy_written = False
-    else:
-        tidy_written = False
-    with _hold(folder) as (lock, scratch):
-        if tidy_written:
-            io.write_tidy(tidy, folder / "tidy")
-            deps = {n: d - {"ingest"} for n, d in deps.items()}
-        workers = []  # the pool, once it holds the lock too
+def _finish(plan: _Plan, proc: "_Job", note) -> None:
+    """Record a finished step in the cache (raises StepFailed if it failed)."""
+    executed = proc.result()
+    plan.cache.store(proc.nb, nbformat.read(executed, as_version=4), proc.step.notebook,
+                     file_hashes([plan.folder / w for w in proc.step.writes], plan.folder))
+    note(StepResult(proc.step.name, "executed", time.perf_counter() - proc.started))
 
-        def idle():
-            if not workers:
-                workers.append(pool())
-                workers[0].hand_lock(lock)
-            return workers[0].idle()
 
-        try:
-            while pending or running:
-                ready = sorted((n for n, s in pending.items() if deps[n] <= done), key=_priority)
-                for name in ready:
-                    step = pending[name]
-                    t0 = time.perf_counter()
-                    if name in known:
-                        nb, key, hit = known[name]
-                    else:
-                        nb, key = _prepare(step, params, folder, root, spec, formats, renderer)
-                        hit = (cache.lookup(nb, file_hashes([folder / w for w in step.writes], folder))
-                               if use_cache else None)
-                    output = folder / "notebooks" / _executed_name(step)
-                    if hit is not None:
-                        pending.pop(name)
-                        if notebook_key(output) != key:  # missing, half-written, or of another run
-                            io.write_notebook(hit, output)
-                        done.add(name)
-                        _note(report, progress, StepResult(name, "cached", time.perf_counter() - t0))
-                        continue
-                    free = idle()
-                    if not free:
-                        break
-                    pending.pop(name)
-                    worker = free[0]
-                    stem = scratch / (Path(step.notebook).stem + (f".{step.lang}" if step.lang else ""))
-                    nbformat.write(nb, f"{stem}.ipynb")
-                    worker.submit({"notebook": f"{stem}.ipynb", "output": str(output), "root": str(root),
-                                   "name": step.name, "lang": step.lang, "formats": list(formats),
-                                   "engine": renderer["engine"] if renderer else "auto"},
-                                  Path(f"{stem}.job.json"))
-                    running[name] = (worker, step, nb, output)
-                finished = [n for n, (w, *_) in running.items() if w.finished()]
-                if not finished:
-                    for n, (w, *_) in running.items():
-                        bars.update(n, w.started, w.progress_file)
-                    time.sleep(0.05)
-                    continue
-                for name in finished:
-                    worker, step, nb, output = running.pop(name)
-                    bars.close(name)
-                    code, message = worker.outcome()
-                    if code != 0:
-                        if message:
-                            raise StepFailed(message)
-                        raise StepFailed(f"step {step.name} stopped (exit code {code}):\n  "
-                                         + "\n  ".join(worker.log_tail()))
-                    cache.store(nb, nbformat.read(output, as_version=4), step.notebook,
-                                file_hashes([folder / w for w in step.writes], folder))
-                    done.add(name)
-                    _note(report, progress, StepResult(name, "executed", time.perf_counter() - worker.started))
-        finally:
-            bars.close_all()
-            if running:
-                workers[0].close(kill=True)
+def _handouts(folder: Path, langs: tuple[str, ...], formats: tuple[str, ...]) -> dict[str, Path]:
+    """The handout files a run wrote, keyed ``<lang>.<format>`` (and ``<lang>.card``)."""
+    out = {}
+    for lang in langs:
+        out.update({f"{lang}.{fmt}": folder / "handout" / f"handout-{lang}.{fmt}" for fmt in formats})
+        if "pdf" in formats:
+            out[f"{lang}.card"] = folder / "handout" / f"table-card-{lang}.pdf"
+    return out
 
 
 @contextmanager

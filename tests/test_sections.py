@@ -1,4 +1,4 @@
-"""Findings in the handout follow the data: silos, cut vertices and the seminar's wave."""
+"""Tests of helpers.handout.sections: findings in the handout follow the data (silos, cut vertices)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ import itertools
 
 import networkx as nx
 import pandas as pd
-import pytest
 
-from helpers import paths
-from helpers import findings, io
+from helpers import io
 from helpers.analysis import network
-from helpers.handout.context import Handout, localise_cell_options, pipe_table
+from helpers.handout import sections
+from helpers.handout.context import Context
+from helpers.results.structure import Structure
 
 
 def write_wave(folder, G: nx.DiGraph, *, seed: int = 1, k: int = 3):
@@ -27,10 +27,8 @@ def write_wave(folder, G: nx.DiGraph, *, seed: int = 1, k: int = 3):
     pd.DataFrame(columns=["member_id", "partner", "rating", "status"]).to_parquet(tidy / "external.parquet")
     io.write_json(meta, tidy / "wave.json")
     io.write_json(network.summary(G), folder / "results" / "network.json")
-    results, tables = findings.analyse_structure(G, seed=seed, n_samples=99, n_networks=19)
-    io.write_json(results, folder / "results" / "structure.json")
-    io.write_tables(tables, folder / "results")
-    return Handout(folder, "en", seed)
+    Structure.compute(G, seed=seed, n_samples=99, n_networks=19).save(folder)
+    return Context(folder, "en", seed)
 
 
 def forum(groups: dict[str, int]) -> nx.DiGraph:
@@ -52,7 +50,7 @@ def test_department_silos_are_called_separate_groupings(tmp_path):
     for dept in "ABC":
         clique(G, [n for n, d in G.nodes(data="department") if d == dept])
     G.add_edges_from([("A1", "B1"), ("B1", "A1"), ("B2", "C2"), ("C2", "B2")])
-    text = write_wave(tmp_path, G).structure_findings()
+    text = sections.structure.text(write_wave(tmp_path, G))
     assert "splits into 3 separate groupings" in text
     assert "No separate groupings" not in text
 
@@ -62,7 +60,7 @@ def test_a_cut_vertex_is_no_longer_nobody_indispensable(tmp_path):
     clique(G, [f"A{i}" for i in range(5)])
     clique(G, [f"B{i}" for i in range(5)])
     G.add_edges_from([("A1", "B1"), ("B1", "A1")])  # the only bridge: A1 and B1 are cut vertices
-    text = write_wave(tmp_path, G).structure_findings()
+    text = sections.structure.text(write_wave(tmp_path, G))
     assert "Nobody is indispensable" not in text
     assert "Some are indispensable: the network falls apart if a chief in A and a chief in B drops out" in text
 
@@ -72,7 +70,7 @@ def test_cut_vertex_too_rare_to_describe_is_not_named(tmp_path):
     clique(G, [f"A{i}" for i in range(5)])
     clique(G, [f"B{i}" for i in range(5)])
     G.add_edges_from([("A0", "B0"), ("B0", "A0")])  # directors: one per department
-    text = write_wave(tmp_path, G).structure_findings()
+    text = sections.structure.text(write_wave(tmp_path, G))
     assert "director in" not in text
     assert "a member from A" in text
 
@@ -82,60 +80,6 @@ def test_random_wave_has_no_clear_groupings_and_nobody_indispensable(tmp_path):
     rng = nx.gnm_random_graph(24, 200, seed=3, directed=True)
     nodes = sorted(G.nodes)
     G.add_edges_from((nodes[u], nodes[v]) for u, v in rng.edges)
-    text = write_wave(tmp_path, G).structure_findings()
+    text = sections.structure.text(write_wave(tmp_path, G))
     assert "Nobody is indispensable" in text
     assert "separate groupings" in text and "splits into" not in text
-
-
-def test_cell_option_captions_are_localised():
-    import nbformat
-
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell('#| fig-cap: "{{ figure1.caption }}"\nplot()')]
-    da, en = (localise_cell_options(nb, lang).cells[0].source for lang in ("da", "en"))
-    assert da.startswith('#| fig-cap: "De interne relationer') and en.startswith('#| fig-cap: "The internal relations')
-    assert "{{" in nb.cells[0].source  # the input is left unchanged
-
-
-@pytest.mark.parametrize("lang", ["da", "en"])
-def test_every_handout_caption_survives_as_a_cell_option(lang):
-    """Each localised option of the handout notebook parses back to the catalogue's text
-    (quotes and backslashes in a caption must not break the option's YAML)."""
-    import re
-
-    import nbformat
-
-    from helpers.handout.context import text
-    from helpers.pipeline.render import cell_options
-
-    nb = nbformat.read(paths.project_root() / "report" / "handout.ipynb", as_version=4)
-    t, checked = text(lang), 0
-    for cell, localised in zip(nb.cells, localise_cell_options(nb, lang).cells, strict=True):
-        for line in cell.source.splitlines():
-            found = re.fullmatch(r'#\| ([\w-]+): "\{\{ ([\w.]+) \}\}"', line)
-            if found:
-                assert cell_options(localised.source)[found.group(1)] == t(found.group(2))
-                checked += 1
-    assert checked >= 8
-
-
-def test_quotes_and_backslashes_in_a_caption_are_kept(monkeypatch):
-    import nbformat
-
-    from helpers.handout import context as handout
-    from helpers.pipeline.render import cell_options
-
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell('#| tbl-cap: "{{ x.cap }}"\nMarkdown(table)')]
-    tricky = 'A "quoted" \\ \'single\' caption: done'
-    monkeypatch.setattr(handout, "text", lambda lang: (lambda key: tricky))
-    assert cell_options(localise_cell_options(nb, "en").cells[0].source) == {"tbl-cap": tricky}
-
-
-def test_pipe_table():
-    assert pipe_table(pd.DataFrame({"a": ["x", "y"], "b": [1, 2]})).splitlines()[1] == "|:--|--:|"
-
-
-@pytest.mark.parametrize("value,expected", [(0.0004, "< 0.001"), (0.0312, "= 0.031")])
-def test_p_values(tmp_path, value, expected):
-    assert Handout(tmp_path, "en").p(value) == expected

@@ -1,0 +1,680 @@
+"""Communities in the forum's network, and whether they are more than chance ("no separate groupings").
+
+Communities are found by Leiden, Louvain or greedy modularity on the undirected union
+graph (:func:`helpers.analysis.network.union_graph`), their modularity is compared with
+degree-preserving random networks, and their agreement with the departments is measured
+(:func:`detect_communities`, :func:`modularity_test`, :func:`groupings_finding`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import io
+import math
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from helpers.analysis.network import as_undirected
+from helpers.analysis.permutation import SequentialRule, default_workers, sequential_test
+
+__all__ = [
+    "COMMUNITY_METHODS",
+    "Communities",
+    "modularity",
+    "detect_communities",
+    "degree_preserving_rewire",
+    "ModularityTest",
+    "modularity_test",
+    "normalized_mutual_information",
+    "adjusted_rand_index",
+    "community_departments",
+    "GroupingsFinding",
+    "groupings_finding",
+]
+
+COMMUNITY_METHODS = ("leiden", "louvain", "greedy")
+
+@dataclass(frozen=True)
+class Communities:
+    """Communities found in a network, and how they were found.
+
+    Attributes
+    ----------
+    communities : tuple of tuple of str
+        Member ids per community, each sorted; communities ordered by size (largest
+        first), then by their first member id.
+    modularity : float
+        Newman's modularity of the split on the undirected union graph.
+    method : str
+        ``"leiden"``, ``"louvain"`` or ``"greedy"``.
+    params : dict
+        Parameters passed to the algorithm (including the seed).
+    """
+
+    communities: tuple[tuple[str, ...], ...]
+    modularity: float
+    method: str
+    params: dict = field(default_factory=dict)
+
+    @property
+    def membership(self) -> dict[str, int]:
+        """Member id -> community number (0 = largest community)."""
+        return {v: i for i, c in enumerate(self.communities) for v in c}
+
+    def __len__(self) -> int:
+        return len(self.communities)
+
+
+def _order_communities(communities: Iterable[Iterable[Hashable]]) -> tuple[tuple, ...]:
+    cs = [tuple(sorted(c)) for c in communities if len(c)]
+    return tuple(sorted(cs, key=lambda c: (-len(c), c[0])))
+
+
+def modularity(H: nx.Graph, communities: Iterable[Iterable[Hashable]]) -> float:
+    """Newman's modularity of a split of an undirected graph.
+
+    Parameters
+    ----------
+    H : networkx.Graph
+        Undirected graph (use :func:`union_graph` for a tie graph).
+    communities : iterable of iterables of node ids
+        A partition of the nodes.
+
+    Returns
+    -------
+    float
+        Q = sum over communities of (e_c / m - (d_c / 2m)^2); NaN without edges.
+
+    References
+    ----------
+    .. [1] M. E. J. Newman, "Modularity and community structure in networks", PNAS
+       103(23), 8577-8582, 2006.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> H = nx.Graph([(1, 2), (3, 4)])
+    >>> modularity(H, [{1, 2}, {3, 4}])
+    0.5
+    """
+    if H.number_of_edges() == 0:
+        return math.nan
+    return float(nx.community.modularity(H, [set(c) for c in communities]))
+
+
+def _import_cdlib_algorithms():
+    # cdlib prints notes about optional packages on stdout when first imported; keep them
+    # out of notebooks and handouts.
+    with contextlib.redirect_stdout(io.StringIO()):
+        from cdlib import algorithms
+    return algorithms
+
+
+def _find(H: nx.Graph, method: str, seed: int) -> tuple[list, dict]:
+    if H.number_of_edges() == 0:
+        return [[v] for v in H.nodes()], {}
+    if method == "leiden":
+        algorithms = _import_cdlib_algorithms()
+        # cdlib's own networkx -> igraph conversion fails on bipartite graphs with string
+        # node names (it parses names as integers), so it is given an igraph graph.
+        g = _to_igraph(H, sorted(H.nodes()))
+        g.vs["name"] = sorted(H.nodes())
+        found = algorithms.leiden(g, seed=int(seed))
+        return found.communities, {"resolution_parameter": 1.0, "seed": int(seed)}
+    if method == "louvain":
+        # cdlib's louvain passes `randomize` to python-louvain, where an integer only
+        # switches randomisation on (seeded from numpy's global state) and False fixes
+        # the seed at 0; neither takes our seed. networkx's implementation does.
+        found = nx.community.louvain_communities(H, resolution=1.0, seed=int(seed))
+        return found, {"resolution": 1.0, "seed": int(seed)}
+    if method == "greedy":
+        if H.number_of_nodes() > _GREEDY_IGRAPH_FROM:
+            return _fastgreedy(H), {"implementation": "igraph"}
+        algorithms = _import_cdlib_algorithms()
+        found = algorithms.greedy_modularity(H)
+        return found.communities, {}
+    raise ValueError(f"method must be one of {COMMUNITY_METHODS}, not {method!r}")
+
+
+#: From this many members on, greedy modularity runs in igraph (C) instead of networkx.
+_GREEDY_IGRAPH_FROM = 200
+
+
+def _fastgreedy(H: nx.Graph) -> list:
+    """Clauset-Newman-Moore in igraph, cut at the merge of highest modularity."""
+    nodes = sorted(H.nodes())
+    g = _to_igraph(H, nodes)
+    clustering = g.community_fastgreedy().as_clustering()
+    return [[nodes[i] for i in c] for c in clustering]
+
+
+def detect_communities(G: nx.Graph | nx.DiGraph, *, method: str = "leiden", seed: int = 0) -> Communities:
+    """Find communities on the undirected union graph.
+
+    Parameters
+    ----------
+    G : networkx.DiGraph or networkx.Graph
+        A wave's tie graph (turned into its :func:`union_graph`) or an undirected graph.
+    method : {"leiden", "louvain", "greedy"}
+        ``"leiden"``: the Leiden algorithm [1]_ maximising modularity (cdlib's
+        ``algorithms.leiden`` on leidenalg, seeded). ``"louvain"``: the Louvain algorithm
+        [2]_ through ``networkx.community.louvain_communities`` because cdlib's louvain
+        cannot be given a seed. ``"greedy"``: Clauset-Newman-Moore greedy modularity [3]_
+        (cdlib's ``algorithms.greedy_modularity``; above 200 members igraph's
+        ``community_fastgreedy``, the same algorithm in C; deterministic, the seed is
+        unused).
+    seed : int
+        Seed of the algorithm's random steps.
+
+    Returns
+    -------
+    Communities
+        With modularity [4]_ on the union graph.
+
+    References
+    ----------
+    .. [1] V. A. Traag, L. Waltman and N. J. van Eck, "From Louvain to Leiden:
+       guaranteeing well-connected communities", Scientific Reports 9, 5233, 2019.
+    .. [2] V. D. Blondel, J.-L. Guillaume, R. Lambiotte and E. Lefebvre, "Fast unfolding
+       of communities in large networks", J. Stat. Mech. P10008, 2008.
+    .. [3] A. Clauset, M. E. J. Newman and C. Moore, "Finding community structure in very
+       large networks", Physical Review E 70, 066111, 2004.
+    .. [4] M. E. J. Newman, "Modularity and community structure in networks", PNAS
+       103(23), 8577-8582, 2006.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> H = nx.Graph([("a", "b"), ("b", "c"), ("a", "c"), ("d", "e"), ("e", "f"),
+    ...               ("d", "f"), ("c", "d")])
+    >>> detect_communities(H, method="louvain", seed=1).communities
+    (('a', 'b', 'c'), ('d', 'e', 'f'))
+    """
+    H = as_undirected(G)
+    found, params = _find(H, method, seed)
+    communities = _order_communities(found)
+    return Communities(communities, modularity(H, communities), method, params)
+
+
+def degree_preserving_rewire(H: nx.Graph, *, swaps_per_edge: int = 10, seed: int = 0) -> nx.Graph:
+    """A random graph with the same degrees, by double edge swaps.
+
+    Repeatedly picks two edges a-b and c-d at random and replaces them by a-d and c-b
+    (or a-c and b-d) when that creates no self-loop and no second edge between the same
+    pair [1]_, ``swaps_per_edge`` x edges times (igraph's ``Graph.rewire`` in C, simple
+    graphs only). Every member keeps their number of ties.
+
+    Parameters
+    ----------
+    H : networkx.Graph
+        Undirected simple graph.
+    swaps_per_edge : int
+        Swaps to make per edge.
+    seed : int
+        Seed of the ``random.Random`` that igraph draws from for this call.
+
+    Returns
+    -------
+    networkx.Graph
+        A new graph: same nodes (sorted, attributes copied), edges sorted.
+
+    References
+    ----------
+    .. [1] S. Maslov and K. Sneppen, "Specificity and stability in topology of protein
+       networks", Science 296, 910-913, 2002.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> H = nx.cycle_graph(8)
+    >>> R = degree_preserving_rewire(H, seed=1)
+    >>> sorted(d for _, d in R.degree()) == sorted(d for _, d in H.degree())
+    True
+    """
+    nodes = sorted(H.nodes())
+    R = nx.Graph()
+    R.add_nodes_from((v, H.nodes[v]) for v in nodes)
+    rewired = _rewired(_to_igraph(H, nodes), swaps_per_edge=swaps_per_edge, seed=seed)
+    R.add_edges_from(sorted(tuple(sorted((nodes[a], nodes[b]))) for a, b in rewired.get_edgelist()))
+    return R
+
+
+def _to_igraph(H: nx.Graph, nodes: list):
+    import igraph
+
+    index = {v: i for i, v in enumerate(nodes)}
+    return igraph.Graph(n=len(nodes), edges=sorted(tuple(sorted((index[u], index[v]))) for u, v in H.edges() if u != v))
+
+
+def _rewired(g, *, swaps_per_edge: int, seed: int):
+    """igraph's degree-preserving rewiring (C code, simple graphs), seeded.
+
+    igraph draws from a process-wide random-number hook; it is pointed at a
+    ``random.Random(seed)`` for the call and given back afterwards.
+    """
+    import random
+
+    import igraph
+
+    out = g.copy()
+    if out.ecount() >= 2:
+        igraph.set_random_number_generator(random.Random(seed))
+        try:
+            out.rewire(n=swaps_per_edge * out.ecount(), allowed_edge_types="simple")
+        finally:
+            igraph.set_random_number_generator(random)
+    return out
+
+
+def _null_modularity(g, nodes: list, method: str, seed: int) -> float:
+    """Modularity that ``method`` finds in a rewired igraph graph (Leiden straight through leidenalg)."""
+    if method == "leiden" and g.ecount():
+        import leidenalg
+
+        return float(leidenalg.find_partition(g, leidenalg.ModularityVertexPartition, seed=int(seed)).modularity)
+    R = nx.Graph()
+    R.add_nodes_from(nodes)
+    R.add_edges_from((nodes[a], nodes[b]) for a, b in g.get_edgelist())
+    return detect_communities(R, method=method, seed=seed).modularity
+
+
+@dataclass(frozen=True)
+class ModularityTest:
+    """Observed modularity against the modularity found in random networks.
+
+    Attributes
+    ----------
+    observed : float
+        Modularity of the communities found in the wave.
+    null : tuple of float
+        Modularity found by the same method in each degree-preserving random network.
+    p_value : float
+        ``(1 + #{null >= observed}) / (1 + n_samples)``.
+    null_mean, null_sd : float
+        Mean and standard deviation of ``null``.
+    z : float
+        ``(observed - null_mean) / null_sd`` (NaN when the sd is 0).
+    method : str
+        Community method.
+    n_samples : int
+        Random networks drawn.
+    seed : int
+        Seed of the whole test.
+    max_samples : int
+        Most random networks the test would have drawn.
+    stopped : str
+        Why it stopped, see :data:`helpers.analysis.permutation.STOPS`.
+    p_low, p_high : float
+        Clopper-Pearson interval (99 %) of the p-value that infinitely many random
+        networks would give.
+    """
+
+    observed: float
+    null: tuple[float, ...]
+    p_value: float
+    null_mean: float
+    null_sd: float
+    z: float
+    method: str
+    n_samples: int
+    seed: int
+    max_samples: int = 0
+    stopped: str = "max"
+    p_low: float = math.nan
+    p_high: float = math.nan
+
+
+def modularity_test(
+    G: nx.Graph | nx.DiGraph,
+    *,
+    method: str = "leiden",
+    n_samples: int = 199,
+    swaps_per_edge: int = 10,
+    seed: int = 0,
+    sequential: bool = True,
+    workers: int | None = None,
+    progress=None,
+) -> ModularityTest:
+    """Is the modularity found beyond what random networks of the same degrees give?
+
+    Even random networks have splits of sizeable modularity [1]_, so the modularity
+    found in the wave is compared with the modularity the same method finds in random
+    networks with the same degrees: the union graph rewired by degree-preserving double
+    edge swaps [2]_ (:func:`degree_preserving_rewire`, ``swaps_per_edge`` x edges swaps).
+
+    Parameters
+    ----------
+    G : networkx.DiGraph or networkx.Graph
+        A wave's tie graph (its union graph is used) or an undirected graph.
+    method : str
+        Community method, see :func:`detect_communities`.
+    n_samples : int
+        Most random networks to draw.
+    swaps_per_edge : int
+        Double edge swaps per edge when rewiring.
+    seed : int
+        Seeds the wave's community detection and, through
+        :func:`helpers.analysis.permutation.block_rng`, every random network and its
+        detection (blocks of 10 networks).
+    sequential : bool
+        Stop when the answer is clear (:class:`helpers.analysis.permutation.SequentialRule`:
+        10 random networks at least as modular, or a 99 % interval of the p-value
+        wholly below or above 0.05); False: always ``n_samples``.
+    workers : int, optional
+        Processes drawing random networks (default: the available cores above 200
+        members, else 1); the result does not depend on it.
+    progress : callable, optional
+        ``progress(drawn, n_samples)`` after each block of networks.
+
+    Returns
+    -------
+    ModularityTest
+
+    References
+    ----------
+    .. [1] R. Guimera, M. Sales-Pardo and L. A. N. Amaral, "Modularity from fluctuations
+       in random graphs and complex networks", Physical Review E 70, 025101, 2004.
+    .. [2] S. Maslov and K. Sneppen, "Specificity and stability in topology of protein
+       networks", Science 296, 910-913, 2002.
+    .. [3] M. E. J. Newman, "Modularity and community structure in networks", PNAS
+       103(23), 8577-8582, 2006.
+    .. [4] J. Besag and P. Clifford, "Sequential Monte Carlo p-values", Biometrika
+       78(2), 301-304, 1991.
+    """
+    H = as_undirected(G)
+    observed = detect_communities(H, method=method, seed=seed).modularity
+    nodes = sorted(H.nodes())
+    base = _to_igraph(H, nodes)
+    if n_samples < 1:
+        return ModularityTest(float(observed), (), math.nan, math.nan, math.nan, math.nan, method, 0, seed)
+    rule = (SequentialRule(max_samples=n_samples) if sequential
+            else SequentialRule(max_samples=n_samples, hits=n_samples + 1, min_samples=n_samples + 1))
+    if workers is None:
+        workers = default_workers() if len(nodes) > 200 else 1
+    sample = functools.partial(_null_modularities, n=len(nodes), edges=base.get_edgelist(), method=method,
+                               swaps_per_edge=swaps_per_edge)
+    test = sequential_test(sample, observed, rule=rule, seed=seed, block_size=10, workers=workers,
+                           progress=progress)
+    null_arr = test.null
+    mean = float(null_arr.mean())
+    sd = float(null_arr.std(ddof=1)) if len(null_arr) > 1 else math.nan
+    z = (observed - mean) / sd if sd and sd > 0 else math.nan
+    return ModularityTest(float(observed), tuple(float(x) for x in null_arr), test.p_value, mean, sd, z, method,
+                          test.n_samples, seed, n_samples, test.stopped, test.p_low, test.p_high)
+
+
+def _null_modularities(rng, size, *, n, edges, method, swaps_per_edge):
+    """Modularity ``method`` finds in ``size`` rewired copies of the graph ``(n, edges)`` (a sample block)."""
+    import igraph
+
+    base = igraph.Graph(n=n, edges=edges)
+    nodes = list(range(n))
+    out = []
+    for _ in range(size):
+        swap_seed, detect_seed = (int(x) for x in rng.integers(0, 2**31 - 1, size=2))
+        rewired = _rewired(base, swaps_per_edge=swaps_per_edge, seed=swap_seed)
+        out.append(_null_modularity(rewired, nodes, method, detect_seed))
+    return np.asarray(out, dtype=float)
+
+
+def _contingency(a: Sequence[Hashable], b: Sequence[Hashable]) -> np.ndarray:
+    if len(a) != len(b):
+        raise ValueError("the two labelings must have the same length")
+    _, ai = np.unique(np.asarray(a, dtype=object).astype(str), return_inverse=True)
+    _, bi = np.unique(np.asarray(b, dtype=object).astype(str), return_inverse=True)
+    table = np.zeros((ai.max(initial=-1) + 1, bi.max(initial=-1) + 1), dtype=np.int64)
+    np.add.at(table, (ai, bi), 1)
+    return table
+
+
+def _entropy(counts: np.ndarray) -> float:
+    p = counts[counts > 0] / counts.sum()
+    return float(-(p * np.log(p)).sum())
+
+
+def normalized_mutual_information(a: Sequence[Hashable], b: Sequence[Hashable]) -> float:
+    """Normalised mutual information between two labelings of the same members.
+
+    Parameters
+    ----------
+    a, b : sequence
+        Labels per member, in the same member order.
+
+    Returns
+    -------
+    float
+        I(a; b) / ((H(a) + H(b)) / 2), between 0 (independent) and 1 (same split up to
+        renaming) [1]_; 1 when both put everybody in one group.
+
+    References
+    ----------
+    .. [1] L. Danon, A. Diaz-Guilera, J. Duch and A. Arenas, "Comparing community
+       structure identification", J. Stat. Mech. P09008, 2005.
+
+    Examples
+    --------
+    >>> normalized_mutual_information([0, 0, 1, 1], ["x", "x", "y", "y"])
+    1.0
+    >>> normalized_mutual_information([0, 0, 1, 1], [0, 1, 0, 1])
+    0.0
+    """
+    table = _contingency(a, b)
+    n = table.sum()
+    ha, hb = _entropy(table.sum(axis=1)), _entropy(table.sum(axis=0))
+    if ha == 0 and hb == 0:
+        return 1.0
+    pij = table / n
+    outer = np.outer(table.sum(axis=1), table.sum(axis=0)) / n**2
+    nz = pij > 0
+    mi = float((pij[nz] * np.log(pij[nz] / outer[nz])).sum())
+    return max(0.0, mi / ((ha + hb) / 2))
+
+
+def adjusted_rand_index(a: Sequence[Hashable], b: Sequence[Hashable]) -> float:
+    """Adjusted Rand index between two labelings of the same members.
+
+    Parameters
+    ----------
+    a, b : sequence
+        Labels per member, in the same member order.
+
+    Returns
+    -------
+    float
+        1 for the same split, about 0 for chance agreement (can be negative) [1]_.
+
+    References
+    ----------
+    .. [1] L. Hubert and P. Arabie, "Comparing partitions", Journal of Classification
+       2, 193-218, 1985.
+
+    Examples
+    --------
+    >>> adjusted_rand_index([0, 0, 1, 1], ["x", "x", "y", "y"])
+    1.0
+    >>> round(adjusted_rand_index([0, 0, 1, 1], [0, 1, 0, 1]), 6)
+    -0.5
+    """
+    table = _contingency(a, b)
+    n = int(table.sum())
+
+    def pairs(x):
+        x = np.asarray(x, dtype=float)
+        return float((x * (x - 1) / 2).sum())
+
+    index = pairs(table)
+    sa, sb = pairs(table.sum(axis=1)), pairs(table.sum(axis=0))
+    total = n * (n - 1) / 2
+    expected = sa * sb / total if total else 0.0
+    maximum = (sa + sb) / 2
+    if maximum == expected:
+        return 1.0
+    return float((index - expected) / (maximum - expected))
+
+
+def community_departments(G: nx.Graph | nx.DiGraph, communities: Communities) -> pd.DataFrame:
+    """The department make-up of each community.
+
+    Parameters
+    ----------
+    G : networkx.DiGraph or networkx.Graph
+        Nodes carry ``department``.
+    communities : Communities
+        From :func:`detect_communities`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``community, size, department, count, share`` (share of the community),
+        one row per community and department (zeros included), sorted by community and
+        department.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.Graph([("a", "b"), ("c", "d")])
+    >>> nx.set_node_attributes(G, {"a": "X", "b": "X", "c": "X", "d": "Y"}, "department")
+    >>> c = Communities((("a", "b"), ("c", "d")), 0.5, "given")
+    >>> community_departments(G, c)[["community", "department", "count"]].values.tolist()
+    [[0, 'X', 2], [0, 'Y', 0], [1, 'X', 1], [1, 'Y', 1]]
+    """
+    dept = dict(G.nodes(data="department"))
+    departments = sorted(set(dept.values()))
+    rows = []
+    for i, members in enumerate(communities.communities):
+        for d in departments:
+            count = sum(1 for v in members if dept[v] == d)
+            rows.append({"community": i, "size": len(members), "department": d, "count": count, "share": count / len(members)})
+    return pd.DataFrame(rows, columns=["community", "size", "department", "count", "share"])
+
+
+@dataclass(frozen=True)
+class GroupingsFinding:
+    """The "no separate groupings" finding and the figures behind it.
+
+    Attributes
+    ----------
+    no_separate_groupings : bool
+        True when the modularity found is not beyond what random networks give
+        (``p_value > alpha``) or the communities cut across departments
+        (``nmi < max_nmi``).
+    beyond_random : bool
+        ``p_value <= alpha`` (a Monte Carlo test with n samples has level alpha when
+        alpha (n + 1) is a whole number, e.g. 0.05 with 19, 99 or 199 samples).
+    cuts_across_departments : bool
+        ``nmi < max_nmi``.
+    communities : Communities
+        The communities found in the wave.
+    test : ModularityTest
+        Modularity against random networks.
+    nmi, ari : float
+        Agreement between communities and departments.
+    makeup : pandas.DataFrame
+        :func:`community_departments` of the communities.
+    alpha, max_nmi : float
+        Thresholds used.
+    reasons : tuple of str
+        Plain-English sentences saying why.
+    """
+
+    no_separate_groupings: bool
+    beyond_random: bool
+    cuts_across_departments: bool
+    communities: Communities
+    test: ModularityTest
+    nmi: float
+    ari: float
+    makeup: pd.DataFrame
+    alpha: float
+    max_nmi: float
+    reasons: tuple[str, ...]
+
+
+def groupings_finding(
+    G: nx.DiGraph,
+    *,
+    method: str = "leiden",
+    n_samples: int = 199,
+    alpha: float = 0.05,
+    max_nmi: float = 0.5,
+    seed: int = 0,
+    progress=None,
+) -> GroupingsFinding:
+    """Does the forum split into separate groupings?
+
+    Communities are found on the union graph (:func:`detect_communities`), their
+    modularity is compared with degree-preserving random networks
+    (:func:`modularity_test`), and their agreement with the departments is measured by
+    normalised mutual information and the adjusted Rand index.
+
+    The finding "no separate groupings" holds when the modularity is not beyond what
+    random networks give (``p > alpha``), or when the communities cut across
+    departments (NMI with the departments below ``max_nmi``). Otherwise the groupings
+    are described by their department make-up (``makeup``).
+
+    Parameters
+    ----------
+    G : networkx.DiGraph
+        A wave's tie graph; nodes carry ``department``.
+    method : str
+        Community method, see :func:`detect_communities`.
+    n_samples : int
+        Random networks for the modularity test.
+    alpha : float
+        Level of the modularity test.
+    max_nmi : float
+        Below this NMI with the departments, communities count as cutting across them.
+    seed : int
+        Seed of detection and random networks.
+    progress : callable, optional
+        Passed to :func:`modularity_test`.
+
+    Returns
+    -------
+    GroupingsFinding
+
+    References
+    ----------
+    .. [1] M. E. J. Newman, "Modularity and community structure in networks", PNAS
+       103(23), 8577-8582, 2006.
+    .. [2] R. Guimera, M. Sales-Pardo and L. A. N. Amaral, "Modularity from fluctuations
+       in random graphs and complex networks", Physical Review E 70, 025101, 2004.
+    .. [3] L. Danon, A. Diaz-Guilera, J. Duch and A. Arenas, "Comparing community
+       structure identification", J. Stat. Mech. P09008, 2005.
+    """
+    found = detect_communities(G, method=method, seed=seed)
+    test = modularity_test(G, method=method, n_samples=n_samples, seed=seed, progress=progress)
+    nodes = sorted(G.nodes())
+    membership = found.membership
+    comm = [membership[v] for v in nodes]
+    dept = [G.nodes[v].get("department") for v in nodes]
+    nmi = normalized_mutual_information(comm, dept)
+    ari = adjusted_rand_index(comm, dept)
+    beyond = test.p_value <= alpha
+    across = nmi < max_nmi
+    reasons = [
+        f"{len(found)} communities ({method}) with modularity {found.modularity:.3f}; "
+        f"random networks with the same degrees give {test.null_mean:.3f} on average "
+        f"(p = {test.p_value:.3f}, {test.n_samples} networks): "
+        + ("beyond random." if beyond else "not beyond random."),
+        f"Agreement with departments: NMI {nmi:.2f}, ARI {ari:.2f}: "
+        + ("the communities cut across departments." if across else "the communities follow departments."),
+    ]
+    return GroupingsFinding(
+        no_separate_groupings=(not beyond) or across,
+        beyond_random=beyond,
+        cuts_across_departments=across,
+        communities=found,
+        test=test,
+        nmi=nmi,
+        ari=ari,
+        makeup=community_departments(G, found),
+        alpha=alpha,
+        max_nmi=max_nmi,
+        reasons=tuple(reasons),
+    )

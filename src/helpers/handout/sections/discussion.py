@@ -1,0 +1,88 @@
+"""The table discussion: rounds, the seminar's questions and prompts drawn from this wave's findings; the table card's data."""
+
+from __future__ import annotations
+
+from helpers.handout.sections import departments, structure
+
+__all__ = ["HEADING", "text", "prompts", "table_card"]
+
+#: The section's heading in the catalogue.
+HEADING = "discussion.heading"
+
+
+def text(ctx) -> str:
+    """Table discussion: three rounds with their minutes, the seminar's questions and data-driven prompts.
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+        The wave's handout in one language.
+
+    Returns
+    -------
+    str
+        Markdown (empty when there is nothing to say).
+    """
+    config = ctx.discussion
+    asked = prompts(ctx) if config.get("data_prompts", True) else []
+    parts = [ctx.heading(HEADING)]
+    for number, round_ in enumerate(config["rounds"], start=1):
+        parts.append("### " + ctx.t("discussion.round", number=number, title=round_["title"][ctx.lang],
+                                     minutes=ctx.n(round_["minutes"])))
+        items = [q[ctx.lang] for q in round_["questions"]]
+        if number == 2:  # joint reflection: what the data of this wave invites
+            items += asked
+        parts.append("\n".join(f"- {q}" for q in items))
+    return "\n\n".join(parts)
+
+
+def prompts(ctx) -> list[str]:
+    """Questions chosen from this wave's findings.
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+        The wave's handout in one language.
+
+    Returns
+    -------
+    list of str
+    """
+    t, found = ctx.t, []
+    if ctx.thin or ctx.no_ties:  # no findings to ask about
+        return found
+    if departments.unlinked(ctx):
+        found.append(t("discussion.prompts.unlinked", pairs=ctx.listing(departments.unlinked(ctx))))
+    if not ctx.structure.indispensable["nobody_indispensable"] and structure.cut_members(ctx):
+        found.append(t("discussion.prompts.indispensable", who=ctx.listing(structure.cut_members(ctx))))
+    g = ctx.structure.groupings
+    if g["beyond_random"] and not g["cuts_across_departments"]:
+        found.append(t("discussion.prompts.groupings"))
+    cp = ctx.structure.core_periphery()
+    if ctx.has_core:
+        found.append(t("discussion.prompts.periphery",
+                         share=ctx.pct(len(cp["periphery"]) / (len(cp["core"]) + len(cp["periphery"])))))
+    return found
+
+
+def table_card(ctx) -> dict:
+    """What the table card (:func:`helpers.handout.tablecard.write_table_card`) prints, as plain data.
+
+    The card repeats the discussion's rounds and questions in large type, with this wave's
+    prompts (unless ``discussion.yml`` says ``data_prompts: false``). The data travels to
+    the renderer in the executed notebook's metadata (:func:`helpers.handout.sections.publish`).
+
+    Returns
+    -------
+    dict
+        ``title, rounds, prompts, lang, subtitle, heading, prompts_label, date``.
+    """
+    config = ctx.discussion
+    try:
+        label = ctx.t("table_card.prompts_label")
+    except KeyError:
+        label = None
+    return {"title": ctx.t(HEADING), "rounds": config["rounds"],
+            "prompts": prompts(ctx) if config.get("data_prompts", True) else [], "lang": ctx.lang,
+            "subtitle": str(ctx.wave_text("name") or ""), "heading": ctx.t.data_at("discussion.round"),
+            "prompts_label": label, "date": ctx.meta.get("date")}

@@ -1,0 +1,132 @@
+"""Method appendix: definitions, variants, tests, samples, seeds, software and the input's hash."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import platform
+
+from helpers.settings import RENDERER
+
+__all__ = ["HEADING", "SOFTWARE", "text", "software_versions"]
+
+#: The section's heading in the catalogue.
+HEADING = "method.heading"
+#: Software whose versions the method section lists.
+SOFTWARE = ("networkx", "pandas", "cdlib", "leidenalg", "scipy", "matplotlib", "papermill", "pypandoc-binary", "typst")
+
+
+def text(ctx) -> str:
+    """Method appendix: definitions, variants, tests, samples, seeds, software, input hash.
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+        The wave's handout in one language.
+
+    Returns
+    -------
+    str
+        Markdown (empty when there is nothing to say).
+    """
+    t, st, s = ctx.t, ctx.structure, ctx.summary
+    cp, one = st.core_periphery(), st.core_periphery("one")
+    sig, g = st.significance, st.groupings
+    comp = st.composition
+    ei = ctx.departments.ei_tests.copy().iloc[0]
+    ext = ctx.external.external_tests.copy()
+    others = ctx.listing(f"{c['method']} {ctx.n(c['modularity'], 2)}" for c in st.other_communities)
+    # only the methods whose results the handout states (none without relations or with too few answers)
+    analysed = not (ctx.thin or ctx.no_ties)
+    defined = analysed and cp.get("defined", True)
+    return "\n\n".join(part for part in [
+        ctx.heading(HEADING),
+        t("method.density", respondents=ctx.n(s["respondents"]), members=ctx.n(s["members"]),
+          possible=ctx.n(s["possible_ties"])),
+        (t("method.core_periphery", restarts=ctx.n(cp["params"].get("restarts", 0)), seed=cp["params"].get("seed"),
+           fit=ctx.n(cp["fit"], 3), one_size=ctx.n(one["core_size"]), one_fit=ctx.n(one["fit"], 3))
+         if defined else t("method.core_periphery_undefined") if analysed else ""),
+        t("method.significance", n_degree=ctx.n(sig["degree"]["n_samples"]),
+          n_density=ctx.n(sig["density"]["n_samples"]), p_degree=ctx.p(sig["degree"]["p_value"]),
+          p_density=ctx.p(sig["density"]["p_value"]), seed=sig["degree"]["seed"]) if defined else "",
+        _sequential_note(ctx) if defined else "",
+        _reduced_note(ctx),
+        t("method.communities", seed=g["seed"], n=ctx.n(g["n_samples"]), p=ctx.p(g["p_value"]),
+          nmi=ctx.n(g["nmi"], 2), others=others) if analysed else "",
+        t("method.indispensable", max_change=ctx.n(st.indispensable["max_distance_fragmentation_change"], 3))
+        if analysed else "",
+        t("method.composition", p_gender=ctx.p(comp["gender"]["p_value"]), p_role=ctx.p(comp["role"]["p_value"]),
+          p_department=ctx.p(comp["department"]["p_value"])) if defined and comp else "",
+        t("method.departments", n=ctx.n(int(ei["n_permutations"])), seed=int(ei["seed"]))
+        if analysed and ctx.n_departments > 1 else "",
+        t("method.external", n=ctx.n(int(ext["n_permutations"].iloc[0])), seed=int(ext["seed"].iloc[0]))
+        if ctx.has_core else "",
+        _compare_method(ctx),
+        t("method.suppression", k=ctx.n(ctx.k)),
+        t("method.software", software=ctx.listing(software_versions())),
+        t("method.render", renderer=RENDERER),
+        t("method.data", wave=ctx.meta["wave"], hash=ctx.meta["input_sha256"]),
+    ] if part)
+
+
+def _interval(ctx, test: dict) -> str:
+    """A sequential test's 99 % interval of the p-value, "0,000–0,046"; "–" without one."""
+    if test.get("p_low") is None or test.get("p_high") is None:
+        return "–"
+    return f"{ctx.n(test['p_low'], 3)}–{ctx.n(test['p_high'], 3)}"
+
+
+def _sequential_note(ctx) -> str:
+    """How far the sampled tests went and the precision they reached ("" for older results)."""
+    sig, g = ctx.structure.significance, ctx.structure.groupings
+    if "stopped" not in sig["degree"]:
+        return ""
+    most = max(sig["degree"]["max_samples"], sig["density"]["max_samples"], g.get("max_samples", 0))
+    return ctx.t("method.sequential", most=ctx.n(most), interval_degree=_interval(ctx, sig["degree"]),
+                 interval_density=_interval(ctx, sig["density"]), interval_groupings=_interval(ctx, g))
+
+
+def _reduced_note(ctx) -> str:
+    """What was reduced because the network is large ("" for a forum)."""
+    reduced = ctx.structure.findings.get("reduced") or {}
+    if not reduced:
+        return ""
+    t = ctx.t
+    parts = []
+    if "samples" in reduced:
+        parts.append(t("method.reduced_samples", used=ctx.n(reduced["samples"]["used"]),
+                       default=ctx.n(reduced["samples"]["default"])))
+    if "networks" in reduced:
+        parts.append(t("method.reduced_networks", used=ctx.n(reduced["networks"]["used"]),
+                       default=ctx.n(reduced["networks"]["default"])))
+    if "distance_sources" in reduced:
+        parts.append(t("method.reduced_distances", sources=ctx.n(reduced["distance_sources"]),
+                       se=ctx.n(ctx.structure.indispensable.get("distance_se"), 4)))
+    if "betweenness_sources" in reduced:
+        parts.append(t("method.reduced_betweenness", sources=ctx.n(reduced["betweenness_sources"])))
+    if reduced.get("connectivity_bound"):
+        parts.append(t("method.reduced_connectivity"))
+    return t("method.reduced", members=ctx.n(reduced["members"]), settings="; ".join(parts))
+
+
+def _compare_method(ctx) -> str:
+    """How the wave was compared with the previous one; "" when it was not."""
+    c = ctx.comparison
+    if c is None:
+        return ""
+    d = c.density
+    text = ctx.t("method.compare", n=ctx.n(d["n_boot"]), seed=d["seed"], level=ctx.pct(d["level"]))
+    if c.visits is not None:
+        v = c.visits
+        text += " " + ctx.t("method.compare_visits", n=ctx.n(v["n_permutations"]), seed=v["seed"])
+    return text
+
+
+def software_versions() -> list[str]:
+    """"name version" of Python and the packages that made the results."""
+    out = [f"Python {platform.python_version()}"]
+    for name in SOFTWARE:
+        try:
+            out.append(f"{name} {importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return out

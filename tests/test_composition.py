@@ -1,0 +1,79 @@
+"""Tests of helpers.analysis.composition: The core's make-up: the exact test against Fisher's and brute force."""
+
+import itertools
+
+import pytest
+from scipy import stats
+
+from conftest import tie_graph as _wave
+import numpy as np
+
+from helpers.analysis import composition as _composition
+from helpers.analysis import composition as st
+
+
+@pytest.mark.parametrize("core,forum", [([3, 1], [5, 9]), ([0, 6], [7, 8]), ([4, 4], [8, 12]), ([2, 9], [4, 33])])
+def test_two_categories_match_fishers_exact(core, forum):
+    p, how = st.exact_composition_test(core, forum)
+    table = [[core[0], core[1]], [forum[0] - core[0], forum[1] - core[1]]]
+    assert how == "exact"
+    assert p == pytest.approx(stats.fisher_exact(table).pvalue, rel=1e-9)
+
+
+def test_many_categories_match_brute_force_over_subsets():
+    dept = ["A"] * 4 + ["B"] * 3 + ["C"] * 3
+    observed = (3, 0, 1)  # core of 4
+    counts = {}
+    for subset in itertools.combinations(range(len(dept)), 4):
+        comp = tuple(sum(dept[i] == d for i in subset) for d in "ABC")
+        counts[comp] = counts.get(comp, 0) + 1
+    total = sum(counts.values())
+    brute = sum(c for c in counts.values() if c <= counts[observed]) / total
+    p, _ = st.exact_composition_test(observed, [4, 3, 3])
+    assert p == pytest.approx(brute)
+
+
+def test_monte_carlo_fallback_is_seeded_and_close():
+    exact, _ = st.exact_composition_test([5, 0, 1, 2], [8, 6, 7, 9])
+    mc1 = st.exact_composition_test([5, 0, 1, 2], [8, 6, 7, 9], max_tables=0, n_permutations=20000, seed=3)
+    mc2 = st.exact_composition_test([5, 0, 1, 2], [8, 6, 7, 9], max_tables=0, n_permutations=20000, seed=3)
+    assert mc1 == mc2 and mc1[1] == "monte carlo"
+    assert mc1[0] == pytest.approx(exact, abs=0.01)
+
+
+def test_core_composition_and_finding():
+    gender = {"a": "female", "b": "male", "c": "male", "d": "female", "e": "male"}
+    role = {"a": "director", "b": "director", "c": "chief", "d": "chief", "e": "chief"}
+    dept = {"a": "X", "b": "X", "c": "Y", "d": "Z", "e": "Z"}
+    G = _wave([], {v: True for v in gender}, dept, gender=gender, role=role)
+    core = {"a", "b"}
+    table = st.core_composition(G, core, "department")
+    assert list(table.columns) == ["attribute", "value", "core_count", "core_share", "forum_count", "forum_share"]
+    assert table[["value", "core_count", "forum_count"]].values.tolist() == [["X", 2, 2], ["Y", 0, 1], ["Z", 0, 2]]
+    assert table["core_share"].tolist() == [1.0, 0.0, 0.0]
+    assert table["forum_share"].tolist() == pytest.approx([0.4, 0.2, 0.4])
+    found = st.composition_finding(G, core)
+    assert list(found) == ["gender", "role", "department"]
+    assert found["gender"].cuts_across
+    assert not found["role"].cuts_across and not found["department"].cuts_across
+    assert found["role"].p_value == pytest.approx(stats.fisher_exact([[2, 0], [0, 3]]).pvalue)
+    with pytest.raises(ValueError):
+        st.core_composition(G, {"zz"}, "role")
+
+
+# ---------------------------------------------------------------- contrasting networks
+
+
+DEPTS = [d for d in "ABCDEF" for _ in range(6)] + ["A", "B", "C", "D"]  # 40 members
+
+
+def test_counting_make_ups_agrees_with_listing_them():
+    rng = np.random.default_rng(0)
+    for _ in range(30):
+        caps = [int(c) for c in rng.integers(0, 6, size=int(rng.integers(1, 6)))]
+        total = int(rng.integers(0, sum(caps) + 2))
+        listed = sum(1 for _ in _composition._compositions(total, caps))
+        assert _composition._n_compositions(total, caps, limit=10**9) == listed
+        assert _composition._n_compositions(total, caps, limit=3) == min(listed, 4)
+
+
