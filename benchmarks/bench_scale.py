@@ -14,10 +14,12 @@ other community methods, key players, connectivity, composition, member measures
 contrasting networks; plus the exports and the Figure 1 layout that notebook 30 also
 does), ``departments.*`` (40) and ``external.*`` (50) on synthetic answers.
 
-Sampled tests run with fewer samples at large sizes (column ``samples``: used / the
-notebooks' default); their time at the default number of samples is projected as
-``fixed + per sample x default`` (fixed: the partition or the two Leiden runs each
-test makes besides its samples). A part whose projected time is over the per-part
+Every part runs as the pipeline runs it: the sampled tests are sequential (they stop
+when the answer is clear) and draw at most
+``helpers.analysis.permutation.samples_for_size`` samples (column ``samples``: that
+most; 1,000 and 199 up to 300 members, fewer above); a sampled part's time at another
+size is projected as ``fixed + per sample x samples`` (fixed: the partition or the two
+Leiden runs each test makes besides its samples). A part whose projected time is over the per-part
 budget (``--budget``, default 60 s), or whose projected extra memory is over
 ``--memory`` (default 8 GB), is skipped and its time projected from the smaller sizes:
 ``t(n) = t(m) (n / m)^k`` with ``k`` the growth measured between the two largest sizes
@@ -63,8 +65,16 @@ def _samples(schedule):
     return at
 
 
-SIG = _samples({0: 1000, 200: 20, 2000: 1})        # coreperiphery.significance, default 1000
-NETS = _samples({0: 199, 200: 50, 2000: 5, 8000: 2})  # groupings_finding n_networks, default 199
+def SIG(n):  # coreperiphery.significance: most random networks as the pipeline uses them
+    from helpers.analysis.permutation import samples_for_size
+
+    return samples_for_size(1000, n)
+
+
+def NETS(n):  # groupings_finding n_networks, as the pipeline uses them
+    from helpers.analysis.permutation import samples_for_size
+
+    return samples_for_size(199, n)
 
 
 @dataclass(frozen=True)
@@ -89,25 +99,28 @@ PARTS = (
     Part("cp_one", "coreperiphery.partition (one)", "30", "local search, O(m) per move round", 1),
     Part("coreness", "coreperiphery.coreness", "30", "L-BFGS, O(m) per iteration", 1),
     Part("sig_degree", "coreperiphery.significance (degree)", "30",
-         "per sample: 10 R curveball trades on dense rows, O(n) each -> O(n^2)", 2, 2, SIG, 1000,
-         (("cp_ignore", 1),)),
+         "per sample: 10 R curveball trades (dense rows <= 200 members, else successor sets, O(d) each) + "
+         "search; sequential stop", 1, 1, SIG, None, (("cp_ignore", 1),)),
     Part("sig_density", "coreperiphery.significance (density)", "30",
-         "per sample: random keys for all R (n-1) cells -> O(n^2)", 2, 2, SIG, 1000, (("cp_ignore", 1),)),
+         "per sample: M cells drawn by index, O(M), + search; sequential stop", 1, 1, SIG, None,
+         (("cp_ignore", 1),)),
     Part("leiden", "communities.detect_communities (leiden)", "30", "union graph + Leiden, ~O(m)", 1,
          in_total=False),
     Part("groupings", "communities.groupings_finding (leiden)", "30",
-         "2 Leiden runs + per network: rewire 10 m swaps + Leiden, ~O(m)", 1, 1, NETS, 199, (("leiden", 2),)),
+         "2 Leiden runs + per network: rewire 10 m swaps + Leiden, ~O(m); sequential stop", 1, 1, NETS, None,
+         (("leiden", 2),)),
     Part("louvain", "communities.detect_communities (louvain)", "30", "networkx Louvain, ~O(m log n)", 1),
     Part("greedy", "communities.detect_communities (greedy)", "30",
-         "Clauset-Newman-Moore (networkx via cdlib), O(m d log n), ~n^2 measured", 2),
+         "Clauset-Newman-Moore (networkx via cdlib <= 200 members, else igraph), O(m d log n)", 1),
     Part("key_players", "keyplayers.key_players", "30",
-         "n removals x all-pairs BFS: O(n^2 (n + m)) -> n^3", 3),
+         "one DFS for F, O(n + m); distances: n removals x n BFS up to 200 members, else 20 x 100 BFS", 1),
     Part("connectivity", "indispensable_finding w/o key_players", "30",
-         "articulation points O(n + m) + nx.node_connectivity: O(n + d^2) max-flows", 2),
+         "articulation points O(n + m); nx.node_connectivity only up to 200 members", 1),
     Part("composition", "composition.composition_finding", "30",
-         "counts up to 2M make-ups, O(D^2) each (D = departments ~ n/25), then Monte Carlo", 2),
-    Part("member_measures", "network.member_measures", "30", "Brandes betweenness O(n m)", 2),
-    Part("contrasts", "contrasts.contrasting_networks", "30", "lists all n (n-1) ordered pairs: O(n^2) time+memory",
+         "make-ups counted by a DP O(D k), then exact or sequential Monte Carlo", 1),
+    Part("member_measures", "network.member_measures", "30",
+         "igraph Brandes betweenness O(n m); 500 pivots above 3,000 members", 1),
+    Part("contrasts", "contrasts.contrasting_networks", "30", "lists all n (n-1) ordered pairs up to 1,000 members, above draws pair numbers: O(m)",
          2, 2, memory_bound=True),
     Part("contrast_measures", "contrasts.contrast_measures", "30", "5 x (Leiden + partition)", 1),
     Part("analyse", "Structure.compute (all of it)", "30", "the sum of the parts above", 3,
@@ -116,13 +129,15 @@ PARTS = (
     Part("layout", "plots.network (Figure 1)", "30", "spring layout, 200 iterations x O(n^2)", 2, 2),
     Part("dept_densities", "departments.department_densities", "40", "O(m + D^2), D ~ n/25", 2),
     Part("role_densities", "departments.block_densities (role)", "40", "O(m)", 1),
-    Part("ei_summary", "departments.ei_summary", "40", "5,000 permutations x m ties x (D + 1) groups", 2),
+    Part("ei_summary", "departments.ei_summary", "40",
+         "<= 5,000 permutations x m ties (bincount per group); sequential stop", 1),
     Part("ei_rescaled", "departments.rescaled_ei_index", "40", "O(n + m)", 1),
     Part("crossing", "departments.crossing_shares", "40", "O(D m)", 2),
     Part("bridging", "departments.bridging_members", "40", "O(m) + rank by list.index O(n^2)", 2),
     Part("unlinked", "departments.unlinked_pairs", "40", "O(m + D^2), D ~ n/25", 2),
     Part("ext_means", "external.external_means", "50", "O(n)", 1),
-    Part("ext_tests", "external.external_tests", "50", "7 partners x 10,000 permutations x n", 1),
+    Part("ext_tests", "external.external_tests", "50", "7 partners x <= 10,000 permutations x n; sequential stop",
+         1),
     Part("ext_ratings", "external.ratings_long", "50", "O(n log n)", 1),
 )
 BY_KEY = {p.key: p for p in PARTS}
@@ -155,16 +170,17 @@ def _run_part(key: str, ctx: dict, samples: int | None, seed: int):
     if key in ("louvain", "greedy"):
         return communities.detect_communities(G, method=key, seed=seed)
     if key == "key_players":
-        return keyplayers.key_players(G)
+        return keyplayers.key_players(G, seed=seed)
     if key == "connectivity":
         import networkx as nx
 
         H = network.union_graph(G)
-        return (tuple(sorted(nx.articulation_points(H))), nx.node_connectivity(H), nx.number_connected_components(H))
+        cut = tuple(sorted(nx.articulation_points(H)))
+        return keyplayers._node_connectivity(H, nx.number_connected_components(H), cut, exact_up_to=200)
     if key == "composition":
         return composition.composition_finding(G, _core(ctx), seed=seed)
     if key == "member_measures":
-        return network.member_measures(G)
+        return network.member_measures(G, seed=seed)
     if key == "contrasts":
         departments_ = [d for _, d in sorted(G.nodes(data="department"))]
         ctx["contrasts"] = contrasts.contrasting_networks(G.number_of_nodes(), None, departments_, seed=seed,
@@ -443,7 +459,7 @@ def size_rows(n: int, results: dict, history: History) -> tuple[list, float, flo
             seconds = r["seconds"]
             if part.samples is None:
                 full_time = seconds
-            samples = f"{r['samples']}/{part.full}" if part.samples else ""
+            samples = str(r["samples"]) if part.samples else ""
             peak = max(peak, r["peak_mb"])
             if part.in_total:
                 measured += seconds
@@ -524,7 +540,7 @@ def main(argv: list[str] | None = None) -> int:
             history.add(n, results)
             g = results["graph"]
             rows, measured, projected, peak = size_rows(n, results, history)
-            header = ["nb", "part", "samples", "time s", "cpu s", "at default samples s", "peak RSS MB", "note"]
+            header = ["nb", "part", "samples", "time s", "cpu s", "pipeline settings s", "peak RSS MB", "note"]
             title = (f"{n:,} members: {g['respondents']:,} respondents, {g['ties']:,} ties "
                      f"(density {g['density']:.3f}, mean out-degree {g['mean_out_degree']:.1f}), "
                      f"{g['departments']} departments of {g['department_min']}-{g['department_max']}; "
@@ -533,7 +549,7 @@ def main(argv: list[str] | None = None) -> int:
             print(title)
             print(table(header, rows, right={3, 4, 5, 6}))
             print(f"analysis measured: {_dur(measured)} (with the samples used); "
-                  f"projected at default samples incl. skipped parts: {_dur(projected)}; "
+                  f"projected at the pipeline's settings incl. skipped parts: {_dur(projected)}; "
                   f"peak RSS of the process: {results.get('maxrss_mb', float('nan')):,.0f} MB\n", flush=True)
             everything.append((n, title, header, rows))
             projected_mb = max([results["maxrss_mb"]] + [
@@ -554,18 +570,18 @@ def main(argv: list[str] | None = None) -> int:
             target = result = ""
         summary_rows.append([f"{n:,}", f"{g['ties']:,}", _fmt_s(measured), str(skipped), _fmt_s(projected),
                              f"{rss:,.0f}", f"{projected_mb:,.0f}", target, result])
-    print("Summary (measured: the parts that ran, with the samples used; full analysis: every part at the\n"
-          "notebooks' default samples, skipped parts projected; peak RSS (proj.): with the projected memory of\n"
-          "skipped memory-bound parts)")
+    print("Summary (measured: the parts that ran, as the pipeline runs them: sequential tests with at most\n"
+          "permutation.samples_for_size samples; full analysis: every part, skipped parts projected; peak RSS\n"
+          "(proj.): with the projected memory of skipped memory-bound parts)")
     print(table(summary_header, summary_rows, right={0, 1, 2, 3, 4, 5, 6}))
     growth_header = ["part", *[f"{n:,}" for n in sizes], "growth k", "complexity"]
     grows = growth_rows(history, sizes)
-    print("\nGrowth: seconds at default samples (~ projected), exponent k of t ~ n^k per sample")
+    print("\nGrowth: seconds as the pipeline runs it (~ projected), exponent k of t ~ n^k (per sample for sampled parts)")
     print(table(growth_header, grows, right=set(range(1, len(sizes) + 1))))
     largest = sizes[-1]
     top = sorted(((history.time_at(p.key, largest, p.full) if p.samples else history.time_at(p.key, largest)) or 0.0,
                   p.label) for p in PARTS if p.in_total)[::-1][:6]
-    print(f"\nLargest parts at {largest:,} members (default samples): "
+    print(f"\nLargest parts at {largest:,} members: "
           + "; ".join(f"{label} {_dur(t)}" for t, label in top))
     print(f"\nbenchmark wall time: {time.time() - start:.0f} s; load average at the end {os.getloadavg()[0]:.2f}")
     if args.markdown:

@@ -42,7 +42,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-__all__ = ["PARTNERS", "default_departments", "organisation", "external_table", "describe"]
+__all__ = ["PARTNERS", "default_departments", "organisation", "external_table", "describe", "write_wave"]
 
 #: Partner types of the example waves.
 PARTNERS = ("municipalities", "regions", "ministries", "businesses", "interest_organisations", "education",
@@ -313,3 +313,60 @@ if __name__ == "__main__":  # a look at the four benchmark sizes
         d = describe(graph)
         print(f"{size:>6} members  {took:5.2f} s  " + "  ".join(
             f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in d.items() if k != "members"))
+
+
+_RATING_LABELS = {0: "Aldrig", 1: "Sjældent", 2: "Månedligt", 3: "Ugentligt"}
+_EXTERNAL_LABELS = {1: "Slet ikke", 2: "I mindre grad", 3: "I nogen grad", 4: "I høj grad"}
+
+
+def write_wave(G: nx.DiGraph, folder, *, wave_id: str, seed: int = 0):
+    """Write ``G`` as a survey tool's raw export: ``roster.csv``, ``relations.csv``, ``external.csv``, ``wave.yml``.
+
+    The relations are an edge list (``format: long``: respondent, rated member, answer;
+    only the ties are listed, every other pair counts as not named), so a 5,000-member
+    wave is a few MB instead of a 25-million-cell matrix. The external answers come from
+    :func:`external_table`. Everything else follows the example waves' ``wave.yml``.
+
+    Returns
+    -------
+    pathlib.Path
+        The wave folder.
+    """
+    from pathlib import Path
+
+    from helpers.ingest import example
+
+    folder = Path(folder)
+    folder.mkdir(parents=True)
+    nodes = sorted(G.nodes())
+    names = {v: f"Medlem {v}" for v in nodes}
+    roster = pd.DataFrame({
+        "Medarbejdernr": [str(v) for v in nodes],
+        "Navn": [names[v] for v in nodes],
+        "Køn": ["Kvinde" if G.nodes[v]["gender"] == "female" else "Mand" for v in nodes],
+        "Stilling": ["Direktør" if G.nodes[v]["role"] == "director" else "Chef" for v in nodes],
+        "Magistratsafdeling": [str(G.nodes[v]["department"]) for v in nodes],
+        "Besvaret": ["Ja" if G.nodes[v]["answered"] else "Nej" for v in nodes],
+    })
+    edges = sorted((str(u), str(v), int(r)) for u, v, r in G.edges(data="rating"))
+    relations = pd.DataFrame({"Respondent": [f"Medlem {u}" for u, _, _ in edges],
+                              "Medlem": [f"Medlem {v}" for _, v, _ in edges],
+                              "Svar": [_RATING_LABELS[r] for _, _, r in edges]})
+    ext = external_table(G, seed=seed)
+    columns = dict(zip(PARTNERS, ("Andre kommuner", "Regioner", "Ministerier og styrelser",
+                                  "Virksomheder/erhvervsliv", "Interesseorganisationer",
+                                  "Uddannelsesinstitutioner", "Borgere")))
+    ext["answer"] = np.where(ext["status"] == "answered", ext["rating"].map(lambda r: _EXTERNAL_LABELS.get(r, "")),
+                             np.where(ext["status"] == "dont_know", "Ved ikke", ""))
+    wide = ext.pivot(index="member_id", columns="partner", values="answer")[list(PARTNERS)]
+    wide.columns = [columns[p] for p in wide.columns]
+    wide.insert(0, "Respondent", [f"Medlem {v}" for v in wide.index])
+    spec = example.WaveSpec(1, wave_id, f"Synthetic organisation {wave_id}", "2021-02-22",
+                            f"Synthetic organisation {wave_id}")
+    text = example.wave_yml(spec).replace(
+        "  format: wide            # wide: one row per respondent, one column per member; long: an edge list\n",
+        "  format: long\n  target_column: Medlem\n  rating_column: Svar\n", 1)
+    (folder / "wave.yml").write_text(text, encoding="utf-8")
+    for name, frame in (("roster", roster), ("relations", relations), ("external", wide)):
+        frame.to_csv(folder / f"{name}.csv", sep=";", index=False, encoding="utf-8-sig", lineterminator="\r\n")
+    return folder

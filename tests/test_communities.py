@@ -6,10 +6,12 @@ import subprocess
 import sys
 
 import networkx as nx
+import pandas as pd
 import numpy as np
 import pytest
 
 from conftest import tie_graph as _wave, two_cliques as _two_cliques
+from helpers.analysis import communities as _communities
 from helpers.analysis import communities as st
 from helpers.analysis import network
 
@@ -143,4 +145,15 @@ def test_groupings_finding_in_a_random_network():
 
 
 # ---------------------------------------------------------------- nobody indispensable
+
+
+def test_greedy_on_a_large_network_agrees_with_networkx():
+    # planted partition of 4 x 60 members: both implementations of CNM find the blocks
+    H = nx.relabel_nodes(nx.planted_partition_graph(4, 60, 0.3, 0.005, seed=3), lambda i: f"m{i:03d}")
+    big = _communities.detect_communities(H, method="greedy")
+    assert big.params == {"implementation": "igraph"}
+    reference = nx.community.greedy_modularity_communities(H)
+    assert big.modularity == pytest.approx(nx.community.modularity(H, reference), abs=0.01)
+    assert big.modularity == pytest.approx(_modularity_by_hand(H, big.communities))
+
 

@@ -6,6 +6,9 @@ import pytest
 from scipy import stats
 
 from conftest import tie_graph as _wave
+import numpy as np
+
+from helpers.analysis import composition as _composition
 from helpers.analysis import composition as st
 
 
@@ -62,4 +65,15 @@ def test_core_composition_and_finding():
 
 
 DEPTS = [d for d in "ABCDEF" for _ in range(6)] + ["A", "B", "C", "D"]  # 40 members
+
+
+def test_counting_make_ups_agrees_with_listing_them():
+    rng = np.random.default_rng(0)
+    for _ in range(30):
+        caps = [int(c) for c in rng.integers(0, 6, size=int(rng.integers(1, 6)))]
+        total = int(rng.integers(0, sum(caps) + 2))
+        listed = sum(1 for _ in _composition._compositions(total, caps))
+        assert _composition._n_compositions(total, caps, limit=10**9) == listed
+        assert _composition._n_compositions(total, caps, limit=3) == min(listed, 4)
+
 

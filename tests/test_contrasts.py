@@ -1,10 +1,14 @@
 """Tests of helpers.analysis.contrasts: The contrasting networks of Figure 2 and their measures."""
 
 
+import math
+
 import networkx as nx
+import pandas as pd
 import numpy as np
 import pytest
 
+from helpers.analysis import contrasts as _contrasts
 from helpers.analysis import communities, contrasts as st
 
 DEPTS = [d for d in "ABCDEF" for _ in range(6)] + ["A", "B", "C", "D"]  # 40 members
@@ -59,3 +63,30 @@ def test_contrast_measures_table():
     assert (df["ties"] == 40).all() and (df["fit"] == 40).all()
     assert df["density"].tolist() == pytest.approx([40 / 132] * 4)
     assert np.isnan(st.contrast_measures(nets, method="greedy")["fit"]).all()
+
+
+def test_large_contrasting_networks_are_drawn_by_index_with_the_same_structure(monkeypatch):
+    monkeypatch.setattr(st, "_CONTRASTS_BY_INDEX_FROM", 50)
+    n, m = 120, 900
+    departments = [f"D{i % 6}" for i in range(n)]
+    nets = _contrasts.contrasting_networks(n, None, departments, seed=3, n_edges=m)
+    assert list(nets) == ["groupings", "hub", "random", "core_periphery"]
+    for name, g in nets.items():
+        assert g.number_of_edges() == m and g.number_of_nodes() == n, name
+        assert not any(u == v for u, v in g.edges()), name
+    dept = dict(nets["groupings"].nodes(data="department"))
+    groupings = nets["groupings"]
+    # every tie of the groupings network is returned, and ties stay inside departments while they can
+    assert sum(groupings.has_edge(v, u) for u, v in groupings.edges()) == m
+    within_pairs = sum(k * (k - 1) // 2 for k in [departments.count(d) for d in set(departments)])
+    inside = sum(dept[u] == dept[v] for u, v in groupings.edges())
+    assert inside == min(m, 2 * within_pairs)
+    hub = nets["hub"]
+    centre = sorted(hub)[0]
+    assert hub.in_degree(centre) == hub.out_degree(centre) == n - 1
+    cp = nets["core_periphery"]
+    core = {v for v, c in cp.nodes(data="planted_core") if c}
+    assert not any(u not in core and v not in core for u, v in cp.edges())  # no periphery-periphery tie
+    assert all(cp.has_edge(u, v) for u in core for v in core if u != v)
+    again = _contrasts.contrasting_networks(n, None, departments, seed=3, n_edges=m)
+    assert all(sorted(again[k].edges()) == sorted(nets[k].edges()) for k in nets)

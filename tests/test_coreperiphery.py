@@ -579,8 +579,8 @@ def test_density_null_keeps_tie_count_on_observed_cells():
 
 def test_significance_p_value_and_determinism():
     G = nx.florentine_families_graph()
-    s = cp.significance(G, n_samples=60, null="density", seed=4)
-    t = cp.significance(G, n_samples=60, null="density", seed=4)
+    s = cp.significance(G, n_samples=60, null="density", seed=4, sequential=False)
+    t = cp.significance(G, n_samples=60, null="density", seed=4, sequential=False)
     assert s == t and np.array_equal(s.null_fits, t.null_fits)
     exceed = int(np.sum(s.null_fits >= s.observed - 1e-12))
     assert s.p_value == (1 + exceed) / 61
@@ -611,10 +611,99 @@ def test_significance_on_a_large_sparse_graph_runs_one_sample_at_a_time():
     G.add_nodes_from(range(n))
     G.add_edges_from(zip(*np.nonzero(A)))
     for null in cp.NULLS:
-        s = cp.significance(G, variant="one", n_samples=3, null=null, seed=2)
+        s = cp.significance(G, variant="one", n_samples=3, null=null, seed=2, workers=1)
         assert s.params["bands"] == 1 and s.params["restarts"] == 8
         assert s.observed == pytest.approx(cp.partition(G, variant="one", seed=2).fit)
         assert s.p_value == (1 + int(np.sum(s.null_fits >= s.observed - 1e-12))) / 4
         assert np.isfinite(s.null_fits).all()
     # Same density without the planted core: clearly lower fits.
     assert (s.null_fits < s.observed).all()
+
+
+# --------------------------------------------------------------------------
+# Sparse null models (large graphs): same distributions as the dense ones
+# --------------------------------------------------------------------------
+
+
+def _sparse_samples(m, draw, S, seed):
+    rng = np.random.default_rng(seed)
+    return [draw(m, rng).toarray() > 0 for _ in range(S)]
+
+
+def _homogeneous(a, b):
+    """Chi-square test that two lists of graphs come from the same distribution."""
+    from scipy.stats import chi2_contingency
+
+    keys = sorted({x.tobytes() for x in a} | {x.tobytes() for x in b})
+    counts = np.array([[sum(x.tobytes() == k for x in xs) for k in keys] for xs in (a, b)])
+    return chi2_contingency(counts)[1], len(keys)
+
+
+def test_sparse_degree_null_keeps_degrees_and_matches_the_dense_trades():
+    rng = np.random.default_rng(6)
+    G = random_graph(rng, 15, directed=True)
+    G.nodes["p03"]["answered"] = False
+    G.remove_edges_from(list(G.out_edges("p03")))
+    m = cp._matrix(G)
+    A = m.dense() > 0
+    B = _sparse_samples(m, lambda m, r: cp._sparse_degree_null(m, r, 150), 100, 0)
+    for b in B:
+        assert (b.sum(1) == A.sum(1)).all() and (b.sum(0) == A.sum(0)).all()
+        assert not b[np.arange(15), np.arange(15)].any() and not b[~m.obs].any()
+    assert np.mean([(b != A).any() for b in B]) > 0.9
+    U = random_graph(rng, 12, directed=False)
+    mu = cp._matrix(U)
+    for b in _sparse_samples(mu, lambda m, r: cp._sparse_degree_null(m, r, 100), 30, 1):
+        assert (b == b.T).all() and (b.sum(1) == (mu.dense() > 0).sum(1)).all()
+    # Small graphs: the sparse trades reach the same graphs as often as the dense ones.
+    directed_ring = nx.DiGraph([(i, (i + k) % 6) for i in range(6) for k in (1, 2)])
+    for small_graph in (directed_ring, nx.cycle_graph(7)):
+        small = cp._matrix(small_graph)
+        dense = list(cp._degree_null(small, 1500, np.random.default_rng(2), trades=20))
+        sparse_ = _sparse_samples(small, lambda m, r: cp._sparse_degree_null(m, r, 20), 1500, 4)
+        p, graphs = _homogeneous(dense, sparse_)
+        assert graphs > 3 and p > 1e-3
+
+
+def test_sparse_density_null_places_the_ties_uniformly_on_observed_cells():
+    G = five_members()
+    m = cp._matrix(G)
+    B = _sparse_samples(m, cp._sparse_density_null, 2000, 0)
+    assert all(b.sum() == 6 and not b[~m.obs].any() and not b.diagonal().any() for b in B)
+    share = np.mean(B, axis=0)[m.obs[:, None] & ~np.eye(5, dtype=bool)]
+    assert share == pytest.approx(np.full(16, 6 / 16), abs=0.04)  # 16 observed cells
+    U = nx.path_graph(6)
+    mu = cp._matrix(U)
+    Bu = _sparse_samples(mu, cp._sparse_density_null, 3000, 1)
+    assert all((b == b.T).all() and b.sum() == 10 for b in Bu)
+    pairs = np.mean(Bu, axis=0)[np.triu_indices(6, 1)]
+    assert pairs == pytest.approx(np.full(15, 5 / 15), abs=0.04)
+
+
+def test_significance_stops_when_the_answer_is_clear_and_not_on_the_worker_count():
+    n = 30
+    G = planted_digraph(np.random.default_rng(12), n, 8, 0.95, 0.3, 0.05)
+    s = cp.significance(G, n_samples=1000, null="density", seed=0)
+    # no random network reaches the planted core's fit: the 99 % interval of p is
+    # below 0.05 after 104 networks (1 - 0.005 ** (1 / 104) < 0.05)
+    assert (s.stopped, s.n_samples, s.max_samples) == ("clear", 104, 1000)
+    assert s.p_value == pytest.approx(1 / 105) and s.p_high < 0.05
+    # without structure the fit is reached often: Besag and Clifford's rule stops at 10
+    R = nx.gnp_random_graph(30, 0.2, seed=1, directed=True)
+    r = cp.significance(R, n_samples=1000, null="degree", seed=0)
+    assert r.stopped == "hits" and r.n_samples < 200
+    assert r.p_value == pytest.approx(10 / r.n_samples)
+    assert int(np.sum(r.null_fits >= r.observed - 1e-12)) == 10
+
+
+def test_significance_on_a_large_graph_is_the_same_on_one_or_two_processes():
+    rng = np.random.default_rng(21)
+    n = 210
+    P = block_probs(np.arange(n) < 20, 0.7, 0.2, 0.02)
+    A = np.triu(rng.random((n, n)) < P, 1)
+    G = nx.Graph()
+    G.add_nodes_from(range(n))
+    G.add_edges_from(zip(*np.nonzero(A)))
+    one = cp.significance(G, variant="one", n_samples=4, null="degree", seed=5, workers=1)
+    two = cp.significance(G, variant="one", n_samples=4, null="degree", seed=5, workers=2)
+    assert np.array_equal(one.null_fits, two.null_fits) and one.p_value == two.p_value

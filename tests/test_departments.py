@@ -260,7 +260,7 @@ def test_permutation_p_matches_exhaustive_enumeration(G, attribute, sizes):
     exact_whole = _exact_two_sided(whole, _ei_for_labels(TIES, observed_label))
     exact_group = _exact_two_sided(per_group, _group_ei_for_labels(TIES, observed_label, first))
 
-    result = dp.ei_permutation_test(G, attribute, n_permutations=20000, seed=7)
+    result = dp.ei_permutation_test(G, attribute, n_permutations=20000, seed=7, sequential=False)
     whole_row = result.iloc[0]
     group_row = result[result.group == first].iloc[0]
     assert whole_row["observed"] == pytest.approx(float(_ei_for_labels(TIES, observed_label)))
@@ -280,17 +280,17 @@ def test_permutation_one_sided_matches_enumeration(G):
         for c in itertools.combinations(ids, 3)
     ]
     exact_less = sum(v <= observed for v in values) / len(values)
-    result = dp.ei_permutation_test(G, n_permutations=20000, seed=3, alternative="less")
+    result = dp.ei_permutation_test(G, n_permutations=20000, seed=3, alternative="less", sequential=False)
     assert result.iloc[0]["p_value"] == pytest.approx(exact_less, abs=0.015)
 
 
 def test_permutation_is_reproducible_and_documented(G):
-    a = dp.ei_permutation_test(G, n_permutations=500, seed=11)
-    b = dp.ei_permutation_test(G, n_permutations=500, seed=11)
+    a = dp.ei_permutation_test(G, n_permutations=500, seed=11, sequential=False)
+    b = dp.ei_permutation_test(G, n_permutations=500, seed=11, sequential=False)
     pd.testing.assert_frame_equal(a, b)
     assert list(a.columns) == [
         "attribute", "level", "group", "observed", "expected", "null_mean", "p_value",
-        "alternative", "n_permutations", "n_valid", "seed",
+        "alternative", "n_permutations", "n_valid", "seed", "max_permutations", "stopped", "p_low", "p_high",
     ]  # fmt: skip
     assert a["level"].tolist() == ["whole", "group", "group"]
     assert a["group"].tolist() == ["", "A", "B"]
@@ -299,6 +299,16 @@ def test_permutation_is_reproducible_and_documented(G):
     assert (a["p_value"] >= 1 / 501).all()
     # observed group values are the ones of group_ei_index
     assert a["observed"].tolist()[1:] == pytest.approx(dp.group_ei_index(G)["ei_index"].tolist())
+
+
+def test_sequential_permutations_stop_when_the_answer_is_clear(G):
+    full = dp.ei_permutation_test(G, n_permutations=5000, seed=2, sequential=False).iloc[0]
+    quick = dp.ei_permutation_test(G, n_permutations=5000, seed=2).iloc[0]
+    assert quick["max_permutations"] == 5000 and quick["n_permutations"] < 5000
+    assert quick["stopped"] in ("hits", "clear")
+    # the interval it reports covers the p-value of the full run, and the decision agrees
+    assert quick["p_low"] <= full["p_value"] <= quick["p_high"]
+    assert (quick["p_value"] <= 0.05) == (full["p_value"] <= 0.05)
 
 
 def test_ei_summary_stacks_attributes(G):

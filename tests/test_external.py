@@ -155,9 +155,10 @@ def test_permutation_p_matches_exhaustive_enumeration():
     external, groups = frame(
         rows("c", "core", "education", core) + rows("p", "periphery", "education", periphery)
     )
-    result = ex.external_tests(external, groups, n_permutations=20000, seed=5)
+    result = ex.external_tests(external, groups, n_permutations=20000, seed=5, sequential=False)
     assert result.iloc[0]["p_permutation"] == pytest.approx(exact, abs=0.02)
-    greater = ex.external_tests(external, groups, n_permutations=20000, seed=5, alternative="greater")
+    greater = ex.external_tests(external, groups, n_permutations=20000, seed=5, alternative="greater",
+                                sequential=False)
     assert greater.iloc[0]["p_permutation"] == pytest.approx(p_greater, abs=0.015)
 
 
@@ -169,13 +170,27 @@ def test_tests_exclude_dont_know_and_are_reproducible(seminar_like):
     assert list(a.columns) == [
         "partner", "n_core", "n_periphery", "mean_core", "mean_periphery", "difference",
         "p_permutation", "u_statistic", "p_mannwhitney", "cliffs_delta", "alternative",
-        "n_permutations", "seed",
+        "n_permutations", "seed", "max_permutations", "stopped", "p_low", "p_high",
     ]  # fmt: skip
     assert a["n_core"].tolist() == [7, 8] and a["n_periphery"].tolist() == [8, 10]
     # a partner's result does not depend on the other partners in the table
     only_regions = external[external["partner"] == "regions"]
     alone = ex.external_tests(only_regions, groups, partners=["regions"], n_permutations=300, seed=9)
     pd.testing.assert_frame_equal(alone, a.iloc[[1]].reset_index(drop=True))
+
+
+def test_sequential_permutations_stop_early_and_cover_the_exact_p():
+    # 3 of 20 equally likely splits reach the observed difference: exact two-sided p = 0.3
+    core, periphery = [4, 3, 3], [2, 3, 1]
+    external, groups = frame(
+        rows("c", "core", "education", core) + rows("p", "periphery", "education", periphery)
+    )
+    result = ex.external_tests(external, groups, n_permutations=10000, seed=5).iloc[0]
+    exact = ex.external_tests(external, groups, n_permutations=20000, seed=5, sequential=False).iloc[0]
+    assert result["stopped"] in ("hits", "clear") and result["n_permutations"] < 200
+    assert result["max_permutations"] == 10000
+    assert result["p_low"] <= exact["p_permutation"] <= result["p_high"]
+    assert result["p_permutation"] > 0.05
 
 
 def test_group_without_answers_gives_nan():

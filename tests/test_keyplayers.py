@@ -1,12 +1,16 @@
 """Tests of helpers.analysis.keyplayers: Key players and fragmentation, checked against brute force and Floyd-Warshall."""
 
 
+import math
+
 import networkx as nx
+import pandas as pd
 import numpy as np
 import pytest
 from scipy.sparse.csgraph import shortest_path
 
 from conftest import tie_graph as _wave, two_cliques as _two_cliques
+from helpers.analysis import keyplayers as _keyplayers
 from helpers.analysis import keyplayers as st
 
 
@@ -70,3 +74,60 @@ def test_indispensable_finding():
 
 # ---------------------------------------------------------------- who is in the core
 
+
+def _naive_key_players(H):
+    """Remove each member and recount everything with networkx (the old O(n^3) way)."""
+    out = {}
+    for v in H:
+        R = H.copy()
+        R.remove_node(v)
+        n = len(R)
+        lengths = [d for _, ls in nx.all_pairs_shortest_path_length(R) for d in ls.values() if d > 0]
+        out[v] = {
+            "components_after": nx.number_connected_components(R),
+            "fragmentation_after": _keyplayers.fragmentation(R),
+            "distance_fragmentation_after": 1 - sum(1 / d for d in lengths) / (n * (n - 1)),
+            "mean_distance_after": sum(lengths) / len(lengths) if lengths else math.nan,
+        }
+    return pd.DataFrame.from_dict(out, orient="index").sort_index()
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_key_players_from_one_search_match_removing_everyone(seed):
+    # sparse random graphs with several components, leaves and cut vertices
+    H = nx.relabel_nodes(nx.gnm_random_graph(25, 28, seed=seed), lambda i: f"m{i:02d}")
+    H.add_edges_from([("m00", "x1"), ("x1", "x2")])  # a pendant path: two cut vertices in a row
+    truth = _naive_key_players(H)
+    df = _keyplayers.key_players(H).set_index("member_id")
+    for column in truth.columns:
+        assert df[column].to_numpy(float) == pytest.approx(truth[column].to_numpy(float), nan_ok=True), column
+    assert df["articulation_point"].to_dict() == {v: v in set(nx.articulation_points(H)) for v in H}
+
+
+def test_key_players_sampled_distances_estimate_the_exact_ones():
+    H = nx.relabel_nodes(nx.connected_watts_strogatz_graph(120, 4, 0.1, seed=4), lambda i: f"m{i:03d}")
+    exact = _keyplayers.key_players(H).set_index("member_id")
+    # every member a source: the sampled path gives the exact numbers for its candidates
+    full = _keyplayers.key_players(H, exact_up_to=0, sources=120, candidates=10).set_index("member_id")
+    looked = full["distance_fragmentation_change"].dropna().index
+    assert len(looked) == 10 and full.attrs["distance_sources"] == 120
+    assert full.loc[looked, "distance_fragmentation_change"].to_numpy() == pytest.approx(
+        exact.loc[looked, "distance_fragmentation_change"].to_numpy())
+    # 40 of 120 sources: within four standard errors of the exact change
+    part = _keyplayers.key_players(H, exact_up_to=0, sources=40, candidates=10, seed=1).set_index("member_id")
+    se = part.attrs["distance_se"]
+    looked = part["distance_fragmentation_change"].dropna().index
+    assert 0 < se < 0.01
+    error = (part.loc[looked, "distance_fragmentation_change"] - exact.loc[looked, "distance_fragmentation_change"]).abs()
+    assert (error <= 4 * se).all()
+    # F and articulation points stay exact for everyone
+    assert part["fragmentation_after"].to_numpy() == pytest.approx(exact["fragmentation_after"].to_numpy())
+
+
+def test_connectivity_is_a_lower_bound_only_on_large_networks():
+    ring = nx.relabel_nodes(nx.cycle_graph(250), str)
+    big = _keyplayers.indispensable_finding(ring)
+    assert big.node_connectivity == 2 and not big.connectivity_exact and big.nobody_indispensable
+    small = _keyplayers.indispensable_finding(nx.relabel_nodes(nx.complete_graph(6), str))
+    assert small.node_connectivity == 5 and small.connectivity_exact
+    assert big.distance_sources == 100 and big.distance_se >= 0

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
+
 import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
 
+from helpers.analysis import network as _network
 from helpers.analysis import network as st
 from helpers.analysis.network import build_graph, reported_density, respondents, summary
 from conftest import tie_graph as _wave
@@ -108,3 +111,20 @@ def test_union_graph_joins_either_direction():
     H = st.union_graph(nx.DiGraph([("b", "a"), ("a", "b"), ("c", "a"), ("c", "c")]))
     assert sorted(H.edges(data="mutual")) == [("a", "b", True), ("a", "c", False)]
     assert list(H.nodes()) == ["a", "b", "c"]
+
+
+def test_betweenness_matches_networkx_and_its_pivot_estimate_is_close():
+    G = nx.relabel_nodes(nx.gnp_random_graph(60, 0.06, seed=5, directed=True), lambda i: f"m{i:02d}")
+    nx.set_node_attributes(G, True, "answered")
+    truth = nx.betweenness_centrality(G, normalized=True)
+    df = _network.member_measures(G).set_index("member_id")
+    assert df["betweenness"].to_dict() == pytest.approx(truth)
+    assert df.attrs["betweenness_sources"] is None
+    every = _network.member_measures(G, exact_up_to=10, sources=60).set_index("member_id")
+    assert every["betweenness"].to_dict() == pytest.approx(truth)  # all 60 sources: exact
+    half = _network.member_measures(G, exact_up_to=10, sources=30, seed=2).set_index("member_id")
+    assert half.attrs["betweenness_sources"] == 30
+    top = max(truth, key=truth.get)
+    assert half.loc[top, "betweenness"] == pytest.approx(truth[top], rel=0.5)
+
+

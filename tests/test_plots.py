@@ -78,6 +78,20 @@ def test_layout_is_deterministic(wave):
     assert all(np.allclose(a[v], d[v]) for v in G)
 
 
+def test_large_layout_is_deterministic_and_keeps_ties_short():
+    # two rings of 150 joined once: above 200 members igraph lays them out
+    G = nx.relabel_nodes(nx.disjoint_union(nx.cycle_graph(150), nx.cycle_graph(150)), lambda i: f"m{i:03d}")
+    G.add_edge("m000", "m150")
+    a, b = plots.network_layout(G, seed=5), plots.network_layout(G, seed=5)
+    assert list(a) == sorted(G) and all(np.array_equal(a[v], b[v]) for v in G)
+    assert any(not np.allclose(a[v], c) for v, c in plots.network_layout(G, seed=6).items())
+    xy = np.array([a[v] for v in sorted(G)])
+    assert np.abs(xy).max() == pytest.approx(1.0)  # scaled into [-1, 1]
+    tie = np.mean([np.linalg.norm(a[u] - a[v]) for u, v in G.edges()])
+    far = np.mean([np.linalg.norm(a[f"m{i:03d}"] - a[f"m{(i + 75) % 300:03d}"]) for i in range(300)])
+    assert tie < far / 3  # tied members sit closer than members half a ring apart
+
+
 def test_network_draws_every_member_in_its_colour(wave):
     G, core, coreness = wave
     ax = plots.network(G, core, coreness, seed=5)
@@ -260,6 +274,24 @@ def test_change_heatmap_is_symmetric_and_labelled_in_points():
     labels = [t.get_text() for t in mesh.colorbar.ax.get_yticklabels()]
     assert "0" in labels and all(x == "0" or x[0] in "+−" for x in labels)
     plt.close("all")
+
+
+def test_many_ties_are_drawn_as_one_image_in_svg():
+    import io as _io
+
+    G = nx.relabel_nodes(nx.gnm_random_graph(300, 3000, seed=1), lambda i: f"m{i:03d}")
+    nx.set_node_attributes(G, "A", "department")
+    small = nx.relabel_nodes(nx.cycle_graph(30), lambda i: f"m{i:02d}")
+    nx.set_node_attributes(small, "A", "department")
+    sizes = {}
+    for name, graph in (("large", G), ("small", small)):
+        ax = plots.network(graph, [], seed=1)
+        buf = _io.BytesIO()
+        ax.figure.savefig(buf, format="svg")
+        plt.close(ax.figure)
+        sizes[name] = buf.getvalue()
+    assert b"<image" in sizes["large"] and b"<image" not in sizes["small"]
+    assert len(sizes["large"]) < 1_500_000
 
 
 def test_department_names_with_dollars_are_drawn_literally(wave):

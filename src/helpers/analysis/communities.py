@@ -9,6 +9,7 @@ degree-preserving random networks, and their agreement with the departments is m
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import math
 from collections.abc import Hashable, Iterable, Sequence
@@ -19,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.analysis.network import as_undirected
+from helpers.analysis.permutation import SequentialRule, default_workers, sequential_test
 
 __all__ = [
     "COMMUNITY_METHODS",
@@ -131,10 +133,24 @@ def _find(H: nx.Graph, method: str, seed: int) -> tuple[list, dict]:
         found = nx.community.louvain_communities(H, resolution=1.0, seed=int(seed))
         return found, {"resolution": 1.0, "seed": int(seed)}
     if method == "greedy":
+        if H.number_of_nodes() > _GREEDY_IGRAPH_FROM:
+            return _fastgreedy(H), {"implementation": "igraph"}
         algorithms = _import_cdlib_algorithms()
         found = algorithms.greedy_modularity(H)
         return found.communities, {}
     raise ValueError(f"method must be one of {COMMUNITY_METHODS}, not {method!r}")
+
+
+#: From this many members on, greedy modularity runs in igraph (C) instead of networkx.
+_GREEDY_IGRAPH_FROM = 200
+
+
+def _fastgreedy(H: nx.Graph) -> list:
+    """Clauset-Newman-Moore in igraph, cut at the merge of highest modularity."""
+    nodes = sorted(H.nodes())
+    g = _to_igraph(H, nodes)
+    clustering = g.community_fastgreedy().as_clustering()
+    return [[nodes[i] for i in c] for c in clustering]
 
 
 def detect_communities(G: nx.Graph | nx.DiGraph, *, method: str = "leiden", seed: int = 0) -> Communities:
@@ -149,7 +165,9 @@ def detect_communities(G: nx.Graph | nx.DiGraph, *, method: str = "leiden", seed
         ``algorithms.leiden`` on leidenalg, seeded). ``"louvain"``: the Louvain algorithm
         [2]_ through ``networkx.community.louvain_communities`` because cdlib's louvain
         cannot be given a seed. ``"greedy"``: Clauset-Newman-Moore greedy modularity [3]_
-        (cdlib's ``algorithms.greedy_modularity``; deterministic, the seed is unused).
+        (cdlib's ``algorithms.greedy_modularity``; above 200 members igraph's
+        ``community_fastgreedy``, the same algorithm in C; deterministic, the seed is
+        unused).
     seed : int
         Seed of the algorithm's random steps.
 
@@ -287,6 +305,13 @@ class ModularityTest:
         Random networks drawn.
     seed : int
         Seed of the whole test.
+    max_samples : int
+        Most random networks the test would have drawn.
+    stopped : str
+        Why it stopped, see :data:`helpers.analysis.permutation.STOPS`.
+    p_low, p_high : float
+        Clopper-Pearson interval (99 %) of the p-value that infinitely many random
+        networks would give.
     """
 
     observed: float
@@ -298,6 +323,10 @@ class ModularityTest:
     method: str
     n_samples: int
     seed: int
+    max_samples: int = 0
+    stopped: str = "max"
+    p_low: float = math.nan
+    p_high: float = math.nan
 
 
 def modularity_test(
@@ -307,6 +336,9 @@ def modularity_test(
     n_samples: int = 199,
     swaps_per_edge: int = 10,
     seed: int = 0,
+    sequential: bool = True,
+    workers: int | None = None,
+    progress=None,
 ) -> ModularityTest:
     """Is the modularity found beyond what random networks of the same degrees give?
 
@@ -322,12 +354,22 @@ def modularity_test(
     method : str
         Community method, see :func:`detect_communities`.
     n_samples : int
-        Random networks to draw.
+        Most random networks to draw.
     swaps_per_edge : int
         Double edge swaps per edge when rewiring.
     seed : int
-        Seeds the wave's community detection and, through ``numpy.random.default_rng``,
-        every random network and its detection.
+        Seeds the wave's community detection and, through
+        :func:`helpers.analysis.permutation.block_rng`, every random network and its
+        detection (blocks of 10 networks).
+    sequential : bool
+        Stop when the answer is clear (:class:`helpers.analysis.permutation.SequentialRule`:
+        10 random networks at least as modular, or a 99 % interval of the p-value
+        wholly below or above 0.05); False: always ``n_samples``.
+    workers : int, optional
+        Processes drawing random networks (default: the available cores above 200
+        members, else 1); the result does not depend on it.
+    progress : callable, optional
+        ``progress(drawn, n_samples)`` after each block of networks.
 
     Returns
     -------
@@ -341,23 +383,43 @@ def modularity_test(
        networks", Science 296, 910-913, 2002.
     .. [3] M. E. J. Newman, "Modularity and community structure in networks", PNAS
        103(23), 8577-8582, 2006.
+    .. [4] J. Besag and P. Clifford, "Sequential Monte Carlo p-values", Biometrika
+       78(2), 301-304, 1991.
     """
     H = as_undirected(G)
     observed = detect_communities(H, method=method, seed=seed).modularity
-    rng = np.random.default_rng(seed)
     nodes = sorted(H.nodes())
     base = _to_igraph(H, nodes)
-    null = []
-    for _ in range(n_samples):
+    if n_samples < 1:
+        return ModularityTest(float(observed), (), math.nan, math.nan, math.nan, math.nan, method, 0, seed)
+    rule = (SequentialRule(max_samples=n_samples) if sequential
+            else SequentialRule(max_samples=n_samples, hits=n_samples + 1, min_samples=n_samples + 1))
+    if workers is None:
+        workers = default_workers() if len(nodes) > 200 else 1
+    sample = functools.partial(_null_modularities, n=len(nodes), edges=base.get_edgelist(), method=method,
+                               swaps_per_edge=swaps_per_edge)
+    test = sequential_test(sample, observed, rule=rule, seed=seed, block_size=10, workers=workers,
+                           progress=progress)
+    null_arr = test.null
+    mean = float(null_arr.mean())
+    sd = float(null_arr.std(ddof=1)) if len(null_arr) > 1 else math.nan
+    z = (observed - mean) / sd if sd and sd > 0 else math.nan
+    return ModularityTest(float(observed), tuple(float(x) for x in null_arr), test.p_value, mean, sd, z, method,
+                          test.n_samples, seed, n_samples, test.stopped, test.p_low, test.p_high)
+
+
+def _null_modularities(rng, size, *, n, edges, method, swaps_per_edge):
+    """Modularity ``method`` finds in ``size`` rewired copies of the graph ``(n, edges)`` (a sample block)."""
+    import igraph
+
+    base = igraph.Graph(n=n, edges=edges)
+    nodes = list(range(n))
+    out = []
+    for _ in range(size):
         swap_seed, detect_seed = (int(x) for x in rng.integers(0, 2**31 - 1, size=2))
         rewired = _rewired(base, swaps_per_edge=swaps_per_edge, seed=swap_seed)
-        null.append(_null_modularity(rewired, nodes, method, detect_seed))
-    null_arr = np.asarray(null, dtype=float)
-    mean = float(null_arr.mean()) if n_samples else math.nan
-    sd = float(null_arr.std(ddof=1)) if n_samples > 1 else math.nan
-    p = (1 + int(np.sum(null_arr >= observed - 1e-12))) / (1 + n_samples)
-    z = (observed - mean) / sd if sd and sd > 0 else math.nan
-    return ModularityTest(float(observed), tuple(float(x) for x in null), p, mean, sd, z, method, n_samples, seed)
+        out.append(_null_modularity(rewired, nodes, method, detect_seed))
+    return np.asarray(out, dtype=float)
 
 
 def _contingency(a: Sequence[Hashable], b: Sequence[Hashable]) -> np.ndarray:
@@ -541,6 +603,7 @@ def groupings_finding(
     alpha: float = 0.05,
     max_nmi: float = 0.5,
     seed: int = 0,
+    progress=None,
 ) -> GroupingsFinding:
     """Does the forum split into separate groupings?
 
@@ -568,6 +631,8 @@ def groupings_finding(
         Below this NMI with the departments, communities count as cutting across them.
     seed : int
         Seed of detection and random networks.
+    progress : callable, optional
+        Passed to :func:`modularity_test`.
 
     Returns
     -------
@@ -583,7 +648,7 @@ def groupings_finding(
        structure identification", J. Stat. Mech. P09008, 2005.
     """
     found = detect_communities(G, method=method, seed=seed)
-    test = modularity_test(G, method=method, n_samples=n_samples, seed=seed)
+    test = modularity_test(G, method=method, n_samples=n_samples, seed=seed, progress=progress)
     nodes = sorted(G.nodes())
     membership = found.membership
     comm = [membership[v] for v in nodes]

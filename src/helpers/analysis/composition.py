@@ -7,6 +7,7 @@ not depend on how the split was found.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -15,6 +16,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 from scipy import stats
+
+from helpers.analysis.permutation import SequentialRule, sequential_test
 
 __all__ = [
     "ATTRIBUTES",
@@ -40,12 +43,20 @@ def _compositions(total: int, caps: Sequence[int]):
 
 
 def _n_compositions(total: int, caps: Sequence[int], limit: int) -> int:
-    count = 0
-    for _ in _compositions(total, caps):
-        count += 1
-        if count > limit:
-            break
-    return count
+    """How many vectors :func:`_compositions` would give, counted up to ``limit + 1``.
+
+    A dynamic programme over the categories, ``ways[t]`` = make-ups of the first
+    categories that sum to ``t``, each count capped at ``limit + 1``: O(len(caps) x total).
+    """
+    cap = limit + 1
+    ways = np.zeros(total + 1, dtype=np.int64)
+    ways[0] = 1
+    for c in caps:
+        # new[t] = sum of ways[t - x] for x = 0..c: a running window sum
+        csum = np.concatenate([[0], np.cumsum(ways)])
+        t = np.arange(total + 1)
+        ways = np.minimum(csum[t + 1] - csum[np.maximum(t - c, 0)], cap)
+    return int(min(ways[total], cap))
 
 
 def exact_composition_test(
@@ -62,8 +73,10 @@ def exact_composition_test(
     so its counts per category follow the multivariate hypergeometric distribution.
     The p-value sums the probability of every make-up no more likely than the observed
     one: Fisher's exact test for two categories [1]_ and its Freeman-Halton extension
-    for more [2]_. When more than ``max_tables`` make-ups are possible, the p-value is
-    estimated from ``n_permutations`` random draws instead (seeded).
+    for more [2]_. When more than ``max_tables`` make-ups are possible (counted by a
+    dynamic programme), the p-value is estimated from at most ``n_permutations`` random
+    draws instead (seeded; a sequential test [3]_ that stops when the answer is clear,
+    see :class:`helpers.analysis.permutation.SequentialRule`).
 
     Parameters
     ----------
@@ -88,6 +101,8 @@ def exact_composition_test(
     .. [1] R. A. Fisher, *Statistical Methods for Research Workers*, Oliver & Boyd, 1925.
     .. [2] G. H. Freeman and J. H. Halton, "Note on an exact treatment of contingency,
        goodness of fit and other problems of significance", Biometrika 38, 141-149, 1951.
+    .. [3] J. Besag and P. Clifford, "Sequential Monte Carlo p-values", Biometrika
+       78(2), 301-304, 1991.
 
     Examples
     --------
@@ -112,11 +127,16 @@ def exact_composition_test(
         logp = dist.logpmf(tables)
         p = float(np.exp(logp[logp <= observed + 1e-7]).sum())
         return min(1.0, p), "exact"
-    rng = np.random.default_rng(seed)
-    draws = rng.multivariate_hypergeometric(forum, k, size=n_permutations)
-    logp = dist.logpmf(draws)
-    hits = int(np.sum(logp <= observed + 1e-7))
-    return (1 + hits) / (1 + n_permutations), "monte carlo"
+    sample = functools.partial(_makeup_logpmf, forum=forum, k=k)
+    test = sequential_test(sample, float(observed + 1e-7), rule=SequentialRule(max_samples=n_permutations),
+                           seed=seed, block_size=10_000, alternative="less")
+    return test.p_value, "monte carlo"
+
+
+def _makeup_logpmf(rng, size, *, forum, k):
+    """Log-probabilities of ``size`` random make-ups of ``k`` members drawn from ``forum``."""
+    draws = rng.multivariate_hypergeometric(forum, k, size=size)
+    return stats.multivariate_hypergeom(m=forum, n=k).logpmf(draws)
 
 
 def core_composition(G: nx.Graph | nx.DiGraph, core: Collection[str], attribute: str) -> pd.DataFrame:

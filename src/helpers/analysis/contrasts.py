@@ -115,6 +115,8 @@ def contrasting_networks(
     rng = np.random.default_rng(seed)
     ids = _node_ids(n)
     dept = dict(zip(ids, departments, strict=True))
+    if n > _CONTRASTS_BY_INDEX_FROM:
+        return _contrasting_networks_by_index(ids, dept, m, rng)
     ordered = list(itertools.permutations(ids, 2))  # sorted, since ids are
 
     def make(edges, extra=None):
@@ -130,6 +132,89 @@ def contrasting_networks(
     random_net = make(_sample_pairs(ordered, m, rng))
     core, cp_edges = _core_periphery_edges(ids, m, ordered, rng)
     cp_net = make(cp_edges, {v: {"planted_core": v in core} for v in ids})
+    return {"groupings": groupings, "hub": hub_net, "random": random_net, "core_periphery": cp_net}
+
+
+#: Above this many members the contrasting networks are drawn by pair index, without listing all pairs.
+_CONTRASTS_BY_INDEX_FROM = 1000
+
+
+def _decode_ordered(index: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Ordered pair number ``k`` in ``0 .. n (n - 1) - 1`` -> ``(i, j)``, ``i != j``, row-major."""
+    i = index // (n - 1)
+    j = index % (n - 1)
+    return i, j + (j >= i)
+
+
+def _ordered_sample(n: int, k: int, rng) -> tuple[np.ndarray, np.ndarray]:
+    """``k`` distinct ordered pairs of ``n`` members, uniformly, in O(k)."""
+    if k <= 0:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    return _decode_ordered(np.sort(rng.choice(n * (n - 1), size=k, replace=False)), n)
+
+
+def _contrasting_networks_by_index(ids: list, dept: dict, m: int, rng) -> dict[str, nx.DiGraph]:
+    """:func:`contrasting_networks` for large networks: the same four structures, drawn in O(n + m).
+
+    Pairs are drawn by their number instead of from lists of all ``n (n - 1)`` pairs (a
+    list that takes gigabytes at 10,000 members): ``"random"`` and the rest of ``"hub"``
+    as uniform samples of pair numbers; ``"groupings"`` from the (short) lists of pairs
+    inside each department, then pairs across drawn by rejection; ``"core_periphery"``
+    from its core's pairs and the core-periphery pairs (short, the core being small).
+    """
+    n = len(ids)
+    index = np.arange(n)
+    depts = np.array([dept[v] for v in ids], dtype=object)
+
+    def make(edges, extra=None):
+        D = nx.DiGraph()
+        for v in ids:
+            D.add_node(v, department=dept[v], answered=True, **((extra or {}).get(v, {})))
+        D.add_edges_from(sorted((ids[int(u)], ids[int(v)]) for u, v in edges))
+        return D
+
+    # groupings: returned pairs inside departments first, then returned pairs across
+    within = [(int(a), int(b)) for d in sorted(set(depts)) for a, b in
+              itertools.combinations(index[depts == d], 2)]
+    pairs_needed, odd = m // 2, m % 2
+    take = rng.choice(len(within), size=min(pairs_needed, len(within)), replace=False) if within else []
+    chosen = [within[i] for i in sorted(take)]
+    taken = set(chosen)
+    while len(chosen) < pairs_needed:  # across departments, by rejection (most pairs are across)
+        a, b = sorted(int(x) for x in rng.choice(n, size=2, replace=False))
+        if depts[a] != depts[b] and (a, b) not in taken:
+            taken.add((a, b))
+            chosen.append((a, b))
+    edges = [(a, b) for a, b in chosen] + [(b, a) for a, b in chosen]
+    if odd:
+        while True:
+            a, b = (int(x) for x in rng.choice(n, size=2, replace=False))
+            if (min(a, b), max(a, b)) not in taken:
+                edges.append((a, b))
+                break
+    groupings = make(edges)
+
+    # hub: member 0 tied both ways to everybody, the rest uniformly among the others' pairs
+    star = [(0, v) for v in range(1, n)] + [(v, 0) for v in range(1, n)]
+    if m <= len(star):
+        hub_edges = [star[i] for i in sorted(rng.choice(len(star), size=m, replace=False))]
+    else:
+        i, j = _ordered_sample(n - 1, m - len(star), rng)
+        hub_edges = star + list(zip((i + 1).tolist(), (j + 1).tolist()))
+    hub_net = make(hub_edges)
+
+    i, j = _ordered_sample(n, m, rng)
+    random_net = make(zip(i.tolist(), j.tolist()))
+
+    c = next(c for c in range(1, n + 1) if c * (c - 1) + 2 * c * (n - c) >= m)
+    core_pairs = list(itertools.permutations(range(c), 2))
+    mixed = sorted([(u, v) for u in range(c) for v in range(c, n)] + [(v, u) for u in range(c) for v in range(c, n)])
+    if m <= len(core_pairs):
+        cp_edges = [core_pairs[k] for k in sorted(rng.choice(len(core_pairs), size=m, replace=False))]
+    else:
+        extra = rng.choice(len(mixed), size=m - len(core_pairs), replace=False)
+        cp_edges = core_pairs + [mixed[k] for k in sorted(extra)]
+    cp_net = make(cp_edges, {v: {"planted_core": k < c} for k, v in enumerate(ids)})
     return {"groupings": groupings, "hub": hub_net, "random": random_net, "core_periphery": cp_net}
 
 

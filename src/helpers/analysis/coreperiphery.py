@@ -39,14 +39,18 @@ and all block densities are identical either way.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
+import random
 from dataclasses import dataclass, field
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 from scipy import optimize, sparse
+
+from helpers.analysis.permutation import SequentialRule, default_workers, sequential_test
 
 __all__ = [
     "VARIANTS",
@@ -182,7 +186,8 @@ class Significance:
     p_value : float
         ``(1 + #(null_fits >= observed)) / (1 + n_samples)``.
     n_samples : int
-        Number of random networks.
+        Number of random networks drawn (fewer than ``max_samples`` when the
+        sequential test stopped early).
     null : str
         ``"degree"`` or ``"density"``.
     variant : str
@@ -191,6 +196,13 @@ class Significance:
         Seed of the random generator.
     params : dict
         Optimiser and null-model settings.
+    max_samples : int
+        Most random networks the test would have drawn.
+    stopped : str
+        Why the test stopped: see :data:`helpers.analysis.permutation.STOPS`.
+    p_low, p_high : float
+        Clopper-Pearson interval (99 %) of the p-value infinitely many random
+        networks would give.
     """
 
     observed: float
@@ -201,6 +213,10 @@ class Significance:
     variant: str
     seed: int
     params: dict
+    max_samples: int = 0
+    stopped: str = "max"
+    p_low: float = math.nan
+    p_high: float = math.nan
 
     @property
     def null_mean(self) -> float:
@@ -1407,6 +1423,9 @@ def significance(
     tabu_steps: int | None = None,
     restarts: int | None = None,
     trades: int | None = None,
+    sequential: bool = True,
+    workers: int | None = None,
+    progress=None,
 ) -> Significance:
     """Is the core-periphery fit higher than in comparable random networks?
 
@@ -1440,7 +1459,9 @@ def significance(
     deviation). A shortfall can only lower a null fit, so the p-value can
     only come out slightly too small. Above 200 members each random graph
     gets the large-graph search of :func:`partition` (``restarts``, default
-    8), one graph at a time: slow for many samples.
+    8), one graph at a time, spread over the cores; the random graphs are
+    then drawn without an ``n x n`` matrix (:func:`_sparse_degree_null`,
+    :func:`_sparse_density_null`: the same distributions in O(ties) memory).
 
     With the default number of trades, the share of the observed ties that
     a degree-null sample keeps had levelled off on that forum (53.0 % after
@@ -1467,12 +1488,26 @@ def significance(
         above).
     trades : int, optional
         Curveball trades per sample (``null="degree"`` only).
+    sequential : bool
+        Stop drawing random graphs when the answer is clear
+        (:class:`~helpers.analysis.permutation.SequentialRule` with
+        ``max_samples=n_samples``: 10 fits at least as high as the observed one,
+        Besag and Clifford's rule, or a 99 % interval of the p-value wholly
+        below or above 0.05). False: always ``n_samples``.
+    workers : int, optional
+        Processes fitting random graphs (default: the available cores above
+        200 members, 1 up to 200). The result does not depend on it: random
+        graphs are drawn in seeded blocks (25 graphs up to 200 members, one
+        above), read in order.
+    progress : callable, optional
+        ``progress(drawn, n_samples)`` after each block.
 
     Returns
     -------
     Significance
         ``p_value = (1 + #(null_fits >= observed)) / (1 + n_samples)``,
-        where a null fit within 1e-12 of ``observed`` counts as reaching it.
+        where a null fit within 1e-12 of ``observed`` counts as reaching it,
+        or ``10 / n_samples`` when stopped by Besag and Clifford's rule.
 
     Raises
     ------
@@ -1496,14 +1531,18 @@ def significance(
     .. [5] B. V. North, D. Curtis and P. C. Sham, "A note on the calculation
        of empirical P values from Monte Carlo procedures", American Journal
        of Human Genetics 71(2), 439-441, 2002.
+    .. [6] J. Besag and P. Clifford, "Sequential Monte Carlo p-values",
+       Biometrika 78(2), 301-304, 1991.
 
     Examples
     --------
     >>> import networkx as nx
     >>> test = significance(nx.florentine_families_graph(), n_samples=99,
     ...                     null="density", seed=1)
-    >>> round(test.observed, 4), test.n_samples, 0 < test.p_value <= 1
+    >>> round(test.observed, 4), test.max_samples, 0 < test.p_value <= 1
     (0.4226, 99, True)
+    >>> test.stopped, test.p_value == 10 / test.n_samples  # ten random fits as high: clearly not significant
+    ('hits', True)
     """
     _check_variant(variant)
     if null not in NULLS:
@@ -1525,39 +1564,136 @@ def significance(
     if trades is None:
         trades = 10 * R
     observed = partition(G, variant=variant, seed=seed).fit
-    rng = np.random.default_rng(seed)
-    M = m.ties
-    chunk = max(1, min(n_samples, (1 << 21) // max(1, m.n * m.n))) if small else 1
-    fits = []
-    for lo in range(0, n_samples, chunk):
-        S = min(chunk, n_samples - lo)
-        if null == "degree":
-            B = _degree_null(m, S, rng, trades)
-        else:
-            B = _density_null(m, S, rng)
-        if small:
-            Af = B.astype(np.float64)
-            W = Af + Af.transpose(0, 2, 1)
-        else:
-            Af = sparse.csr_array(B[0].astype(np.float64))
-            W = (Af + Af.T).tocsr()
-        _, f = _optimise(W, m.obs, M, variant, rng, bands=bands,
-                         tabu_steps=tabu_steps, restarts=restarts)
-        fits.append(f)
-    null_fits = np.concatenate(fits)
-    null_fits = np.where(np.isfinite(null_fits), null_fits, np.nan)
-    null_fits.setflags(write=False)
-    exceed = int(np.sum(null_fits >= observed - _TIE_TOL))
+    if sequential:
+        rule = SequentialRule(max_samples=n_samples)
+    else:  # a fixed number of samples: the rule never stops early
+        rule = SequentialRule(max_samples=n_samples, hits=n_samples + 1, min_samples=n_samples + 1)
+    if workers is None:
+        workers = default_workers() if not small else 1
+    block_size = max(1, min(25, (1 << 21) // max(1, m.n * m.n))) if small else 1
+    sample = functools.partial(
+        _null_fits_block, m=m, null=null, variant=variant, trades=trades, bands=bands,
+        tabu_steps=tabu_steps, restarts=restarts, small=small,
+    )
+    test = sequential_test(sample, observed, rule=rule, seed=seed, block_size=block_size,
+                           alternative="greater", workers=workers, progress=progress)
+    null_fits = test.null
     params = {"bands": bands, "tabu_steps": tabu_steps, "restarts": restarts}
     if null == "degree":
         params["trades"] = trades
     return Significance(
         observed=observed,
         null_fits=null_fits,
-        p_value=(1 + exceed) / (1 + n_samples),
-        n_samples=n_samples,
+        p_value=test.p_value,
+        n_samples=test.n_samples,
         null=null,
         variant=variant,
         seed=seed,
         params=params,
+        max_samples=n_samples,
+        stopped=test.stopped,
+        p_low=test.p_low,
+        p_high=test.p_high,
     )
+
+
+def _null_fits_block(rng, size, *, m, null, variant, trades, bands, tabu_steps, restarts, small):
+    """Best fits of ``size`` random graphs of ``null`` drawn from ``rng`` (one sample block)."""
+    if small:
+        B = _degree_null(m, size, rng, trades) if null == "degree" else _density_null(m, size, rng)
+        Af = B.astype(np.float64)
+        graphs = [Af + Af.transpose(0, 2, 1)]
+    else:
+        graphs = []
+        for _ in range(size):
+            A = _sparse_degree_null(m, rng, trades) if null == "degree" else _sparse_density_null(m, rng)
+            graphs.append((A + A.T).tocsr())
+    fits = []
+    for W in graphs:
+        _, f = _optimise(W, m.obs, m.ties, variant, rng, bands=bands,
+                         tabu_steps=tabu_steps, restarts=restarts)
+        fits.append(f)
+    fits = np.concatenate(fits)
+    return np.where(np.isfinite(fits), fits, np.nan)
+
+
+def _csr(n: int, rows: np.ndarray, cols: np.ndarray) -> sparse.csr_array:
+    A = sparse.csr_array((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+    A.sum_duplicates()
+    A.data[:] = 1.0
+    return A
+
+
+def _sparse_density_null(m: _Matrix, rng) -> sparse.csr_array:
+    """One graph with the observed number of ties on random observed cells, sparse: O(ties).
+
+    The same distribution as :func:`_density_null` without an ``n x n`` array:
+    directed, ``M`` distinct cells drawn by index among the ``R (n - 1)``
+    observed off-diagonal cells; undirected, ``M / 2`` distinct pairs.
+    """
+    n = m.n
+    observed_rows = np.flatnonzero(m.obs)
+    if m.directed:
+        ties = int(m.ties)
+        cells = len(observed_rows) * (n - 1)
+        pick = rng.choice(cells, size=ties, replace=False) if ties else np.empty(0, dtype=np.int64)
+        rows = observed_rows[pick // (n - 1)]
+        cols = pick % (n - 1)
+        cols = cols + (cols >= rows)  # skip the diagonal
+        return _csr(n, rows, cols)
+    ties = int(m.ties) // 2
+    pairs = n * (n - 1) // 2
+    pick = rng.choice(pairs, size=ties, replace=False) if ties else np.empty(0, dtype=np.int64)
+    # Pair index k -> (i, j), i < j, row-major over the upper triangle.
+    i = (n - 2 - np.floor(np.sqrt(-8.0 * pick + 4.0 * n * (n - 1) - 7) / 2.0 - 0.5)).astype(np.int64)
+    j = pick + i + 1 - n * (n - 1) // 2 + (n - i) * ((n - i) - 1) // 2
+    return _csr(n, np.concatenate([i, j]), np.concatenate([j, i]))
+
+
+def _sparse_degree_null(m: _Matrix, rng, trades: int) -> sparse.csr_array:
+    """One graph with the observed degrees by curveball trades on successor sets: O(trades d).
+
+    The trade of :func:`_degree_null` (pool the members that exactly one of
+    two respondents named, other than the two, and deal them out again, each
+    keeping their number), with rows held as sets, so a trade costs the two
+    rows' degrees instead of ``n``. Undirected graphs keep the matrix
+    symmetric: a member dealt from ``i`` to ``j`` also swaps ``i`` for ``j``
+    in their own row.
+    """
+    n = m.n
+    A = m.A
+    rows = [set(A.indices[A.indptr[k]:A.indptr[k + 1]].tolist()) for k in range(n)]
+    observed_rows = np.flatnonzero(m.obs)
+    R = len(observed_rows)
+    if R >= 2 and trades:
+        pi = rng.integers(0, R, size=trades)
+        pj = rng.integers(0, R - 1, size=trades)
+        pj += pj >= pi
+        shuffler = random.Random(int(rng.integers(0, 2**63 - 1)))
+        for i, j in zip(observed_rows[pi].tolist(), observed_rows[pj].tolist()):
+            si, sj = rows[i], rows[j]
+            only_i = si - sj
+            only_j = sj - si
+            only_i.discard(j)
+            only_j.discard(i)
+            if not only_i or not only_j:
+                continue  # nothing to trade: the deal would give the same rows
+            pool = sorted(only_i | only_j)
+            shuffler.shuffle(pool)
+            keep = len(only_i)
+            new_i, new_j = set(pool[:keep]), set(pool[keep:])
+            si -= only_i
+            si |= new_i
+            sj -= only_j
+            sj |= new_j
+            if not m.directed:
+                for c in new_i - only_i:  # moved from j to i
+                    rows[c].discard(j)
+                    rows[c].add(i)
+                for c in new_j - only_j:  # moved from i to j
+                    rows[c].discard(i)
+                    rows[c].add(j)
+    lens = [len(r) for r in rows]
+    src = np.repeat(np.arange(n), lens)
+    dst = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int64, count=sum(lens))
+    return _csr(n, src, dst)

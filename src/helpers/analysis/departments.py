@@ -30,13 +30,14 @@ Three families of measures live here:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 
-from helpers.analysis.permutation import p_value
+from helpers.analysis.permutation import SequentialRule, p_value, sequential_test
 
 __all__ = [
     "ATTRIBUTES",
@@ -625,6 +626,7 @@ def ei_permutation_test(
     n_permutations: int = 5000,
     seed: int = 0,
     alternative: str = "two-sided",
+    sequential: bool = True,
 ) -> pd.DataFrame:
     """Permutation test of the E-I index, for the forum and every group.
 
@@ -655,17 +657,27 @@ def ei_permutation_test(
     attribute : str
         Node attribute defining the groups.
     n_permutations : int
-        Number of random relabellings.
+        Most random relabellings.
     seed : int
-        Seed for ``numpy.random.default_rng``; same seed, same result.
+        Seed of the relabellings (:func:`helpers.analysis.permutation.block_rng`,
+        blocks of up to 500); same seed, same result.
     alternative : {"two-sided", "less", "greater"}
         Direction of the test.
+    sequential : bool
+        Stop relabelling when the whole forum's answer is clear
+        (:class:`helpers.analysis.permutation.SequentialRule`: 10 relabellings
+        at least as extreme, or a 99 % interval of its p-value wholly below or
+        above 0.05); the groups' p-values come from the same relabellings.
+        False: always ``n_permutations``.
 
     Returns
     -------
     pandas.DataFrame
         Columns ``attribute, level, group, observed, expected, null_mean,
-        p_value, alternative, n_permutations, n_valid, seed``. The first row
+        p_value, alternative, n_permutations, n_valid, seed, max_permutations,
+        stopped, p_low, p_high`` (``n_permutations`` drawn of at most
+        ``max_permutations``; why the test stopped; the 99 % interval of the
+        whole forum's p-value, NaN for groups). The first row
         is ``level="whole"`` (``group`` empty string, ``expected`` from
         :func:`expected_ei_index`); then one ``level="group"`` row per group
         in sorted order (``expected`` NaN: the null mean is the reference).
@@ -678,6 +690,8 @@ def ei_permutation_test(
     .. [2] B. V. North, D. Curtis and P. C. Sham, "A note on the calculation
        of empirical P values from Monte Carlo procedures", American Journal
        of Human Genetics 71(2), 439-441, 2002.
+    .. [3] J. Besag and P. Clifford, "Sequential Monte Carlo p-values",
+       Biometrika 78(2), 301-304, 1991.
     """
     if alternative not in _ALTERNATIVES:
         raise ValueError(f"alternative must be one of {_ALTERNATIVES}, not {alternative!r}")
@@ -691,27 +705,17 @@ def ei_permutation_test(
     src = np.array([index[str(u)] for u, _ in sorted(G.edges())], dtype=np.intp)
     dst = np.array([index[str(v)] for _, v in sorted(G.edges())], dtype=np.intp)
 
-    rng = np.random.default_rng(seed)
-    labels = rng.permuted(np.tile(codes, (n_permutations, 1)), axis=1)
-
-    def statistics(lab: np.ndarray) -> np.ndarray:
-        """Columns: whole E-I, then each group's E-I; one row per labelling."""
-        ls, ld = lab[:, src], lab[:, dst]
-        external = (ls != ld).sum(axis=1)
-        out = np.empty((lab.shape[0], 1 + len(groups)))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            total = np.full(lab.shape[0], src.size)
-            out[:, 0] = np.where(total > 0, (2 * external - total) / np.maximum(total, 1), np.nan)
-            for k in range(len(groups)):
-                s, t = ls == k, ld == k
-                internal = (s & t).sum(axis=1)
-                ext = (s ^ t).sum(axis=1)
-                tot = internal + ext
-                out[:, k + 1] = np.where(tot > 0, (ext - internal) / np.maximum(tot, 1), np.nan)
-        return out
-
-    observed = statistics(codes[np.newaxis, :])[0]
-    null = np.vstack([statistics(chunk) for chunk in np.array_split(labels, max(1, n_permutations // 1000))])
+    observed = _ei_statistics(codes[np.newaxis, :], src, dst, len(groups))[0]
+    rule = (SequentialRule(max_samples=n_permutations) if sequential
+            else SequentialRule(max_samples=n_permutations, hits=n_permutations + 1,
+                                min_samples=n_permutations + 1))
+    block = max(1, min(500, 2_000_000 // max(1, src.size)))
+    sample = functools.partial(_ei_block, codes=codes, src=src, dst=dst, n_groups=len(groups))
+    test = sequential_test(sample, float(observed[0]), rule=rule, seed=seed, block_size=block,
+                           alternative=alternative)
+    null = test.samples
+    if np.isnan(observed[0]):  # no ties: nothing was drawn, every statistic undefined
+        null = np.empty((0, 1 + len(groups)))
 
     sizes = members.groupby("group").size().to_dict()
     rows = []
@@ -729,9 +733,13 @@ def ei_permutation_test(
                 float(valid.mean()) if valid.size else float("nan"),
                 p_value(float(observed[k]), valid, alternative),
                 alternative,
-                int(n_permutations),
+                int(len(null)),
                 int(valid.size),
                 seed,
+                int(n_permutations),
+                test.stopped,
+                test.p_low if k == 0 else float("nan"),
+                test.p_high if k == 0 else float("nan"),
             )
         )
     return pd.DataFrame(
@@ -748,8 +756,43 @@ def ei_permutation_test(
             "n_permutations",
             "n_valid",
             "seed",
+            "max_permutations",
+            "stopped",
+            "p_low",
+            "p_high",
         ],
     )
+
+
+def _ei_statistics(lab: np.ndarray, src: np.ndarray, dst: np.ndarray, n_groups: int) -> np.ndarray:
+    """E-I of the whole forum and of every group, one row per labelling: O(labellings x ties).
+
+    Each group's internal and external tie counts are one ``numpy.bincount`` over
+    (labelling, group) codes, whatever the number of groups.
+    """
+    P = lab.shape[0]
+    ls, ld = lab[:, src].astype(np.int64), lab[:, dst].astype(np.int64)
+    same = ls == ld
+    offset = (np.arange(P, dtype=np.int64) * n_groups)[:, None]
+    size = P * n_groups
+    internal = np.bincount((ls + offset)[same], minlength=size).reshape(P, n_groups)
+    crossing = ~same
+    ext = (np.bincount((ls + offset)[crossing], minlength=size)
+           + np.bincount((ld + offset)[crossing], minlength=size)).reshape(P, n_groups)
+    out = np.empty((P, 1 + n_groups))
+    total = src.size
+    external = crossing.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out[:, 0] = (2 * external - total) / total if total else np.nan
+        tot = internal + ext
+        out[:, 1:] = np.where(tot > 0, (ext - internal) / np.maximum(tot, 1), np.nan)
+    return out
+
+
+def _ei_block(rng, size, *, codes, src, dst, n_groups):
+    """Statistics of ``size`` random relabellings (a sample block of :func:`ei_permutation_test`)."""
+    labels = rng.permuted(np.tile(codes, (size, 1)), axis=1)
+    return _ei_statistics(labels, src, dst, n_groups)
 
 
 def ei_summary(
@@ -759,6 +802,7 @@ def ei_summary(
     n_permutations: int = 5000,
     seed: int = 0,
     alternative: str = "two-sided",
+    sequential: bool = True,
 ) -> pd.DataFrame:
     """Permutation tests of the E-I index for several attributes, stacked.
 
@@ -772,7 +816,7 @@ def ei_summary(
         Forum graph (see module docstring).
     attributes : sequence of str
         Node attributes, default ``("department", "role", "gender")``.
-    n_permutations, seed, alternative
+    n_permutations, seed, alternative, sequential
         Passed on to :func:`ei_permutation_test`.
 
     Returns
@@ -789,7 +833,8 @@ def ei_summary(
     """
     frames = [
         ei_permutation_test(
-            G, a, n_permutations=n_permutations, seed=seed, alternative=alternative
+            G, a, n_permutations=n_permutations, seed=seed, alternative=alternative,
+            sequential=sequential,
         )
         for a in attributes
     ]

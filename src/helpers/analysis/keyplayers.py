@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 
 from helpers.analysis.network import as_undirected
@@ -100,7 +101,8 @@ def distance_fragmentation(H: nx.Graph) -> float:
     return _distance_summary(H)[0]
 
 
-def key_players(G: nx.Graph | nx.DiGraph) -> pd.DataFrame:
+def key_players(G: nx.Graph | nx.DiGraph, *, exact_up_to: int = 200, sources: int = 100,
+                candidates: int = 20, seed: int = 0) -> pd.DataFrame:
     """How much removing each member fragments the network and lengthens its paths.
 
     Works on the undirected union graph. For each member the graph without them is
@@ -108,10 +110,28 @@ def key_players(G: nx.Graph | nx.DiGraph) -> pd.DataFrame:
     fragmentation DF (KPP-Neg) [1]_, and the mean distance between members who can
     still reach each other.
 
+    F, the components after removal and the articulation points come for every member
+    from one depth-first search (the pieces each member's removal leaves, from
+    Hopcroft and Tarjan's low points [2]_): O(n + m). The distances need a
+    breadth-first search from every member of the graph without the removed one
+    (igraph, in C): up to ``exact_up_to`` members that is done for every member. Larger
+    networks get it for ``candidates`` members only (the articulation points that cut
+    off the most, then the highest betweenness), from ``sources`` randomly chosen
+    members (seeded), the sums scaled up to all members as in pivot sampling [3]_; the
+    others' distance columns are NaN. ``attrs["distance_sources"]`` then gives the
+    number of sources and ``attrs["distance_se"]`` the largest standard error of a
+    DF change (None and NaN when exact).
+
     Parameters
     ----------
     G : networkx.DiGraph or networkx.Graph
         A wave's tie graph (its union graph is used) or an undirected graph.
+    exact_up_to : int
+        Largest network whose distances are computed exactly for every member.
+    sources, candidates : int
+        Sampled sources and members looked at above ``exact_up_to``.
+    seed : int
+        Seed of the source sample.
 
     Returns
     -------
@@ -129,6 +149,8 @@ def key_players(G: nx.Graph | nx.DiGraph) -> pd.DataFrame:
        Computational and Mathematical Organization Theory 12, 21-34, 2006.
     .. [2] J. Hopcroft and R. Tarjan, "Algorithm 447: efficient algorithms for graph
        manipulation", Communications of the ACM 16(6), 372-378, 1973.
+    .. [3] U. Brandes and C. Pich, "Centrality estimation in large networks",
+       International Journal of Bifurcation and Chaos 17(7), 2303-2318, 2007.
 
     Examples
     --------
@@ -138,29 +160,35 @@ def key_players(G: nx.Graph | nx.DiGraph) -> pd.DataFrame:
     [['a', False, 0.0], ['b', True, 1.0], ['c', False, 0.0]]
     """
     H = as_undirected(G)
-    cut = set(nx.articulation_points(H))
+    nodes = sorted(H.nodes())
+    n = len(nodes)
+    g = _igraph(H, nodes)
+    pieces = _removal_pieces(g)
+    components = g.connected_components()
+    size_of = {v: len(c) for c in components for v in c}
+    base_reach = sum(len(c) * (len(c) - 1) for c in components)
     base_f = fragmentation(H)
-    base_df, base_md = _distance_summary(H)
+    distance = _distance_changes(g, pieces, exact_up_to=exact_up_to, sources=sources,
+                                 candidates=candidates, seed=seed)
     rows = []
-    for v in sorted(H.nodes()):
-        R = H.copy()
-        R.remove_node(v)
-        f = fragmentation(R)
-        df_, md = _distance_summary(R)
+    for i, v in enumerate(nodes):
+        reach = base_reach - size_of[i] * (size_of[i] - 1) + sum(p * (p - 1) for p in pieces[i])
+        f = 1 - reach / ((n - 1) * (n - 2)) if n > 2 else math.nan
+        df_, md, df_change, md_change = distance.get(i, (math.nan,) * 4)
         a = H.nodes[v]
         rows.append(
             {
                 "member_id": v,
                 "department": a.get("department"),
                 "role": a.get("role"),
-                "articulation_point": v in cut,
-                "components_after": nx.number_connected_components(R),
+                "articulation_point": len(pieces[i]) > 1,
+                "components_after": len(components) - 1 + len(pieces[i]),
                 "fragmentation_after": f,
                 "fragmentation_change": f - base_f,
                 "distance_fragmentation_after": df_,
-                "distance_fragmentation_change": df_ - base_df,
+                "distance_fragmentation_change": df_change,
                 "mean_distance_after": md,
-                "mean_distance_change": md - base_md,
+                "mean_distance_change": md_change,
             }
         )
     columns = [
@@ -168,6 +196,147 @@ def key_players(G: nx.Graph | nx.DiGraph) -> pd.DataFrame:
         "fragmentation_after", "fragmentation_change", "distance_fragmentation_after",
         "distance_fragmentation_change", "mean_distance_after", "mean_distance_change",
     ]
+    out = pd.DataFrame(rows, columns=columns)
+    out.attrs["distance_sources"] = distance.sources
+    out.attrs["distance_se"] = distance.se
+    return out
+
+
+def _igraph(H: nx.Graph, nodes: list):
+    """``H`` as an undirected igraph graph, vertices in the order of ``nodes``."""
+    import igraph
+
+    index = {v: i for i, v in enumerate(nodes)}
+    return igraph.Graph(n=len(nodes), edges=sorted(tuple(sorted((index[u], index[v]))) for u, v in H.edges() if u != v))
+
+
+def _removal_pieces(g) -> list[list[int]]:
+    """For every vertex, the sizes of the pieces its component falls into without it.
+
+    One depth-first search with Hopcroft and Tarjan's low points, O(n + m): a child
+    ``c`` of ``v`` in the search tree with ``low[c] >= disc[v]`` is cut off with its
+    subtree; what else remains of the component (if anything) stays one piece. The
+    root's children are all cut off from each other. A vertex with two or more pieces
+    is an articulation point.
+    """
+    n = g.vcount()
+    adj = g.get_adjlist()
+    disc = [-1] * n
+    low = [0] * n
+    size = [1] * n
+    pieces: list[list[int]] = [[] for _ in range(n)]
+    counter = 0
+    for root in range(n):
+        if disc[root] >= 0:
+            continue
+        disc[root] = low[root] = counter
+        counter += 1
+        members = [root]
+        stack = [(root, -1, iter(adj[root]))]
+        while stack:
+            v, parent, it = stack[-1]
+            advanced = False
+            for w in it:
+                if disc[w] < 0:
+                    disc[w] = low[w] = counter
+                    counter += 1
+                    members.append(w)
+                    stack.append((w, v, iter(adj[w])))
+                    advanced = True
+                    break
+                if w != parent and disc[w] < low[v]:
+                    low[v] = disc[w]
+            if advanced:
+                continue
+            stack.pop()
+            if parent >= 0:
+                size[parent] += size[v]
+                if low[v] < low[parent]:
+                    low[parent] = low[v]
+                if low[v] >= disc[parent]:
+                    pieces[parent].append(size[v])
+        component = len(members)
+        for v in members:
+            if v != root:
+                rest = component - 1 - sum(pieces[v])
+                if rest > 0:
+                    pieces[v].append(rest)
+    return pieces
+
+
+class _Distances(dict):
+    """Member index -> (DF after, mean distance after, DF change, mean distance change)."""
+
+    sources: int | None = None
+    se: float = math.nan
+
+
+def _distance_sums(g, sources) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per source: sum of 1/d, sum of d and reachable others (igraph breadth-first search in C)."""
+    if g.vcount() == 0 or not len(sources):
+        return np.zeros(0), np.zeros(0), np.zeros(0)
+    D = np.array(g.distances(source=list(sources)), dtype=float)
+    reach = np.isfinite(D) & (D > 0)
+    Dr = np.where(reach, D, 1.0)
+    return (np.where(reach, 1.0 / Dr, 0.0).sum(1), np.where(reach, Dr, 0.0).sum(1),
+            reach.sum(1).astype(float))
+
+
+def _distance_changes(g, pieces, *, exact_up_to: int, sources: int, candidates: int, seed: int) -> _Distances:
+    """Distance-weighted fragmentation and mean distance after removing members.
+
+    Up to ``exact_up_to`` members: every member, all pairs. Above: the ``candidates``
+    members most likely to lengthen paths (articulation points cutting off the most,
+    then the highest betweenness estimated from the same sources), from ``sources``
+    breadth-first searches out of a seeded random sample of members; the sums over
+    sources are scaled to all members (Brandes and Pich's pivot sampling).
+    """
+    n = g.vcount()
+    out = _Distances()
+    if n < 2:
+        return out
+    rng = np.random.default_rng(seed)
+    if n <= exact_up_to:
+        sample = np.arange(n)
+        chosen = list(range(n))
+    else:
+        sample = np.sort(rng.choice(n, size=min(n, sources), replace=False))
+        out.sources = len(sample)
+        between = np.asarray(g.betweenness(directed=False, sources=sample.tolist()))
+        cut_off = [(-(sum(p) - max(p)), i) for i, p in enumerate(pieces) if len(p) > 1]
+        chosen = [i for _, i in sorted(cut_off)][:candidates]
+        for i in np.argsort(-between, kind="stable"):
+            if len(chosen) >= candidates:
+                break
+            if int(i) not in chosen:
+                chosen.append(int(i))
+    inv, tot, cnt = _distance_sums(g, sample)
+    base_df = 1 - inv.mean() / (n - 1)
+    base_md = tot.sum() / cnt.sum() if cnt.sum() else math.nan
+    ses = []
+    m = n - 1
+    for v in chosen:
+        R = g.copy()
+        R.delete_vertices([v])
+        kept = sample != v
+        keep = sample[kept]
+        if m < 2 or not len(keep):
+            out[v] = (math.nan,) * 4
+            continue
+        r_inv, r_tot, r_cnt = _distance_sums(R, keep - (keep > v))
+        df_ = 1 - r_inv.mean() / (m - 1)
+        md = r_tot.sum() / r_cnt.sum() if r_cnt.sum() else math.nan
+        if out.sources is None:  # every member a source: exact
+            out[v] = (df_, md, df_ - base_df, md - base_md)
+            continue
+        out[v] = (df_, md, df_ - base_df, md - base_md)
+        # sampled: standard error from the spread of the paired per-source changes
+        per_source = inv[kept] / (n - 1) - r_inv / (m - 1)
+        if len(keep) > 1:
+            fpc = max(0.0, 1 - len(keep) / m)  # finite population: sources drawn without replacement
+            ses.append(float(per_source.std(ddof=1) / math.sqrt(len(keep)) * math.sqrt(fpc)))
+    out.se = max(ses) if ses else math.nan
+    return out
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -197,6 +366,15 @@ class IndispensableFinding:
         :func:`key_players`.
     reasons : tuple of str
         Plain-English sentences saying why.
+    connectivity_exact : bool
+        False when ``node_connectivity`` is only a lower bound (2, for a large network
+        without articulation points).
+    distance_sources : int or None
+        Members whose breadth-first searches estimated the distance measures (None:
+        all, exact); see :func:`key_players`.
+    distance_se : float
+        Largest standard error of an estimated change in distance-weighted
+        fragmentation (NaN when exact).
     """
 
     nobody_indispensable: bool
@@ -208,9 +386,13 @@ class IndispensableFinding:
     threshold: float | None
     players: pd.DataFrame
     reasons: tuple[str, ...]
+    connectivity_exact: bool = True
+    distance_sources: int | None = None
+    distance_se: float = math.nan
 
 
-def indispensable_finding(G: nx.Graph | nx.DiGraph, *, max_fragmentation_change: float | None = None) -> IndispensableFinding:
+def indispensable_finding(G: nx.Graph | nx.DiGraph, *, max_fragmentation_change: float | None = None,
+                          exact_connectivity_up_to: int = 200, seed: int = 0) -> IndispensableFinding:
     """Is anyone indispensable for holding the forum's network together?
 
     A member is indispensable when removing them cuts the network into pieces (an
@@ -225,6 +407,11 @@ def indispensable_finding(G: nx.Graph | nx.DiGraph, *, max_fragmentation_change:
         A wave's tie graph (its union graph is used) or an undirected graph.
     max_fragmentation_change : float, optional
         Threshold on the rise of distance-weighted fragmentation.
+    exact_connectivity_up_to : int
+        Largest network whose node connectivity is computed exactly when it has no
+        articulation point (above: the lower bound 2).
+    seed : int
+        Seed of :func:`key_players`' source sample on large networks.
 
     Returns
     -------
@@ -247,10 +434,10 @@ def indispensable_finding(G: nx.Graph | nx.DiGraph, *, max_fragmentation_change:
     (1,)
     """
     H = as_undirected(G)
-    players = key_players(H)
-    cut = tuple(sorted(nx.articulation_points(H)))
-    connectivity = int(nx.node_connectivity(H)) if H.number_of_nodes() > 1 else 0
+    players = key_players(H, seed=seed)
+    cut = tuple(sorted(players.loc[players["articulation_point"], "member_id"]))
     components = nx.number_connected_components(H)
+    connectivity, exact = _node_connectivity(H, components, cut, exact_up_to=exact_connectivity_up_to)
     max_f = float(players["fragmentation_change"].max()) if len(players) else math.nan
     max_df = float(players["distance_fragmentation_change"].max()) if len(players) else math.nan
     over = max_fragmentation_change is not None and max_df > max_fragmentation_change
@@ -279,4 +466,24 @@ def indispensable_finding(G: nx.Graph | nx.DiGraph, *, max_fragmentation_change:
         threshold=max_fragmentation_change,
         players=players,
         reasons=tuple(reasons),
+        connectivity_exact=exact,
+        distance_sources=players.attrs.get("distance_sources"),
+        distance_se=players.attrs.get("distance_se", math.nan),
     )
+
+
+def _node_connectivity(H: nx.Graph, components: int, cut: tuple, *, exact_up_to: int) -> tuple[int, bool]:
+    """Node connectivity and whether it is exact.
+
+    Disconnected: 0; an articulation point: 1; otherwise at least 2, and the exact
+    value (networkx's max-flow algorithm, O(n + d^2) flow problems) only up to
+    ``exact_up_to`` members: above, 2 is returned as a lower bound.
+    """
+    n = H.number_of_nodes()
+    if n < 2 or components > 1:
+        return 0, True
+    if cut:
+        return 1, True
+    if n > exact_up_to:
+        return 2, False
+    return int(nx.node_connectivity(H)), True

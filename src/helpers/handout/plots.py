@@ -98,7 +98,9 @@ def network_layout(G: nx.Graph | nx.DiGraph, *, seed: int) -> dict[str, np.ndarr
     """Positions of the members: a seeded force-directed layout, the same every run.
 
     The Fruchterman-Reingold layout [1]_ of the undirected union graph (nodes sorted),
-    seeded, so closely tied members sit together and a core lands in the middle.
+    seeded, so closely tied members sit together and a core lands in the middle:
+    networkx's up to 200 members, igraph's (in C, with its grid approximation of the
+    repulsion) above.
 
     Parameters
     ----------
@@ -130,8 +132,39 @@ def network_layout(G: nx.Graph | nx.DiGraph, *, seed: int) -> dict[str, np.ndarr
     S.add_nodes_from(sorted(H.nodes()))
     S.add_edges_from(sorted((min(u, v), max(u, v)) for u, v in H.edges()))
     n = max(S.number_of_nodes(), 1)
+    if n > LARGE_LAYOUT:
+        return _igraph_layout(S, seed=seed)
     pos = nx.spring_layout(S, seed=int(seed), k=1.6 / math.sqrt(n), iterations=200)
     return {v: np.asarray(pos[v], dtype=float) for v in sorted(pos)}
+
+
+#: Above this many members the layout runs in igraph (C, grid-accelerated repulsion).
+LARGE_LAYOUT = 200
+
+
+def _igraph_layout(S: nx.Graph, *, seed: int) -> dict[str, np.ndarray]:
+    """Fruchterman-Reingold in igraph: O(n + m) per iteration with the grid, seeded.
+
+    igraph draws from a process-wide random-number hook; it is pointed at a
+    ``random.Random(seed)`` for the call and given back afterwards.
+    """
+    import random
+
+    import igraph
+
+    nodes = sorted(S.nodes())
+    index = {v: i for i, v in enumerate(nodes)}
+    g = igraph.Graph(n=len(nodes), edges=[(index[u], index[v]) for u, v in S.edges()])
+    igraph.set_random_number_generator(random.Random(int(seed)))
+    try:
+        xy = np.asarray(g.layout_fruchterman_reingold(niter=500, grid="grid").coords, dtype=float)
+    finally:
+        igraph.set_random_number_generator(random)
+    if len(xy):
+        xy -= xy.mean(axis=0)
+        span = np.abs(xy).max()
+        xy /= span if span > 0 else 1.0
+    return {v: xy[i] for i, v in enumerate(nodes)}
 
 
 def node_sizes(nodes: Sequence[str], coreness: pd.Series | Mapping | None, smallest: float, largest: float) -> dict:
@@ -182,8 +215,14 @@ def _draw_ties(ax: Axes, G: nx.Graph | nx.DiGraph, pos: Mapping, *, arrows: bool
     H = union_graph(G) if G.is_directed() else G
     segments = [(pos[u], pos[v]) for u, v in sorted((min(e), max(e)) for e in H.edges())]
     lines = LineCollection(segments, colors=PALETTE["edge"], linewidths=width, zorder=1)
+    # thousands of lines as vector paths make an SVG of megabytes: draw them as one image
+    lines.set_rasterized(len(segments) > RASTERIZE_TIES)
     ax.add_collection(lines)
     return lines
+
+
+#: Above this many ties, a figure's ties are embedded as an image (the nodes stay vector).
+RASTERIZE_TIES = 2000
 
 
 def _draw_nodes(ax, G, pos, core, sizes, markers, *, linewidth=0.6):

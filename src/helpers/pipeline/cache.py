@@ -78,11 +78,13 @@ def _parse(source: str) -> ast.Module:
     return ast.parse("\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))))
 
 
-def _module_imports(source: str, package_modules: frozenset[str], here: str = "") -> set[str]:
+@lru_cache(maxsize=4096)
+def _module_imports(source: str, package_modules: frozenset[str], here: str = "") -> frozenset[str]:
     """The ``helpers`` modules a piece of code imports, as dotted names below ``helpers``.
 
     ``here`` is the dotted name of the module the code belongs to (for relative imports).
-    A package's ``__init__`` counts as the module named after the package.
+    A package's ``__init__`` counts as the module named after the package. Remembered per
+    source text: a run asks for the same modules once per step.
     """
     found: set[str] = set()
 
@@ -109,7 +111,7 @@ def _module_imports(source: str, package_modules: frozenset[str], here: str = ""
             else:
                 continue
             add(dotted, [a.name for a in node.names])
-    return found
+    return frozenset(found)
 
 
 def _module_file(name: str) -> Path:

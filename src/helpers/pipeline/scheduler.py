@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -311,13 +312,23 @@ def run(wave: str | Path, *, langs: tuple[str, ...] = ("da",), formats: tuple[st
     params = {"wave": str(spec.folder), "build": str(folder.parent), "seed": seed, "lang": (langs or ("da",))[0]}
     plan = _Plan(spec, folder, root, params, tuple(formats), folder.parent / CACHE_FOLDER, use_cache,
                  max(1, jobs or os.cpu_count() or 1), engine_info(engine) if langs else None)
-    tidy = _validate(plan, note)  # fail fast, with every problem listed, before anything is written
-    with _hold(folder) as (lock, scratch):
-        if tidy is not None:
-            tidy.save(folder)  # the ingest notebook reads these instead of ingesting again
-        steps = STEPS + _compare_steps(plan, previous, build, note) + tuple(handout_step(lang, plan.formats)
-                                                                            for lang in langs)
-        _run_steps(plan, steps, note, lock, scratch)
+    if not (use_cache and plan.cache_folder.is_dir()):
+        plan.pool  # a cold run: workers and their kernels start now, while the data is checked
+    try:
+        tidy = _validate(plan, note)  # fail fast, with every problem listed, before anything is written
+        with _hold(folder) as (lock, scratch):
+            plan.lock = lock
+            if tidy is not None:
+                tidy.save(folder)  # the ingest notebook reads these instead of ingesting again
+                plan.tidy_saved = True
+            steps = STEPS + _compare_steps(plan, previous, build, note) + tuple(handout_step(lang, plan.formats)
+                                                                                for lang in langs)
+            _run_steps(plan, steps, note, lock, scratch)
+    except BaseException:
+        plan.close(kill=True)  # a failed or stopped run does not wait for its workers' kernels
+        raise
+    finally:
+        plan.close()
     report.handouts.update(_handouts(folder, langs, formats))
     return report
 
@@ -335,6 +346,25 @@ class _Plan:
     use_cache: bool
     jobs: int
     renderer: dict | None = None  # the render engine and its version (:func:`helpers.pipeline.render.engine_info`)
+    lock: int | None = None  # the build folder's lock, once held
+    tidy_saved: bool = False  # the run wrote the tidy tables itself
+
+    @cached_property
+    def pool(self):
+        """Workers with warm kernels (:mod:`helpers.pipeline.pool`), started at first use."""
+        from helpers.pipeline.pool import Pool
+
+        pool = Pool(self.root, Path(tempfile.mkdtemp(prefix="forum-network-")), self.jobs)
+        if self.lock is not None:
+            pool.hand_lock(self.lock)
+        return pool
+
+    def close(self, kill: bool = False) -> None:
+        """Let the workers go (if any were started)."""
+        if "pool" in self.__dict__:
+            pool = self.__dict__["pool"]
+            pool.close(kill=kill)
+            shutil.rmtree(pool.scratch, ignore_errors=True)
 
     @cached_property
     def cache(self) -> RunCache:
@@ -401,49 +431,96 @@ def _compare_steps(plan: _Plan, previous, build, note) -> tuple[Step, ...]:
 
 def _run_steps(plan: _Plan, steps: tuple[Step, ...], note, lock: int, scratch: Path) -> None:
     """Run the steps in dependency order, up to ``plan.jobs`` at once, each from the cache if it can be."""
+    from helpers.progress import Bars
+
     deps = dependencies(steps)
+    if plan.tidy_saved:  # the run wrote the tidy tables: nobody waits for the ingest notebook
+        deps = {n: d - {STEPS[0].name} for n, d in deps.items()}
+    if "pool" in plan.__dict__:
+        plan.pool.hand_lock(lock)
     pending = {s.name: s for s in steps}
-    running: list[_Process] = []
+    running: list[_Job] = []
     done: set[str] = set()
+    bars = Bars()
     try:
         while pending or running:
-            for name in [n for n, s in pending.items() if deps[n] <= done]:
+            for name in sorted((n for n, s in pending.items() if deps[n] <= done), key=_priority):
                 if len(running) >= plan.jobs:
                     break
-                process = _start(plan, pending.pop(name), note, lock, scratch)
-                if process is None:
+                job = _start(plan, pending.pop(name), note, lock, scratch)
+                if job is None:
                     done.add(name)
                 else:
-                    running.append(process)
-            finished = [p for p in running if p.process.poll() is not None]
+                    running.append(job)
+            finished = [j for j in running if j.worker.finished()]
             if not finished:
+                for j in running:
+                    bars.update(j.step.name, j.started, j.worker.progress_file)
                 time.sleep(0.05)
                 continue
-            for proc in finished:
-                running.remove(proc)
-                _finish(plan, proc, note)
-                done.add(proc.step.name)
+            for job in finished:
+                running.remove(job)
+                bars.close(job.step.name)
+                _finish(plan, job, note)
+                done.add(job.step.name)
     finally:
-        for proc in running:
-            proc.stop()
+        bars.close_all()
+        if running:
+            plan.close(kill=True)
 
 
-def _start(plan: _Plan, step: Step, note, lock: int, scratch: Path) -> "_Process | None":
-    """Serve a step from the cache (None), or start it in a process of its own."""
+#: Ready steps start in this order: the longest chain first, the ingest notebook (whose
+#: tables the run writes itself) last.
+PRIORITY = ("core-periphery", "external", "departments", "network", "compare")
+
+
+def _priority(name: str) -> tuple[int, str]:
+    if name in PRIORITY:
+        return PRIORITY.index(name), name
+    return (len(PRIORITY) + 1 if name == STEPS[0].name else len(PRIORITY)), name
+
+
+@dataclass
+class _Job:
+    """A step given to a worker of the run's pool."""
+
+    step: Step
+    nb: nbformat.NotebookNode
+    output: Path
+    worker: object
+    started: float
+
+    def result(self) -> Path:
+        """The executed notebook; raises StepFailed with the step's own message if it failed."""
+        code, message = self.worker.outcome()
+        if code == 0:
+            return self.output
+        if message:
+            raise StepFailed(message)
+        raise StepFailed(f"step {self.step.name} stopped (exit code {code}):\n  " + "\n  ".join(self.worker.log_tail()))
+
+
+def _start(plan: _Plan, step: Step, note, lock: int, scratch: Path) -> "_Job | None":
+    """Serve a step from the cache (None), or give it to an idle worker of the pool."""
     t0 = time.perf_counter()
     nb, key = plan.prepare(step)
     output = plan.folder / "notebooks" / _executed_name(step)
     hit = plan.cached(step, nb)
     if hit is None:
-        return _Process(step, nb, output, plan.root, plan.formats, scratch, lock,
-                        plan.renderer["engine"] if plan.renderer else "auto")
+        worker = plan.pool.idle()[0]
+        stem = scratch / (Path(step.notebook).stem + (f".{step.lang}" if step.lang else ""))
+        nbformat.write(nb, f"{stem}.ipynb")
+        worker.submit({"notebook": f"{stem}.ipynb", "output": str(output), "root": str(plan.root),
+                       "name": step.name, "lang": step.lang, "formats": list(plan.formats),
+                       "engine": plan.renderer["engine"] if plan.renderer else "auto"}, Path(f"{stem}.job.json"))
+        return _Job(step, nb, output, worker, worker.started)
     if notebook_key(output) != key:  # missing, half-written, or of another run
         io.write_notebook(hit, output)
     note(StepResult(step.name, "cached", time.perf_counter() - t0))
     return None
 
 
-def _finish(plan: _Plan, proc: "_Process", note) -> None:
+def _finish(plan: _Plan, proc: "_Job", note) -> None:
     """Record a finished step in the cache (raises StepFailed if it failed)."""
     executed = proc.result()
     plan.cache.store(proc.nb, nbformat.read(executed, as_version=4), proc.step.notebook,

@@ -31,8 +31,11 @@ class StepFailed(SurveyError):
     """A notebook raised an error; the message names the notebook and the error."""
 
 
-def execute(nb: nbformat.NotebookNode, output: Path, root: Path, name: str) -> Path:
+def execute(nb: nbformat.NotebookNode, output: Path, root: Path, name: str, km=None) -> Path:
     """Execute an already parameterised notebook with papermill into ``output`` (atomically).
+
+    ``km``: a started kernel's manager to execute in (:mod:`helpers.pipeline.pool`); None
+    starts a kernel for the notebook.
 
     Raises
     ------
@@ -49,7 +52,7 @@ def execute(nb: nbformat.NotebookNode, output: Path, root: Path, name: str) -> P
         for attempt in range(KERNEL_START_ATTEMPTS):
             try:
                 papermill.execute_notebook(nb, str(tmp), cwd=str(root), kernel_name="python3",
-                                           progress_bar=False, log_output=False)
+                                           progress_bar=False, log_output=False, **({"km": km} if km else {}))
                 break
             except RuntimeError as exc:
                 # Kernels started at the same moment can pick the same free TCP port (a known
@@ -71,7 +74,7 @@ def execute(nb: nbformat.NotebookNode, output: Path, root: Path, name: str) -> P
 
 
 def work(nb: nbformat.NotebookNode, output: Path, root: Path, name: str, lang: str | None,
-         formats: tuple[str, ...], engine: str = "auto") -> Path:
+         formats: tuple[str, ...], engine: str = "auto", km=None) -> Path:
     """Execute one step (and render it with ``engine``, for a handout step). :mod:`helpers.pipeline.worker` calls this.
 
     A handout step's notebook publishes its title block and the table card's data
@@ -94,13 +97,15 @@ def work(nb: nbformat.NotebookNode, output: Path, root: Path, name: str, lang: s
         The handout formats.
     engine : {"auto", "quarto", "builtin"}
         What renders the handout (:func:`helpers.pipeline.render.render`).
+    km : jupyter_client.KernelManager, optional
+        A warm kernel to execute in (:mod:`helpers.pipeline.pool`); None: one of its own.
 
     Returns
     -------
     Path
         The executed notebook.
     """
-    executed = execute(nb, output, root, name)
+    executed = execute(nb, output, root, name, km)
     if lang is not None:
         from helpers.pipeline.render import render
 

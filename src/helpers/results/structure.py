@@ -21,7 +21,7 @@ import pandas as pd
 from helpers.io import json_float
 from helpers.results.base import Result, stored
 
-__all__ = ["Structure", "no_core_reason", "member_table"]
+__all__ = ["Structure", "no_core_reason", "member_table", "reduced_settings"]
 
 # The analysis is imported where it is used, so that the result's declaration (its files,
 # which the pipeline's step list reads) loads without the analysis and its dependencies.
@@ -47,7 +47,13 @@ def _significance(result) -> dict:
     """A :class:`~helpers.analysis.coreperiphery.Significance` as JSON (without the sample itself)."""
     return {"observed": json_float(result.observed), "p_value": float(result.p_value), "n_samples": int(result.n_samples),
             "null": result.null, "null_mean": json_float(result.null_mean), "null_sd": json_float(result.null_sd),
-            "variant": result.variant, "seed": int(result.seed)}
+            "variant": result.variant, "seed": int(result.seed), **_sequential(result)}
+
+
+def _sequential(test) -> dict:
+    """How a sequential test ended: most samples, why it stopped, the p-value's 99 % interval."""
+    return {"max_samples": int(test.max_samples), "stopped": test.stopped,
+            "p_low": json_float(test.p_low), "p_high": json_float(test.p_high)}
 
 
 def _groupings(finding) -> dict:
@@ -60,7 +66,7 @@ def _groupings(finding) -> dict:
         "method": finding.communities.method, "n_communities": len(finding.communities.communities),
         "community_sizes": [len(c) for c in finding.communities.communities],
         "modularity": json_float(finding.communities.modularity), "null_mean": json_float(test.null_mean),
-        "p_value": float(test.p_value), "n_samples": int(test.n_samples), "seed": int(test.seed),
+        "p_value": float(test.p_value), "n_samples": int(test.n_samples), "seed": int(test.seed), **_sequential(test),
         "nmi": json_float(finding.nmi), "ari": json_float(finding.ari), "alpha": finding.alpha, "max_nmi": finding.max_nmi,
     }
 
@@ -84,9 +90,37 @@ def _indispensable(finding, G: nx.DiGraph) -> dict:
         "nobody_indispensable": bool(finding.nobody_indispensable),
         "articulation_points": [role_and_department(G, m) for m in finding.articulation_points],
         "node_connectivity": int(finding.node_connectivity), "components": int(finding.components),
+        "connectivity_exact": bool(finding.connectivity_exact), "distance_sources": finding.distance_sources,
+        "distance_se": json_float(finding.distance_se),
         "max_fragmentation_change": json_float(finding.max_fragmentation_change),
         "max_distance_fragmentation_change": json_float(finding.max_distance_fragmentation_change),
     }
+
+
+def reduced_settings(size: int, *, n_samples: int, samples: int, n_networks: int, networks: int, key,
+                     betweenness_sources: int | None = None) -> dict:
+    """What was computed with less effort than on a forum, because the network is large.
+
+    Empty for a forum-sized network. Keys: ``members``; ``samples`` and ``networks``
+    (most random networks per test, of the defaults); ``distance_sources`` (members
+    whose searches estimated the distance measures), ``betweenness_sources`` (the same
+    for betweenness) and ``connectivity_bound`` (node connectivity given as a lower
+    bound).
+    """
+    out = {}
+    if samples < n_samples:
+        out["samples"] = {"used": int(samples), "default": int(n_samples)}
+    if networks < n_networks:
+        out["networks"] = {"used": int(networks), "default": int(n_networks)}
+    if key.distance_sources is not None:
+        out["distance_sources"] = int(key.distance_sources)
+    if betweenness_sources is not None:
+        out["betweenness_sources"] = int(betweenness_sources)
+    if not key.connectivity_exact:
+        out["connectivity_bound"] = True
+    if out:
+        out["members"] = int(size)
+    return out
 
 
 def _composition(findings: dict) -> dict:
@@ -252,7 +286,10 @@ class Structure(Result):
         and same-density random networks (``n_samples`` each), Leiden communities against
         ``n_networks`` degree-preserving random networks (Louvain and greedy modularity
         alongside, untested), key players and the core's make-up; plus the contrasting
-        networks of Figure 2 with their measures.
+        networks of Figure 2 with their measures. The tests stop when their answer is
+        clear (sequential Monte Carlo p-values); above 300 members they draw fewer random
+        networks (:func:`helpers.analysis.permutation.samples_for_size`), and what was
+        reduced is listed under ``reduced`` (:func:`reduced_settings`).
 
         When no core can be told apart (no ties, every possible tie, or too few answers;
         see :func:`no_core_reason`) the core-periphery entries say so (``defined`` False),
@@ -283,15 +320,22 @@ class Structure(Result):
         from helpers.analysis import composition, coreperiphery, keyplayers
         from helpers.analysis import contrasts as contrasting
         from helpers.analysis.network import member_measures
+        from helpers.analysis.permutation import samples_for_size
+        from helpers.progress import tracker
 
+        size = G.number_of_nodes()
         split = {v: _partition(G, v, seed) for v in coreperiphery.VARIANTS}
         defined = split[VARIANT] is not None
         coreness = _coreness(G, seed)
-        tests = {null: coreperiphery.significance(G, null=null, n_samples=n_samples, seed=seed) if defined else None
+        samples, networks = samples_for_size(n_samples, size), samples_for_size(n_networks, size)
+        tests = {null: coreperiphery.significance(G, null=null, n_samples=samples, seed=seed,
+                                                  progress=tracker(f"significance ({null} null)")) if defined else None
                  for null in ("degree", "density")}
-        found = comm.groupings_finding(G, method="leiden", n_samples=n_networks, seed=seed)
+        found = comm.groupings_finding(G, method="leiden", n_samples=networks, seed=seed,
+                                       progress=tracker("groupings (random networks)"))
         others = [comm.detect_communities(G, method=m, seed=seed) for m in ("louvain", "greedy")]
-        key = keyplayers.indispensable_finding(G)
+        key = keyplayers.indispensable_finding(G, seed=seed)
+        measures_by_member = member_measures(G, seed=seed)
         makeup = composition.composition_finding(G, split[VARIANT].core, seed=seed) if defined else {}
         findings = {
             "core_periphery": {v: {**_core_periphery(p), "defined": True} if p is not None else _no_core_periphery(G, v)
@@ -302,6 +346,9 @@ class Structure(Result):
             "other_communities": [_communities(c, G) for c in others],
             "indispensable": _indispensable(key, G),
             "composition": _composition(makeup),
+            "reduced": reduced_settings(size, n_samples=n_samples, samples=samples, n_networks=n_networks,
+                                        networks=networks, key=key,
+                                        betweenness_sources=measures_by_member.attrs.get("betweenness_sources")),
         }
         departments = [d for _, d in sorted(G.nodes(data="department"))]
         graphs = contrasting.contrasting_networks(G.number_of_nodes(), None, departments, seed=seed,
@@ -310,7 +357,7 @@ class Structure(Result):
         contrast_members, contrast_ties = _contrast_tables(graphs)
         return cls(
             findings=findings,
-            members=member_table(G, split[VARIANT], coreness, member_measures(G)),
+            members=member_table(G, split[VARIANT], coreness, measures_by_member),
             key_players=key.players,
             core_composition=pd.concat([f.table for f in makeup.values()] if makeup else
                                        [composition.core_composition(G, (), a) for a in ATTRIBUTES],

@@ -46,8 +46,11 @@ def text(ctx) -> str:
         (t("method.core_periphery", restarts=ctx.n(cp["params"].get("restarts", 0)), seed=cp["params"].get("seed"),
            fit=ctx.n(cp["fit"], 3), one_size=ctx.n(one["core_size"]), one_fit=ctx.n(one["fit"], 3))
          if defined else t("method.core_periphery_undefined") if analysed else ""),
-        t("method.significance", n=ctx.n(sig["degree"]["n_samples"]), p_degree=ctx.p(sig["degree"]["p_value"]),
+        t("method.significance", n_degree=ctx.n(sig["degree"]["n_samples"]),
+          n_density=ctx.n(sig["density"]["n_samples"]), p_degree=ctx.p(sig["degree"]["p_value"]),
           p_density=ctx.p(sig["density"]["p_value"]), seed=sig["degree"]["seed"]) if defined else "",
+        _sequential_note(ctx) if defined else "",
+        _reduced_note(ctx),
         t("method.communities", seed=g["seed"], n=ctx.n(g["n_samples"]), p=ctx.p(g["p_value"]),
           nmi=ctx.n(g["nmi"], 2), others=others) if analysed else "",
         t("method.indispensable", max_change=ctx.n(st.indispensable["max_distance_fragmentation_change"], 3))
@@ -64,6 +67,46 @@ def text(ctx) -> str:
         t("method.render", renderer=RENDERER),
         t("method.data", wave=ctx.meta["wave"], hash=Markdown(ctx.meta["input_sha256"])),
     ] if part)
+
+
+def _interval(ctx, test: dict) -> str:
+    """A sequential test's 99 % interval of the p-value, "0,000–0,046"; "–" without one."""
+    if test.get("p_low") is None or test.get("p_high") is None:
+        return "–"
+    return f"{ctx.n(test['p_low'], 3)}–{ctx.n(test['p_high'], 3)}"
+
+
+def _sequential_note(ctx) -> str:
+    """How far the sampled tests went and the precision they reached ("" for older results)."""
+    sig, g = ctx.structure.significance, ctx.structure.groupings
+    if "stopped" not in sig["degree"]:
+        return ""
+    most = max(sig["degree"]["max_samples"], sig["density"]["max_samples"], g.get("max_samples", 0))
+    return ctx.t("method.sequential", most=ctx.n(most), interval_degree=_interval(ctx, sig["degree"]),
+                 interval_density=_interval(ctx, sig["density"]), interval_groupings=_interval(ctx, g))
+
+
+def _reduced_note(ctx) -> str:
+    """What was reduced because the network is large ("" for a forum)."""
+    reduced = ctx.structure.findings.get("reduced") or {}
+    if not reduced:
+        return ""
+    t = ctx.t
+    parts = []
+    if "samples" in reduced:
+        parts.append(t("method.reduced_samples", used=ctx.n(reduced["samples"]["used"]),
+                       default=ctx.n(reduced["samples"]["default"])))
+    if "networks" in reduced:
+        parts.append(t("method.reduced_networks", used=ctx.n(reduced["networks"]["used"]),
+                       default=ctx.n(reduced["networks"]["default"])))
+    if "distance_sources" in reduced:
+        parts.append(t("method.reduced_distances", sources=ctx.n(reduced["distance_sources"]),
+                       se=ctx.n(ctx.structure.indispensable.get("distance_se"), 4)))
+    if "betweenness_sources" in reduced:
+        parts.append(t("method.reduced_betweenness", sources=ctx.n(reduced["betweenness_sources"])))
+    if reduced.get("connectivity_bound"):
+        parts.append(t("method.reduced_connectivity"))
+    return t("method.reduced", members=ctx.n(reduced["members"]), settings="; ".join(parts))
 
 
 def _compare_method(ctx) -> str:

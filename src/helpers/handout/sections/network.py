@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["HEADING", "heading", "figure", "interactive"]
+__all__ = ["HEADING", "heading", "figure", "interactive", "aggregate_labels"]
 
 #: The section's heading in the catalogue.
 HEADING = "figure1.heading"
@@ -25,7 +25,8 @@ def heading(ctx) -> str:
 
 
 def figure(ctx, ax=None):
-    """Figure 1: the network, core red and periphery blue, node size by coreness.
+    """Figure 1: the network, core red and periphery blue, node size by coreness; from
+    :data:`helpers.handout.aggregate.AGGREGATE_FROM` members on, the network of departments.
 
     Parameters
     ----------
@@ -34,13 +35,26 @@ def figure(ctx, ax=None):
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new figure if not given.
     """
-    from helpers.handout import plots
+    from helpers.handout import aggregate, plots
 
     if ctx.thin:  # the ties drawn would be the few respondents' own answers
         return plots.note(ctx.label("too_few_answers"), ax=ax)
     labels = {k: ctx.label(k) for k in ("core", "periphery", "department", "group")}
     labels.update(core=ctx.label("Core"), periphery=ctx.label("Periphery"))
+    if ctx.graph.number_of_nodes() >= aggregate.AGGREGATE_FROM:  # a point per member would be a grey cloud
+        return aggregate.network_by_department(ctx.graph, ctx.structure.core, seed=ctx.seed, min_group_size=ctx.k,
+                                               ax=ax, labels={**labels, **aggregate_labels(ctx)})
     return plots.network(ctx.graph, ctx.structure.core, ctx.structure.coreness, seed=ctx.seed, ax=ax, labels=labels)
+
+
+def aggregate_labels(ctx) -> dict:
+    """Texts of the department-level Figure 1 and view (:mod:`helpers.handout.aggregate`)."""
+    keys = ("members", "core_members", "ties_within", "ties_across", "size_note")
+    out = {k: ctx.t(f"interactive.{k}") for k in keys}
+    out["small"] = ctx.t("interactive.small", k="{k}")
+    out.update(hint=ctx.t("interactive.departments_hint"), aria=ctx.t("interactive.departments_aria"),
+               department=ctx.label("department"), core=ctx.label("Core"), periphery=ctx.label("Periphery"))
+    return out
 
 
 def interactive(ctx, *, replaces: str | None = "fig-network"):
@@ -65,6 +79,16 @@ def interactive(ctx, *, replaces: str | None = "fig-network"):
 
     if ctx.thin:
         return None
+    from helpers.handout import aggregate
+    from helpers.handout.interactive import NetworkView
+
+    if ctx.graph.number_of_nodes() >= aggregate.AGGREGATE_FROM:  # the departments: kB instead of megabytes
+        html_text = aggregate.department_html(ctx.graph, sorted(ctx.structure.core), seed=ctx.seed,
+                                              min_group_size=ctx.k, labels=aggregate_labels(ctx), lang=ctx.lang,
+                                              replaces=replaces)
+        return NetworkView(html_text, ctx.graph.number_of_nodes(),
+                           {"seed": int(ctx.seed), "lang": ctx.lang, "min_group_size": int(ctx.k),
+                            "replaces": replaces, "by": "department"})
     labels = {
         "department": ctx.t("labels.department"), "group": ctx.t("labels.group"),
         "core": ctx.t("labels.Core"), "periphery": ctx.t("labels.Periphery"),
