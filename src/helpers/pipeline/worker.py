@@ -34,6 +34,22 @@ class StepFailed(SurveyError):
 def execute(nb: nbformat.NotebookNode, output: Path, root: Path, name: str) -> Path:
     """Execute an already parameterised notebook with papermill into ``output`` (atomically).
 
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        The parameterised notebook.
+    output : Path
+        The executed notebook to write.
+    root : Path
+        The working directory of the kernel (the project root).
+    name : str
+        The step's name, for messages.
+
+    Returns
+    -------
+    Path
+        ``output``.
+
     Raises
     ------
     StepFailed
