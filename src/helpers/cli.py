@@ -242,7 +242,21 @@ def _key_ready(args) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``forum-network`` console script."""
+    """Entry point of the ``forum-network`` console script.
+
+    Parameters
+    ----------
+    argv : list of str or None
+        The command-line arguments after the program name; None reads them from
+        :data:`sys.argv`.
+
+    Returns
+    -------
+    int
+        The exit status: that of the subcommand; 1 for invalid input (the problems are
+        printed); 2 for another error (a survey error, an unreadable file or an operating
+        system error, printed); 143 when terminated and 130 when interrupted.
+    """
     from helpers.ingest.readers import UnreadableFile
     from helpers.interrupt import Terminated, terminate_like_interrupt
 

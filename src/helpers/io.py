@@ -47,6 +47,16 @@ def atomic_dir(target: Path) -> Iterator[Path]:
     Yields a fresh temporary folder beside ``target``; when the block ends without an
     error the temporary folder replaces ``target``, otherwise it is removed and
     ``target`` is left as it was.
+
+    Parameters
+    ----------
+    target : Path
+        The folder to write; its parent is created if missing.
+
+    Yields
+    ------
+    Path
+        The temporary folder to fill.
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -131,6 +141,16 @@ def run_lock(folder: Path) -> Iterator[int]:
     finishing, hold it too. The system releases the lock when the last holder dies,
     however it died.
 
+    Parameters
+    ----------
+    folder : Path
+        The build folder; it is created if missing.
+
+    Yields
+    ------
+    int
+        The lock file's descriptor, closed when the block ends.
+
     Raises
     ------
     SurveyError
@@ -157,6 +177,16 @@ def sweep(folder: Path) -> list[Path]:
     Everything hidden below ``folder`` (a name starting with a dot) is a temporary of an
     atomic write, a step's scratch folder or a render's work folder; only the lock file
     is kept. Returns what was removed.
+
+    Parameters
+    ----------
+    folder : Path
+        The wave's build folder.
+
+    Returns
+    -------
+    list of Path
+        The files and folders removed.
     """
     removed = []
     for parent, dirs, files in os.walk(folder):

@@ -25,6 +25,22 @@ def project_root(start: str | Path | None = None) -> Path:
 
     Notebooks run from ``notebooks/`` in JupyterLab and from the project root under the
     pipeline; resolving paths against this root makes both work.
+
+    Parameters
+    ----------
+    start : str or Path or None
+        The folder to search upwards from; None for the current folder.
+
+    Returns
+    -------
+    Path
+        The project folder; if none is found above ``start``, the folder named by the
+        environment variable ``FORUM_NETWORK_ROOT`` when that is set.
+
+    Raises
+    ------
+    SurveyError
+        No project folder above ``start`` and ``FORUM_NETWORK_ROOT`` not set.
     """
     here = Path(start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
@@ -38,6 +54,19 @@ def project_root(start: str | Path | None = None) -> Path:
 
 def find_wave(wave: str | Path, root: Path | None = None) -> Path:
     """Resolve a wave given as a folder path or as an id under ``data/raw`` or ``data/example``.
+
+    Parameters
+    ----------
+    wave : str or Path
+        A folder holding a ``wave.yml`` (absolute, or relative to the current folder or the
+        project root), or a wave id under ``data/raw`` or ``data/example``.
+    root : Path or None
+        The project folder; None for :func:`project_root`.
+
+    Returns
+    -------
+    Path
+        The wave folder, resolved.
 
     Raises
     ------

@@ -69,6 +69,18 @@ def _check_size(text: str | bytes, name: str) -> None:
 def compose(text: str, name: str = "YAML") -> yaml.Node | None:
     """The node tree of ``text`` (as :func:`yaml.compose`), refusing aliases, great depth and size.
 
+    Parameters
+    ----------
+    text : str
+        YAML text.
+    name : str
+        How messages name the text (a file name).
+
+    Returns
+    -------
+    yaml.Node or None
+        The root node, or None for an empty text.
+
     Raises
     ------
     YamlRefused
@@ -121,9 +133,23 @@ def load(text: str, name: str = "YAML") -> Any:
 def load_file(path: str | Path, name: str | None = None) -> Any:
     """:func:`load` of a UTF-8 file, its size checked before it is read.
 
+    Parameters
+    ----------
+    path : str or Path
+        The YAML file.
+    name : str or None
+        How messages name the file; None for ``path``.
+
+    Returns
+    -------
+    object
+        The file's data, as :func:`load` returns it.
+
     Raises
     ------
     YamlRefused, yaml.YAMLError, OSError, UnicodeDecodeError
+        As :func:`load`, a file of more than :data:`MAX_BYTES`, a file that cannot be
+        read, or one that is not UTF-8.
     """
     path = Path(path)
     name = name or str(path)

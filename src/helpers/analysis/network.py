@@ -110,6 +110,11 @@ def reported_density(G: nx.DiGraph, respondents: set | None = None) -> float:
 def summary(G: nx.DiGraph) -> dict:
     """Whole-network figures the handout states together: members, respondents, response rate, ties, density.
 
+    Parameters
+    ----------
+    G : networkx.DiGraph
+        The wave's tie graph.
+
     Returns
     -------
     dict

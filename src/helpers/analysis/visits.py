@@ -1044,6 +1044,12 @@ def visit_pairs_table(plan: VisitPlan) -> pd.DataFrame:
     Keep it beside the next wave to ask, with :func:`helpers.analysis.visit_effect.visit_effect`,
     whether the visits formed or strengthened ties.
 
+    Parameters
+    ----------
+    plan : VisitPlan
+        The visit plan, as :func:`propose_visits` makes it; its ``visits`` give each pair's
+        ``pair_id``, ``host`` and ``guest``.
+
     Returns
     -------
     pandas.DataFrame
@@ -1059,9 +1065,17 @@ def write_visit_pairs(plan: VisitPlan, path: str | Path) -> Path:
     People edit it (the pairs that actually met) and put it beside the next wave's
     export, where :func:`helpers.analysis.compare.read_visit_pairs` reads it.
 
+    Parameters
+    ----------
+    plan : VisitPlan
+        The visit plan whose pairs to write.
+    path : str or Path
+        The CSV file to write.
+
     Returns
     -------
     Path
+        The file written.
     """
     from helpers.io import write_sheet
 

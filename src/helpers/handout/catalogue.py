@@ -39,6 +39,18 @@ def localise_cell_options(nb, lang: str):
     handout notebook writes ``#| fig-cap: "{{ figure1.caption }}"`` and this fills in the
     language's text before rendering, as a double-quoted string with its quotes and
     backslashes escaped (the placeholder must stand in quotes). Returns a new notebook.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        The notebook; it is not changed.
+    lang : {"da", "en"}
+        The language whose catalogue fills the placeholders.
+
+    Returns
+    -------
+    nbformat.NotebookNode
+        A copy of ``nb`` with the placeholders in its ``#|`` lines filled.
     """
     t = text(lang)
     out = copy.deepcopy(nb)

@@ -65,6 +65,13 @@ def private_place(path: Path, option: str, root: Path | None = None) -> Path:
 def refuse_overwrite(existing: list[Path], force: bool) -> None:
     """Refuse to replace files holding names unless ``force`` (``--force``) is given.
 
+    Parameters
+    ----------
+    existing : list of Path
+        The files about to be written that exist already.
+    force : bool
+        Whether replacing them was asked for (``--force``).
+
     Raises
     ------
     SurveyError
@@ -77,6 +84,11 @@ def refuse_overwrite(existing: list[Path], force: bool) -> None:
 
 def read_key(path: Path) -> pd.DataFrame:
     """Read a key written by ``forum-network key`` (or saved again by a spreadsheet).
+
+    Parameters
+    ----------
+    path : Path
+        The key's CSV file.
 
     Returns
     -------

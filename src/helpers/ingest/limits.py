@@ -86,7 +86,22 @@ def xlsx_problem(path: Path, name: str) -> Problem | None:
 
 
 def too_many_cells(name: str, row: int, cells: int) -> Problem:
-    """The problem of a sheet or file holding more than :data:`MAX_CELLS` cells (reached at ``row``)."""
+    """The problem of a sheet or file holding more than :data:`MAX_CELLS` cells (reached at ``row``).
+
+    Parameters
+    ----------
+    name : str
+        The file (or sheet) name the problem names.
+    row : int
+        The row at which the limit was passed, as a spreadsheet shows it.
+    cells : int
+        The number of cells counted up to that row.
+
+    Returns
+    -------
+    Problem
+        The problem, for the whole row (no column).
+    """
     return Problem(name, row, None, f"more than {MAX_CELLS:,} cells ({cells:,} by this row)",
                    f"at most {MAX_CELLS:,} cells: a survey export is far smaller (blank rows formatted "
                    "down to the sheet's end? delete them, or export only the answers)")

@@ -746,6 +746,16 @@ def read_sheet(path: Path) -> pd.DataFrame:
     Any separator (``;``, ``,`` or tab) and UTF-8 (with or without a byte-order mark) or
     Windows-1252; every cell is text (white space normalised), formula quotes taken off.
 
+    Parameters
+    ----------
+    path : Path
+        The CSV file.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The file's rows, every cell and column name text, with a fresh index.
+
     Raises
     ------
     UnreadableFile

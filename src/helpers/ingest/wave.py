@@ -647,6 +647,17 @@ def duplicate_ids(spec: WaveSpec) -> list[Path]:
 
     A wave folder copied for the next survey keeps the old ``id`` until it is edited;
     two waves with one id would share a build folder and be compared with each other.
+
+    Parameters
+    ----------
+    spec : WaveSpec
+        The wave; the folders beside ``spec.folder`` are searched.
+
+    Returns
+    -------
+    list of Path
+        The other wave folders giving ``spec.id``, sorted; folders whose ``wave.yml``
+        cannot be read are skipped.
     """
     same = []
     for sibling in sorted(spec.folder.parent.iterdir()):
@@ -664,9 +675,15 @@ def duplicate_ids(spec: WaveSpec) -> list[Path]:
 def check_unique_id(spec: WaveSpec) -> None:
     """Refuse a wave whose ``id`` another wave folder beside it also gives, naming both folders.
 
+    Parameters
+    ----------
+    spec : WaveSpec
+        The wave to check.
+
     Raises
     ------
     SurveyError
+        Another wave folder beside it gives the same ``id`` (see :func:`duplicate_ids`).
     """
     same = duplicate_ids(spec)
     if same:

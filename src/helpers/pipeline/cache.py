@@ -155,7 +155,18 @@ def code_modules(sources: Iterable[str]) -> list[str]:
 
 
 def code_version(modules: Iterable[str]) -> str:
-    """SHA-256 over the helpers version and the source of ``modules`` (and ``__init__``)."""
+    """SHA-256 over the helpers version and the source of ``modules`` (and ``__init__``).
+
+    Parameters
+    ----------
+    modules : iterable of str
+        ``helpers`` modules as dotted names below ``helpers`` (:func:`code_modules`).
+
+    Returns
+    -------
+    str
+        The hex digest.
+    """
     h = hashlib.sha256(__version__.encode())
     for name in ["__init__", *sorted(modules)]:
         path = HELPERS / "__init__.py" if name == "__init__" else _module_file(name)
@@ -167,6 +178,18 @@ def parameters_used(nb: nbformat.NotebookNode, parameters: dict) -> dict:
     """The parameters a notebook reads outside its ``parameters`` cell.
 
     A notebook that never reads ``seed`` (say) is not rerun when only the seed changes.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        The notebook.
+    parameters : dict
+        Every parameter of the run.
+
+    Returns
+    -------
+    dict
+        The parameters whose names the notebook's other code cells use, sorted by name.
     """
     names = set()
     for cell in nb.cells:
@@ -177,7 +200,24 @@ def parameters_used(nb: nbformat.NotebookNode, parameters: dict) -> dict:
 
 
 def run_key(nb: nbformat.NotebookNode, parameters: dict, inputs: dict[str, str], extra: dict | None = None) -> str:
-    """The key of one run: used parameters, input hashes, code version and ``extra`` settings."""
+    """The key of one run: used parameters, input hashes, code version and ``extra`` settings.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        The step's notebook.
+    parameters : dict
+        Every parameter of the run (only those the notebook uses count).
+    inputs : dict of str to str
+        Input file -> SHA-256 (:func:`file_hashes`).
+    extra : dict, optional
+        Further settings that change the result (formats, render engine, key fingerprint).
+
+    Returns
+    -------
+    str
+        The hex digest.
+    """
     code = [c.source for c in nb.cells if c.cell_type == "code"]
     payload = {
         "parameters": parameters_used(nb, parameters),
@@ -189,7 +229,20 @@ def run_key(nb: nbformat.NotebookNode, parameters: dict, inputs: dict[str, str],
 
 
 def with_key(nb: nbformat.NotebookNode, key: str) -> nbformat.NotebookNode:
-    """Write the run key into the injected-parameters cell (or a cell of its own), so the notebook hash covers it."""
+    """Write the run key into the injected-parameters cell (or a cell of its own), so the notebook hash covers it.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        The parameterised notebook; changed in place.
+    key : str
+        The run key (:func:`run_key`).
+
+    Returns
+    -------
+    nbformat.NotebookNode
+        ``nb``.
+    """
     for cell in nb.cells:
         if "injected-parameters" in cell.metadata.get("tags", []):
             cell.source = f"{KEY_PREFIX}{key}\n{cell.source}"
@@ -199,8 +252,18 @@ def with_key(nb: nbformat.NotebookNode, key: str) -> nbformat.NotebookNode:
 
 
 def notebook_key(path: Path) -> str | None:
-    """The run key written into a notebook file by :func:`with_key`; None if the file is
-    missing, unreadable (half-written) or carries no key."""
+    """The run key written into a notebook file by :func:`with_key`.
+
+    Parameters
+    ----------
+    path : Path
+        The executed notebook.
+
+    Returns
+    -------
+    str or None
+        The key; None if the file is missing, unreadable (half-written) or carries no key.
+    """
     try:
         nb = nbformat.read(path, as_version=4)
     except Exception:  # missing, truncated or not a notebook

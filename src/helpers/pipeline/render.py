@@ -193,6 +193,11 @@ def resolve_engine(engine: str = "auto") -> str:
 def engine_info(engine: str = "auto") -> dict[str, str]:
     """The engine that renders and its version, as recorded in a run's metadata and cache key.
 
+    Parameters
+    ----------
+    engine : {"auto", "quarto", "builtin"}
+        The engine asked for, resolved by :func:`resolve_engine`.
+
     Returns
     -------
     dict

@@ -146,6 +146,16 @@ def _overlaps(a: str, b: str) -> bool:
 def dependencies(steps: tuple[Step, ...]) -> dict[str, set[str]]:
     """Step name -> names of the steps it waits for (those writing something it reads).
 
+    Parameters
+    ----------
+    steps : tuple of Step
+        The run's steps.
+
+    Returns
+    -------
+    dict of str to set of str
+        Step name -> the names of the steps it depends on.
+
     Raises
     ------
     ValueError

@@ -34,8 +34,24 @@ class StepFailed(SurveyError):
 def execute(nb: nbformat.NotebookNode, output: Path, root: Path, name: str, km=None) -> Path:
     """Execute an already parameterised notebook with papermill into ``output`` (atomically).
 
-    ``km``: a started kernel's manager to execute in (:mod:`helpers.pipeline.pool`); None
-    starts a kernel for the notebook.
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        The parameterised notebook.
+    output : Path
+        The executed notebook to write.
+    root : Path
+        The working directory of the kernel (the project root).
+    name : str
+        The step's name, for messages.
+    km : jupyter_client.KernelManager, optional
+        A started kernel's manager to execute in (:mod:`helpers.pipeline.pool`); None
+        starts a kernel for the notebook.
+
+    Returns
+    -------
+    Path
+        ``output``.
 
     Raises
     ------

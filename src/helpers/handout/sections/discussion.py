@@ -73,6 +73,11 @@ def table_card(ctx) -> dict:
     prompts (unless ``discussion.yml`` says ``data_prompts: false``). The data travels to
     the renderer in the executed notebook's metadata (:func:`helpers.handout.sections.publish`).
 
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+        The wave's handout in one language.
+
     Returns
     -------
     dict
