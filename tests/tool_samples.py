@@ -113,11 +113,12 @@ def _roster(folder: Path, with_email: bool = False) -> None:
     (folder / "roster.csv").write_text(_csv_text(rows, ";"), encoding="utf-8-sig", newline="")
 
 
-def _wave_yml(tool: str, relations: str, external: str, roster_email: bool = False) -> str:
+def _wave_yml(folder: Path, tool: str, relations: str, external: str, roster_email: bool = False) -> str:
+    """The sample's wave.yml; its id names the tool and dialect (samples lie side by side)."""
     email_column = " email: E-mail," if roster_email else ""
     return f"""# A sample {tool} export of the tiny test wave (fabricated names). Written by tests/tool_samples.py.
 name: Tiny test forum ({tool})
-id: tiny
+id: {folder.parent.name}-{folder.name}
 date: 2019-02-22
 previous: null
 roster:
@@ -159,7 +160,7 @@ def google_forms(folder: Path) -> None:
   respondent_column: Hvem er du?
   match: name
 """
-    (folder / "wave.yml").write_text(_wave_yml("Google Forms", both + "  member_columns: [\"Hvor ofte*\"]\n", both),
+    (folder / "wave.yml").write_text(_wave_yml(folder, "Google Forms", both + "  member_columns: [\"Hvor ofte*\"]\n", both),
                                      encoding="utf-8")
     _roster(folder)
 
@@ -179,7 +180,7 @@ def microsoft_forms(folder: Path, by_email: bool) -> None:
     relations_yml = (f"  file: {file}\n  format: wide\n{who}"
                      "  ignore_columns: [ID, Start time, Completion time, Email, Name, Last modified time]\n")
     external_yml = f"  file: {file}\n  format: wide\n{who}"
-    (folder / "wave.yml").write_text(_wave_yml("Microsoft Forms", relations_yml, external_yml, by_email),
+    (folder / "wave.yml").write_text(_wave_yml(folder, "Microsoft Forms", relations_yml, external_yml, by_email),
                                      encoding="utf-8")
     _roster(folder, with_email=by_email)
 
@@ -218,7 +219,7 @@ def surveyxact(folder: Path, dialect: str) -> None:
             (folder / name).write_bytes(_csv_text(rows, delimiter).encode(encoding))
         where, codebook = f"  file: {file}\n", "  labels: labels.csv\n"
     common = f"{where}  format: wide\n  respondent_column: s_1\n  match: name\n{codebook}"
-    (folder / "wave.yml").write_text(_wave_yml("SurveyXact", common + "  member_columns: [\"s_2_*\"]\n", common),
+    (folder / "wave.yml").write_text(_wave_yml(folder, "SurveyXact", common + "  member_columns: [\"s_2_*\"]\n", common),
                                      encoding="utf-8")
     _roster(folder)
 
@@ -268,7 +269,7 @@ def qualtrics(folder: Path) -> None:
     common = (f"  file: {file}\n  header_row: 2     # row 1: variable names (Q2_1), row 2: question texts\n"
               "  skip_rows: [3]    # row 3: Qualtrics' ImportIds\n  format: wide\n"
               "  respondent_column: External Data Reference\n  respondent_match: id\n  match: name\n")
-    (folder / "wave.yml").write_text(_wave_yml("Qualtrics", common + "  member_columns: [\"Hvor ofte*\"]\n",
+    (folder / "wave.yml").write_text(_wave_yml(folder, "Qualtrics", common + "  member_columns: [\"Hvor ofte*\"]\n",
                                                common), encoding="utf-8")
     _roster(folder)
 
@@ -303,10 +304,6 @@ def write_samples(dest: Path = GOOD) -> list[Path]:
                 shutil.rmtree(folder)
             folder.mkdir(parents=True)
             makers[tool, dialect](folder)
-            # samples of one tool lie side by side: each needs its own wave id
-            settings = folder / "wave.yml"
-            settings.write_text(settings.read_text(encoding="utf-8").replace("\nid: tiny\n", f"\nid: {tool}-{dialect}\n"),
-                                encoding="utf-8")
             folders.append(folder)
     return folders
 
