@@ -21,7 +21,7 @@ import pytest
 from helpers.pipeline import render as rd
 from helpers.handout.interactive import NetworkView, network_html, shown_roles, view
 from helpers.handout.sections.network import interactive
-from helpers.handout.plots import PALETTE, department_markers
+from helpers.handout.plots import PALETTE, department_markers, network_layout
 
 matplotlib.use("Agg")
 
@@ -229,17 +229,18 @@ def test_no_view_when_too_few_answered():
     assert interactive(thin) is None
 
 
-def test_handout_view_takes_texts_from_the_catalogue_and_layout_from_the_seed():
+def test_handout_view_takes_texts_from_the_catalogue_and_the_layout_of_figure_1():
     v = interactive(_Context())
     assert v.params == {"seed": 5, "lang": "da", "min_group_size": 1, "replaces": "fig-network"}
     found = points(v.html)
     assert found[0]["lines"] == ["<labels.department>: A", "<interactive.role>: <labels.director>",
                                  "<labels.group>: <labels.Core>", "<interactive.coreness>: 0,91"]
     assert htmllib.escape("<interactive.hint>", quote=False) in v.html
-    assert v.html == view(forum(), {IDS[0], IDS[3]}, pd.Series(CORENESS), seed=5, lang="da", min_group_size=1,
-                          replaces="fig-network", labels={
+    figure_1 = network_layout(forum(), seed=5, core={IDS[0], IDS[3]}, coreness=pd.Series(CORENESS))
+    assert v.html == network_html(forum(), {IDS[0], IDS[3]}, pd.Series(CORENESS), figure_1, lang="da",
+                                  min_group_size=1, replaces="fig-network", labels={
                               "department": "<labels.department>", "group": "<labels.group>",
                               "core": "<labels.Core>", "periphery": "<labels.Periphery>",
                               "director": "<labels.director>", "chief": "<labels.chief>",
                               "role": "<interactive.role>", "coreness": "<interactive.coreness>",
-                              "hint": "<interactive.hint>", "aria": "<interactive.aria>"}).html
+                              "hint": "<interactive.hint>", "aria": "<interactive.aria>"})

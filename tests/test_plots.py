@@ -60,6 +60,8 @@ def test_palette_core_red_periphery_blue():
     r, g, b = mcolors.to_rgb(plots.PALETTE["core"])
     assert r > 0.6 and r > 2 * b
     r, g, b = mcolors.to_rgb(plots.PALETTE["periphery"])
+    assert b > 0.6 and b > 1.4 * r
+    r, g, b = mcolors.to_rgb(plots.PALETTE["periphery_edge"])
     assert b > 0.6 and b > 2 * r
 
 
@@ -96,7 +98,7 @@ def test_network_draws_every_member_in_its_colour(wave):
     G, core, coreness = wave
     ax = plots.network(G, core, coreness, seed=5)
     assert isinstance(ax, matplotlib.axes.Axes)
-    pos = plots.network_layout(G, seed=5)
+    pos = plots.network_layout(G, seed=5, core=core, coreness=coreness)
     drawn = {}
     for pc in _node_collections(ax):
         colours = pc.get_facecolors()
@@ -120,8 +122,9 @@ def test_network_marks_departments_by_shape_with_a_legend(wave):
                        department_labels=names)
     departments = sorted({d for _, d in G.nodes(data="department")})
     collections = _node_collections(ax)
-    assert len(collections) == len(departments)
-    markers = {pc.get_gid(): pc.get_paths()[0].vertices.shape for pc in collections}
+    by_department = {pc.get_gid().split(":")[1]: pc for pc in collections}
+    assert sorted(by_department) == departments
+    markers = {d: pc.get_paths()[0].vertices.shape for d, pc in by_department.items()}
     assert len(set(markers.values())) == len(departments)  # different shapes
     legend_texts = [t.get_text() for leg in ax.findobj(matplotlib.legend.Legend) for t in leg.get_texts()]
     expected = [names.get(d, d) for d in departments]
@@ -162,34 +165,29 @@ def test_plots_reach_the_analysis_only_through_results():
 
 
 def test_contrasts_grid(wave):
-    G, _, _ = wave
-    nets = contrasting_networks(12, 0.3, [G.nodes[v]["department"] for v in sorted(G)], seed=2)
-    measures = pd.DataFrame(
-        {"density": [0.3] * 4, "modularity": [0.41, 0.1, 0.05, 0.0], "fit": [0.2, 0.3, 0.1, 0.95]}, index=list(nets))
-    titles = {"groupings": "Adskilte grupperinger", "hub": "Én central person"}
-    axes = plots.contrasts(nets, measures, seed=3, titles=titles,
-                           measure_labels={"density": "Tæthed", "modularity": "Modularitet"},
-                           formatter=lambda m, x: f"{x:.2f}".replace(".", ","),
-                           cores={"core_periphery": {"m01", "m02"}})
-    assert len(axes) == 4
-    assert [ax.get_title() for ax in axes] == ["Adskilte grupperinger", "Én central person", "random", "core_periphery"]
+    G, core, _ = wave
+    nets = {"wave": G, **contrasting_networks(12, 0.3, [G.nodes[v]["department"] for v in sorted(G)], seed=2)}
+    titles = {"groupings": "Adskilte grupper", "hub": "Ét knudepunkt"}
+    notes = {"wave": "Forummet", "random": "Uden mønster"}
+    axes = plots.contrasts(nets, seed=3, titles=titles, notes=notes, cores={"wave": core})
+    assert len(axes) == 5 and len(axes[0].figure.axes) == 5  # no empty slot
+    assert [ax.get_title() for ax in axes] == ["", "Adskilte grupper", "Ét knudepunkt", "", ""]
+    assert axes[0].get_position().width > 1.5 * axes[1].get_position().width  # the forum drawn large
     for ax, name in zip(axes, nets, strict=True):
         n_drawn = sum(len(pc.get_offsets()) for pc in _node_collections(ax))
         assert n_drawn == 12
-        text = "\n".join(t.get_text() for t in ax.texts)
-        assert f"Modularitet: {measures.loc[name, 'modularity']:.2f}".replace(".", ",") in text
-        assert "Tæthed: 0,30" in text and "fit" not in text
-    core_colours = [c for pc in _node_collections(axes[3]) for c in pc.get_facecolors()]
-    assert sum(_same_colour(c, plots.PALETTE["core"]) for c in core_colours) == 2
+    assert [t.get_text() for t in axes[0].texts] == ["Forummet"] and [t.get_text() for t in axes[3].texts] == ["Uden mønster"]
+    forum_colours = [c for pc in _node_collections(axes[0]) for c in pc.get_facecolors() for _ in range(
+        len(pc.get_offsets()) if len(pc.get_facecolors()) == 1 else 1)]
+    assert sum(_same_colour(c, plots.PALETTE["core"]) for c in forum_colours) == len(core)
     assert not any(v in t for v in nets["random"] for t in _all_text(axes[0].figure))
 
 
 def test_contrasts_needs_one_axes_per_graph(wave):
     nets = contrasting_networks(6, 0.4, list("AABBCC"), seed=2)
-    measures = pd.DataFrame({"density": [0.4] * 4, "modularity": [0.0] * 4, "fit": [0.0] * 4}, index=list(nets))
     _, axes = plt.subplots(1, 3)
     with pytest.raises(ValueError):
-        plots.contrasts(nets, measures, seed=1, axes=axes)
+        plots.contrasts(nets, seed=1, axes=axes)
 
 
 def test_department_heatmap_annotates_each_cell():
@@ -199,6 +197,7 @@ def test_department_heatmap_annotates_each_cell():
     ax = plots.department_heatmap(density, counts=counts, labels={"A": "Afdeling A"}, xlabel="Nævnt", ylabel="Nævner")
     annotations = [t.get_text() for t in ax.texts]
     assert len(annotations) == 9
+    annotations = [a.replace("\xa0", " ") for a in annotations]
     assert "50 %\n(4)" in annotations and "100 %\n(8)" in annotations and "33 %\n(3)" in annotations
     assert "–" in annotations  # the empty cell
     assert [t.get_text() for t in ax.get_xticklabels()] == ["Afdeling A", "B", "C"]

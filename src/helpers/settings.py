@@ -21,7 +21,7 @@ from helpers.paths import SOURCE_ROOT
 #: (:func:`helpers.pipeline.render.fill_renderer`) puts the engine's name and version there.
 RENDERER = "⟦renderer⟧"
 
-__all__ = ["RENDERER", "DEFAULT_CONFIG", "QUARTO_FORMAT", "SettingsError", "read_quarto_config", "merged", "matplotlib_rc"]
+__all__ = ["RENDERER", "DEFAULT_CONFIG", "QUARTO_FORMAT", "SettingsError", "read_quarto_config", "merged", "matplotlib_rc", "FIGURE_FONT"]
 
 #: The project's settings file.
 DEFAULT_CONFIG = SOURCE_ROOT / "_quarto.yml"
@@ -114,13 +114,14 @@ def matplotlib_rc(config: Mapping[str, Any], fmt: str = "html") -> dict[str, Any
     dict
         ``figure.figsize`` (inches) from ``fig-width``/``fig-height``, ``figure.dpi``
         and ``savefig.dpi`` from ``fig-dpi`` (PNG resolution; the inline backend
-        uses the figure's dpi), and ``svg.hashsalt`` (fixed, so SVG output is
-        identical between runs).
+        uses the figure's dpi), ``svg.hashsalt`` (fixed, so SVG output is
+        identical between runs), and the figures' typeface (:data:`FIGURE_FONT`).
 
     Examples
     --------
-    >>> matplotlib_rc({"fig-width": 7, "fig-height": 4.5, "fig-dpi": 200})
-    {'figure.figsize': (7.0, 4.5), 'figure.dpi': 200, 'savefig.dpi': 200, 'svg.hashsalt': 'handout'}
+    >>> rc = matplotlib_rc({"fig-width": 7, "fig-height": 4.5, "fig-dpi": 200})
+    >>> rc["figure.figsize"], rc["figure.dpi"], rc["svg.hashsalt"], rc["font.family"]
+    ((7.0, 4.5), 200, 'handout', ['serif'])
     """
     settings = merged(config, fmt)
     rc: dict[str, Any] = {}
@@ -130,4 +131,16 @@ def matplotlib_rc(config: Mapping[str, Any], fmt: str = "html") -> dict[str, Any
         rc["figure.dpi"] = int(settings["fig-dpi"])
         rc["savefig.dpi"] = int(settings["fig-dpi"])
     rc["svg.hashsalt"] = "handout"
+    rc.update(FIGURE_FONT)
     return rc
+
+
+#: The figures' typeface: a serif like the text's (Libertinus Serif in the PDF, a Times-like
+#: serif in HTML). STIX ships with matplotlib, so every machine draws the same glyphs, offline;
+#: SVG text is drawn as paths, so the HTML does not depend on the reader's fonts.
+FIGURE_FONT = {
+    "font.family": ["serif"],
+    "font.serif": ["STIXGeneral", "DejaVu Serif"],
+    "mathtext.fontset": "stix",
+    "svg.fonttype": "path",
+}

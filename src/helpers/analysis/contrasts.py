@@ -20,6 +20,7 @@ from helpers.analysis.network import network_measures
 
 __all__ = [
     "CONTRASTS",
+    "groups_for",
     "contrasting_networks",
     "contrast_measures",
 ]
@@ -54,9 +55,10 @@ def contrasting_networks(
     directed ties, ``n_edges`` or else ``round(density * n * (n - 1))``:
 
     ``"groupings"``
-        Separate groupings by department (a planted partition [1]_): ties within a
-        department first, every one returned; the rest as returned pairs between
-        departments, drawn at random.
+        Separate groupings (a planted partition [1]_): the departments when their
+        inside pairs can hold the ties, else as many groups of neighbouring departments'
+        members (:func:`groups_for`) as can; ties within a group first, every one
+        returned; the rest as returned pairs between groups, drawn at random.
     ``"hub"``
         One central member (``m01``) tied both ways to everybody (a star), the rest
         drawn at random.
@@ -115,8 +117,9 @@ def contrasting_networks(
     rng = np.random.default_rng(seed)
     ids = _node_ids(n)
     dept = dict(zip(ids, departments, strict=True))
+    block = groups_for(ids, dept, m)
     if n > _CONTRASTS_BY_INDEX_FROM:
-        return _contrasting_networks_by_index(ids, dept, m, rng)
+        return _contrasting_networks_by_index(ids, dept, m, rng, block)
     ordered = list(itertools.permutations(ids, 2))  # sorted, since ids are
 
     def make(edges, extra=None):
@@ -127,12 +130,56 @@ def contrasting_networks(
         return D
 
     # the random draws in this order: groupings, hub, random, core-periphery (same seed, same networks)
-    groupings = make(_groupings_edges(ids, dept, m, ordered, rng))
+    groupings = make(_groupings_edges(ids, block, m, ordered, rng))
     hub_net = make(_hub_edges(ids, m, ordered, rng))
     random_net = make(_sample_pairs(ordered, m, rng))
     core, cp_edges = _core_periphery_edges(ids, m, ordered, rng)
     cp_net = make(cp_edges, {v: {"planted_core": v in core} for v in ids})
     return {"groupings": groupings, "hub": hub_net, "random": random_net, "core_periphery": cp_net}
+
+
+def groups_for(ids: Sequence[str], dept: Mapping[str, str], m: int) -> dict[str, str]:
+    """The separate groups of the ``"groupings"`` network: a group label per member.
+
+    The departments, when the pairs inside them can hold the ``m`` ties as returned
+    pairs; else the members, ordered by department, cut into the largest number of
+    nearly equal groups (at least two) whose inside pairs can, so that the groups stay
+    visibly apart; two groups when none can.
+
+    Parameters
+    ----------
+    ids : sequence of str
+        Member ids.
+    dept : mapping
+        Member id -> department.
+    m : int
+        Number of directed ties.
+
+    Returns
+    -------
+    dict of str to str
+        Member id -> group label (the department, or ``"group 1"``, ...).
+
+    Examples
+    --------
+    >>> ids = [f"m{i}" for i in range(8)]
+    >>> sorted(set(groups_for(ids, {v: "AB"[i % 2] for i, v in enumerate(ids)}, 12).values()))
+    ['A', 'B']
+    >>> sorted(set(groups_for(ids, {v: "ABCD"[i % 4] for i, v in enumerate(ids)}, 20).values()))
+    ['group 1', 'group 2']
+    """
+    need = math.ceil(m / 2)
+    sizes = pd.Series([dept[v] for v in ids]).value_counts()
+    if int((sizes * (sizes - 1) // 2).sum()) >= need or len(ids) < 4:
+        return {v: dept[v] for v in ids}
+    ordered = sorted(ids, key=lambda v: (str(dept[v]), v))
+    n = len(ordered)
+    for g in range(max(2, min(len(sizes), n // 2)), 1, -1):
+        chunk = [len(c) for c in np.array_split(np.arange(n), g)]
+        if sum(k * (k - 1) // 2 for k in chunk) >= need or g == 2:
+            break
+    bounds = np.array_split(np.arange(n), g)
+    return {ordered[i]: f"group {b + 1}" for b, part in enumerate(bounds) for i in part}
 
 
 #: Above this many members the contrasting networks are drawn by pair index, without listing all pairs.
@@ -153,7 +200,7 @@ def _ordered_sample(n: int, k: int, rng) -> tuple[np.ndarray, np.ndarray]:
     return _decode_ordered(np.sort(rng.choice(n * (n - 1), size=k, replace=False)), n)
 
 
-def _contrasting_networks_by_index(ids: list, dept: dict, m: int, rng) -> dict[str, nx.DiGraph]:
+def _contrasting_networks_by_index(ids: list, dept: dict, m: int, rng, block: dict) -> dict[str, nx.DiGraph]:
     """:func:`contrasting_networks` for large networks: the same four structures, drawn in O(n + m).
 
     Pairs are drawn by their number instead of from lists of all ``n (n - 1)`` pairs (a
@@ -164,7 +211,7 @@ def _contrasting_networks_by_index(ids: list, dept: dict, m: int, rng) -> dict[s
     """
     n = len(ids)
     index = np.arange(n)
-    depts = np.array([dept[v] for v in ids], dtype=object)
+    depts = np.array([block[v] for v in ids], dtype=object)
 
     def make(edges, extra=None):
         D = nx.DiGraph()

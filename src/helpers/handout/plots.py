@@ -4,10 +4,14 @@ Every plot helper takes data and an optional ``ax`` (or ``axes``), draws, and re
 what it drew on; nothing is shown or saved here. Colours and markers come from the one
 palette below, so the HTML and the PDF handout match:
 
-* core red and periphery blue, from Paul Tol's colour-blind safe "vibrant" scheme [1]_;
-* departments as marker shapes (:func:`department_markers`), so the figures also read
-  in black and white;
-* ties light grey.
+* the core dark red and filled, the periphery light blue with a blue outline (hues from
+  Paul Tol's colour-blind safe schemes [1]_): they differ in lightness as well as in hue,
+  so they stay apart on a black-and-white copy;
+* departments as marker shapes whose outlines differ at print size
+  (:func:`department_markers`);
+* ties light grey; changes in a purple-green scale that does not mean core or periphery;
+* text in the handout's serif (:func:`helpers.settings.matplotlib_rc`), at sizes that
+  stay readable when a figure is shrunk to a phone's width.
 
 Text on the figures (legend entries, titles, axis labels) is passed in by the caller, so
 the handout can be in Danish or English; member ids never appear on a figure.
@@ -36,33 +40,80 @@ from helpers.results import union_graph
 __all__ = [
     "PALETTE",
     "MARKERS",
+    "FONT_SIZE",
+    "group_style",
+    "ink",
     "department_markers",
     "network_layout",
     "network",
     "node_sizes",
+    "stylised_layout",
+    "core_of",
     "contrasts",
     "department_heatmap",
     "density_change_heatmap",
     "signed_points",
+    "share_format",
+    "tick_format",
+    "wrap_label",
     "core_transitions",
     "external_ratings",
 ]
 
 PALETTE = {
-    "core": "#CC3311",  # Tol vibrant red
-    "periphery": "#0077BB",  # Tol vibrant blue
+    "core": "#A51E12",  # dark red (CIELAB lightness 36)
+    "periphery": "#99CCEE",  # light blue (lightness 80): a different grey on a black-and-white copy
+    "core_edge": "#FFFFFF",
+    "periphery_edge": "#0077BB",  # Tol vibrant blue outline: the periphery reads as a ring
+    "on_core": "#FFFFFF",
+    "on_periphery": "#1A1A1A",
     "neutral": "#555555",
     "edge": "#BBBBBB",
     "node_edge": "#FFFFFF",
     "mean": "#000000",
     "heatmap": "Blues",
-    "change": "RdBu_r",
+    "change": "PRGn",
 }
-"""Colours of every figure: core, periphery, other nodes, ties, node outlines, means, and
-the heatmap's colour map, and the diverging colour map of changes (blue fewer, red more)."""
+"""Colours of every figure. Core and periphery differ in hue *and* lightness (dark red
+filled, light blue with a blue outline), so they stay apart in black and white; text on
+a core or periphery area uses ``on_core``/``on_periphery``. Ties light grey, other nodes
+grey, means black; the heatmap's colour map, and the diverging colour map of changes
+(ColorBrewer purple-green, which does not mean core or periphery)."""
 
-MARKERS = ("o", "s", "^", "D", "v", "p", "h", "P", "X", "*", "<", ">")
-"""Marker shapes given to departments in sorted order."""
+MARKERS = ("o", "s", "^", "D", "X", "P", "*", "h", "v", "<", ">", "p")
+"""Marker shapes given to departments in sorted order: the first six (circle, square,
+triangle, diamond, cross, plus) differ in outline at print size."""
+
+#: Typeface of every figure: set by :func:`helpers.settings.matplotlib_rc` (``font.family``).
+FONT_SIZE = {"small": 9, "normal": 10, "title": 11}
+
+
+def group_style(group: str) -> dict:
+    """Face colour, outline colour and outline width of a core or periphery marker.
+
+    Examples
+    --------
+    >>> group_style("core")["facecolor"], group_style("periphery")["edgecolor"]
+    ('#A51E12', '#0077BB')
+    """
+    if group == "core":
+        return {"facecolor": PALETTE["core"], "edgecolor": PALETTE["core_edge"], "linewidth": 0.6}
+    if group == "periphery":
+        return {"facecolor": PALETTE["periphery"], "edgecolor": PALETTE["periphery_edge"], "linewidth": 1.0}
+    return {"facecolor": PALETTE["neutral"], "edgecolor": PALETTE["node_edge"], "linewidth": 0.6}
+
+
+def ink(group: str) -> str:
+    """The colour of lines and text that stand for a group: dark red for the core, the
+    periphery's blue outline for the periphery (its light fill is too pale for text).
+
+    Examples
+    --------
+    >>> ink("core"), ink("periphery"), ink("other")
+    ('#A51E12', '#0077BB', '#555555')
+    """
+    return {"core": PALETTE["core"], "periphery": PALETTE["periphery_edge"]}.get(group, PALETTE["neutral"])
+
 
 _DEFAULT_LABELS = {
     "core": "Core",
@@ -94,13 +145,21 @@ def department_markers(departments: Collection[str]) -> dict[str, str]:
     return {d: MARKERS[i % len(MARKERS)] for i, d in enumerate(sorted(set(departments)))}
 
 
-def network_layout(G: nx.Graph | nx.DiGraph, *, seed: int) -> dict[str, np.ndarray]:
-    """Positions of the members: a seeded force-directed layout, the same every run.
+def network_layout(
+    G: nx.Graph | nx.DiGraph,
+    *,
+    seed: int,
+    core: Collection[str] | None = None,
+    coreness: pd.Series | Mapping | None = None,
+    previous: Mapping[str, np.ndarray] | None = None,
+) -> dict[str, np.ndarray]:
+    """Positions of the members, the same every run for a seed.
 
-    The Fruchterman-Reingold layout [1]_ of the undirected union graph (nodes sorted),
-    seeded, so closely tied members sit together and a core lands in the middle:
-    networkx's up to 200 members, igraph's (in C, with its grid approximation of the
-    repulsion) above.
+    With ``core`` given, Figure 1's layout: the core in the centre, the periphery around
+    it, continuing members in the direction they had in ``previous``
+    (:func:`helpers.analysis.layout.radial_positions`, via :mod:`helpers.results.layout`).
+    Without it, the seeded force-directed layout alone
+    (:func:`helpers.analysis.layout.spring_positions`).
 
     Parameters
     ----------
@@ -108,16 +167,17 @@ def network_layout(G: nx.Graph | nx.DiGraph, *, seed: int) -> dict[str, np.ndarr
         The network.
     seed : int
         Seed of the layout's starting positions.
+    core : collection of str, optional
+        Member ids of the core.
+    coreness : pandas.Series or mapping, optional
+        Coreness per member (distance from the centre within core and periphery).
+    previous : mapping, optional
+        The previous wave's positions (member id -> (x, y)).
 
     Returns
     -------
     dict of str to numpy.ndarray
         Member id -> (x, y), in sorted member order.
-
-    References
-    ----------
-    .. [1] T. M. J. Fruchterman and E. M. Reingold, "Graph drawing by force-directed
-       placement", Software: Practice and Experience 21(11), 1129-1164, 1991.
 
     Examples
     --------
@@ -127,44 +187,11 @@ def network_layout(G: nx.Graph | nx.DiGraph, *, seed: int) -> dict[str, np.ndarr
     >>> all((a[v] == b[v]).all() for v in G)
     True
     """
-    H = union_graph(G) if G.is_directed() else G
-    S = nx.Graph()
-    S.add_nodes_from(sorted(H.nodes()))
-    S.add_edges_from(sorted((min(u, v), max(u, v)) for u, v in H.edges()))
-    n = max(S.number_of_nodes(), 1)
-    if n > LARGE_LAYOUT:
-        return _igraph_layout(S, seed=seed)
-    pos = nx.spring_layout(S, seed=int(seed), k=1.6 / math.sqrt(n), iterations=200)
-    return {v: np.asarray(pos[v], dtype=float) for v in sorted(pos)}
+    from helpers.results.layout import radial_positions, spring_positions
 
-
-#: Above this many members the layout runs in igraph (C, grid-accelerated repulsion).
-LARGE_LAYOUT = 200
-
-
-def _igraph_layout(S: nx.Graph, *, seed: int) -> dict[str, np.ndarray]:
-    """Fruchterman-Reingold in igraph: O(n + m) per iteration with the grid, seeded.
-
-    igraph draws from a process-wide random-number hook; it is pointed at a
-    ``random.Random(seed)`` for the call and given back afterwards.
-    """
-    import random
-
-    import igraph
-
-    nodes = sorted(S.nodes())
-    index = {v: i for i, v in enumerate(nodes)}
-    g = igraph.Graph(n=len(nodes), edges=[(index[u], index[v]) for u, v in S.edges()])
-    igraph.set_random_number_generator(random.Random(int(seed)))
-    try:
-        xy = np.asarray(g.layout_fruchterman_reingold(niter=500, grid="grid").coords, dtype=float)
-    finally:
-        igraph.set_random_number_generator(random)
-    if len(xy):
-        xy -= xy.mean(axis=0)
-        span = np.abs(xy).max()
-        xy /= span if span > 0 else 1.0
-    return {v: xy[i] for i, v in enumerate(nodes)}
+    if core is None:
+        return spring_positions(G, seed=seed)
+    return radial_positions(G, core, coreness, seed=seed, previous=previous)
 
 
 def node_sizes(nodes: Sequence[str], coreness: pd.Series | Mapping | None, smallest: float, largest: float) -> dict:
@@ -225,24 +252,33 @@ def _draw_ties(ax: Axes, G: nx.Graph | nx.DiGraph, pos: Mapping, *, arrows: bool
 RASTERIZE_TIES = 2000
 
 
-def _draw_nodes(ax, G, pos, core, sizes, markers, *, linewidth=0.6):
-    """Draw nodes per department; return the collections (one per department, sorted)."""
+def _draw_nodes(ax, G, pos, core, sizes, markers, *, linewidth=None):
+    """Draw nodes per department and group; return the collections (department-sorted).
+
+    Core members are dark red and filled, periphery members light blue with a blue
+    outline (:func:`group_style`); without ``core`` every node is grey.
+    """
     collections = []
     dept = dict(G.nodes(data="department"))
     for d, marker in markers.items():
         nodes = sorted(v for v in G if dept.get(v) == d)
         if not nodes:
             continue
-        if core is None:
-            colors = PALETTE["neutral"]
-        else:
-            colors = [PALETTE["core"] if v in core else PALETTE["periphery"] for v in nodes]
-        pc = ax.scatter(
-            [pos[v][0] for v in nodes], [pos[v][1] for v in nodes], s=[sizes[v] for v in nodes],
-            c=colors, marker=marker, edgecolors=PALETTE["node_edge"], linewidths=linewidth, zorder=2,
-        )
-        pc.set_gid(f"department:{d}")
-        collections.append(pc)
+        groups = [("neutral", nodes)] if core is None else [
+            ("periphery", [v for v in nodes if v not in core]), ("core", [v for v in nodes if v in core])]
+        for group, members in groups:
+            if not members:
+                continue
+            style = group_style(group)
+            if linewidth is not None:
+                style["linewidth"] = linewidth * (1.6 if group == "periphery" else 1.0)
+            pc = ax.scatter(
+                [pos[v][0] for v in members], [pos[v][1] for v in members], s=[sizes[v] for v in members],
+                c=style["facecolor"], marker=marker, edgecolors=style["edgecolor"], linewidths=style["linewidth"],
+                zorder=3 if group == "core" else 2,
+            )
+            pc.set_gid(f"department:{d}" if core is None else f"department:{d}:{group}")
+            collections.append(pc)
     return collections
 
 
@@ -252,17 +288,21 @@ def network(
     coreness: pd.Series | Mapping | None = None,
     *,
     seed: int,
+    positions: Mapping[str, np.ndarray] | None = None,
     ax: Axes | None = None,
     labels: Mapping[str, str] | None = None,
     department_labels: Mapping[str, str] | None = None,
     arrows: bool = False,
     legend: bool = True,
 ) -> Axes:
-    """Figure 1: the forum's relations, core red and periphery blue.
+    """Figure 1: the forum's relations, the core in the centre (dark red, filled) and the
+    periphery around it (light blue, outlined).
 
-    Members are placed by :func:`network_layout` (seeded, the same every run), sized by
-    coreness, shaped by department; ties are light grey lines of the undirected union
-    graph (or small arrows with ``arrows=True``). No names or ids are drawn.
+    Members are placed by ``positions`` (the wave's saved layout,
+    :class:`helpers.results.layout.Layout`) or else by :func:`network_layout` with the
+    core (seeded, the same every run); sized by coreness, shaped by department; ties
+    are light grey lines of the undirected union graph (or small arrows with
+    ``arrows=True``). No names or ids are drawn.
 
     Parameters
     ----------
@@ -273,7 +313,9 @@ def network(
     coreness : pandas.Series or mapping, optional
         Coreness per member id; node area grows with it (all equal if not given).
     seed : int
-        Seed of the layout.
+        Seed of the layout (when ``positions`` is not given).
+    positions : mapping, optional
+        Member id -> (x, y); every member of ``G`` must have one.
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new 6.5 x 7 inch figure if not given.
     labels : mapping, optional
@@ -284,7 +326,7 @@ def network(
     arrows : bool
         Draw directed ties with small arrows instead of undirected lines.
     legend : bool
-        Draw the two legends (departments by shape, core/periphery by colour).
+        Draw the two legends (departments by shape, core/periphery by colour and fill).
 
     Returns
     -------
@@ -295,7 +337,13 @@ def network(
     text = {**_DEFAULT_LABELS, **(labels or {})}
     dept_text = dict(department_labels or {})
     core = set(core)
-    pos = network_layout(G, seed=seed)
+    if positions is not None:
+        missing = sorted(set(G) - set(positions))
+        if missing:
+            raise ValueError(f"the saved layout has no position for {len(missing)} member(s)")
+        pos = {v: np.asarray(positions[v], dtype=float) for v in sorted(G)}
+    else:
+        pos = network_layout(G, seed=seed, core=core, coreness=coreness)
     nodes = sorted(G.nodes())
     sizes = node_sizes(nodes, coreness, 40.0, 320.0)
     markers = department_markers(d for _, d in G.nodes(data="department"))
@@ -303,24 +351,25 @@ def network(
     _draw_nodes(ax, G, pos, core, sizes, markers)
     _frame(ax, pos)
     if legend:
+        small = FONT_SIZE["small"]
         dept_handles = [
-            Line2D([], [], linestyle="", marker=m, markersize=7, markerfacecolor=PALETTE["neutral"],
+            Line2D([], [], linestyle="", marker=m, markersize=8, markerfacecolor=PALETTE["neutral"],
                    markeredgecolor=PALETTE["node_edge"], label=mathtext(dept_text.get(d, d)))
             for d, m in markers.items()
         ]
         group_handles = [
-            Line2D([], [], linestyle="", marker="o", markersize=8, markerfacecolor=PALETTE[g],
-                   markeredgecolor=PALETTE["node_edge"], label=text[g])
+            Line2D([], [], linestyle="", marker="o", markersize=9, markerfacecolor=group_style(g)["facecolor"],
+                   markeredgecolor=group_style(g)["edgecolor"], markeredgewidth=1.5, label=text[g])
             for g in ("core", "periphery")
         ]
         first = ax.legend(
             handles=group_handles, title=text["group"], loc="upper left", bbox_to_anchor=(0.0, -0.01),
-            frameon=False, fontsize=8, title_fontsize=8, alignment="left",
+            frameon=False, fontsize=small, title_fontsize=small, alignment="left",
         )
         ax.add_artist(first)
         ax.legend(
-            handles=dept_handles, title=text["department"], loc="upper left", bbox_to_anchor=(0.3, -0.01),
-            ncol=2, frameon=False, fontsize=8, title_fontsize=8, alignment="left",
+            handles=dept_handles, title=text["department"], loc="upper left", bbox_to_anchor=(0.25, -0.01),
+            ncol=2, frameon=False, fontsize=small, title_fontsize=small, alignment="left",
         )
     return ax
 
@@ -335,55 +384,138 @@ def _frame(ax: Axes, pos: Mapping, margin: float = 0.08):
     ax.set_axis_off()
 
 
-def _default_format(measure: str, value: float) -> str:
-    if value is None or pd.isna(value):
-        return "–"
-    if measure == "density":
-        return f"{100 * value:.0f} %"
-    return f"{value:.2f}"
+def stylised_layout(name: str, g: nx.DiGraph, *, seed: int) -> tuple[dict[str, np.ndarray], set[str]]:
+    """Positions that show a contrasting network's structure at a glance, and its core.
+
+    Read from the drawn graph, not from how it was made:
+
+    ``"groupings"``
+        Each connected group (component of the undirected graph; the largest
+        modularity split of it when there is only one) in a cluster of its own, the
+        clusters around a circle.
+    ``"hub"``
+        The member with most ties in the centre, everybody else on a ring.
+    ``"core_periphery"``
+        The members whose ties reach every other member of their group inside
+        (:func:`core_of`), the rest on a ring around them.
+    ``"random"`` and anything else
+        Everybody on a ring: ties with no pattern cross it evenly.
+
+    Parameters
+    ----------
+    name : str
+        The network's key (:data:`helpers.results.structure.CONTRASTS` names).
+    g : networkx.DiGraph
+        The network.
+    seed : int
+        Seed of the layouts inside each cluster.
+
+    Returns
+    -------
+    (dict, set)
+        Member id -> (x, y), and the members drawn as a core (empty but for
+        ``"core_periphery"``).
+    """
+    nodes = sorted(g)
+    if not nodes:
+        return {}, set()
+    H = union_graph(g) if g.is_directed() else g
+
+    def ring(members, radius=1.0, start=math.pi / 2):
+        k = max(len(members), 1)
+        return {v: radius * np.array([math.cos(start + 2 * math.pi * i / k), math.sin(start + 2 * math.pi * i / k)])
+                for i, v in enumerate(members)}
+
+    if name == "hub":
+        hub = max(nodes, key=lambda v: (H.degree(v), -nodes.index(v)))
+        pos = ring([v for v in nodes if v != hub])
+        pos[hub] = np.zeros(2)
+        return pos, set()
+    if name == "core_periphery":
+        core = core_of(H)
+        pos = ring(sorted(v for v in nodes if v not in core))
+        pos.update(ring(sorted(core), radius=0.35 if len(core) > 1 else 0.0))
+        return pos, core
+    if name == "groupings":
+        parts = sorted((sorted(c) for c in nx.connected_components(H)), key=lambda c: (-len(c), c[0]))
+        if len(parts) == 1:
+            parts = sorted((sorted(c) for c in nx.community.greedy_modularity_communities(H)),
+                           key=lambda c: (-len(c), c[0]))
+        k = len(parts)
+        spread = 0.6 if k > 1 else 0.0
+        centres = ring(range(k), radius=spread, start=math.pi)
+        scale = min(0.42, 0.8 * spread * math.sin(math.pi / k)) if k > 1 else 1.0
+        pos = {}
+        for i, part in enumerate(parts):
+            share = math.sqrt(len(part) / max(len(p) for p in parts))  # area by members
+            inner = ring(part, radius=scale * share, start=0.0) if len(part) > 1 else {part[0]: np.zeros(2)}
+            pos.update({v: centres[i] + p for v, p in inner.items()})
+        return pos, set()
+    return ring(nodes), set()
+
+
+def core_of(H: nx.Graph) -> set[str]:
+    """The largest set of members, taken by number of ties, who are all tied to each other
+    and who together reach everybody's ties: the core of an idealised core-periphery network.
+
+    The members are taken in order of their number of ties (most first) while each new one
+    is tied to all taken so far; in an ideal core-periphery network [1]_ these are the core.
+
+    References
+    ----------
+    .. [1] S. P. Borgatti and M. G. Everett, "Models of core/periphery structures",
+       Social Networks 21(4), 375-395, 2000.
+
+    Examples
+    --------
+    >>> star_of_triangle = nx.Graph([("a", "b"), ("b", "c"), ("a", "c"), ("a", "d"), ("b", "e")])
+    >>> sorted(core_of(star_of_triangle))
+    ['a', 'b', 'c']
+    """
+    order = sorted(H, key=lambda v: (-H.degree(v), v))
+    core: list = []
+    for v in order:
+        if H.degree(v) == 0 or not all(H.has_edge(v, u) for u in core):
+            break
+        core.append(v)
+    return set(core)
 
 
 def contrasts(
     graphs: Mapping[str, nx.DiGraph],
-    measures: pd.DataFrame,
     *,
     seed: int,
     titles: Mapping[str, str] | None = None,
-    measure_labels: Mapping[str, str] | None = None,
+    notes: Mapping[str, str] | None = None,
     cores: Mapping[str, Collection[str]] | None = None,
-    formatter: Callable[[str, float], str] | None = None,
-    ncols: int = 2,
+    positions: Mapping[str, Mapping[str, np.ndarray]] | None = None,
     axes: Sequence[Axes] | None = None,
 ) -> np.ndarray:
-    """Figure 2: small networks of contrasting structures, with their measures beneath.
+    """Figure 2: the forum beside constructed networks of the same size, each drawn to show its structure.
 
-    Each network is laid out like Figure 1 (:func:`network_layout`), with node area
-    growing with the number of ties and department shown by shape.
+    The first network (the forum) is drawn large on the left like Figure 1 (core dark
+    red inside, periphery light blue around it); the others in a grid on the right,
+    each placed by :func:`stylised_layout` so that its structure shows at a glance:
+    separate clusters, a hub in the middle, a core inside a ring, or an even tangle.
+    Under each network a one-line note says what it shows; no statistics are printed
+    (they belong in the method appendix).
 
     Parameters
     ----------
     graphs : mapping of str to networkx.DiGraph
-        Networks in drawing order, e.g. :meth:`helpers.results.structure.Structure.contrast_graphs`.
-    measures : pandas.DataFrame
-        Indexed by the graphs' names; the columns named in ``measure_labels`` are printed
-        under each network (e.g. :attr:`helpers.results.structure.Structure.contrasts`).
+        Networks in drawing order, the forum first, e.g. ``{"wave": G,
+        **Structure.contrast_graphs()}``.
     seed : int
-        Seed of every layout.
-    titles : mapping, optional
-        Graph name -> title (the name itself if missing).
-    measure_labels : mapping, optional
-        Measure column -> label, in printing order; default density, modularity and fit
-        with English labels.
+        Seed of every layout that needs one.
+    titles, notes : mapping, optional
+        Graph name -> title above, and one-line note under, each network.
     cores : mapping, optional
-        Graph name -> core member ids, drawn red (others blue); nodes are grey for graphs
-        without an entry.
-    formatter : callable, optional
-        ``(measure, value) -> str``; default: density as a whole percentage, the others
-        with two decimals. Pass one with a decimal comma for Danish.
-    ncols : int
-        Columns of the grid when ``axes`` is not given.
+        Graph name -> core member ids (drawn dark red, the others light blue); for a
+        ``"core_periphery"`` network without an entry, the core read from its ties.
+    positions : mapping, optional
+        Graph name -> positions (e.g. the forum's Figure 1 layout).
     axes : sequence of Axes, optional
-        One per graph; a new figure (A4-wide) if not given.
+        One per graph; a new 6.5 x 4.6 inch figure if not given.
 
     Returns
     -------
@@ -392,33 +524,51 @@ def contrasts(
     """
     names = list(graphs)
     if axes is None:
-        nrows = math.ceil(len(names) / ncols)
-        fig, grid = plt.subplots(nrows, ncols, figsize=(6.5, 3.6 * nrows), squeeze=False,
-                                 gridspec_kw={"hspace": 0.45, "wspace": 0.15})
-        grid = grid.ravel()
-        for extra in grid[len(names):]:
-            extra.set_axis_off()
-        axes = grid[: len(names)]
+        fig = plt.figure(figsize=(6.5, 4.8))
+        rest = max(len(names) - 1, 1)
+        cols = 2 if rest > 1 else 1
+        rows = math.ceil(rest / cols)
+        grid = fig.add_gridspec(rows, 1 + cols, width_ratios=[1.7] + [1] * cols, hspace=0.55, wspace=0.12,
+                                left=0.01, right=0.99, top=0.93, bottom=0.1)
+        axes = [fig.add_subplot(grid[:, 0])] + [fig.add_subplot(grid[i // cols, 1 + i % cols]) for i in range(rest)]
+        axes = axes[: len(names)]
     axes = np.asarray(list(axes), dtype=object)
     if len(axes) != len(names):
         raise ValueError(f"{len(axes)} axes for {len(names)} graphs")
-    labels = dict(measure_labels) if measure_labels is not None else {
-        "density": "Density", "modularity": "Modularity", "fit": "Core-periphery fit"}
-    fmt = formatter or _default_format
-    titles = dict(titles or {})
+    titles, notes = dict(titles or {}), dict(notes or {})
+    cores = dict(cores or {})
+    positions = dict(positions or {})
     all_departments = sorted({d for g in graphs.values() for _, d in g.nodes(data="department")}, key=str)
     markers = department_markers(all_departments)
-    for ax, name in zip(axes, names, strict=True):
+    for i, (ax, name) in enumerate(zip(axes, names, strict=True)):
         g = graphs[name]
-        pos = network_layout(g, seed=seed)
-        sizes = node_sizes(sorted(g), dict(g.degree()), 10.0, 60.0)
-        _draw_ties(ax, g, pos, arrows=False, sizes=sizes, width=0.3)
-        core = None if cores is None or name not in cores else set(cores[name])
-        _draw_nodes(ax, g, pos, core, sizes, markers, linewidth=0.4)
-        _frame(ax, pos)
-        ax.set_title(titles.get(name, name), fontsize=9)
-        lines = [f"{labels[m]}: {fmt(m, measures.loc[name, m])}" for m in labels]
-        ax.text(0.5, -0.02, "\n".join(lines), transform=ax.transAxes, ha="center", va="top", fontsize=8)
+        big = i == 0
+        core = set(cores[name]) if name in cores else None
+        if name in positions:
+            pos = {v: np.asarray(positions[name][v], dtype=float) for v in g}
+        elif big and core is not None:
+            pos = network_layout(g, seed=seed, core=core)
+        else:
+            pos, found = stylised_layout(name, g, seed=seed)
+            if core is None and found:
+                core = found
+        sizes = node_sizes(sorted(g), dict(g.degree()), 14.0 if big else 5.0, 90.0 if big else 24.0)
+        faint = name == "hub"  # the hub's own ties drawn dark over the others, drawn faint
+        ties = _draw_ties(ax, g, pos, arrows=False, sizes=sizes, width=0.35 if big else 0.2)
+        if faint and len(g):
+            ties.set_color("#E2E2E2")
+            H = union_graph(g)
+            hub = max(sorted(g), key=lambda v: H.degree(v))
+            ax.add_collection(LineCollection([(pos[hub], pos[v]) for v in sorted(H.neighbors(hub))],
+                                             colors=PALETTE["neutral"], linewidths=0.45, zorder=1.5))
+        _draw_nodes(ax, g, pos, core, sizes, markers, linewidth=0.4 if big else 0.3)
+        _frame(ax, pos, margin=0.06)
+        ax.set_anchor("N")
+        if name in titles:
+            ax.set_title(titles[name], fontsize=FONT_SIZE["title"], pad=3)
+        if name in notes:
+            ax.text(0.5, -0.03, wrap_label(notes[name], 48 if big else 30), transform=ax.transAxes, ha="center",
+                    va="top", fontsize=FONT_SIZE["small"], linespacing=1.1)
     return axes
 
 
@@ -443,29 +593,77 @@ def note(text: str, *, ax: Axes | None = None) -> Axes:
     return ax
 
 
+def share_format(share: float) -> str:
+    """A share as a whole percentage, formatted as the handout's text formats it
+    (:func:`helpers.lang.percent`, which the handout's context uses; the same in both languages).
+
+    Examples
+    --------
+    >>> share_format(0.5).replace("\xa0", " "), share_format(0.0).replace("\xa0", " ")
+    ('50 %', '0 %')
+    """
+    from helpers import lang
+
+    return lang.percent(float(share), "da", 0)
+
+
+def tick_format(fmt: Callable[[float], str]):
+    """A matplotlib tick formatter from one of the handout's number formats.
+
+    Examples
+    --------
+    >>> tick_format(share_format)(0.25, 0).replace("\xa0", " ")
+    '25 %'
+    """
+    from matplotlib.ticker import FuncFormatter
+
+    return FuncFormatter(lambda value, _: fmt(value))
+
+
+def wrap_label(text: str, width: int = 16) -> str:
+    """A long axis label broken into lines of about ``width`` characters (at spaces).
+
+    Examples
+    --------
+    >>> wrap_label("Sociale Forhold og Beskæftigelse")
+    'Sociale Forhold\\nog Beskæftigelse'
+    """
+    import textwrap
+
+    return "\n".join(textwrap.wrap(str(text), width=width, break_long_words=False)) or str(text)
+
+
 def _heatmap(values: pd.DataFrame, annot: np.ndarray, *, vmin: float, vmax: float, cmap: str,
              labels: Mapping[str, str] | None, xlabel: str, ylabel: str, colorbar_label: str,
              ax: Axes | None) -> Axes:
-    """An annotated heatmap of a group x group table; NaN cells show a dash."""
+    """An annotated heatmap of a group x group table; NaN cells show a dash.
+
+    Sized for a phone as well as for paper: a 5-inch figure with 10-point text, long
+    department names wrapped.
+    """
     import seaborn as sns
 
     if ax is None:
-        _, ax = plt.subplots(figsize=(6.5, 5.5))
+        _, ax = plt.subplots(figsize=(5.2, 5.0))
     labels = dict(labels or {})
+    size = FONT_SIZE["normal"]
     sns.heatmap(
         values, ax=ax, vmin=vmin, vmax=vmax, cmap=cmap, annot=annot, fmt="",
-        annot_kws={"fontsize": 8}, linewidths=0.5, linecolor="white", square=True,
-        cbar_kws={"label": colorbar_label, "shrink": 0.8},
-        xticklabels=[mathtext(labels.get(c, c)) for c in values.columns],
-        yticklabels=[mathtext(labels.get(r, r)) for r in values.index],
+        annot_kws={"fontsize": size}, linewidths=0.5, linecolor="white", square=True,
+        cbar_kws={"label": colorbar_label, "shrink": 0.7},
+        xticklabels=[wrap_label(mathtext(labels.get(c, c))) for c in values.columns],
+        yticklabels=[wrap_label(mathtext(labels.get(r, r))) for r in values.index],
     )
     for i, j in zip(*np.nonzero(values.isna().to_numpy()), strict=True):  # seaborn leaves these blank
-        ax.text(j + 0.5, i + 0.5, "–", ha="center", va="center", fontsize=8, color=PALETTE["neutral"])
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.tick_params(axis="both", labelsize=8, length=0)
-    plt.setp(ax.get_xticklabels(), rotation=35, ha="right", rotation_mode="anchor")
+        ax.text(j + 0.5, i + 0.5, "–", ha="center", va="center", fontsize=size, color=PALETTE["neutral"])
+    ax.set_xlabel(xlabel, fontsize=size)
+    ax.set_ylabel(ylabel, fontsize=size)
+    ax.tick_params(axis="both", labelsize=FONT_SIZE["small"], length=0)
+    plt.setp(ax.get_xticklabels(), rotation=40, ha="right", rotation_mode="anchor")
     plt.setp(ax.get_yticklabels(), rotation=0)
+    bar = ax.collections[0].colorbar
+    bar.ax.tick_params(labelsize=FONT_SIZE["small"])
+    bar.ax.yaxis.label.set_size(size)
     return ax
 
 
@@ -477,6 +675,7 @@ def department_heatmap(
     xlabel: str = "",
     ylabel: str = "",
     colorbar_label: str = "",
+    percent: Callable[[float], str] | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """Department x department densities as an annotated heatmap.
@@ -493,6 +692,9 @@ def department_heatmap(
         Department -> axis text (the name itself if missing).
     xlabel, ylabel, colorbar_label : str
         Axis and colour-bar titles.
+    percent : callable, optional
+        Share -> text, for the cells and the colour bar (e.g. the context's ``pct``);
+        default :func:`share_format`.
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new figure if not given.
 
@@ -500,19 +702,24 @@ def department_heatmap(
     -------
     matplotlib.axes.Axes
         Each cell is annotated with its density in whole percent (and count); empty
-        cells show a dash.
+        cells show a dash; the colour bar is in percent too.
     """
     values = density.astype(float)
+    fmt = percent or share_format
     annot = np.empty(values.shape, dtype=object)
     for i in range(values.shape[0]):
         for j in range(values.shape[1]):
             x = values.iat[i, j]
-            s = "–" if pd.isna(x) else f"{100 * x:.0f} %"
+            s = "–" if pd.isna(x) else str(fmt(x))
             if counts is not None and not pd.isna(x):
                 s += f"\n({int(counts.iat[i, j])})"
             annot[i, j] = s
-    return _heatmap(values, annot, vmin=0, vmax=1, cmap=PALETTE["heatmap"], labels=labels, xlabel=xlabel,
-                    ylabel=ylabel, colorbar_label=colorbar_label, ax=ax)
+    ax = _heatmap(values, annot, vmin=0, vmax=1, cmap=PALETTE["heatmap"], labels=labels, xlabel=xlabel,
+                  ylabel=ylabel, colorbar_label=colorbar_label, ax=ax)
+    bar = ax.collections[0].colorbar
+    bar.set_ticks([0, 0.25, 0.5, 0.75, 1.0])
+    bar.ax.yaxis.set_major_formatter(tick_format(lambda v: str(fmt(v))))
+    return ax
 
 
 def density_change_heatmap(
@@ -526,9 +733,10 @@ def density_change_heatmap(
 ) -> Axes:
     """Department x department change in density between two waves, in percentage points.
 
-    A diverging colour map centred on no change (ColorBrewer's colour-blind safe RdBu [1]_:
-    blue for fewer ties, red for more), symmetric around 0 so that equal rises and falls
-    look equally strong.
+    A diverging colour map centred on no change (ColorBrewer's colour-blind safe PRGn [1]_:
+    purple for fewer ties, green for more; not the red and blue of core and periphery),
+    symmetric around 0 so that equal rises and falls look equally strong; in black and
+    white the shade shows the size of a change and the printed sign its direction.
 
     Parameters
     ----------
@@ -567,12 +775,10 @@ def density_change_heatmap(
     for i in range(values.shape[0]):
         for j in range(values.shape[1]):
             annot[i, j] = "" if pd.isna(values.iat[i, j]) else signed_points(values.iat[i, j])
-    from matplotlib.ticker import FuncFormatter
-
     bound = max(0.05, float(np.nanmax(np.abs(values.to_numpy()))) if values.notna().any().any() else 0.05)
     ax = _heatmap(values, annot, vmin=-bound, vmax=bound, cmap=PALETTE["change"], labels=labels, xlabel=xlabel,
                   ylabel=ylabel, colorbar_label=colorbar_label, ax=ax)
-    ax.collections[0].colorbar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: signed_points(v)))
+    ax.collections[0].colorbar.ax.yaxis.set_major_formatter(tick_format(signed_points))
     return ax
 
 
@@ -667,22 +873,24 @@ def core_transitions(
             top0, top1 = out_next[f], in_next[t]
             out_next[f], in_next[t] = top0 - n, top1 - n
             _band(ax, left + width / 2, right - width / 2, top0 - n, top0, top1 - n, top1,
-                  color=PALETTE[f], alpha=0.35)
+                  color=ink(f), alpha=0.3)
             y = (top0 + top1) / 2 - n / 2
-            ax.text(0.5, y, count_format(n), ha="center", va="center", fontsize=9,
+            ax.text(0.5, y, count_format(n), ha="center", va="center", fontsize=FONT_SIZE["normal"],
                     bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.8})
     for x, spans in ((left, before), (right, after)):
         for g, (bottom, top) in spans.items():
             if top <= bottom:
                 continue
-            ax.add_patch(plt.Rectangle((x - width / 2, bottom), width, top - bottom, color=PALETTE[g], linewidth=0))
+            style = group_style(g)
+            ax.add_patch(plt.Rectangle((x - width / 2, bottom), width, top - bottom, facecolor=style["facecolor"],
+                                       edgecolor=style["edgecolor"] if g == "periphery" else "none", linewidth=1.0))
             ax.text(x, (bottom + top) / 2, count_format(int(round(top - bottom))), ha="center", va="center",
-                    fontsize=9, color="white", fontweight="bold")
+                    fontsize=FONT_SIZE["normal"], color=PALETTE.get(f"on_{g}", "white"), fontweight="bold")
             side = "right" if x == left else "left"
             ax.text(x + (-1 if x == left else 1) * (width / 2 + 0.02), (bottom + top) / 2, labels[g],
-                    ha=side, va="center", fontsize=9)
+                    ha=side, va="center", fontsize=FONT_SIZE["normal"])
     for x, title in ((left, titles[0]), (right, titles[1])):
-        ax.text(x, total + 2 * gap, title, ha="center", va="bottom", fontsize=9, fontweight="bold")
+        ax.text(x, total + 2 * gap, title, ha="center", va="bottom", fontsize=FONT_SIZE["normal"], fontweight="bold")
     ax.set_xlim(-0.45, 1.45)
     ax.set_ylim(-gap, total + 4 * gap)
     ax.set_axis_off()
@@ -703,7 +911,7 @@ def external_ratings(
 
     A dot plot: one dot per member and partner type, dots with the same rating set side
     by side in short rows (no random jitter, so the figure is the same every run); the group's mean is
-    a black bar, its value printed in the group's colour above the column.
+    a black bar, its value printed in the group's colour (:func:`ink`) above the column.
 
     Parameters
     ----------
@@ -729,7 +937,7 @@ def external_ratings(
     matplotlib.axes.Axes
     """
     if ax is None:
-        _, ax = plt.subplots(figsize=(6.5, 4.0))
+        _, ax = plt.subplots(figsize=(5.6, 4.4))
     text = {**_DEFAULT_LABELS, **(labels or {})}
     fmt = mean_format or (lambda x: f"{x:.2f}")
     df = data.dropna(subset=["rating"])
@@ -743,24 +951,27 @@ def external_ratings(
             sub = df[(df["partner_label"] == partner) & (df["group"] == g)]
             if sub.empty:
                 continue
-            colour = PALETTE.get(g, PALETTE["neutral"])
+            style = group_style(g)
             x0 = i + offsets[g]
             xs, ys = [], []
             for rating, k in sorted(sub["rating"].value_counts().items()):
                 xs_k, ys_k = _dot_grid(k, x0, float(rating), width=1.6 * half)
                 xs += xs_k
                 ys += ys_k
-            ax.scatter(xs, ys, s=12, color=colour, alpha=0.8, linewidths=0, zorder=2)
+            ax.scatter(xs, ys, s=14, facecolor=style["facecolor"], edgecolor=ink(g), linewidths=0.5 if g == "periphery"
+                       else 0, zorder=2)
             mean = float(sub["rating"].mean())
             ax.plot([x0 - 0.9 * half, x0 + 0.9 * half], [mean, mean], color=PALETTE["mean"], lw=1.8, zorder=3)
-            ax.text(x0, top, fmt(mean), ha="center", va="center", fontsize=7, color=colour, zorder=4)
+            ax.text(x0, top, fmt(mean), ha="center", va="center", fontsize=FONT_SIZE["small"] - 1, color=ink(g),
+                    zorder=4)
     ax.set_xticks(range(len(partners)))
-    ax.set_xticklabels([mathtext(p) for p in partners], fontsize=8, rotation=30, ha="right", rotation_mode="anchor")
+    ax.set_xticklabels([wrap_label(mathtext(p), 18) for p in partners], fontsize=FONT_SIZE["small"], rotation=35,
+                       ha="right", rotation_mode="anchor")
     ax.set_xlim(-0.6, len(partners) - 0.4)
     if scale:
         ticks = sorted(scale)
         ax.set_yticks(ticks)
-        ax.set_yticklabels([mathtext(scale[t]) for t in ticks], fontsize=8)
+        ax.set_yticklabels([wrap_label(mathtext(scale[t]), 18) for t in ticks], fontsize=FONT_SIZE["small"])
         ax.set_ylim(min(ticks) - 0.45, max(ticks) + 0.65)
     elif len(df):
         ax.set_ylim(float(df["rating"].min()) - 0.45, top + 0.2)
@@ -769,10 +980,11 @@ def external_ratings(
     ax.set_axisbelow(True)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    handles = [Line2D([], [], linestyle="", marker="o", markersize=6, color=PALETTE.get(g, PALETTE["neutral"]),
-                      label=text.get(g, g)) for g in groups]
+    handles = [Line2D([], [], linestyle="", marker="o", markersize=7, markerfacecolor=group_style(g)["facecolor"],
+                      markeredgecolor=ink(g), label=text.get(g, g)) for g in groups]
     handles.append(Line2D([], [], color=PALETTE["mean"], lw=1.8, label=text["mean"]))
-    ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(handles), frameon=False, fontsize=8)
+    ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(handles), frameon=False,
+              fontsize=FONT_SIZE["small"])
     return ax
 
 

@@ -15,7 +15,37 @@ from helpers.results.external import External
 from helpers.results.structure import Structure
 from helpers.results.tidy import Tidy
 
-__all__ = ["Comparison"]
+__all__ = ["Comparison", "continued_layout"]
+
+
+def continued_layout(previous_folder: str | Path, folder: str | Path, *, seed: int) -> pd.DataFrame:
+    """Figure 1's positions for a wave, continuing the previous wave's figure.
+
+    The previous wave's shown positions (its own compared layout if it was compared,
+    else its own layout) give the continuing members' directions from the centre; the
+    wave's core and coreness give the distances (:func:`helpers.results.layout.radial_positions`).
+
+    Parameters
+    ----------
+    previous_folder, folder : path
+        The build folders of the previous wave and of this one.
+    seed : int
+        Seed of the layout (the wave's own).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``member_id, x, y``.
+    """
+    from helpers.results import layout
+
+    before = Structure.load(previous_folder)
+    previous_compared = Comparison.load(previous_folder).compare_layout
+    positions = layout.shown_positions(before.layout, previous_compared)
+    now = Structure.load(folder)
+    G = Tidy.load(folder).graph
+    placed = layout.radial_positions(G, now.core, now.coreness, seed=seed, previous=positions)
+    return layout.positions_table(placed)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -32,6 +62,9 @@ class Comparison(Result):
         The tables of :class:`helpers.analysis.compare.WaveComparison`.
     compare_external : pandas.DataFrame or None
         The change in the external means (when both waves have them).
+    compare_layout : pandas.DataFrame or None
+        Figure 1's positions for this wave, ``member_id, x, y``: continuing members keep
+        their direction from the previous wave's figure (:mod:`helpers.results.layout`).
     """
 
     summary: dict = stored("compare.json")
@@ -41,9 +74,11 @@ class Comparison(Result):
     compare_crossing: pd.DataFrame = stored("compare_crossing.csv")
     compare_blocks: pd.DataFrame = stored("compare_blocks.csv")
     compare_external: pd.DataFrame = stored("compare_external.csv")
+    compare_layout: pd.DataFrame = stored("compare_layout.csv")
 
     #: What the step reads of each of the two waves (relative to each wave's build folder).
-    WAVE_READS: ClassVar[tuple[str, ...]] = (Tidy.FOLDER, Structure.file("findings"), External.file("external_means"))
+    WAVE_READS: ClassVar[tuple[str, ...]] = (Tidy.FOLDER, Structure.file("findings"), Structure.file("layout"),
+                                             Structure.file("members"), External.file("external_means"))
 
     @classmethod
     def reads(cls) -> tuple[str, ...]:
@@ -126,8 +161,9 @@ class Comparison(Result):
         pairs_file = previous_spec.folder / VISIT_PAIRS_FILE
         pairs = read_visit_pairs(pairs_file) if pairs_file.exists() else None
         previous = {"id": previous_spec.id, "name": previous_spec.name, "date": previous_spec.date.isoformat()}
-        return cls.compute(G_a, G_b, core_a=core_a, core_b=core_b, external_a=external_a, external_b=external_b,
-                           visit_pairs=pairs, previous=previous, seed=seed)
+        compared = cls.compute(G_a, G_b, core_a=core_a, core_b=core_b, external_a=external_a, external_b=external_b,
+                               visit_pairs=pairs, previous=previous, seed=seed)
+        return dataclasses.replace(compared, compare_layout=continued_layout(*folders, seed=seed))
 
     def density_matrix(self, values: str = "change") -> pd.DataFrame:
         """Department x department matrix of the block density change (or of ``values``).

@@ -264,6 +264,9 @@ class Structure(Result):
         Density, modularity and fit of the wave and of each contrasting network (Figure 2).
     contrast_members, contrast_ties : pandas.DataFrame
         The contrasting networks themselves, drawn in Figure 2 (:meth:`contrast_graphs`).
+    layout : pandas.DataFrame
+        Figure 1's positions, ``member_id, x, y``: the core inside, the periphery around
+        it (:mod:`helpers.results.layout`).
     """
 
     findings: dict = stored("structure.json")
@@ -274,6 +277,7 @@ class Structure(Result):
     contrasts: pd.DataFrame = stored("contrasts.csv")
     contrast_members: pd.DataFrame = stored("contrast_members.csv")
     contrast_ties: pd.DataFrame = stored("contrast_ties.csv")
+    layout: pd.DataFrame = stored("layout.csv")
 
     EXPORTS: ClassVar[str] = "exports"
     ALSO_WRITES: ClassVar[tuple[str, ...]] = (EXPORTS,)
@@ -355,6 +359,10 @@ class Structure(Result):
                                                 n_edges=G.number_of_edges())
         measures = contrasting.contrast_measures({"wave": G, **graphs}, fit=_fit(seed), seed=seed)
         contrast_members, contrast_ties = _contrast_tables(graphs)
+        from helpers.analysis import layout as placing
+
+        core = split[VARIANT].core if defined else ()
+        positions = placing.radial_positions(G, core, coreness, seed=seed)
         return cls(
             findings=findings,
             members=member_table(G, split[VARIANT], coreness, measures_by_member),
@@ -366,6 +374,7 @@ class Structure(Result):
             contrasts=measures.reset_index(),
             contrast_members=contrast_members,
             contrast_ties=contrast_ties,
+            layout=placing.positions_table(positions),
         )
 
     def export(self, G: nx.DiGraph, folder: str | Path) -> dict[str, Path]:

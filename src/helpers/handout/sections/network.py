@@ -1,8 +1,8 @@
-"""Figure 1: the forum's network, core red and periphery blue; and its interactive view (HTML)."""
+"""Figure 1: the forum's network, the core in the centre (dark red) and the periphery around it (light blue); and its interactive view (HTML)."""
 
 from __future__ import annotations
 
-__all__ = ["HEADING", "heading", "figure", "interactive", "aggregate_labels"]
+__all__ = ["HEADING", "heading", "positions", "figure", "interactive", "aggregate_labels"]
 
 #: The section's heading in the catalogue.
 HEADING = "figure1.heading"
@@ -22,6 +22,31 @@ def heading(ctx) -> str:
         Markdown (empty when there is nothing to say).
     """
     return ctx.heading(HEADING)
+
+
+def positions(ctx) -> dict | None:
+    """Figure 1's saved positions (the compared layout when the wave was compared, else the
+    wave's own; :func:`helpers.results.layout.shown_positions`); None for results saved
+    without a layout, which are then laid out afresh with the same seed.
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+        The wave's handout in one language.
+
+    Returns
+    -------
+    dict or None
+        Member id -> (x, y).
+    """
+    from helpers.results.layout import shown_positions
+
+    comparison = getattr(ctx, "comparison", None)
+    compared = comparison.compare_layout if comparison is not None else None
+    found = shown_positions(getattr(ctx.structure, "layout", None), compared)
+    if found is None or set(ctx.graph) - set(found):
+        return None
+    return found
 
 
 def figure(ctx, ax=None):
@@ -44,7 +69,8 @@ def figure(ctx, ax=None):
     if ctx.graph.number_of_nodes() >= aggregate.AGGREGATE_FROM:  # a point per member would be a grey cloud
         return aggregate.network_by_department(ctx.graph, ctx.structure.core, seed=ctx.seed, min_group_size=ctx.k,
                                                ax=ax, labels={**labels, **aggregate_labels(ctx)})
-    return plots.network(ctx.graph, ctx.structure.core, ctx.structure.coreness, seed=ctx.seed, ax=ax, labels=labels)
+    return plots.network(ctx.graph, ctx.structure.core, ctx.structure.coreness, seed=ctx.seed, ax=ax, labels=labels,
+                         positions=positions(ctx))
 
 
 def aggregate_labels(ctx) -> dict:
@@ -75,8 +101,6 @@ def interactive(ctx, *, replaces: str | None = "fig-network"):
         None when fewer than ``min_group_size`` members answered: the handout then shows no
         network (its ties would be those few people's own answers), and neither does this.
     """
-    from helpers.handout.interactive import view
-
     if ctx.thin:
         return None
     from helpers.handout import aggregate
@@ -95,5 +119,14 @@ def interactive(ctx, *, replaces: str | None = "fig-network"):
         "director": ctx.t("labels.director"), "chief": ctx.t("labels.chief"),
         **{k: ctx.t(f"interactive.{k}") for k in ("role", "coreness", "hint", "aria")},
     }
-    return view(ctx.graph, sorted(ctx.structure.core), ctx.structure.coreness, seed=ctx.seed, labels=labels,
-                lang=ctx.lang, min_group_size=ctx.k, replaces=replaces)
+    from helpers.handout import plots
+    from helpers.handout.interactive import network_html
+
+    core = sorted(ctx.structure.core)
+    placed = positions(ctx)
+    if placed is None:
+        placed = plots.network_layout(ctx.graph, seed=ctx.seed, core=core, coreness=ctx.structure.coreness)
+    html_text = network_html(ctx.graph, core, ctx.structure.coreness, placed, labels=labels, lang=ctx.lang,
+                             min_group_size=ctx.k, replaces=replaces)
+    return NetworkView(html_text, ctx.graph.number_of_nodes(),
+                       {"seed": int(ctx.seed), "lang": ctx.lang, "min_group_size": int(ctx.k), "replaces": replaces})

@@ -1,0 +1,241 @@
+"""Where Figure 1 places the members: the core inside, the periphery around it, stable between waves.
+
+:func:`spring_positions` is a seeded force-directed layout (members with many ties in
+common sit close together). :func:`radial_positions` keeps each member's direction from
+the centre (from the spring layout, or from the previous wave for a continuing member)
+and sets the distance by the member's place in the core-periphery structure: the core in
+an inner disc, the periphery in a ring around it, higher coreness nearer the centre
+(a radial layout by centrality [1]_, with the core/periphery split of [2]_).
+
+A continuing member keeps the direction it had in the previous wave and moves only
+inwards or outwards with its coreness, so two waves' figures can be read side by side.
+
+References
+----------
+.. [1] U. Brandes, P. Kenis and D. Wagner, "Communicating centrality in policy network
+   drawings", IEEE Transactions on Visualization and Computer Graphics 9(2), 241-253, 2003.
+.. [2] S. P. Borgatti and M. G. Everett, "Models of core/periphery structures",
+   Social Networks 21(4), 375-395, 2000.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Collection, Mapping
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from helpers.analysis.network import union_graph
+
+__all__ = ["LARGE_LAYOUT", "CORE_BAND", "PERIPHERY_BAND", "spring_positions", "radial_positions", "positions_table",
+           "positions_from_table"]
+
+#: Above this many members the spring layout runs in igraph (C, grid-accelerated repulsion).
+LARGE_LAYOUT = 200
+
+#: Distances from the centre (1 = the rim) of the core's disc and of the periphery's ring.
+CORE_BAND = (0.08, 0.42)
+PERIPHERY_BAND = (0.58, 1.0)
+
+
+def _simple(G: nx.Graph | nx.DiGraph) -> nx.Graph:
+    H = union_graph(G) if G.is_directed() else G
+    S = nx.Graph()
+    S.add_nodes_from(sorted(H.nodes()))
+    S.add_edges_from(sorted((min(u, v), max(u, v)) for u, v in H.edges()))
+    return S
+
+
+def spring_positions(G: nx.Graph | nx.DiGraph, *, seed: int) -> dict[str, np.ndarray]:
+    """A seeded force-directed layout, the same every run.
+
+    The Fruchterman-Reingold layout [1]_ of the undirected union graph (nodes sorted):
+    networkx's up to :data:`LARGE_LAYOUT` members, igraph's (in C, with its grid
+    approximation of the repulsion) above.
+
+    Parameters
+    ----------
+    G : networkx.DiGraph or networkx.Graph
+        The network.
+    seed : int
+        Seed of the starting positions.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        Member id -> (x, y), in sorted member order.
+
+    References
+    ----------
+    .. [1] T. M. J. Fruchterman and E. M. Reingold, "Graph drawing by force-directed
+       placement", Software: Practice and Experience 21(11), 1129-1164, 1991.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([("a", "b"), ("b", "c")])
+    >>> a, b = spring_positions(G, seed=1), spring_positions(G, seed=1)
+    >>> all((a[v] == b[v]).all() for v in G)
+    True
+    """
+    S = _simple(G)
+    n = max(S.number_of_nodes(), 1)
+    if n > LARGE_LAYOUT:
+        return _igraph_layout(S, seed=seed)
+    pos = nx.spring_layout(S, seed=int(seed), k=1.6 / math.sqrt(n), iterations=200)
+    return {v: np.asarray(pos[v], dtype=float) for v in sorted(pos)}
+
+
+def _igraph_layout(S: nx.Graph, *, seed: int) -> dict[str, np.ndarray]:
+    """Fruchterman-Reingold in igraph: O(n + m) per iteration with the grid, seeded.
+
+    igraph draws from a process-wide random-number hook; it is pointed at a
+    ``random.Random(seed)`` for the call and given back afterwards.
+    """
+    import igraph
+
+    nodes = sorted(S.nodes())
+    index = {v: i for i, v in enumerate(nodes)}
+    g = igraph.Graph(n=len(nodes), edges=[(index[u], index[v]) for u, v in S.edges()])
+    igraph.set_random_number_generator(random.Random(int(seed)))
+    try:
+        xy = np.asarray(g.layout_fruchterman_reingold(niter=500, grid="grid").coords, dtype=float)
+    finally:
+        igraph.set_random_number_generator(random)
+    if len(xy):
+        xy -= xy.mean(axis=0)
+        span = np.abs(xy).max()
+        xy /= span if span > 0 else 1.0
+    return {v: xy[i] for i, v in enumerate(nodes)}
+
+
+def _ranks(values: pd.Series) -> pd.Series:
+    """Values scaled to 0 .. 1 by rank (ties share their mean rank; one value -> 0.5)."""
+    if len(values) <= 1:
+        return pd.Series(0.5, index=values.index)
+    r = values.rank(method="average")
+    return (r - 1) / (len(values) - 1)
+
+
+def radial_positions(
+    G: nx.Graph | nx.DiGraph,
+    core: Collection[str],
+    coreness: pd.Series | Mapping | None = None,
+    *,
+    seed: int,
+    previous: Mapping[str, np.ndarray] | None = None,
+) -> dict[str, np.ndarray]:
+    """Positions with the core inside: direction from a spring layout, distance by coreness.
+
+    Each member's direction from the centre is that of the seeded spring layout
+    (:func:`spring_positions`), or, for a member in ``previous``, the direction it had
+    there. The distance from the centre places the core in the disc :data:`CORE_BAND`
+    and the periphery in the ring :data:`PERIPHERY_BAND`; within each, the higher the
+    coreness (by rank), the nearer the centre. Without coreness, every member of a
+    group sits in the middle of its band.
+
+    A member new since ``previous`` takes the mean direction of its neighbours who
+    were there (or its spring direction if it has none), nudged so that it does not
+    cover a member at the same distance.
+
+    Parameters
+    ----------
+    G : networkx.DiGraph or networkx.Graph
+        The network.
+    core : collection of str
+        Member ids of the core; everybody else is periphery.
+    coreness : pandas.Series or mapping, optional
+        Coreness per member (NaN or missing: the middle of its band).
+    seed : int
+        Seed of the spring layout.
+    previous : mapping, optional
+        Member id -> (x, y) of the previous wave (as this function made it).
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        Member id -> (x, y) within the unit disc, sorted by member id.
+
+    Examples
+    --------
+    >>> G = nx.Graph([("a", "b"), ("a", "c"), ("a", "d"), ("b", "c")])
+    >>> pos = radial_positions(G, {"a", "b"}, {"a": 1.0, "b": 0.8, "c": 0.3, "d": 0.1}, seed=1)
+    >>> [round(float(np.hypot(*pos[v])), 2) for v in "abcd"]
+    [0.08, 0.42, 0.58, 1.0]
+    """
+    nodes = sorted(G.nodes())
+    if not nodes:
+        return {}
+    core = set(core)
+    spring = spring_positions(G, seed=seed)
+    centre = np.mean([spring[v] for v in nodes], axis=0)
+    angle = {v: math.atan2(*(spring[v] - centre)[::-1]) for v in nodes}
+    previous = {str(k): np.asarray(p, dtype=float) for k, p in (previous or {}).items()}
+    kept = [v for v in nodes if v in previous and np.hypot(*previous[v]) > 0]
+    if kept:
+        # the previous wave's directions for continuing members; new members near their neighbours
+        S = _simple(G)
+        for v in kept:
+            angle[v] = math.atan2(previous[v][1], previous[v][0])
+        for v in nodes:
+            if v in previous:
+                continue
+            near = [angle[u] for u in S.neighbors(v) if u in previous]
+            if near:
+                angle[v] = math.atan2(np.mean(np.sin(near)), np.mean(np.cos(near)))
+    c = pd.Series(coreness if coreness is not None else {}, dtype=float).reindex(nodes)
+    radius = {}
+    for members, (inner, outer) in (([v for v in nodes if v in core], CORE_BAND),
+                                    ([v for v in nodes if v not in core], PERIPHERY_BAND)):
+        values = c.reindex(members)
+        known = values.dropna()
+        scaled = _ranks(known) if len(known) else pd.Series(dtype=float)
+        for v in members:
+            share = 0.5 if v not in scaled.index else float(scaled[v])  # 1 = highest coreness
+            radius[v] = outer - (outer - inner) * share
+    if kept:
+        _separate_new(angle, radius, [v for v in nodes if v not in previous])
+    return {v: np.array([radius[v] * math.cos(angle[v]), radius[v] * math.sin(angle[v])]) for v in nodes}
+
+
+def _separate_new(angle: dict, radius: dict, new: list, gap: float = 0.06) -> None:
+    """Turn new members a little where they would sit on top of another member (deterministic)."""
+    placed = [v for v in angle if v not in set(new)]
+    for v in new:
+        for _ in range(24):
+            xy = radius[v] * np.array([math.cos(angle[v]), math.sin(angle[v])])
+            if all(np.hypot(*(xy - radius[u] * np.array([math.cos(angle[u]), math.sin(angle[u])]))) >= gap
+                   for u in placed):
+                break
+            angle[v] += gap / max(radius[v], 0.1)
+        placed.append(v)
+
+
+def positions_table(positions: Mapping[str, np.ndarray]) -> pd.DataFrame:
+    """Positions as a table ``member_id, x, y`` (sorted by member id), to be saved.
+
+    Examples
+    --------
+    >>> positions_table({"b": np.array([0.5, 0.0]), "a": np.array([0.0, -1.0])})
+      member_id    x    y
+    0         a  0.0 -1.0
+    1         b  0.5  0.0
+    """
+    rows = [(str(v), float(p[0]), float(p[1])) for v, p in sorted(positions.items())]
+    return pd.DataFrame(rows, columns=["member_id", "x", "y"])
+
+
+def positions_from_table(table: pd.DataFrame | None) -> dict[str, np.ndarray] | None:
+    """The positions of a table made by :func:`positions_table` (None for None).
+
+    Examples
+    --------
+    >>> positions_from_table(positions_table({"a": np.array([0.25, 1.0])}))
+    {'a': array([0.25, 1.  ])}
+    """
+    if table is None:
+        return None
+    return {str(m): np.array([float(x), float(y)]) for m, x, y in zip(table["member_id"], table["x"], table["y"],
+                                                                       strict=True)}
