@@ -80,9 +80,11 @@ a core or periphery area uses ``on_core``/``on_periphery``. Ties light grey, oth
 grey, means black; the heatmap's colour map, and the diverging colour map of changes
 (ColorBrewer purple-green, which does not mean core or periphery)."""
 
-MARKERS = ("o", "s", "^", "D", "X", "P", "*", "h", "v", "<", ">", "p")
-"""Marker shapes given to departments in sorted order: the first six (circle, square,
-triangle, diamond, cross, plus) differ in outline at print size."""
+MARKERS = ("o", "s", "^", "P", "*", "d", "X", "D", "v", "h", "p", "<")
+"""Marker shapes given to departments in sorted order. The first six (circle, square,
+triangle, plus, star, thin diamond) differ in outline at print size even when turned:
+no two are a rotation of each other (as a square and a diamond, or an up and a down
+triangle, are) or nearly round together (as a circle and a pentagon)."""
 
 #: Typeface of every figure: set by :func:`helpers.settings.matplotlib_rc` (``font.family``).
 FONT_SIZE = {"small": 9, "normal": 10, "title": 11}
@@ -455,11 +457,13 @@ def stylised_layout(name: str, g: nx.DiGraph, *, seed: int) -> tuple[dict[str, n
 
 
 def core_of(H: nx.Graph) -> set[str]:
-    """The largest set of members, taken by number of ties, who are all tied to each other
-    and who together reach everybody's ties: the core of an idealised core-periphery network.
+    """The core of an idealised core-periphery network: members all tied to each other, found
+    by number of ties.
 
     The members are taken in order of their number of ties (most first) while each new one
-    is tied to all taken so far; in an ideal core-periphery network [1]_ these are the core.
+    is tied to all taken so far and to somebody besides them; in an ideal core-periphery
+    network [1]_ (a complete core, periphery members tied only to core members) these are
+    the core.
 
     References
     ----------
@@ -468,14 +472,15 @@ def core_of(H: nx.Graph) -> set[str]:
 
     Examples
     --------
-    >>> star_of_triangle = nx.Graph([("a", "b"), ("b", "c"), ("a", "c"), ("a", "d"), ("b", "e")])
-    >>> sorted(core_of(star_of_triangle))
+    >>> triangle_with_tails = nx.Graph([("a", "b"), ("b", "c"), ("a", "c"), ("a", "d"), ("b", "e"), ("c", "f")])
+    >>> sorted(core_of(triangle_with_tails))
     ['a', 'b', 'c']
     """
     order = sorted(H, key=lambda v: (-H.degree(v), v))
     core: list = []
     for v in order:
-        if H.degree(v) == 0 or not all(H.has_edge(v, u) for u in core):
+        # a member tied to the core and to nobody else is periphery, however complete its ties to the core
+        if H.degree(v) <= len(core) or not all(H.has_edge(v, u) for u in core):
             break
         core.append(v)
     return set(core)
@@ -638,8 +643,8 @@ def _heatmap(values: pd.DataFrame, annot: np.ndarray, *, vmin: float, vmax: floa
              ax: Axes | None) -> Axes:
     """An annotated heatmap of a group x group table; NaN cells show a dash.
 
-    Sized for a phone as well as for paper: a 5-inch figure with 10-point text, long
-    department names wrapped.
+    Sized for a phone as well as for paper: a 5-inch figure with 9- to 10-point text,
+    long row names wrapped (column names slanted on one line).
     """
     import seaborn as sns
 
@@ -651,7 +656,7 @@ def _heatmap(values: pd.DataFrame, annot: np.ndarray, *, vmin: float, vmax: floa
         values, ax=ax, vmin=vmin, vmax=vmax, cmap=cmap, annot=annot, fmt="",
         annot_kws={"fontsize": size}, linewidths=0.5, linecolor="white", square=True,
         cbar_kws={"label": colorbar_label, "shrink": 0.7},
-        xticklabels=[wrap_label(mathtext(labels.get(c, c))) for c in values.columns],
+        xticklabels=[mathtext(labels.get(c, c)) for c in values.columns],
         yticklabels=[wrap_label(mathtext(labels.get(r, r))) for r in values.index],
     )
     for i, j in zip(*np.nonzero(values.isna().to_numpy()), strict=True):  # seaborn leaves these blank
