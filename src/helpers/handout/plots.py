@@ -87,7 +87,7 @@ no two are a rotation of each other (as a square and a diamond, or an up and a d
 triangle, are) or nearly round together (as a circle and a pentagon)."""
 
 #: Typeface of every figure: set by :func:`helpers.settings.matplotlib_rc` (``font.family``).
-FONT_SIZE = {"small": 9, "normal": 10, "title": 11}
+FONT_SIZE = {"small": 10, "normal": 11, "title": 12}
 
 
 def group_style(group: str) -> dict:
@@ -916,7 +916,8 @@ def external_ratings(
 
     A dot plot: one dot per member and partner type, dots with the same rating set side
     by side in short rows (no random jitter, so the figure is the same every run); the group's mean is
-    a black bar, its value printed in the group's colour (:func:`ink`) above the column.
+    a black bar, its value printed in the group's colour (:func:`ink`) above the partner type
+    (one row per group, the first on top).
 
     Parameters
     ----------
@@ -967,19 +968,21 @@ def external_ratings(
                        else 0, zorder=2)
             mean = float(sub["rating"].mean())
             ax.plot([x0 - 0.9 * half, x0 + 0.9 * half], [mean, mean], color=PALETTE["mean"], lw=1.8, zorder=3)
-            ax.text(x0, top, fmt(mean), ha="center", va="center", fontsize=FONT_SIZE["small"] - 1, color=ink(g),
+            # one row of means per group (the first on top), so that neighbouring means never collide
+            row = top + 0.27 * (n_groups - 1 - groups.index(g))
+            ax.text(i, row, fmt(mean), ha="center", va="center", fontsize=FONT_SIZE["small"], color=ink(g),
                     zorder=4)
     ax.set_xticks(range(len(partners)))
-    ax.set_xticklabels([wrap_label(mathtext(p), 18) for p in partners], fontsize=FONT_SIZE["small"], rotation=35,
+    ax.set_xticklabels([mathtext(p) for p in partners], fontsize=FONT_SIZE["small"], rotation=35,
                        ha="right", rotation_mode="anchor")
     ax.set_xlim(-0.6, len(partners) - 0.4)
     if scale:
         ticks = sorted(scale)
         ax.set_yticks(ticks)
         ax.set_yticklabels([wrap_label(mathtext(scale[t]), 18) for t in ticks], fontsize=FONT_SIZE["small"])
-        ax.set_ylim(min(ticks) - 0.45, max(ticks) + 0.65)
+        ax.set_ylim(min(ticks) - 0.45, max(ticks) + 0.65 + 0.27 * (n_groups - 1))
     elif len(df):
-        ax.set_ylim(float(df["rating"].min()) - 0.45, top + 0.2)
+        ax.set_ylim(float(df["rating"].min()) - 0.45, top + 0.2 + 0.27 * (n_groups - 1))
     ax.set_ylabel(ylabel)
     ax.grid(axis="y", color="#EEEEEE", zorder=0)
     ax.set_axisbelow(True)
