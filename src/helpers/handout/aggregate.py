@@ -35,7 +35,7 @@ from matplotlib.lines import Line2D
 
 from helpers import lang as fmt
 from helpers.escape import mathtext
-from helpers.handout.plots import PALETTE
+from helpers.handout.plots import FONT_SIZE, PALETTE, group_style
 
 __all__ = ["AGGREGATE_FROM", "MAX_LINES", "department_network", "department_layout", "shown_lines",
            "network_by_department", "department_html", "DEFAULT_LABELS"]
@@ -190,24 +190,30 @@ def network_by_department(G: nx.DiGraph, core: Collection[str], *, seed: int, mi
                                          linewidths=widths, zorder=1))
     for d, data in sorted(D.nodes(data=True)):
         r = _radius(data["members"], largest, biggest)
-        ax.add_patch(plt.Circle(pos[d], r, facecolor=PALETTE["periphery"], edgecolor=PALETTE["node_edge"],
-                                linewidth=0.6, zorder=2))
+        ax.add_patch(plt.Circle(pos[d], r, facecolor=PALETTE["periphery"], edgecolor=PALETTE["periphery_edge"],
+                                linewidth=1.0, zorder=2))
         if data["members"] < min_group_size:
             ax.add_patch(plt.Circle(pos[d], r * 0.5, facecolor=PALETTE["neutral"], zorder=3))
         elif data["core_members"]:
             inner = r * math.sqrt(data["core_members"] / data["members"])
             ax.add_patch(plt.Circle(pos[d], inner, facecolor=PALETTE["core"], zorder=3))
         if D.number_of_nodes() <= 30:
-            ax.text(pos[d][0], pos[d][1] - r - 0.02, mathtext(d), ha="center", va="top", fontsize=6, color="#333333",
-                    zorder=4)
-    ax.set_xlim(-1.15, 1.15)
-    ax.set_ylim(-1.15, 1.15)
+            ax.text(pos[d][0], pos[d][1] - r - 0.02, mathtext(d), ha="center", va="top",
+                    fontsize=FONT_SIZE["small"] if D.number_of_nodes() <= 12 else FONT_SIZE["small"] - 2,
+                    color="#333333", zorder=4)
+    # every circle (and the name under it) inside the frame
+    reach = max((float(np.hypot(*pos[d])) + _radius(m, largest, biggest) for d, m in D.nodes(data="members")),
+                default=1.0)
+    bound = max(1.15, reach + 0.12)
+    ax.set_xlim(-bound, bound)
+    ax.set_ylim(-bound, bound)
     ax.set_aspect("equal")
     ax.axis("off")
-    handles = [Line2D([], [], linestyle="", marker="o", markersize=8, markerfacecolor=PALETTE[g],
-                      markeredgecolor=PALETTE["node_edge"], label=text[g]) for g in ("core", "periphery")]
+    handles = [Line2D([], [], linestyle="", marker="o", markersize=9, markerfacecolor=group_style(g)["facecolor"],
+                      markeredgecolor=group_style(g)["edgecolor"], markeredgewidth=1.2, label=text[g])
+               for g in ("core", "periphery")]
     ax.legend(handles=handles, title=mathtext(text["size_note"]), loc="upper left", bbox_to_anchor=(0.0, -0.01),
-              frameon=False, fontsize=8, title_fontsize=8, alignment="left", ncol=2)
+              frameon=False, fontsize=FONT_SIZE["small"], title_fontsize=FONT_SIZE["small"], alignment="left", ncol=2)
     return ax
 
 
@@ -273,10 +279,11 @@ def department_html(G: nx.DiGraph, core: Collection[str], *, seed: int, min_grou
         title = html.escape("\n".join(rows), quote=False)
         shapes.append(f'<g data-i="{i}" data-nb="{nb}" tabindex="0" role="img">'
                       f'<circle cx="{_num(x)}" cy="{_num(y)}" r="{_num(r)}" fill="{PALETTE["periphery"]}"'
-                      f' stroke="{PALETTE["node_edge"]}" stroke-width="1"/>{inner}<title>{title}</title></g>')
+                      f' stroke="{PALETTE["periphery_edge"]}" stroke-width="1"/>{inner}<title>{title}</title></g>')
     legend = (f'<ul class="netview-legend"><li class="netview-legend-title">{html.escape(text["size_note"])}</li>'
               + "".join(f'<li><svg viewBox="-7 -7 14 14" aria-hidden="true" focusable="false">'
-                        f'<circle r="5.5" fill="{PALETTE[g]}"/></svg>{html.escape(text[g])}</li>'
+                        f'<circle r="5.5" fill="{PALETTE[g]}" stroke="{group_style(g)["edgecolor"]}"/></svg>'
+                        f'{html.escape(text[g])}</li>'
                         for g in ("core", "periphery")) + "</ul>")
     target = f' data-replaces="{html.escape(replaces)}"' if replaces else ""
     side = _num(2.3 * scale)
