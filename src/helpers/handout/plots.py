@@ -252,6 +252,8 @@ def _draw_ties(ax: Axes, G: nx.Graph | nx.DiGraph, pos: Mapping, *, arrows: bool
 
 #: Above this many ties, a figure's ties are embedded as an image (the nodes stay vector).
 RASTERIZE_TIES = 2000
+#: Above this many members, a network's points are embedded as an image too (Figure 2 of a large forum).
+RASTERIZE_NODES = 1000
 
 
 def _draw_nodes(ax, G, pos, core, sizes, markers, *, linewidth=None):
@@ -262,6 +264,8 @@ def _draw_nodes(ax, G, pos, core, sizes, markers, *, linewidth=None):
     """
     collections = []
     dept = dict(G.nodes(data="department"))
+    if G.number_of_nodes() > RASTERIZE_NODES:  # thousands of points: shapes too small to tell; one call per group
+        dept, markers = {v: "" for v in G}, {"": "o"}
     for d, marker in markers.items():
         nodes = sorted(v for v in G if dept.get(v) == d)
         if not nodes:
@@ -280,6 +284,7 @@ def _draw_nodes(ax, G, pos, core, sizes, markers, *, linewidth=None):
                 zorder=3 if group == "core" else 2,
             )
             pc.set_gid(f"department:{d}" if core is None else f"department:{d}:{group}")
+            pc.set_rasterized(G.number_of_nodes() > RASTERIZE_NODES)
             collections.append(pc)
     return collections
 
@@ -386,14 +391,16 @@ def _frame(ax: Axes, pos: Mapping, margin: float = 0.08):
     ax.set_axis_off()
 
 
-def stylised_layout(name: str, g: nx.DiGraph, *, seed: int) -> tuple[dict[str, np.ndarray], set[str]]:
+def stylised_layout(name: str, g: nx.DiGraph, *, seed: int,
+                    undirected: nx.Graph | None = None) -> tuple[dict[str, np.ndarray], set[str]]:
     """Positions that show a contrasting network's structure at a glance, and its core.
 
     Read from the drawn graph, not from how it was made:
 
     ``"groupings"``
-        Each connected group (component of the undirected graph; the largest
-        modularity split of it when there is only one) in a cluster of its own, the
+        Each separate group (a component of the undirected graph; with fewer than
+        three components, the groups the network was made of,
+        :func:`helpers.analysis.contrasts.groups_for`) in a cluster of its own, the
         clusters around a circle.
     ``"hub"``
         The member with most ties in the centre, everybody else on a ring.
@@ -411,6 +418,8 @@ def stylised_layout(name: str, g: nx.DiGraph, *, seed: int) -> tuple[dict[str, n
         The network.
     seed : int
         Seed of the layouts inside each cluster.
+    undirected : networkx.Graph, optional
+        ``union_graph(g)`` if already at hand.
 
     Returns
     -------
@@ -421,7 +430,7 @@ def stylised_layout(name: str, g: nx.DiGraph, *, seed: int) -> tuple[dict[str, n
     nodes = sorted(g)
     if not nodes:
         return {}, set()
-    H = union_graph(g) if g.is_directed() else g
+    H = undirected if undirected is not None else union_graph(g) if g.is_directed() else g
 
     def ring(members, radius=1.0, start=math.pi / 2):
         k = max(len(members), 1)
@@ -439,9 +448,13 @@ def stylised_layout(name: str, g: nx.DiGraph, *, seed: int) -> tuple[dict[str, n
         pos.update(ring(sorted(core), radius=0.35 if len(core) > 1 else 0.0))
         return pos, core
     if name == "groupings":
+        from helpers.results.layout import groups_for
+
         parts = sorted((sorted(c) for c in nx.connected_components(H)), key=lambda c: (-len(c), c[0]))
-        if len(parts) == 1:
-            parts = sorted((sorted(c) for c in nx.community.greedy_modularity_communities(H)),
+        if len(parts) < 3:  # one odd tie may join two groups: the groups the network was made of, O(n)
+            dept = dict(g.nodes(data="department"))
+            label = groups_for(nodes, dept, g.number_of_edges())
+            parts = sorted(([v for v in nodes if label[v] == b] for b in set(label.values())),
                            key=lambda c: (-len(c), c[0]))
         k = len(parts)
         spread = 0.6 if k > 1 else 0.0
@@ -547,6 +560,7 @@ def contrasts(
     markers = department_markers(all_departments)
     for i, (ax, name) in enumerate(zip(axes, names, strict=True)):
         g = graphs[name]
+        H = union_graph(g) if g.is_directed() else g  # once per network: it is what is drawn
         big = i == 0
         core = set(cores[name]) if name in cores else None
         if name in positions:
@@ -554,15 +568,14 @@ def contrasts(
         elif big and core is not None:
             pos = network_layout(g, seed=seed, core=core)
         else:
-            pos, found = stylised_layout(name, g, seed=seed)
+            pos, found = stylised_layout(name, g, seed=seed, undirected=H)
             if core is None and found:
                 core = found
         sizes = node_sizes(sorted(g), dict(g.degree()), 14.0 if big else 5.0, 90.0 if big else 24.0)
         faint = name == "hub"  # the hub's own ties drawn dark over the others, drawn faint
-        ties = _draw_ties(ax, g, pos, arrows=False, sizes=sizes, width=0.35 if big else 0.2)
+        ties = _draw_ties(ax, H, pos, arrows=False, sizes=sizes, width=0.35 if big else 0.2)
         if faint and len(g):
             ties.set_color("#E2E2E2")
-            H = union_graph(g)
             hub = max(sorted(g), key=lambda v: H.degree(v))
             ax.add_collection(LineCollection([(pos[hub], pos[v]) for v in sorted(H.neighbors(hub))],
                                              colors=PALETTE["neutral"], linewidths=0.45, zorder=1.5))

@@ -6,7 +6,8 @@ a compared wave's layout, which keeps the continuing members where they were in 
 previous wave's figure, by the compare step as
 :attr:`helpers.results.comparison.Comparison.compare_layout`. Both are tables
 ``member_id, x, y`` of pseudonymous ids. :func:`shown_positions` picks the one the handout
-draws (Figure 1 and its interactive view).
+draws (Figure 1 and its interactive view). Figure 2 places the groups of its
+"separate groups" network by :func:`helpers.analysis.contrasts.groups_for`.
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from helpers.analysis.contrasts import groups_for
 from helpers.analysis.layout import positions_from_table, positions_table, radial_positions, spring_positions
 
-__all__ = ["radial_positions", "spring_positions", "positions_table", "positions_from_table", "shown_positions"]
+__all__ = ["radial_positions", "spring_positions", "positions_table", "positions_from_table", "shown_positions",
+           "groups_for"]
 
 
 def shown_positions(own: pd.DataFrame | None, compared: pd.DataFrame | None = None) -> dict[str, np.ndarray] | None:
