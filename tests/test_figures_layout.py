@@ -282,3 +282,22 @@ def test_figure_2_caption_counts_the_examples_drawn(lang, word, constructed):
     assert f"{word} " in caption.lower()
     assert len(constructed) == 4
     assert "pasform" not in caption.lower() and "modularit" not in caption.lower()
+
+
+def test_every_department_shape_covers_as_much_paper_as_a_circle():
+    """Counted in pixels: a star at the same size as a circle would cover a third of it."""
+    def inked(marker: str) -> int:
+        fig = plt.figure(figsize=(1, 1), dpi=200)
+        ax = fig.add_axes([0, 0, 1, 1])
+        ax.scatter([0], [0], s=2000 * plots.marker_scale(marker), marker=marker, c="black", linewidths=0)
+        ax.set_xlim(-1, 1)
+        ax.set_ylim(-1, 1)
+        ax.set_axis_off()
+        fig.canvas.draw()
+        pixels = np.asarray(fig.canvas.buffer_rgba())[..., 0] < 128
+        plt.close(fig)
+        return int(pixels.sum())
+
+    circle = inked("o")
+    for marker in plots.MARKERS[:6]:
+        assert abs(inked(marker) - circle) < 0.06 * circle, marker

@@ -100,9 +100,11 @@ def test_network_draws_every_member_in_its_colour(wave):
     assert isinstance(ax, matplotlib.axes.Axes)
     pos = plots.network_layout(G, seed=5, core=core, coreness=coreness)
     drawn = {}
+    markers = plots.department_markers(d for _, d in G.nodes(data="department"))
     for pc in _node_collections(ax):
         colours = pc.get_facecolors()
-        sizes = pc.get_sizes()
+        # every shape drawn with a circle's filled area: the size's share of coreness is size / scale
+        sizes = pc.get_sizes() / plots.marker_scale(markers[pc.get_gid().split(":")[1]])
         for k, xy in enumerate(pc.get_offsets()):
             node = next(v for v in G if np.allclose(pos[v], xy))
             drawn[node] = (colours[k if len(colours) > 1 else 0], sizes[k if len(sizes) > 1 else 0])

@@ -43,6 +43,7 @@ __all__ = [
     "FONT_SIZE",
     "group_style",
     "ink",
+    "marker_scale",
     "department_markers",
     "network_layout",
     "network",
@@ -124,6 +125,37 @@ _DEFAULT_LABELS = {
     "group": "Group",
     "mean": "Mean",
 }
+
+
+def marker_scale(marker: str) -> float:
+    """Factor on a marker's size (an area) that gives it the filled area of a circle of that size.
+
+    A star or a triangle fills less of its box than a square, so at the same size it looks
+    smaller (a star about a third of a circle); scaled, every department's points are the
+    same size for the same coreness.
+
+    Examples
+    --------
+    >>> marker_scale("o"), round(marker_scale("s"), 1), round(marker_scale("*"), 1)
+    (1.0, 0.8, 2.8)
+    """
+    return _CIRCLE_AREA / _filled_area(marker) if marker != "o" else 1.0
+
+
+def _filled_area(marker: str, n: int = 401) -> float:
+    from matplotlib.markers import MarkerStyle
+
+    if marker not in _AREAS:
+        style = MarkerStyle(marker)
+        path = style.get_path().transformed(style.get_transform())
+        grid = np.linspace(-1, 1, n)
+        X, Y = np.meshgrid(grid, grid)
+        _AREAS[marker] = float(path.contains_points(np.c_[X.ravel(), Y.ravel()]).mean() * 4)
+    return _AREAS[marker]
+
+
+_AREAS: dict[str, float] = {}
+_CIRCLE_AREA = math.pi / 4  # a circle marker is a disc of diameter 1
 
 
 def department_markers(departments: Collection[str]) -> dict[str, str]:
@@ -278,8 +310,9 @@ def _draw_nodes(ax, G, pos, core, sizes, markers, *, linewidth=None):
             style = group_style(group)
             if linewidth is not None:
                 style["linewidth"] = linewidth * (1.6 if group == "periphery" else 1.0)
+            scale = marker_scale(marker)
             pc = ax.scatter(
-                [pos[v][0] for v in members], [pos[v][1] for v in members], s=[sizes[v] for v in members],
+                [pos[v][0] for v in members], [pos[v][1] for v in members], s=[sizes[v] * scale for v in members],
                 c=style["facecolor"], marker=marker, edgecolors=style["edgecolor"], linewidths=style["linewidth"],
                 zorder=3 if group == "core" else 2,
             )
@@ -360,7 +393,8 @@ def network(
     if legend:
         small = FONT_SIZE["small"]
         dept_handles = [
-            Line2D([], [], linestyle="", marker=m, markersize=8, markerfacecolor=PALETTE["neutral"],
+            Line2D([], [], linestyle="", marker=m, markersize=8 * math.sqrt(marker_scale(m)),
+                   markerfacecolor=PALETTE["neutral"],
                    markeredgecolor=PALETTE["node_edge"], label=mathtext(dept_text.get(d, d)))
             for d, m in markers.items()
         ]
@@ -458,7 +492,7 @@ def stylised_layout(name: str, g: nx.DiGraph, *, seed: int,
                            key=lambda c: (-len(c), c[0]))
         k = len(parts)
         spread = 0.6 if k > 1 else 0.0
-        centres = ring(range(k), radius=spread, start=math.pi)
+        centres = ring(range(k), radius=spread, start=3 * math.pi / 4 if k == 2 else math.pi)  # two: diagonal
         scale = min(0.42, 0.8 * spread * math.sin(math.pi / k)) if k > 1 else 1.0
         pos = {}
         for i, part in enumerate(parts):
