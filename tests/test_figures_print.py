@@ -75,3 +75,21 @@ def test_the_old_colours_would_fail(tmp_path):
     red, blue = pixels_of(colour, "#CC3311"), pixels_of(colour, "#0077BB")
     assert red.sum() > 200 and blue.sum() > 200
     assert abs(np.median(grey[red]) - np.median(grey[blue])) < CLEAR_MARGIN / 3
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_figure_2_statistics_share_one_density_the_forums_own(example_run, lang):
+    """The method appendix's table of Figure 2: one denominator, so the same ties give the same
+    density, the forum's density as the text gives it (ties over respondents x (members - 1))."""
+    from helpers.handout.context import Context
+    from helpers.handout.sections import contrasts
+
+    ctx = Context(example_run[2], lang, 20190222)
+    table = contrasts.statistics(ctx)
+    rows = [line.split("|")[1:-1] for line in table.splitlines() if line.startswith("|")][2:]
+    assert len(rows) == 5  # the forum and four constructed examples
+    summary = ctx.summary
+    expected = ctx.pct(summary["density"])  # the network step's density, which the text prints
+    assert {row[2].strip() for row in rows} == {str(expected)}
+    assert {row[1].strip() for row in rows} == {str(ctx.n(summary["ties"]))}
+    assert "pasform" not in table.lower()
