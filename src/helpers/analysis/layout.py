@@ -30,7 +30,7 @@ import pandas as pd
 
 from helpers.analysis.network import union_graph
 
-__all__ = ["LARGE_LAYOUT", "CORE_BAND", "PERIPHERY_BAND", "spring_positions", "radial_positions", "positions_table",
+__all__ = ["LARGE_LAYOUT", "CORE_BAND", "PERIPHERY_BAND", "SPREAD", "spring_positions", "radial_positions", "positions_table",
            "positions_from_table"]
 
 #: Above this many members the spring layout runs in igraph (C, grid-accelerated repulsion).
@@ -39,6 +39,9 @@ LARGE_LAYOUT = 200
 #: Distances from the centre (1 = the rim) of the core's disc and of the periphery's ring.
 CORE_BAND = (0.08, 0.42)
 PERIPHERY_BAND = (0.58, 1.0)
+
+#: How far (0-1) each group's directions move from the spring layout's towards even spacing.
+SPREAD = 0.6
 
 
 def _simple(G: nx.Graph | nx.DiGraph) -> nx.Graph:
@@ -130,10 +133,12 @@ def radial_positions(
     """Positions with the core inside: direction from a spring layout, distance by coreness.
 
     Each member's direction from the centre is that of the seeded spring layout
-    (:func:`spring_positions`), or, for a member in ``previous``, the direction it had
-    there. The distance from the centre places the core in the disc :data:`CORE_BAND`
+    (:func:`spring_positions`), moved part of the way towards even spacing within its
+    group (:data:`SPREAD`, same order around the centre) so that members do not cover
+    each other; or, for a member in ``previous``, the direction it had there. The distance from the centre places the core in the disc :data:`CORE_BAND`
     and the periphery in the ring :data:`PERIPHERY_BAND`; within each, the higher the
-    coreness (by rank), the nearer the centre. Without coreness, every member of a
+    coreness (by rank), the nearer the centre (ranks spaced by area, so that the
+    middle is not crowded). Without coreness, every member of a
     group sits in the middle of its band.
 
     A member new since ``previous`` takes the mean direction of its neighbours who
@@ -172,6 +177,8 @@ def radial_positions(
     spring = spring_positions(G, seed=seed)
     centre = np.mean([spring[v] for v in nodes], axis=0)
     angle = {v: math.atan2(*(spring[v] - centre)[::-1]) for v in nodes}
+    for group in ([v for v in nodes if v in core], [v for v in nodes if v not in core]):
+        angle.update(_spread(angle, group))
     previous = {str(k): np.asarray(p, dtype=float) for k, p in (previous or {}).items()}
     kept = [v for v in nodes if v in previous and np.hypot(*previous[v]) > 0]
     if kept:
@@ -194,10 +201,26 @@ def radial_positions(
         scaled = _ranks(known) if len(known) else pd.Series(dtype=float)
         for v in members:
             share = 0.5 if v not in scaled.index else float(scaled[v])  # 1 = highest coreness
-            radius[v] = outer - (outer - inner) * share
+            radius[v] = math.sqrt(outer ** 2 - (outer ** 2 - inner ** 2) * share)  # equal areas per rank
     if kept:
         _separate_new(angle, radius, [v for v in nodes if v not in previous])
     return {v: np.array([radius[v] * math.cos(angle[v]), radius[v] * math.sin(angle[v])]) for v in nodes}
+
+
+def _spread(angle: Mapping[str, float], members: list, weight: float = SPREAD) -> dict[str, float]:
+    """Members' directions moved part of the way (``weight``) towards even spacing, in the same
+    order around the centre, so that members of a group do not cover each other."""
+    k = len(members)
+    if k < 2:
+        return {}
+    order = sorted(members, key=lambda v: (angle[v], v))
+    observed = np.array([angle[v] for v in order])
+    steps = 2 * math.pi * np.arange(k) / k
+    offset = math.atan2(np.mean(np.sin(observed - steps)), np.mean(np.cos(observed - steps)))  # best turn
+    even = offset + steps
+    blended = np.arctan2((1 - weight) * np.sin(observed) + weight * np.sin(even),
+                         (1 - weight) * np.cos(observed) + weight * np.cos(even))
+    return dict(zip(order, blended.tolist(), strict=True))
 
 
 def _separate_new(angle: dict, radius: dict, new: list, gap: float = 0.06) -> None:
