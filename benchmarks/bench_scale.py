@@ -126,7 +126,7 @@ PARTS = (
     Part("analyse", "Structure.compute (all of it)", "30", "the sum of the parts above", 3,
          in_total=False, only_upto=100),
     Part("exports", "exports.write_all", "30", "O(n + m) file writing", 1),
-    Part("layout", "plots.network (Figure 1)", "30", "spring layout, 200 iterations x O(n^2)", 2, 2),
+    Part("layout", "plots.network (Figure 1)", "30", "spring layout, 200 iterations x O(n^2), then radial O(n)", 2, 2),
     Part("dept_densities", "departments.department_densities", "40", "O(m + D^2), D ~ n/25", 2),
     Part("role_densities", "departments.block_densities (role)", "40", "O(m)", 1),
     Part("ei_summary", "departments.ei_summary", "40",

@@ -54,6 +54,7 @@ __all__ = [
     "department_heatmap",
     "density_change_heatmap",
     "signed_points",
+    "note",
     "share_format",
     "tick_format",
     "wrap_label",
