@@ -301,3 +301,23 @@ def test_every_department_shape_covers_as_much_paper_as_a_circle():
     circle = inked("o")
     for marker in plots.MARKERS[:6]:
         assert abs(inked(marker) - circle) < 0.06 * circle, marker
+
+
+def test_a_compared_wave_says_that_members_keep_their_places():
+    from types import SimpleNamespace
+
+    from helpers.handout.sections import network as section
+
+    G, _ = planted_core_periphery()
+
+    def ctx(comparison, graph=G, thin=False):
+        return SimpleNamespace(thin=thin, graph=graph, comparison=comparison, heading=lambda key: f"## {key}",
+                               t=lambda key: f"<{key}>")
+
+    kept = SimpleNamespace(compare_layout=pd.DataFrame({"member_id": ["c00"], "x": [0.1], "y": [0.0]}))
+    assert section.heading(ctx(kept)) == "## figure1.heading\n\n<figure1.kept>"
+    assert section.heading(ctx(None)) == "## figure1.heading"
+    assert section.heading(ctx(SimpleNamespace(compare_layout=None))) == "## figure1.heading"
+    assert section.heading(ctx(kept, thin=True)) == "## figure1.heading"
+    large = nx.empty_graph(400, create_using=nx.DiGraph)
+    assert section.heading(ctx(kept, graph=large)) == "## figure1.heading"  # departments drawn, not members

@@ -9,7 +9,8 @@ HEADING = "figure1.heading"
 
 
 def heading(ctx) -> str:
-    """The section's heading (Markdown).
+    """The section's heading (Markdown); for a wave compared with the previous one, followed
+    by a line saying that continuing members keep their places from the previous figure.
 
     Parameters
     ----------
@@ -21,7 +22,13 @@ def heading(ctx) -> str:
     str
         Markdown (empty when there is nothing to say).
     """
-    return ctx.heading(HEADING)
+    from helpers.handout import aggregate
+
+    comparison = getattr(ctx, "comparison", None)
+    if (ctx.thin or comparison is None or comparison.compare_layout is None
+            or ctx.graph.number_of_nodes() >= aggregate.AGGREGATE_FROM):  # departments drawn, not members
+        return ctx.heading(HEADING)
+    return ctx.heading(HEADING) + "\n\n" + ctx.t("figure1.kept")
 
 
 def positions(ctx) -> dict | None:
