@@ -691,13 +691,13 @@ def _heatmap(values: pd.DataFrame, annot: np.ndarray, *, vmin: float, vmax: floa
              ax: Axes | None) -> Axes:
     """An annotated heatmap of a group x group table; NaN cells show a dash.
 
-    Sized for a phone as well as for paper: a 5-inch figure with 9- to 10-point text,
-    long row names wrapped (column names slanted on one line).
+    Sized for a phone as well as for paper: a small figure (4.6 inches before its labels)
+    with 10- and 11-point text; names exactly as given (column names slanted).
     """
     import seaborn as sns
 
     if ax is None:
-        _, ax = plt.subplots(figsize=(5.2, 5.0))
+        _, ax = plt.subplots(figsize=(4.6, 4.4))
     labels = dict(labels or {})
     size = FONT_SIZE["normal"]
     sns.heatmap(
@@ -705,7 +705,7 @@ def _heatmap(values: pd.DataFrame, annot: np.ndarray, *, vmin: float, vmax: floa
         annot_kws={"fontsize": size}, linewidths=0.5, linecolor="white", square=True,
         cbar_kws={"label": colorbar_label, "shrink": 0.7},
         xticklabels=[mathtext(labels.get(c, c)) for c in values.columns],
-        yticklabels=[wrap_label(mathtext(labels.get(r, r))) for r in values.index],
+        yticklabels=[mathtext(labels.get(r, r)) for r in values.index],
     )
     for i, j in zip(*np.nonzero(values.isna().to_numpy()), strict=True):  # seaborn leaves these blank
         ax.text(j + 0.5, i + 0.5, "–", ha="center", va="center", fontsize=size, color=PALETTE["neutral"])
