@@ -465,10 +465,11 @@ def _run_steps(plan: _Plan, steps: tuple[Step, ...], note, lock: int, scratch: P
         plan.pool.hand_lock(lock)
     pending = {s.name: s for s in steps}
     running: list[_Job] = []
+    finished: list[_Job] = []  # through, not yet recorded in the cache
     done: set[str] = set()
     bars = Bars()
     try:
-        while pending or running:
+        while pending or running or finished:
             for name in sorted((n for n, s in pending.items() if deps[n] <= done), key=_priority):
                 if len(running) >= plan.jobs:
                     break
@@ -477,6 +478,13 @@ def _run_steps(plan: _Plan, steps: tuple[Step, ...], note, lock: int, scratch: P
                     done.add(name)
                 else:
                     running.append(job)
+            if not pending and "pool" in plan.__dict__:  # workers with nothing left to do go now
+                for worker in plan.pool.idle():
+                    worker.release()
+            # recorded after the steps they made ready were started: the cache's writing
+            # is not on the critical path
+            for job in finished:
+                _finish(plan, job, note)
             finished = [j for j in running if j.worker.finished()]
             if not finished and not running:  # steps served from the cache made others ready
                 continue
@@ -485,11 +493,23 @@ def _run_steps(plan: _Plan, steps: tuple[Step, ...], note, lock: int, scratch: P
                     bars.update(j.step.name, j.started, j.worker.progress_file)
                 time.sleep(0.05)
                 continue
+            failed = None
             for job in finished:
                 running.remove(job)
                 bars.close(job.step.name)
-                _finish(plan, job, note)
+                try:
+                    job.executed = job.result()
+                except StepFailed as exc:
+                    failed = failed or exc
+                    continue
+                job.seconds = time.perf_counter() - job.started
+                plan.records[job.step.name].finish()
                 done.add(job.step.name)
+            if failed is not None:  # the steps that finished with it are kept in the cache
+                for job in finished:
+                    if job.executed is not None:
+                        _finish(plan, job, note)
+                raise failed
     finally:
         bars.close_all()
         if running:
@@ -516,6 +536,8 @@ class _Job:
     output: Path
     worker: object
     started: float
+    executed: Path | None = None  # the executed notebook, once the step finished
+    seconds: float = 0.0  # from giving it to a worker until it finished
 
     def result(self) -> Path:
         """The executed notebook; raises StepFailed with the step's own message if it failed."""
@@ -550,12 +572,10 @@ def _start(plan: _Plan, step: Step, note, lock: int, scratch: Path) -> "_Job | N
 
 
 def _finish(plan: _Plan, proc: "_Job", note) -> None:
-    """Record a finished step in the cache (raises StepFailed if it failed)."""
-    executed = proc.result()
-    plan.cache.store(proc.nb, nbformat.read(executed, as_version=4), proc.step.notebook,
+    """Record a step that finished (:meth:`_Job.result` checked it) in the cache."""
+    plan.cache.store(proc.nb, nbformat.read(proc.executed, as_version=4), proc.step.notebook,
                      file_hashes([plan.folder / w for w in proc.step.writes], plan.folder))
-    plan.records[proc.step.name].finish()
-    note(StepResult(proc.step.name, "executed", time.perf_counter() - proc.started))
+    note(StepResult(proc.step.name, "executed", proc.seconds))
 
 
 def _step_files(plan: _Plan, step: Step, nb: nbformat.NotebookNode, output: Path) -> stamp.StepFiles:
