@@ -34,17 +34,14 @@ from pathlib import Path
 
 __all__ = ["WARM_IMPORTS", "Pool", "Worker", "serve"]
 
-#: Imported in every worker's kernel before its first step: what the notebooks import
-#: (``tests/test_pipeline_pool.py`` checks that every name still imports).
+#: Imported in every worker's kernel before its first step: the libraries every notebook
+#: uses and the modules every step reads its data with (``tests/test_pipeline_pool.py``
+#: checks that they still import). What only one step needs (cdlib for the groupings,
+#: the handout's sections) is imported by that step: a warm-up import that a worker never
+#: uses costs CPU time that the other worker's steps wait for on a busy machine.
 WARM_IMPORTS = (
     "import matplotlib.pyplot, numpy, pandas, networkx, scipy.stats, scipy.optimize, igraph, leidenalg\n"
-    "import contextlib, io as _io\n"
-    "with contextlib.redirect_stdout(_io.StringIO()):\n"
-    "    import helpers.analysis.communities as _c; _c._import_cdlib_algorithms()\n"
-    "import helpers.io, helpers.ingest.wave, helpers.results.tidy, helpers.results.network\n"
-    "import helpers.results.structure, helpers.results.departments, helpers.results.external\n"
-    "import helpers.handout.plots, helpers.handout.context, helpers.handout.sections\n"
-    "del contextlib, _io, _c\n"
+    "import helpers.io, helpers.ingest.wave, helpers.results.tidy\n"
 )
 #: Seconds a stopped worker gets to unwind before it is killed.
 STOP_SECONDS = 5
