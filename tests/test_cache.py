@@ -179,3 +179,85 @@ def test_switching_the_render_engine_renders_the_handout_again(settled, tmp_path
     assert rerun(settled, engine="quarto").executed() == ["handout (da)"]
     assert rerun(settled, engine="builtin").executed() == ["handout (da)"]
     assert recorded()["engine"] == "builtin" and "<html" in handout.read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_stamp_shortcut_only_when_nothing_changed(settled, monkeypatch):
+    """The stamp says "nothing to do" exactly when the cache would serve every step."""
+    from helpers.pipeline import stamp
+
+    wave, build, _ = settled
+
+    def shortcut(**kwargs):
+        return stamp.unchanged(wave, build=build, **{"formats": ("html",), **kwargs})
+
+    assert sorted(shortcut()) == sorted(ALL)
+    assert shortcut(seed=7) is None  # another setting
+    assert shortcut(langs=("en",)) is None
+    assert shortcut(formats=("html", "pdf")) is None
+    monkeypatch.setenv("FORUM_NETWORK_SECRET", "another-secret")  # another pseudonym key
+    assert shortcut() is None
+    monkeypatch.setenv("FORUM_NETWORK_SECRET", "test-secret")
+    # an output changed or missing: the ordinary run decides (and serves or reruns that step)
+    table = build / "tiny" / "results" / "ei_tests.csv"
+    kept = table.read_bytes()
+    table.write_text("half-written")
+    assert shortcut() is None
+    table.write_bytes(kept)
+    executed = build / "tiny" / "notebooks" / "20-network.ipynb"
+    kept = executed.read_bytes()
+    executed.unlink()
+    assert shortcut() is None
+    executed.write_bytes(kept)
+    # an input: a raw file, or a project file the handout reads
+    raw = wave / "wave.yml"
+    kept = raw.read_bytes()
+    raw.write_bytes(kept + b"\n")
+    assert shortcut() is None
+    raw.write_bytes(kept)
+    assert sorted(shortcut()) == sorted(ALL)
+    # another run holds the wave's folder
+    from helpers import io
+
+    with io.run_lock(build / "tiny"):
+        assert shortcut() is None
+    assert sorted(shortcut()) == sorted(ALL)
+
+
+@pytest.mark.slow
+def test_stamp_sees_a_changed_helper_module(settled, tmp_path, monkeypatch):
+    from helpers.pipeline import stamp
+
+    wave, build, _ = settled
+    copy = shutil.copytree(cache.HELPERS, tmp_path / "helpers")
+    monkeypatch.setattr(cache, "HELPERS", copy)
+    assert sorted(stamp.unchanged(wave, formats=("html",), build=build)) == sorted(ALL)
+    with open(copy / "analysis" / "keyplayers.py", "a", encoding="utf-8") as fh:
+        fh.write("\n# a change\n")
+    assert stamp.unchanged(wave, formats=("html",), build=build) is None
+
+
+@pytest.mark.slow
+def test_unchanged_rerun_from_the_command_line_imports_no_heavy_library(settled):
+    """The rerun with nothing to do answers before pandas, papermill or jupyter-cache are imported."""
+    import os
+    import subprocess
+    import sys
+
+    wave, build, _ = settled
+    code = ("import sys; from helpers.cli import main; "
+            f"code = main(['run', {str(wave)!r}, '--to', 'html', '--build', {str(build)!r}]); "
+            "print(code, sorted(m for m in ('pandas', 'papermill', 'jupyter_cache', 'networkx', "
+            "'helpers.pipeline.scheduler') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          env={**os.environ, "FORUM_NETWORK_SECRET": "test-secret"})
+    assert done.stdout.splitlines()[-1] == "0 []", done.stderr
+    assert done.stdout.splitlines()[0].endswith("handout-da.html")
+    assert done.stderr.count(" s  cached") == len(ALL)
+
+
+def test_lock_file_name_is_the_one_the_runs_take():
+    from helpers import io
+    from helpers.pipeline import stamp
+
+    assert stamp.LOCK_FILE == io.LOCK_FILE

@@ -89,3 +89,14 @@ def test_result_does_not_depend_on_the_number_of_processes():
 def test_nan_observed_draws_nothing():
     result = sequential_test(_normal, float("nan"), rule=SequentialRule(max_samples=10), seed=0)
     assert result.n_samples == 0 and math.isnan(result.p_value)
+
+
+def test_the_sampling_processes_preload_modules_that_exist():
+    # the process server skips a module it cannot import without a word; every sampler's
+    # module would then be imported again by each process
+    import importlib.util
+
+    from helpers.analysis.permutation import PRELOAD
+
+    assert all(importlib.util.find_spec(name) is not None for name in PRELOAD), PRELOAD
+    assert {"helpers.analysis.coreperiphery", "helpers.analysis.communities"} <= set(PRELOAD)

@@ -47,12 +47,31 @@ def _init(args) -> int:
 
 def _run(args) -> int:
     from helpers.pipeline.render import engine_description, engine_info
-    from helpers.pipeline.scheduler import run
+    from helpers.pipeline.stamp import unchanged
 
-    renderer = engine_description(engine_info(args.engine)) if args.lang else "no handout"
+    info = engine_info(args.engine) if args.lang else None
+    renderer = engine_description(info) if info else "no handout"
     print(f"Running {args.wave} (languages {', '.join(args.lang)}; {', '.join(args.to)}; rendered by {renderer})",
           file=sys.stderr)
     started = time.perf_counter()
+    # nothing changed since the last run: say so before the scheduler and its libraries are imported
+    steps = None if args.no_cache else unchanged(args.wave, langs=args.lang, formats=args.to, build=args.build,
+                                                  seed=args.seed, engine=args.engine, renderer=info)
+    if steps is not None:
+        from helpers.ingest.wave import locate
+
+        for name in steps:
+            print(f"  {name:<22} {0.0:6.1f} s  cached", file=sys.stderr)
+        print(f"  {'total':<22} {time.perf_counter() - started:6.1f} s", file=sys.stderr)
+        _, folder = locate(args.wave, args.build)
+        for lang in args.lang:
+            for fmt in args.to:
+                print(folder / "handout" / f"handout-{lang}.{fmt}")
+            if "pdf" in args.to:
+                print(folder / "handout" / f"table-card-{lang}.pdf")
+        return 0
+    from helpers.pipeline.scheduler import run
+
     report = run(args.wave, langs=args.lang, formats=args.to, build=args.build, seed=args.seed,
                  use_cache=not args.no_cache, jobs=args.jobs, progress=_progress, engine=args.engine)
     print(f"  {'total':<22} {time.perf_counter() - started:6.1f} s", file=sys.stderr)
@@ -174,7 +193,7 @@ def _example(args) -> int:
 
 def parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for the docs and tests)."""
-    from helpers.pipeline.scheduler import DEFAULT_SEED, FORMATS
+    from helpers.pipeline.defaults import DEFAULT_SEED, FORMATS
 
     p = argparse.ArgumentParser(prog="forum-network", description=(
         "Network analysis of a leadership forum's survey: from the survey tool's raw export to a handout."))
@@ -241,6 +260,18 @@ def _key_ready(args) -> None:
         load_secret(new_key=args.new_key, build=paths.build_dir("wave", build).parent)
 
 
+class _NeverRaised(Exception):
+    """Stands for a class of a module that was not imported: nothing raised it."""
+
+
+def _imported(module: str, name: str) -> type[BaseException]:
+    """``module.name`` if the module was imported (so something may have raised it), else a class never raised.
+
+    The command line catches the readers' errors without importing the readers (and pandas) itself.
+    """
+    return getattr(sys.modules.get(module), name, _NeverRaised)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``forum-network`` console script.
 
@@ -257,7 +288,6 @@ def main(argv: list[str] | None = None) -> int:
         printed); 2 for another error (a survey error, an unreadable file or an operating
         system error, printed); 143 when terminated and 130 when interrupted.
     """
-    from helpers.ingest.readers import UnreadableFile
     from helpers.interrupt import Terminated, terminate_like_interrupt
 
     args = parser().parse_args(argv)
@@ -271,7 +301,7 @@ def main(argv: list[str] | None = None) -> int:
     except SurveyError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except UnreadableFile as exc:
+    except _imported("helpers.ingest.readers", "UnreadableFile") as exc:  # evaluated when something is raised
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:

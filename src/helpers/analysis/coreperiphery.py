@@ -42,7 +42,6 @@ from __future__ import annotations
 import functools
 import itertools
 import math
-import random
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -1669,7 +1668,11 @@ def _sparse_degree_null(m: _Matrix, rng, trades: int) -> sparse.csr_array:
         pi = rng.integers(0, R, size=trades)
         pj = rng.integers(0, R - 1, size=trades)
         pj += pj >= pi
-        shuffler = random.Random(int(rng.integers(0, 2**63 - 1)))
+        # the deal: every pooled member gets a uniform random key, the ``keep`` smallest go
+        # to i (a uniform random subset); keys come from ``rng`` in chunks (one numpy call
+        # per chunk instead of a Python shuffle per trade)
+        keys: list[float] = []
+        used = 0
         for i, j in zip(observed_rows[pi].tolist(), observed_rows[pj].tolist()):
             si, sj = rows[i], rows[j]
             only_i = si - sj
@@ -1679,9 +1682,16 @@ def _sparse_degree_null(m: _Matrix, rng, trades: int) -> sparse.csr_array:
             if not only_i or not only_j:
                 continue  # nothing to trade: the deal would give the same rows
             pool = sorted(only_i | only_j)
-            shuffler.shuffle(pool)
+            k = len(pool)
+            if used + k > len(keys):
+                keys = rng.random(max(k, 1 << 16)).tolist()
+                used = 0
+            drawn = keys[used:used + k]
+            used += k
+            order = sorted(range(k), key=drawn.__getitem__)
             keep = len(only_i)
-            new_i, new_j = set(pool[:keep]), set(pool[keep:])
+            new_i = {pool[o] for o in order[:keep]}
+            new_j = {pool[o] for o in order[keep:]}
             si -= only_i
             si |= new_i
             sj -= only_j

@@ -382,7 +382,7 @@ def _blocks_in_order(sample, seed, block_size, n_blocks, max_samples, workers):
 
 
 #: Modules the processes drawing samples load once, before any test (their samplers live there).
-PRELOAD = ["helpers.analysis.permutation", "helpers.analysis.coreperiphery", "helpers.analysis.structure"]
+PRELOAD = ["helpers.analysis.permutation", "helpers.analysis.coreperiphery", "helpers.analysis.communities"]
 _EXECUTORS: dict = {}
 
 

@@ -26,7 +26,6 @@ import tempfile
 from pathlib import Path
 
 from helpers.errors import SurveyError
-from helpers.ingest.readers import normalise_text
 
 __all__ = ["SECRET_ENV", "SECRET_FILE_ENV", "DEFAULT_SECRET_FILE", "PseudonymKeyError", "check_key", "fingerprint",
            "load_secret", "pseudonym", "secret_path"]
@@ -206,5 +205,7 @@ def pseudonym(member_id: str, secret: bytes, *, length: int = 8) -> str:
     >>> pseudonym("1047", b"k") != pseudonym("1047", b"other key")
     True
     """
+    from helpers.ingest.readers import normalise_text  # here: reading the key needs no pandas
+
     digest = hmac.new(secret, normalise_text(member_id).encode("utf-8"), hashlib.sha256).hexdigest()
     return "P" + digest[:length]

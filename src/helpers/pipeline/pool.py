@@ -34,15 +34,14 @@ from pathlib import Path
 
 __all__ = ["WARM_IMPORTS", "Pool", "Worker", "serve"]
 
-#: Imported in every worker's kernel before its first step: what the notebooks import.
+#: Imported in every worker's kernel before its first step: the libraries every notebook
+#: uses and the modules every step reads its data with (``tests/test_pipeline_pool.py``
+#: checks that they still import). What only one step needs (cdlib for the groupings,
+#: the handout's sections) is imported by that step: a warm-up import that a worker never
+#: uses costs CPU time that the other worker's steps wait for on a busy machine.
 WARM_IMPORTS = (
     "import matplotlib.pyplot, numpy, pandas, networkx, scipy.stats, scipy.optimize, igraph, leidenalg\n"
-    "import contextlib, io as _io\n"
-    "with contextlib.redirect_stdout(_io.StringIO()):\n"
-    "    import helpers.analysis.structure as _s; _s._import_cdlib_algorithms()\n"
-    "import helpers.io, helpers.findings, helpers.analysis.coreperiphery, helpers.analysis.departments\n"
-    "import helpers.analysis.external, helpers.handout.plots, helpers.handout.context\n"
-    "del contextlib, _io, _s\n"
+    "import helpers.io, helpers.ingest.wave, helpers.results.tidy\n"
 )
 #: Seconds a stopped worker gets to unwind before it is killed.
 STOP_SECONDS = 5
@@ -106,6 +105,14 @@ class Worker:
         self.log.flush()
         return Path(self.log.name).read_text(encoding="utf-8", errors="replace").strip().splitlines()[-lines:]
 
+    def release(self) -> None:
+        """Close the worker's job stream: it ends after its current job, its kernel with it
+        (:meth:`stop` then only waits for it)."""
+        try:
+            self.process.stdin.close()
+        except OSError:
+            pass
+
     def stop(self, kill: bool = False) -> None:
         """Let the worker end: after its current job (close its job stream), or at once
         (``kill``: SIGTERM, on which it unwinds as on Ctrl-C, removing its temporary files;
@@ -149,6 +156,9 @@ class Pool:
         return [w for w in self.workers if not w.idle]
 
     def close(self, kill: bool = False) -> None:
+        if not kill:  # every idle worker starts to end at once; then each is waited for
+            for w in self.idle():
+                w.release()
         for w in self.workers:
             w.stop(kill=kill or not w.idle)
 

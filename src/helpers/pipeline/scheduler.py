@@ -47,16 +47,15 @@ from helpers.ingest.pseudonym import fingerprint, load_secret
 from helpers.ingest.wave import VISIT_PAIRS_FILE, locate, previous_wave
 from helpers.lang import check_lang
 from helpers.pipeline.worker import StepFailed, work  # noqa: F401  (work: what each step's process runs)
-from helpers.pipeline.cache import RunCache, file_hashes, notebook_key, parameters_used, run_key, with_key
+from helpers.pipeline import stamp
+from helpers.pipeline.cache import RunCache, code_modules, file_hashes, notebook_key, parameters_used, run_key, with_key
+from helpers.pipeline.defaults import CACHE_FOLDER, DEFAULT_SEED, FORMATS
 from helpers.pipeline.render import engine_info
 
 __all__ = ["DEFAULT_SEED", "FORMATS", "CACHE_FOLDER", "Step", "STEPS", "COMPARE",
            "HANDOUT_NOTEBOOK", "HANDOUT_READS", "HANDOUT_PROJECT_READS", "handout_step", "dependencies",
            "StepFailed", "StepResult", "RunReport", "run"]
 
-DEFAULT_SEED = 20190222
-FORMATS = ("html", "pdf")
-CACHE_FOLDER = ".jupyter_cache"
 STOP_SECONDS = 5
 """How long a stopped step may take to clean up before it is killed."""
 
@@ -191,6 +190,7 @@ class RunReport:
 
     handouts: dict[str, Path] = field(default_factory=dict)
     steps: list[StepResult] = field(default_factory=list)
+    request: dict | None = None  # what the run was asked for, as its stamp records it (:mod:`helpers.pipeline.stamp`)
 
     def executed(self) -> list[str]:
         """Names of the steps that were executed (not taken from the cache)."""
@@ -319,9 +319,18 @@ def run(wave: str | Path, *, langs: tuple[str, ...] = ("da",), formats: tuple[st
     spec, folder = locate(wave, build)
     report = RunReport()
     note = lambda result: _note(report, progress, result)  # noqa: E731
-    params = {"wave": str(spec.folder), "build": str(folder.parent), "seed": seed, "lang": (langs or ("da",))[0]}
+    params = stamp.run_parameters(spec, folder, seed, tuple(langs))
     plan = _Plan(spec, folder, root, params, tuple(formats), folder.parent / CACHE_FOLDER, use_cache,
                  max(1, jobs or os.cpu_count() or 1), engine_info(engine) if langs else None)
+    if use_cache:  # nothing changed since the last run: every step would come from the cache
+        unchanged = stamp.unchanged(wave, langs=tuple(langs), formats=tuple(formats), build=build, seed=seed,
+                                    previous=previous, renderer=plan.renderer)
+        if unchanged is not None:
+            for name in unchanged:
+                note(StepResult(name, "cached", 0.0))
+            report.request = stamp.recorded_request(folder)
+            report.handouts.update(_handouts(folder, langs, formats))
+            return report
     if not (use_cache and plan.cache_folder.is_dir()):
         plan.pool  # a cold run: workers and their kernels start now, while the data is checked
     try:
@@ -334,6 +343,9 @@ def run(wave: str | Path, *, langs: tuple[str, ...] = ("da",), formats: tuple[st
             steps = STEPS + _compare_steps(plan, previous, build, note) + tuple(handout_step(lang, plan.formats)
                                                                                 for lang in langs)
             _run_steps(plan, steps, note, lock, scratch)
+            report.request = stamp.request(spec, folder, plan.params, langs, plan.formats, plan.renderer,
+                                           plan.previous_request)
+            stamp.write_stamp(folder, report.request, plan.records.values())
     except BaseException:
         plan.close(kill=True)  # a failed or stopped run does not wait for its workers' kernels
         raise
@@ -358,6 +370,8 @@ class _Plan:
     renderer: dict | None = None  # the render engine and its version (:func:`helpers.pipeline.render.engine_info`)
     lock: int | None = None  # the build folder's lock, once held
     tidy_saved: bool = False  # the run wrote the tidy tables itself
+    records: dict = field(default_factory=dict)  # step name -> stamp.StepFiles
+    previous_request: dict | None = None  # the request of the previous wave's run, when compared
 
     @cached_property
     def pool(self):
@@ -428,9 +442,10 @@ def _compare_steps(plan: _Plan, previous, build, note) -> tuple[Step, ...]:
     if before is None:
         return ()
     spec_a, folder_a = before
-    run(spec_a.folder, langs=(), formats=plan.formats, build=build, seed=plan.params["seed"],
-        use_cache=plan.use_cache, jobs=plan.jobs,
-        progress=lambda r: note(StepResult(f"{spec_a.id} {r.name}", r.status, r.seconds)))
+    report_a = run(spec_a.folder, langs=(), formats=plan.formats, build=build, seed=plan.params["seed"],
+                   use_cache=plan.use_cache, jobs=plan.jobs,
+                   progress=lambda r: note(StepResult(f"{spec_a.id} {r.name}", r.status, r.seconds)))
+    plan.previous_request = report_a.request
     tidy_a = Tidy.load(folder_a)
     check_previous(tidy_a.meta, tidy_a.members["member_id"], spec_a.folder, load_secret(), spec_a.id)
     previous_reads = [folder_a / r for r in COMPARE.reads] + [spec_a.folder / VISIT_PAIRS_FILE]
@@ -450,10 +465,11 @@ def _run_steps(plan: _Plan, steps: tuple[Step, ...], note, lock: int, scratch: P
         plan.pool.hand_lock(lock)
     pending = {s.name: s for s in steps}
     running: list[_Job] = []
+    finished: list[_Job] = []  # through, not yet recorded in the cache
     done: set[str] = set()
     bars = Bars()
     try:
-        while pending or running:
+        while pending or running or finished:
             for name in sorted((n for n, s in pending.items() if deps[n] <= done), key=_priority):
                 if len(running) >= plan.jobs:
                     break
@@ -462,17 +478,38 @@ def _run_steps(plan: _Plan, steps: tuple[Step, ...], note, lock: int, scratch: P
                     done.add(name)
                 else:
                     running.append(job)
+            if not pending and "pool" in plan.__dict__:  # workers with nothing left to do go now
+                for worker in plan.pool.idle():
+                    worker.release()
+            # recorded after the steps they made ready were started: the cache's writing
+            # is not on the critical path
+            for job in finished:
+                _finish(plan, job, note)
             finished = [j for j in running if j.worker.finished()]
+            if not finished and not running:  # steps served from the cache made others ready
+                continue
             if not finished:
                 for j in running:
                     bars.update(j.step.name, j.started, j.worker.progress_file)
                 time.sleep(0.05)
                 continue
+            failed = None
             for job in finished:
                 running.remove(job)
                 bars.close(job.step.name)
-                _finish(plan, job, note)
+                try:
+                    job.executed = job.result()
+                except StepFailed as exc:
+                    failed = failed or exc
+                    continue
+                job.seconds = time.perf_counter() - job.started
+                plan.records[job.step.name].finish()
                 done.add(job.step.name)
+            if failed is not None:  # the steps that finished with it are kept in the cache
+                for job in finished:
+                    if job.executed is not None:
+                        _finish(plan, job, note)
+                raise failed
     finally:
         bars.close_all()
         if running:
@@ -499,6 +536,8 @@ class _Job:
     output: Path
     worker: object
     started: float
+    executed: Path | None = None  # the executed notebook, once the step finished
+    seconds: float = 0.0  # from giving it to a worker until it finished
 
     def result(self) -> Path:
         """The executed notebook; raises StepFailed with the step's own message if it failed."""
@@ -515,6 +554,7 @@ def _start(plan: _Plan, step: Step, note, lock: int, scratch: Path) -> "_Job | N
     t0 = time.perf_counter()
     nb, key = plan.prepare(step)
     output = plan.folder / "notebooks" / _executed_name(step)
+    plan.records[step.name] = _step_files(plan, step, nb, output)
     hit = plan.cached(step, nb)
     if hit is None:
         worker = plan.pool.idle()[0]
@@ -526,16 +566,24 @@ def _start(plan: _Plan, step: Step, note, lock: int, scratch: Path) -> "_Job | N
         return _Job(step, nb, output, worker, worker.started)
     if notebook_key(output) != key:  # missing, half-written, or of another run
         io.write_notebook(hit, output)
+    plan.records[step.name].finish()
     note(StepResult(step.name, "cached", time.perf_counter() - t0))
     return None
 
 
 def _finish(plan: _Plan, proc: "_Job", note) -> None:
-    """Record a finished step in the cache (raises StepFailed if it failed)."""
-    executed = proc.result()
-    plan.cache.store(proc.nb, nbformat.read(executed, as_version=4), proc.step.notebook,
+    """Record a step that finished (:meth:`_Job.result` checked it) in the cache."""
+    plan.cache.store(proc.nb, nbformat.read(proc.executed, as_version=4), proc.step.notebook,
                      file_hashes([plan.folder / w for w in proc.step.writes], plan.folder))
-    note(StepResult(proc.step.name, "executed", time.perf_counter() - proc.started))
+    note(StepResult(proc.step.name, "executed", proc.seconds))
+
+
+def _step_files(plan: _Plan, step: Step, nb: nbformat.NotebookNode, output: Path) -> stamp.StepFiles:
+    """What the step's result depends on and what it writes, for the run's stamp."""
+    reads = [p for r in step.reads for p in (plan.spec.input_files() if r == "raw" else [plan.folder / r])]
+    inputs = [plan.root / step.notebook, *reads, *(plan.root / p for p in step.project_reads)]
+    modules = code_modules([c.source for c in nb.cells if c.cell_type == "code"])
+    return stamp.StepFiles(step.name, plan.root, inputs, modules, [*(plan.folder / w for w in step.writes), output])
 
 
 def _handouts(folder: Path, langs: tuple[str, ...], formats: tuple[str, ...]) -> dict[str, Path]:

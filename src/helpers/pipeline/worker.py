@@ -68,6 +68,7 @@ def execute(nb: nbformat.NotebookNode, output: Path, root: Path, name: str, km=N
         for attempt in range(KERNEL_START_ATTEMPTS):
             try:
                 papermill.execute_notebook(nb, str(tmp), cwd=str(root), kernel_name="python3",
+                                           request_save_on_cell_execute=False,  # written once, at the end
                                            progress_bar=False, log_output=False, **({"km": km} if km else {}))
                 break
             except RuntimeError as exc:
