@@ -448,7 +448,9 @@ def _compare_steps(plan: _Plan, previous, build, note) -> tuple[Step, ...]:
     plan.previous_request = report_a.request
     tidy_a = Tidy.load(folder_a)
     check_previous(tidy_a.meta, tidy_a.members["member_id"], spec_a.folder, load_secret(), spec_a.id)
-    previous_reads = [folder_a / r for r in COMPARE.reads] + [spec_a.folder / VISIT_PAIRS_FILE]
+    # the previous wave's own compared layout (when it was compared) continues into this one's Figure 1
+    previous_reads = ([folder_a / r for r in COMPARE.reads] + [folder_a / Comparison.file("compare_layout")]
+                      + [spec_a.folder / VISIT_PAIRS_FILE])
     plan.params["previous"] = str(spec_a.folder)
     return (Step(COMPARE.name, COMPARE.notebook,
                  COMPARE.reads + tuple(os.path.relpath(r, plan.folder) for r in previous_reads), COMPARE.writes),)
