@@ -721,6 +721,9 @@ class GroupingsFinding:
     largest_share : float
         Mean over communities (weighted by size) of the share of the community's
         largest department: 1 when every grouping is one department.
+    reproduced_ari : float
+        Adjusted Rand index between the split kept and the best split of ``n_seeds``
+        further runs (the next seeds): 1 when the finding does not depend on the seeds.
     """
 
     no_separate_groupings: bool
@@ -738,6 +741,7 @@ class GroupingsFinding:
     best_share: float = math.nan
     n_seeds: int = 1
     largest_share: float = math.nan
+    reproduced_ari: float = math.nan
 
 
 def groupings_finding(
@@ -798,9 +802,12 @@ def groupings_finding(
     """
     if n_seeds is None:
         n_seeds = seeds_for_size(G.number_of_nodes())
+    reproduced = math.nan
     if method == "leiden":
         runs = best_of_seeds(G, n_seeds=n_seeds, seed=seed)
         found, stability, best_share = runs.best, runs.stability, runs.best_share
+        again = best_of_seeds(G, n_seeds=n_seeds, seed=seed + n_seeds).best.membership
+        reproduced = adjusted_rand_index([found.membership[v] for v in sorted(G)], [again[v] for v in sorted(G)])
     else:
         found, stability, best_share, n_seeds = detect_communities(G, method=method, seed=seed), math.nan, math.nan, 1
     test = modularity_test(G, method=method, n_samples=n_samples, seed=seed, progress=progress,
@@ -839,4 +846,5 @@ def groupings_finding(
         best_share=best_share,
         n_seeds=n_seeds,
         largest_share=float(largest),
+        reproduced_ari=float(reproduced),
     )

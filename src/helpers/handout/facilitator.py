@@ -441,17 +441,22 @@ def member_statements(ctx) -> list[str]:
     """
     t = ctx.t
 
+    from helpers.escape import Markdown, as_markdown
+
     def who(members) -> str:
-        shown = [f"{m} ({described(ctx, m)})" if described(ctx, m) else str(m) for m in members]
+        shown = [Markdown(f"{as_markdown(str(m))} ({described(ctx, m)})") if described(ctx, m) else str(m)
+                 for m in members]
         return ctx.listing(shown) if shown else t("facilitator.statements.nobody")
 
     lines = []
-    bridges = ctx.departments.bridging_members.copy().sort_values("rank")
-    bridges = bridges[bridges["cross_ties"] > 0].head(3)
-    lines.append(t("facilitator.statements.bridges", who=who(bridges["member_id"])))
-    players = ctx.structure.key_players.copy()
-    cut = sorted(players[players["articulation_point"].astype(bool)]["member_id"])
-    lines.append(t("facilitator.statements.cut", who=who(cut)))
+    if ctx.departments.bridging_members is not None:  # the departments step has run
+        bridges = ctx.departments.bridging_members.copy().sort_values("rank")
+        bridges = bridges[bridges["cross_ties"] > 0].head(3)
+        lines.append(t("facilitator.statements.bridges", who=who(bridges["member_id"])))
+    if ctx.structure.key_players is not None:
+        players = ctx.structure.key_players.copy()
+        cut = sorted(players[players["articulation_point"].astype(bool)]["member_id"])
+        lines.append(t("facilitator.statements.cut", who=who(cut)))
     if ctx.comparison is not None:
         movers = ctx.comparison.compare_movers.copy()
         for (a, b), key in ((("periphery", "core"), "up"), (("core", "periphery"), "down")):

@@ -73,6 +73,7 @@ def _groupings(finding) -> dict:
         "n_seeds": int(finding.n_seeds), "seeds": list(finding.communities.params.get("seeds", [])),
         "best_seed": finding.communities.params.get("seed"),
         "stability": json_float(finding.stability), "best_share": json_float(finding.best_share),
+        "reproduced_ari": json_float(finding.reproduced_ari),
     }
 
 

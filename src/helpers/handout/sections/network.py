@@ -95,7 +95,7 @@ def interactive(ctx, *, replaces: str | None = "fig-network"):
     labels = {
         "department": ctx.t("labels.department"), "group": ctx.t("labels.group"),
         "core": ctx.t("labels.Core"), "periphery": ctx.t("labels.Periphery"),
-        "director": ctx.t("labels.director"), "chief": ctx.t("labels.chief"), "other": ctx.label("other"),
+        "director": ctx.t("labels.director"), "chief": ctx.t("labels.chief"), "other": ctx.t("labels.other"),
         **{k: ctx.t(f"interactive.{k}") for k in ("role", "coreness", "hint", "aria")},
     }
     return view(ctx.graph, sorted(ctx.structure.core), ctx.structure.coreness, seed=ctx.seed, labels=labels,

@@ -46,5 +46,5 @@ def text(ctx) -> str:
     g = ctx.structure.groupings if not ctx.thin else {}
     if g.get("n_seeds", 1) > 1 and not undefined(g.get("stability")):
         parts.append(t("rules.leiden", seeds=ctx.n(g["n_seeds"]), stability=ctx.n(g["stability"], 2),
-                       share=ctx.pct(g["best_share"])))
+                       share=ctx.pct(g["best_share"]), reproduced=ctx.n(g.get("reproduced_ari"), 2)))
     return "\n\n".join(parts)

@@ -56,6 +56,11 @@ def _previous_date(ctx: Context, c) -> str:
     return fmt.date(c.previous["date"], ctx.lang)
 
 
+def _count_word(ctx: Context, n: int) -> str:
+    words = ctx.t.data_at("since.number_words")
+    return words[n] if 0 <= n < len(words) else ctx.n(n)
+
+
 def _density_changed(d: dict) -> bool:
     return d["ci_low"] > 0 or d["ci_high"] < 0
 
@@ -84,7 +89,8 @@ def section(ctx: Context) -> str:
           a=ctx.pct(d["a"], 1), b=ctx.pct(d["b"], 1)),
         t("since.bullet_ties", kept=ctx.n(s["ties"].get("kept", 0)), new=ctx.n(s["ties"].get("new", 0)),
           dropped=ctx.n(s["ties"].get("dropped", 0))),
-        t("since.bullet_movers", up=ctx.n(up), down=ctx.n(down)) if up + down else t("since.no_movers"),
+        t("since.bullet_movers", both=ctx.n(s["members_both"]), up=_count_word(ctx, up), down=_count_word(ctx, down))
+        if up + down else t("since.no_movers"),
     ]
     parts = [ctx.heading(HEADING), "\n".join(f"- {b}" for b in bullets)]
     own = s.get("own_density")

@@ -14,12 +14,14 @@ from helpers.escape import Markdown
 from helpers.handout.context import ALPHA, density_sentence, undefined
 from helpers.handout.suppression import group_labels, may_describe
 
-__all__ = ["HEADING", "text", "cut_members", "shown_departments", "number_word"]
+__all__ = ["HEADING", "text", "cut_members", "shown_departments", "department_sizes", "number_word"]
 
 #: The section's heading in the catalogue.
 HEADING = "structure.heading"
-#: From this reciprocity on, the handout reads it as "usually returned".
-RECIPROCITY_HIGH = 0.5
+#: From this reciprocity on, the handout reads it as "usually returned" ...
+RECIPROCITY_HIGH = 0.6
+#: ... from this on as "about half the time"; below it as "mostly one-sided".
+RECIPROCITY_HALF = 0.4
 
 
 def text(ctx) -> str:
@@ -88,10 +90,25 @@ def shown_departments(ctx) -> dict[str, str | None]:
     -------
     dict
     """
-    sizes: dict[str, int] = {}
-    for _, d in ctx.graph.nodes(data="department"):
-        sizes[d] = sizes.get(d, 0) + 1
-    return group_labels(dict(sorted(sizes.items())), ctx.k, other=ctx.label("other"))
+    return group_labels(department_sizes(ctx), ctx.k, other=ctx.label("other"))
+
+
+def department_sizes(ctx) -> dict[str, int]:
+    """Members per department, from the departments step's result (the tie graph is not
+    needed, so the table card's prompts can be made from the results alone).
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+
+    Returns
+    -------
+    dict
+        Department -> members, sorted by department.
+    """
+    shares = ctx.departments.crossing_shares.copy()
+    shares = shares[shares["attribute"] == "department"]
+    return {str(g): int(n) for g, n in sorted(zip(shares["group"], shares["n_members"]))}
 
 
 def _core_periphery(ctx) -> str:
@@ -117,9 +134,7 @@ def _groupings(ctx) -> str:
     if not g["beyond_random"]:
         return ctx.t("structure.groupings_none", **values)
     makeup = ctx.structure.community_departments.copy()
-    dept_sizes = {}
-    for _, d in ctx.graph.nodes(data="department"):
-        dept_sizes[d] = dept_sizes.get(d, 0) + 1
+    dept_sizes = department_sizes(ctx)
     shown = shown_departments(ctx)
     parts, small = [], 0
     for _, rows in makeup.groupby("community", sort=True):
@@ -138,7 +153,7 @@ def _groupings(ctx) -> str:
     if small:
         parts.append(ctx.t("structure.groupings_small", n=ctx.n(small), k=ctx.n(ctx.k)))
     key = "structure.groupings_across" if g["cuts_across_departments"] else "structure.groupings_follow"
-    return ctx.t(key, n=ctx.n(g["n_communities"]), makeup=Markdown("; ".join(parts)), **values)
+    return ctx.t(key, n=number_word(ctx, int(g["n_communities"])), makeup=Markdown("; ".join(parts)), **values)
 
 
 def cut_members(ctx) -> list[str]:
@@ -181,7 +196,8 @@ def _reciprocity(ctx) -> str:
     r = ctx.summary.get("reciprocity")
     if r is None or undefined(r):
         return ""
-    reading = ctx.t("structure.reciprocity_high" if r >= RECIPROCITY_HIGH else "structure.reciprocity_low")
+    level = "high" if r >= RECIPROCITY_HIGH else "half" if r >= RECIPROCITY_HALF else "low"
+    reading = ctx.t(f"structure.reciprocity_{level}")
     return ctx.t("structure.reciprocity", reciprocity=ctx.pct(r), reading=reading,
                  expected=ctx.pct(ctx.summary["density"]))
 
