@@ -150,6 +150,8 @@ def caption_note(ctx) -> str:
     labels = shown_departments(ctx)
     if all(label == d for d, label in labels.items()):
         return ""
+    if any(label is None for label in labels.values()):
+        return ctx.t("departments.caption_hidden", k=ctx.n(ctx.k))
     return ctx.t("departments.caption_other", k=ctx.n(ctx.k), other=ctx.label("other"))
 
 

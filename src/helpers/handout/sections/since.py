@@ -57,7 +57,7 @@ def _previous_date(ctx: Context, c) -> str:
 
 
 def _count_word(ctx: Context, n: int) -> str:
-    words = ctx.t.data_at("since.number_words")
+    words = ctx.t.data_at("since.number_words").split()
     return words[n] if 0 <= n < len(words) else ctx.n(n)
 
 

@@ -73,7 +73,7 @@ def number_word(ctx, n: int) -> str:
     -------
     str
     """
-    words = ctx.t.data_at("structure.number_words")
+    words = ctx.t.data_at("structure.number_words").split()
     return Markdown(words[n]) if 0 <= n < len(words) else ctx.n(n)
 
 
@@ -90,7 +90,11 @@ def shown_departments(ctx) -> dict[str, str | None]:
     -------
     dict
     """
-    return group_labels(department_sizes(ctx), ctx.k, other=ctx.label("other"))
+    sizes = department_sizes(ctx)
+    if sizes is None:  # results without the departments' sizes (a table card made from a partial build)
+        pairs = ctx.departments.unlinked_pairs
+        return {g: g for g in (set(pairs["group_a"]) | set(pairs["group_b"]))} if pairs is not None else {}
+    return group_labels(sizes, ctx.k, other=ctx.label("other"))
 
 
 def department_sizes(ctx) -> dict[str, int]:
@@ -103,12 +107,22 @@ def department_sizes(ctx) -> dict[str, int]:
 
     Returns
     -------
-    dict
-        Department -> members, sorted by department.
+    dict or None
+        Department -> members, sorted by department; None when neither the departments
+        step's result nor the tidy tables are there.
     """
-    shares = ctx.departments.crossing_shares.copy()
-    shares = shares[shares["attribute"] == "department"]
-    return {str(g): int(n) for g, n in sorted(zip(shares["group"], shares["n_members"]))}
+    shares = ctx.departments.crossing_shares
+    if shares is not None:
+        shares = shares[shares["attribute"] == "department"]
+        return {str(g): int(n) for g, n in sorted(zip(shares["group"], shares["n_members"]))}
+    from helpers.results.tidy import Tidy
+
+    if not (ctx.folder / Tidy.FOLDER / Tidy.META).is_file() or not (ctx.folder / Tidy.FOLDER / "members.parquet").is_file():
+        return None
+    sizes: dict[str, int] = {}
+    for _, d in ctx.graph.nodes(data="department"):
+        sizes[str(d)] = sizes.get(str(d), 0) + 1
+    return dict(sorted(sizes.items()))
 
 
 def _core_periphery(ctx) -> str:
@@ -134,7 +148,7 @@ def _groupings(ctx) -> str:
     if not g["beyond_random"]:
         return ctx.t("structure.groupings_none", **values)
     makeup = ctx.structure.community_departments.copy()
-    dept_sizes = department_sizes(ctx)
+    dept_sizes = department_sizes(ctx) or {}
     shown = shown_departments(ctx)
     parts, small = [], 0
     for _, rows in makeup.groupby("community", sort=True):
@@ -151,7 +165,8 @@ def _groupings(ctx) -> str:
         else:
             parts.append(ctx.t("structure.grouping_size", size=ctx.n(size)))
     if small:
-        parts.append(ctx.t("structure.groupings_small", n=ctx.n(small), k=ctx.n(ctx.k)))
+        parts.append(ctx.t("structure.groupings_small_one", k=ctx.n(ctx.k)) if small == 1
+                     else ctx.t("structure.groupings_small", n=number_word(ctx, small), k=ctx.n(ctx.k)))
     key = "structure.groupings_across" if g["cuts_across_departments"] else "structure.groupings_follow"
     return ctx.t(key, n=number_word(ctx, int(g["n_communities"])), makeup=Markdown("; ".join(parts)), **values)
 
@@ -275,7 +290,9 @@ def _departments_in_core(ctx, rows) -> str:
     if not total:
         return ""
     n = int((own["core_count"] > 0).sum())
-    if n == total:
+    if n == total == 2:
+        out = ctx.t("structure.departments_both_in_core")
+    elif n == total:
         out = ctx.t("structure.departments_all_in_core", total=number_word(ctx, total))
     else:
         out = ctx.t("structure.departments_in_core", n=ctx.n(n), total=ctx.n(total))
