@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from helpers.errors import SurveyError
 from helpers.escape import Markdown
 from helpers.handout.context import ALPHA, density_sentence, undefined
 from helpers.handout.suppression import group_labels, may_describe
@@ -115,12 +116,12 @@ def department_sizes(ctx) -> dict[str, int]:
     if shares is not None:
         shares = shares[shares["attribute"] == "department"]
         return {str(g): int(n) for g, n in sorted(zip(shares["group"], shares["n_members"]))}
-    from helpers.results.tidy import Tidy
-
-    if not (ctx.folder / Tidy.FOLDER / Tidy.META).is_file() or not (ctx.folder / Tidy.FOLDER / "members.parquet").is_file():
+    try:
+        graph = ctx.graph
+    except (OSError, SurveyError):  # no tidy tables either
         return None
     sizes: dict[str, int] = {}
-    for _, d in ctx.graph.nodes(data="department"):
+    for _, d in graph.nodes(data="department"):
         sizes[str(d)] = sizes.get(str(d), 0) + 1
     return dict(sorted(sizes.items()))
 
