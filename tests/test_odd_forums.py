@@ -203,8 +203,8 @@ FINDINGS = {
                        ["E-I index", "across departments are held by", "cut across organisational position and "
                         "department", "of 1 departments"]),
     "department-of-one": (["core-periphery structure", "E-I index"], []),
-    "small-departments": (["Departments of fewer than 3 members are merged into \"Other\".",
-                           "merged into \"Other\" when the merged group passes the rule"],
+    "small-departments": (["Departments of fewer than 3 members are merged into “Other”.",
+                           "merged into “Other” when the merged group passes the rule"],
                           ["of 4 departments", "of 3 departments", "member from", "chief in", "director in"]),
     "five": (["core-periphery structure", "The core and the periphery cannot be compared"],
              ["None of the differences is larger"]),

@@ -116,7 +116,7 @@ def test_heatmap_figure_has_no_row_or_column_of_a_small_department(wave):
 
 def test_sentences_name_no_small_department(wave):
     text = sections.departments.text(wave) + sections.structure.text(wave)
-    assert "Departments of fewer than 3 members are merged into \"Other\"." in text
+    assert "Departments of fewer than 3 members are merged into “Other”." in text
     assert not re.search(r"\b[CD]\b", text.replace("C0", ""))  # neither C nor D is named anywhere
     assert "member from" not in text and "chief in" not in text
 
@@ -124,7 +124,7 @@ def test_sentences_name_no_small_department(wave):
 def test_rules_are_stated_in_the_appendix(wave):
     rules = sections.rules.text(wave)
     assert "at least 3 members fit it" in rules
-    assert "merged into \"Other\"" in rules and "In this survey this applies to 2 department(s)." in rules
+    assert "merged into “Other”" in rules and "In this survey this applies to 2 department(s)." in rules
     assert "neither the department's name, nor the coreness, nor the relations" in rules
 
 
