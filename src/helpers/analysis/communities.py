@@ -51,19 +51,25 @@ COMMUNITY_METHODS = ("leiden", "louvain", "greedy")
 #: Leiden runs (seeds) whose best split is kept (:func:`best_of_seeds`), up to :data:`SEEDS_FULL_UP_TO` members.
 N_SEEDS = 10
 #: Above this many members, fewer runs (:func:`seeds_for_size`): each run and each random network costs more.
-SEEDS_FULL_UP_TO = 1000
+SEEDS_FULL_UP_TO = 200
 
 
 def seeds_for_size(n_members: int) -> int:
     """Leiden runs per split for a network of ``n_members``: :data:`N_SEEDS` up to
-    :data:`SEEDS_FULL_UP_TO` members, then ``10000 // n_members`` (at least 2).
+    :data:`SEEDS_FULL_UP_TO` members, then ``2000 // n_members`` (at least 1).
+
+    The test repeats the runs for every random network, and a run's time grows with the
+    network, so the runs are cut to keep the step's time near what one run per network
+    took: from 2,000 members on one run is kept (as before the best-of-seeds split); the
+    split's agreement with a run from another seed is still reported. On a forum (tens
+    of members) ten runs cost seconds.
 
     Examples
     --------
-    >>> seeds_for_size(40), seeds_for_size(2500), seeds_for_size(5000), seeds_for_size(20000)
-    (10, 4, 2, 2)
+    >>> seeds_for_size(40), seeds_for_size(400), seeds_for_size(1000), seeds_for_size(5000)
+    (10, 5, 2, 1)
     """
-    return N_SEEDS if n_members <= SEEDS_FULL_UP_TO else max(2, 10_000 // n_members)
+    return N_SEEDS if n_members <= SEEDS_FULL_UP_TO else max(1, 2000 // n_members)
 
 @dataclass(frozen=True)
 class Communities:
