@@ -271,7 +271,7 @@ def test_block_density_change_wave1_to_wave2_by_hand():
     b = cmp.block_density_change(W1, W2)
     assert list(b.columns) == ["source_department", "target_department", "density_a", "density_b",
                                "change", "ties_a", "ties_b", "possible_a", "possible_b",
-                               "senders_a", "senders_b"]  # fmt: skip
+                               "senders_a", "senders_b", "ci_low", "ci_high"]  # fmt: skip
     assert (b["senders_a"] == 1).all() and (b["senders_b"] == 1).all()  # a1, b1, c1: one per department
     # members in both: A {a1, a2}, B {b1, b2}, C {c1}; senders a1 (A), b1 (B), c1 (C)
     # possible: A->A 1*1, A->B 1*2, A->C 1*1, B->A 1*2, B->B 1*1, B->C 1*1, C->A 1*2, C->B 1*2, C->C 0

@@ -50,7 +50,7 @@ def _same_value(a, b):
 
 def test_export_graph_keeps_only_pseudonymous_attributes(wave):
     G, core, coreness = wave
-    H = exports.export_graph(G, core=core, coreness=coreness)
+    H = exports.export_graph(G, core=core, coreness=coreness, full=True)
     assert list(H.nodes()) == sorted(G.nodes())
     assert all("name" not in a for _, a in H.nodes(data=True))
     assert sorted(H.edges(data="rating")) == sorted(G.edges(data="rating"))
@@ -60,7 +60,7 @@ def test_export_graph_keeps_only_pseudonymous_attributes(wave):
 
 def test_graphml_round_trip(wave, tmp_path):
     G, core, coreness = wave
-    path = exports.write_graphml(G, tmp_path / "sub" / "forum.graphml", core=core, coreness=coreness)
+    path = exports.write_graphml(G, tmp_path / "sub" / "forum.graphml", core=core, coreness=coreness, full=True)
     back = nx.read_graphml(path)
     assert back.is_directed()
     assert sorted(back.nodes()) == sorted(G.nodes())
@@ -74,7 +74,7 @@ def test_graphml_round_trip(wave, tmp_path):
 
 def test_gexf_round_trip(wave, tmp_path):
     G, core, coreness = wave
-    path = exports.write_gexf(G, tmp_path / "forum.gexf", core=core, coreness=coreness)
+    path = exports.write_gexf(G, tmp_path / "forum.gexf", core=core, coreness=coreness, full=True)
     back = nx.read_gexf(path, node_type=str)
     assert back.is_directed()
     assert sorted(back.nodes()) == sorted(G.nodes())
@@ -88,7 +88,7 @@ def test_gexf_round_trip(wave, tmp_path):
 
 def test_pajek_round_trip(wave, tmp_path):
     G, core, coreness = wave
-    path = exports.write_pajek(G, tmp_path / "forum.net", core=core, coreness=coreness)
+    path = exports.write_pajek(G, tmp_path / "forum.net", core=core, coreness=coreness, full=True)
     text = path.read_text(encoding="utf-8")
     assert text.startswith("*Vertices 5\n1 \"P1a2b3c4d\" ")
     assert "Secret" not in text
@@ -107,7 +107,7 @@ def test_pajek_round_trip(wave, tmp_path):
 def test_pajek_reads_in_igraph(wave, tmp_path):
     ig = pytest.importorskip("igraph")
     G, core, coreness = wave
-    g = ig.Graph.Read_Pajek(str(exports.write_pajek(G, tmp_path / "forum.net", core=core, coreness=coreness)))
+    g = ig.Graph.Read_Pajek(str(exports.write_pajek(G, tmp_path / "forum.net", core=core, coreness=coreness, full=True)))
     assert g.is_directed() and g.vcount() == 5 and g.ecount() == 4
     assert g.vs["department"] == [G.nodes[v]["department"] for v in sorted(G)]
 
@@ -121,13 +121,13 @@ def test_dl_network_round_trip(wave, tmp_path):
     nodes = sorted(G)
     assert list(matrix.index) == nodes and list(matrix.columns) == nodes
     assert np.array_equal(matrix.to_numpy(), nx.to_numpy_array(G, nodelist=nodes, weight=None))
-    rated = exports.read_dl(exports.write_dl(G, tmp_path / "rated.dl", values="rating"))
+    rated = exports.read_dl(exports.write_dl(G, tmp_path / "rated.dl", values="rating", full=True))
     assert np.array_equal(rated.to_numpy(), nx.to_numpy_array(G, nodelist=nodes, weight="rating"))
 
 
 def test_dl_attributes_round_trip(wave, tmp_path):
     G, core, coreness = wave
-    path = exports.write_dl_attributes(G, tmp_path / "forum-attributes.dl", core=core, coreness=coreness)
+    path = exports.write_dl_attributes(G, tmp_path / "forum-attributes.dl", core=core, coreness=coreness, full=True)
     table = exports.read_dl(path)
     assert list(table.index) == sorted(G)
     assert list(table.columns) == ["female", "director", "answered", "core", "coreness",
@@ -159,12 +159,12 @@ def test_read_dl_by_hand(tmp_path):
 
 def test_write_all_and_atomic_writes(wave, tmp_path, monkeypatch):
     G, core, coreness = wave
-    paths = exports.write_all(G, tmp_path / "out", stem="wave", core=core, coreness=coreness)
+    paths = exports.write_all(G, tmp_path / "out", stem="wave", core=core, coreness=coreness, full=True)
     assert sorted(p.name for p in paths.values()) == sorted(os.listdir(tmp_path / "out"))
     assert [p.name for p in paths.values()] == ["wave.graphml", "wave.gexf", "wave.net", "wave.dl", "wave-attributes.dl"]
     # same inputs, same bytes
     before = {k: p.read_bytes() for k, p in paths.items()}
-    again = exports.write_all(G, tmp_path / "out", stem="wave", core=core, coreness=coreness)
+    again = exports.write_all(G, tmp_path / "out", stem="wave", core=core, coreness=coreness, full=True)
     assert {k: p.read_bytes() for k, p in again.items()} == before
 
     # a failed write leaves the old file as it was and no temporary file behind

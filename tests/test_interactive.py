@@ -73,7 +73,7 @@ def test_positions_keep_the_layout_with_equal_aspect_and_y_up():
 
 
 def test_neighbours_are_ties_in_either_direction():
-    found = points(network_html(forum(), set(), None, POSITIONS))
+    found = points(network_html(forum(), set(), None, POSITIONS, min_group_size=1))
     # members sorted: 0-1 mutual, 0->2, 3->2
     assert [found[i]["nb"] for i in range(4)] == [{1, 2}, {0}, {0, 3}, {2}]
     out = network_html(forum(), set(), None, POSITIONS)
@@ -83,7 +83,7 @@ def test_neighbours_are_ties_in_either_direction():
 
 def test_core_red_periphery_blue_and_department_shapes():
     G = forum()
-    out = network_html(G, {IDS[0], IDS[3]}, CORENESS, POSITIONS)
+    out = network_html(G, {IDS[0], IDS[3]}, CORENESS, POSITIONS, min_group_size=1)
     fills = {i: p["fill"] for i, p in points(out).items()}
     assert fills == {0: PALETTE["core"], 1: PALETTE["periphery"], 2: PALETTE["periphery"], 3: PALETTE["core"]}
     # department A gets the first marker (a circle), B the second (a square path)
@@ -114,7 +114,8 @@ def test_role_left_out_where_it_would_single_somebody_out():
 
 
 def test_texts_are_escaped():
-    out = network_html(forum(), set(), None, POSITIONS, labels={"hint": "<b>x</b> & y", "department": "A<B"})
+    out = network_html(forum(), set(), None, POSITIONS, labels={"hint": "<b>x</b> & y", "department": "A<B"},
+                       min_group_size=1)
     assert "<b>x</b>" not in out and "&lt;b&gt;x&lt;/b&gt; &amp; y" in out
     assert "A&lt;B: A" in out
 
@@ -243,4 +244,5 @@ def test_handout_view_takes_texts_from_the_catalogue_and_the_layout_of_figure_1(
                               "core": "<labels.Core>", "periphery": "<labels.Periphery>",
                               "director": "<labels.director>", "chief": "<labels.chief>",
                               "role": "<interactive.role>", "coreness": "<interactive.coreness>",
-                              "hint": "<interactive.hint>", "aria": "<interactive.aria>"})
+                              "hint": "<interactive.hint>", "aria": "<interactive.aria>",
+                              "other": "<labels.other>"})

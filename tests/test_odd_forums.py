@@ -50,6 +50,7 @@ CASES = {
     "one-respondent": (list("AAABBBCC"), some, lambda i: i == 0),
     "department-of-one": (list("AAAABBBC"), some, lambda i: True),
     "one-department": (list("AAAAAAAA"), some, lambda i: True),
+    "small-departments": (list("AAAAAABBBBBBCDD"), some, lambda i: True),  # a department of one and one of two
 }
 
 
@@ -202,6 +203,10 @@ FINDINGS = {
                        ["E-I index", "across departments are held by", "cut across organisational position and "
                         "department", "of 1 departments"]),
     "department-of-one": (["core-periphery structure", "E-I index"], []),
+    "small-departments": (["Departments of fewer than 3 members are merged into “Other”.",
+                           "merged into “Other” when the merged group passes the rule"],
+                          ["of 4 departments", "of 3 departments", "member from A", "member from B", "chief in",
+                           "director in"]),
     "five": (["core-periphery structure", "The core and the periphery cannot be compared"],
              ["None of the differences is larger"]),
 }
@@ -227,10 +232,12 @@ def test_department_of_one_is_suppressed_in_the_heatmap(runs):
     _, _, folder = runs["department-of-one"]
     ax = sections.departments.figure(Context(folder, "en", SEED))
     rows = [t.get_text() for t in ax.get_yticklabels()]
-    row = rows.index("C")
-    cells = [t.get_text() for t in ax.texts if abs(t.get_position()[1] - (row + 0.5)) < 1e-9 and t.get_text()]
+    columns = [t.get_text() for t in ax.get_xticklabels()]
     plt.close("all")
-    assert cells and set(cells) == {"–"}
+    # C has one member: not a row (her answers) and not a column (the others' answers about her);
+    # "Other" would hold her alone, so it is left out too (issue 14: "Teknik og Miljø → Revision 17 % (1)")
+    assert rows == ["A", "B"] and columns == ["A", "B"]
+    assert "Departments of fewer than 3 members are left out." in handout_text(folder)
 
 
 def test_zero_respondents_is_a_clear_error(tmp_path):
@@ -351,3 +358,25 @@ def test_too_few_respondents_and_no_ties_are_recognised(tmp_path):
     assert h.thin and not h.has_core
     h = minimal_wave(tmp_path / "b", respondents=8, members=8, ties=0, means=means(0, 8), core=[])
     assert h.no_ties and not h.thin and not h.has_core
+
+
+@pytest.mark.slow
+def test_small_departments_in_the_rendered_view_and_the_exports(runs):
+    """C (one member) and D (two) are "Other" in every tooltip, without coreness or tie partners,
+    and nowhere a department of their own: not in the view, not in the exports."""
+    _, _, folder = runs["small-departments"]
+    page = (folder / "handout" / "handout-en.html").read_text(encoding="utf-8")
+    view = page[page.index('class="netview"'):]
+    # an empty data-nb="" is written as the bare attribute data-nb by the renderer
+    shapes = re.findall(r'data-i="(\d+)" data-nb(?:="([\d ]*)")?[^>]*><title>(.*?)</title>', view, flags=re.S)
+    assert len(shapes) == 15
+    other = [(i, nb, html.unescape(t)) for i, nb, t in shapes if html.unescape(t).startswith("Department: Other")]
+    assert len(other) == 3
+    assert all(nb == "" and "Coreness" not in t for _, nb, t in other)
+    small = {i for i, _, _ in other}
+    assert not [i for i, nb, _ in shapes if small & set(nb.split())]
+    assert not re.search(r"Department: [CD]\b", html.unescape(view))
+    assert not re.search(r"</svg>[CD]</li>", view)
+    graph = nx.read_graphml(folder / "exports" / "network.graphml")
+    assert {a.get("department") for _, a in graph.nodes(data=True)} == {"A", "B", "other"}
+    assert not any("role" in a or "answered" in a for _, a in graph.nodes(data=True))

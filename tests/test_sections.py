@@ -11,6 +11,9 @@ from helpers import io
 from helpers.analysis import network
 from helpers.handout import sections
 from helpers.handout.context import Context
+from helpers.handout import facilitator
+from helpers.results.departments import Departments
+from helpers.results.network import Network
 from helpers.results.structure import Structure
 
 
@@ -26,9 +29,11 @@ def write_wave(folder, G: nx.DiGraph, *, seed: int = 1, k: int = 3):
     relations.to_parquet(tidy / "relations.parquet")
     pd.DataFrame(columns=["member_id", "partner", "rating", "status"]).to_parquet(tidy / "external.parquet")
     io.write_json(meta, tidy / "wave.json")
-    io.write_json(network.summary(G), folder / "results" / "network.json")
+    Network.compute(G).save(folder)
     Structure.compute(G, seed=seed, n_samples=99, n_networks=19).save(folder)
-    return Context(folder, "en", seed)
+    Departments.compute(G, seed=seed).save(folder)
+    write_wave.last = Context(folder, "en", seed)
+    return write_wave.last
 
 
 def forum(groups: dict[str, int]) -> nx.DiGraph:
@@ -51,8 +56,9 @@ def test_department_silos_are_called_separate_groupings(tmp_path):
         clique(G, [n for n, d in G.nodes(data="department") if d == dept])
     G.add_edges_from([("A1", "B1"), ("B1", "A1"), ("B2", "C2"), ("C2", "B2")])
     text = sections.structure.text(write_wave(tmp_path, G))
-    assert "splits into 3 separate groupings" in text
-    assert "No separate groupings" not in text
+    assert "splits into three groupings – more clearly than random networks" in text
+    assert "The groupings largely follow the departments: one of 6 members, mostly from A" in text
+    assert "No clear groupings" not in text and "weak" not in text
 
 
 def test_a_cut_vertex_is_no_longer_nobody_indispensable(tmp_path):
@@ -62,7 +68,13 @@ def test_a_cut_vertex_is_no_longer_nobody_indispensable(tmp_path):
     G.add_edges_from([("A1", "B1"), ("B1", "A1")])  # the only bridge: A1 and B1 are cut vertices
     text = sections.structure.text(write_wave(tmp_path, G))
     assert "Nobody is indispensable" not in text
-    assert "Some are indispensable: the network falls apart if a chief in A and a chief in B drops out" in text
+    # the count only: who they are is a statement about single members, for the facilitator
+    assert "Some are indispensable: 2 members each hold the network together" in text
+    assert "chief in" not in text and "member from" not in text
+    # A has one director and four chiefs: "a chief in A" would single out the director by complement
+    statements = "\n".join(facilitator.member_statements(write_wave.last))
+    assert "A1 (a member from A)" in statements and "B1 (a member from B)" in statements
+    assert "chief in" not in statements
 
 
 def test_cut_vertex_too_rare_to_describe_is_not_named(tmp_path):
@@ -71,8 +83,10 @@ def test_cut_vertex_too_rare_to_describe_is_not_named(tmp_path):
     clique(G, [f"B{i}" for i in range(5)])
     G.add_edges_from([("A0", "B0"), ("B0", "A0")])  # directors: one per department
     text = sections.structure.text(write_wave(tmp_path, G))
-    assert "director in" not in text
-    assert "a member from A" in text
+    assert "director in" not in text and "member from" not in text
+    assert "Some are indispensable: 2 members each hold the network together" in text
+    statements = "\n".join(facilitator.member_statements(write_wave.last))
+    assert "A0 (a member from A)" in statements and "director" not in statements
 
 
 def test_random_wave_has_no_clear_groupings_and_nobody_indispensable(tmp_path):
@@ -82,4 +96,4 @@ def test_random_wave_has_no_clear_groupings_and_nobody_indispensable(tmp_path):
     G.add_edges_from((nodes[u], nodes[v]) for u, v in rng.edges)
     text = sections.structure.text(write_wave(tmp_path, G))
     assert "Nobody is indispensable" in text
-    assert "separate groupings" in text and "splits into" not in text
+    assert "No clear groupings" in text and "splits into" not in text

@@ -1,4 +1,4 @@
-"""Command line: ``forum-network init|validate|run|compare|pairs|key|example``.
+"""Command line: ``forum-network init|validate|run|compare|pairs|export|key|example``.
 
 A user's mistake (a bad file, an unknown wave, a bad option) gives one clear message on
 stderr and a non-zero exit, never a traceback.
@@ -75,7 +75,44 @@ def _run(args) -> int:
     report = run(args.wave, langs=args.lang, formats=args.to, build=args.build, seed=args.seed,
                  use_cache=not args.no_cache, jobs=args.jobs, progress=_progress, engine=args.engine)
     print(f"  {'total':<22} {time.perf_counter() - started:6.1f} s", file=sys.stderr)
+    _visit_pairs_hint(args.wave, args.build)
     for path in report.handouts.values():
+        print(path)
+    return 0
+
+
+def _visit_pairs_hint(wave, build) -> None:
+    """Tell the operator (never the handout's readers) where the visit pairs go when a compared wave had none."""
+    from helpers.ingest.wave import VISIT_PAIRS_FILE, locate
+    from helpers.results.comparison import Comparison
+
+    try:
+        _, folder = locate(wave, build)
+        summary = Comparison.load(folder).summary
+    except (SurveyError, OSError):
+        return
+    if summary is None or "visits" in summary or "previous" not in summary:
+        return
+    try:
+        previous, _ = locate(summary["previous"]["id"], build)
+    except SurveyError:
+        return
+    print(f"  no visit pairs for {summary['previous']['id']}: put {VISIT_PAIRS_FILE} (from forum-network pairs) "
+          f"in {previous.folder} to see whether the visits built relations", file=sys.stderr)
+
+
+def _export(args) -> int:
+    from helpers.ingest.keyfile import private_place
+    from helpers.ingest.wave import locate
+    from helpers.results.structure import Structure
+    from helpers.results.tidy import Tidy
+
+    if args.full and not args.out:
+        raise SurveyError("--full writes personal data: give --out a folder under data/raw/ or outside the project")
+    out = private_place(Path(args.out), "--out") if args.full else (Path(args.out) if args.out else None)
+    _, folder = locate(args.wave, args.build)
+    written = Structure.load(folder).export(Tidy.load(folder).graph, folder, full=args.full, out=out)
+    for path in written.values():
         print(path)
     return 0
 
@@ -95,6 +132,7 @@ def _compare(args) -> int:
           f"{d['level']:.0%} CI {d['ci_low']:+.3f} to {d['ci_high']:+.3f}); ties kept {c['ties'].get('kept', 0)}, "
           f"new {c['ties'].get('new', 0)}, dropped {c['ties'].get('dropped', 0)}; moves between core and "
           f"periphery: {len(c['movers'])}")
+    _visit_pairs_hint(args.wave_b, args.build)
     for path in report.handouts.values():
         print(path)
     return 0
@@ -140,9 +178,14 @@ def _pairs(args) -> int:
     # the facilitator's sheet: always with pseudonyms (and every figure) into build/; with the key also
     # with names beside the key (the named sheet leaves out the figures about ties and the core)
     meta = Tidy.read_meta(folder)
+    from helpers.handout.context import Context
+
     for code in langs:
         written.append(facilitator.write_facilitator(plan, G, facilitator.facilitator_path(folder, spec.id, code),
                                                      meta=meta, lang=code, core=core))
+        # statements about single members (bridges, cut vertices, movers): facilitator material, pseudonyms only
+        written.append(facilitator.write_member_statements(Context(folder, lang=code, seed=args.seed),
+                                                           out / f"member-statements-{code}.md"))
         if key is not None:
             written.append(facilitator.write_facilitator(
                 plan, G, facilitator.facilitator_path(folder, spec.id, code, args.key), meta=meta, lang=code,
@@ -235,6 +278,14 @@ def parser() -> argparse.ArgumentParser:
         pr._add_action(next(a for a in r._actions if option in a.option_strings))
     pr.add_argument("--force", action="store_true", help="replace named files already beside the key")
     pr.set_defaults(func=_pairs)
+    x = sub.add_parser("export", help="write the network for Gephi, Pajek and UCINET (after run): only attributes "
+                                      "that single nobody out, or --full on the analyst's own machine")
+    x.add_argument("wave", help="wave id or folder")
+    x.add_argument("--full", action="store_true", help="every attribute and the ratings (personal data: needs --out "
+                                                       "under data/raw/ or outside the project)")
+    x.add_argument("--out", help="folder to write into (default: the wave's exports/ in the build folder)")
+    x.add_argument("--build", default="build", help="build folder (default: build, in the project)")
+    x.set_defaults(func=_export)
     k = sub.add_parser("key", help="write the local key from pseudonyms to names (personal data: keep it private)")
     k.add_argument("wave", help="wave id or folder")
     k.add_argument("--out", required=True, help="CSV to write, outside the project or under data/raw/")

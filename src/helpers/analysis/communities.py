@@ -4,6 +4,12 @@ Communities are found by Leiden, Louvain or greedy modularity on the undirected 
 graph (:func:`helpers.analysis.network.union_graph`), their modularity is compared with
 degree-preserving random networks, and their agreement with the departments is measured
 (:func:`detect_communities`, :func:`modularity_test`, :func:`groupings_finding`).
+
+Leiden is run from several seeds and the split of highest modularity is kept
+(:func:`best_of_seeds`); how much the runs agree (mean adjusted Rand index between
+every two runs) is kept beside it as the split's stability, so the finding does not
+depend on one seed. The random networks of the modularity test get the same treatment,
+so the test compares like with like.
 """
 
 from __future__ import annotations
@@ -27,6 +33,10 @@ __all__ = [
     "Communities",
     "modularity",
     "detect_communities",
+    "SeedRuns",
+    "best_of_seeds",
+    "N_SEEDS",
+    "seeds_for_size",
     "degree_preserving_rewire",
     "ModularityTest",
     "modularity_test",
@@ -38,6 +48,28 @@ __all__ = [
 ]
 
 COMMUNITY_METHODS = ("leiden", "louvain", "greedy")
+#: Leiden runs (seeds) whose best split is kept (:func:`best_of_seeds`), up to :data:`SEEDS_FULL_UP_TO` members.
+N_SEEDS = 10
+#: Above this many members, fewer runs (:func:`seeds_for_size`): each run and each random network costs more.
+SEEDS_FULL_UP_TO = 200
+
+
+def seeds_for_size(n_members: int) -> int:
+    """Leiden runs per split for a network of ``n_members``: :data:`N_SEEDS` up to
+    :data:`SEEDS_FULL_UP_TO` members, then ``2000 // n_members`` (at least 1).
+
+    The test repeats the runs for every random network, and a run's time grows with the
+    network, so the runs are cut to keep the step's time near what one run per network
+    took: from 2,000 members on one run is kept (as before the best-of-seeds split); the
+    split's agreement with a run from another seed is still reported. On a forum (tens
+    of members) ten runs cost seconds.
+
+    Examples
+    --------
+    >>> seeds_for_size(40), seeds_for_size(400), seeds_for_size(1000), seeds_for_size(5000)
+    (10, 5, 2, 1)
+    """
+    return N_SEEDS if n_members <= SEEDS_FULL_UP_TO else max(1, 2000 // n_members)
 
 @dataclass(frozen=True)
 class Communities:
@@ -119,13 +151,12 @@ def _find(H: nx.Graph, method: str, seed: int) -> tuple[list, dict]:
     if H.number_of_edges() == 0:
         return [[v] for v in H.nodes()], {}
     if method == "leiden":
-        algorithms = _import_cdlib_algorithms()
-        # cdlib's own networkx -> igraph conversion fails on bipartite graphs with string
-        # node names (it parses names as integers), so it is given an igraph graph.
-        g = _to_igraph(H, sorted(H.nodes()))
-        g.vs["name"] = sorted(H.nodes())
-        found = algorithms.leiden(g, seed=int(seed))
-        return found.communities, {"resolution_parameter": 1.0, "seed": int(seed)}
+        nodes = sorted(H.nodes())
+        membership = _leiden(_to_igraph(H, nodes), seed)
+        groups: dict[int, list] = {}
+        for v, c in zip(nodes, membership):
+            groups.setdefault(c, []).append(v)
+        return list(groups.values()), {"resolution_parameter": 1.0, "seed": int(seed), "n_iterations": 2}
     if method == "louvain":
         # cdlib's louvain passes `randomize` to python-louvain, where an integer only
         # switches randomisation on (seeded from numpy's global state) and False fixes
@@ -139,6 +170,22 @@ def _find(H: nx.Graph, method: str, seed: int) -> tuple[list, dict]:
         found = algorithms.greedy_modularity(H)
         return found.communities, {}
     raise ValueError(f"method must be one of {COMMUNITY_METHODS}, not {method!r}")
+
+
+def _leiden(g, seed: int) -> list[int]:
+    """Leiden (modularity) on an igraph graph, two iterations (leidenalg's default); membership per vertex."""
+    import leidenalg
+
+    part = leidenalg.find_partition(g, leidenalg.ModularityVertexPartition, seed=int(seed), n_iterations=2)
+    return list(part.membership)
+
+
+def _best_leiden(g, seeds) -> tuple[float, list[int], list[list[int]], list[float]]:
+    """Leiden from each seed on an igraph graph: the best modularity and membership, and every run's."""
+    runs = [_leiden(g, s) for s in seeds]
+    values = [float(g.modularity(m)) for m in runs]
+    best = max(range(len(runs)), key=lambda i: (values[i], -i))
+    return values[best], runs[best], runs, values
 
 
 #: From this many members on, greedy modularity runs in igraph (C) instead of networkx.
@@ -199,6 +246,91 @@ def detect_communities(G: nx.Graph | nx.DiGraph, *, method: str = "leiden", seed
     found, params = _find(H, method, seed)
     communities = _order_communities(found)
     return Communities(communities, modularity(H, communities), method, params)
+
+
+@dataclass(frozen=True)
+class SeedRuns:
+    """The best of several Leiden runs, and how much the runs agree.
+
+    Attributes
+    ----------
+    best : Communities
+        The split of highest modularity (the first seed on a tie).
+    seeds : tuple of int
+        The seeds run.
+    modularities : tuple of float
+        Modularity of each run's split, in seed order.
+    stability : float
+        Mean adjusted Rand index between every two runs' splits (1: every seed finds
+        the same split; NaN with one run).
+    best_share : float
+        Share of runs whose split is the best split (adjusted Rand index 1 with it).
+    """
+
+    best: Communities
+    seeds: tuple[int, ...]
+    modularities: tuple[float, ...]
+    stability: float
+    best_share: float
+
+
+def best_of_seeds(G: nx.Graph | nx.DiGraph, *, n_seeds: int = N_SEEDS, seed: int = 0) -> SeedRuns:
+    """Leiden from ``n_seeds`` seeds (``seed``, ``seed + 1``, ...): the split of highest modularity, and its stability.
+
+    One Leiden run is a local optimum that depends on the seed; keeping the best of
+    several runs makes the split (and the finding read from it) much less dependent on
+    the seed, and the agreement between the runs says how much it still depends on it.
+
+    Parameters
+    ----------
+    G : networkx.DiGraph or networkx.Graph
+        A wave's tie graph (its union graph is used) or an undirected graph.
+    n_seeds : int
+        Runs.
+    seed : int
+        First seed.
+
+    Returns
+    -------
+    SeedRuns
+
+    References
+    ----------
+    .. [1] V. A. Traag, L. Waltman and N. J. van Eck, "From Louvain to Leiden:
+       guaranteeing well-connected communities", Scientific Reports 9, 5233, 2019.
+    .. [2] L. Hubert and P. Arabie, "Comparing partitions", Journal of Classification
+       2, 193-218, 1985.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> H = nx.Graph([("a", "b"), ("b", "c"), ("a", "c"), ("d", "e"), ("e", "f"),
+    ...               ("d", "f"), ("c", "d")])
+    >>> runs = best_of_seeds(H, n_seeds=3)
+    >>> runs.best.communities, runs.stability
+    ((('a', 'b', 'c'), ('d', 'e', 'f')), 1.0)
+    """
+    if n_seeds < 1:
+        raise ValueError("n_seeds must be at least 1")
+    H = as_undirected(G)
+    seeds = tuple(int(seed) + i for i in range(n_seeds))
+    nodes = sorted(H.nodes())
+    if H.number_of_edges() == 0:
+        single = Communities(_order_communities([v] for v in nodes), math.nan, "leiden", {"seed": seeds[0]})
+        return SeedRuns(single, seeds, tuple(math.nan for _ in seeds), 1.0 if n_seeds > 1 else math.nan, 1.0)
+    _, best_membership, runs, values = _best_leiden(_to_igraph(H, nodes), seeds)
+    best_index = runs.index(best_membership)
+    groups: dict[int, list] = {}
+    for v, c in zip(nodes, best_membership):
+        groups.setdefault(c, []).append(v)
+    communities = _order_communities(groups.values())
+    best = Communities(communities, modularity(H, communities), "leiden",
+                       {"resolution_parameter": 1.0, "seed": seeds[best_index], "seeds": list(seeds),
+                        "n_iterations": 2})
+    pairs = [adjusted_rand_index(runs[i], runs[j]) for i in range(len(runs)) for j in range(i + 1, len(runs))]
+    stability = float(np.mean(pairs)) if pairs else math.nan
+    share = float(np.mean([adjusted_rand_index(r, best_membership) == 1.0 for r in runs]))
+    return SeedRuns(best, seeds, tuple(values), stability, share)
 
 
 def degree_preserving_rewire(H: nx.Graph, *, swaps_per_edge: int = 10, seed: int = 0) -> nx.Graph:
@@ -271,12 +403,11 @@ def _rewired(g, *, swaps_per_edge: int, seed: int):
     return out
 
 
-def _null_modularity(g, nodes: list, method: str, seed: int) -> float:
-    """Modularity that ``method`` finds in a rewired igraph graph (Leiden straight through leidenalg)."""
+def _null_modularity(g, nodes: list, method: str, seed: int, n_seeds: int = 1) -> float:
+    """Modularity that ``method`` finds in a rewired igraph graph (Leiden straight through leidenalg,
+    the best of ``n_seeds`` runs as in the wave)."""
     if method == "leiden" and g.ecount():
-        import leidenalg
-
-        return float(leidenalg.find_partition(g, leidenalg.ModularityVertexPartition, seed=int(seed)).modularity)
+        return _best_leiden(g, [int(seed) + i for i in range(n_seeds)])[0]
     R = nx.Graph()
     R.add_nodes_from(nodes)
     R.add_edges_from((nodes[a], nodes[b]) for a, b in g.get_edgelist())
@@ -339,6 +470,7 @@ def modularity_test(
     sequential: bool = True,
     workers: int | None = None,
     progress=None,
+    n_seeds: int = 1,
 ) -> ModularityTest:
     """Is the modularity found beyond what random networks of the same degrees give?
 
@@ -370,6 +502,9 @@ def modularity_test(
         members, else 1); the result does not depend on it.
     progress : callable, optional
         ``progress(drawn, n_samples)`` after each block of networks.
+    n_seeds : int
+        Leiden only: the wave's split and every random network's are the best of this
+        many runs (:func:`best_of_seeds`), so both sides of the test are found alike.
 
     Returns
     -------
@@ -387,7 +522,10 @@ def modularity_test(
        78(2), 301-304, 1991.
     """
     H = as_undirected(G)
-    observed = detect_communities(H, method=method, seed=seed).modularity
+    if method == "leiden" and n_seeds > 1:
+        observed = best_of_seeds(H, n_seeds=n_seeds, seed=seed).best.modularity
+    else:
+        observed = detect_communities(H, method=method, seed=seed).modularity
     nodes = sorted(H.nodes())
     base = _to_igraph(H, nodes)
     if n_samples < 1:
@@ -397,7 +535,7 @@ def modularity_test(
     if workers is None:
         workers = default_workers() if len(nodes) > 200 else 1
     sample = functools.partial(_null_modularities, n=len(nodes), edges=base.get_edgelist(), method=method,
-                               swaps_per_edge=swaps_per_edge)
+                               swaps_per_edge=swaps_per_edge, n_seeds=n_seeds)
     test = sequential_test(sample, observed, rule=rule, seed=seed, block_size=10, workers=workers,
                            progress=progress)
     null_arr = test.null
@@ -408,7 +546,7 @@ def modularity_test(
                           test.n_samples, seed, n_samples, test.stopped, test.p_low, test.p_high)
 
 
-def _null_modularities(rng, size, *, n, edges, method, swaps_per_edge):
+def _null_modularities(rng, size, *, n, edges, method, swaps_per_edge, n_seeds=1):
     """Modularity ``method`` finds in ``size`` rewired copies of the graph ``(n, edges)`` (a sample block)."""
     import igraph
 
@@ -418,7 +556,7 @@ def _null_modularities(rng, size, *, n, edges, method, swaps_per_edge):
     for _ in range(size):
         swap_seed, detect_seed = (int(x) for x in rng.integers(0, 2**31 - 1, size=2))
         rewired = _rewired(base, swaps_per_edge=swaps_per_edge, seed=swap_seed)
-        out.append(_null_modularity(rewired, nodes, method, detect_seed))
+        out.append(_null_modularity(rewired, nodes, method, detect_seed, n_seeds))
     return np.asarray(out, dtype=float)
 
 
@@ -555,21 +693,21 @@ def community_departments(G: nx.Graph | nx.DiGraph, communities: Communities) ->
 
 @dataclass(frozen=True)
 class GroupingsFinding:
-    """The "no separate groupings" finding and the figures behind it.
+    """Whether the forum splits into groupings beyond chance, and the figures behind it.
 
     Attributes
     ----------
     no_separate_groupings : bool
-        True when the modularity found is not beyond what random networks give
-        (``p_value > alpha``) or the communities cut across departments
-        (``nmi < max_nmi``).
+        True only when the modularity found is not beyond what random networks give
+        (``p_value > alpha``). Groupings beyond chance that cut across departments are
+        still groupings: ``cuts_across_departments`` says how they lie.
     beyond_random : bool
         ``p_value <= alpha`` (a Monte Carlo test with n samples has level alpha when
         alpha (n + 1) is a whole number, e.g. 0.05 with 19, 99 or 199 samples).
     cuts_across_departments : bool
-        ``nmi < max_nmi``.
+        ``nmi < max_nmi``: the groupings do not follow the departments.
     communities : Communities
-        The communities found in the wave.
+        The communities found in the wave (the best of ``n_seeds`` Leiden runs).
     test : ModularityTest
         Modularity against random networks.
     nmi, ari : float
@@ -580,6 +718,18 @@ class GroupingsFinding:
         Thresholds used.
     reasons : tuple of str
         Plain-English sentences saying why.
+    stability : float
+        Mean adjusted Rand index between the Leiden runs' splits (NaN for other methods).
+    best_share : float
+        Share of the runs that found the kept split.
+    n_seeds : int
+        Leiden runs.
+    largest_share : float
+        Mean over communities (weighted by size) of the share of the community's
+        largest department: 1 when every grouping is one department.
+    reproduced_ari : float
+        Adjusted Rand index between the split kept and the best split of ``n_seeds``
+        further runs (the next seeds): 1 when the finding does not depend on the seeds.
     """
 
     no_separate_groupings: bool
@@ -593,6 +743,11 @@ class GroupingsFinding:
     alpha: float
     max_nmi: float
     reasons: tuple[str, ...]
+    stability: float = math.nan
+    best_share: float = math.nan
+    n_seeds: int = 1
+    largest_share: float = math.nan
+    reproduced_ari: float = math.nan
 
 
 def groupings_finding(
@@ -604,18 +759,20 @@ def groupings_finding(
     max_nmi: float = 0.5,
     seed: int = 0,
     progress=None,
+    n_seeds: int | None = None,
 ) -> GroupingsFinding:
-    """Does the forum split into separate groupings?
+    """Does the forum split into groupings beyond chance, and do they follow the departments?
 
-    Communities are found on the union graph (:func:`detect_communities`), their
-    modularity is compared with degree-preserving random networks
-    (:func:`modularity_test`), and their agreement with the departments is measured by
-    normalised mutual information and the adjusted Rand index.
+    Communities are found on the union graph (Leiden: the best of ``n_seeds`` runs,
+    :func:`best_of_seeds`), their modularity is compared with degree-preserving random
+    networks treated alike (:func:`modularity_test`), and their agreement with the
+    departments is measured by normalised mutual information, the adjusted Rand index
+    and the share of each community's largest department.
 
-    The finding "no separate groupings" holds when the modularity is not beyond what
-    random networks give (``p > alpha``), or when the communities cut across
-    departments (NMI with the departments below ``max_nmi``). Otherwise the groupings
-    are described by their department make-up (``makeup``).
+    "No separate groupings" holds only when the modularity is not beyond what random
+    networks give (``p > alpha``). Beyond it, the groupings are there; NMI with the
+    departments below ``max_nmi`` says they cut across the departments, else they follow
+    them. Their sizes and department make-up are in ``makeup``.
 
     Parameters
     ----------
@@ -633,6 +790,8 @@ def groupings_finding(
         Seed of detection and random networks.
     progress : callable, optional
         Passed to :func:`modularity_test`.
+    n_seeds : int, optional
+        Leiden runs (default :func:`seeds_for_size`; ignored by the other methods).
 
     Returns
     -------
@@ -647,8 +806,18 @@ def groupings_finding(
     .. [3] L. Danon, A. Diaz-Guilera, J. Duch and A. Arenas, "Comparing community
        structure identification", J. Stat. Mech. P09008, 2005.
     """
-    found = detect_communities(G, method=method, seed=seed)
-    test = modularity_test(G, method=method, n_samples=n_samples, seed=seed, progress=progress)
+    if n_seeds is None:
+        n_seeds = seeds_for_size(G.number_of_nodes())
+    reproduced = math.nan
+    if method == "leiden":
+        runs = best_of_seeds(G, n_seeds=n_seeds, seed=seed)
+        found, stability, best_share = runs.best, runs.stability, runs.best_share
+        again = best_of_seeds(G, n_seeds=n_seeds, seed=seed + n_seeds).best.membership
+        reproduced = adjusted_rand_index([found.membership[v] for v in sorted(G)], [again[v] for v in sorted(G)])
+    else:
+        found, stability, best_share, n_seeds = detect_communities(G, method=method, seed=seed), math.nan, math.nan, 1
+    test = modularity_test(G, method=method, n_samples=n_samples, seed=seed, progress=progress,
+                           n_seeds=n_seeds if method == "leiden" else 1)
     nodes = sorted(G.nodes())
     membership = found.membership
     comm = [membership[v] for v in nodes]
@@ -657,6 +826,8 @@ def groupings_finding(
     ari = adjusted_rand_index(comm, dept)
     beyond = test.p_value <= alpha
     across = nmi < max_nmi
+    makeup = community_departments(G, found)
+    largest = makeup.groupby("community")["count"].max().sum() / max(len(nodes), 1) if len(makeup) else math.nan
     reasons = [
         f"{len(found)} communities ({method}) with modularity {found.modularity:.3f}; "
         f"random networks with the same degrees give {test.null_mean:.3f} on average "
@@ -666,15 +837,20 @@ def groupings_finding(
         + ("the communities cut across departments." if across else "the communities follow departments."),
     ]
     return GroupingsFinding(
-        no_separate_groupings=(not beyond) or across,
+        no_separate_groupings=not beyond,
         beyond_random=beyond,
         cuts_across_departments=across,
         communities=found,
         test=test,
         nmi=nmi,
         ari=ari,
-        makeup=community_departments(G, found),
+        makeup=makeup,
         alpha=alpha,
         max_nmi=max_nmi,
         reasons=tuple(reasons),
+        stability=stability,
+        best_share=best_share,
+        n_seeds=n_seeds,
+        largest_share=float(largest),
+        reproduced_ari=float(reproduced),
     )

@@ -8,10 +8,16 @@ Formats:
 * UCINET DL (:func:`write_dl` for the network, :func:`write_dl_attributes` for the
   members' attributes): UCINET, and :func:`read_dl` reads both back.
 
-Every file holds the pseudonymous member ids, never names, and only these attributes
-(:func:`export_graph`): ``gender``, ``role``, ``department``, ``answered``, and, when
-given, ``core`` and ``coreness``; ties carry ``rating``. Non-respondents have no
-outgoing ties because their answers are missing, not because they named nobody; the
+Every file holds the pseudonymous member ids, never names. By default only attributes
+that pass the description rule (:func:`safe_attributes`, :mod:`helpers.privacy`): a
+department, role or gender shared by fewer than ``k`` members is written as ``other``
+(or left out), an attribute that together with the ones before it would single out a
+member is left out (each department has one director: role is left out), and neither
+``answered`` nor the ties' ``rating`` is written (a member's own answers). With
+``full=True`` (the analyst's own machine: ``forum-network export WAVE --full --out
+DIR``) the files hold ``gender``, ``role``, ``department``, ``answered``, ``core`` and
+``coreness``, and ties carry ``rating``. Non-respondents have no outgoing ties because
+their answers are missing, not because they named nobody; the full export's
 ``answered`` attribute says which is which.
 
 Files are written atomically: to a temporary file in the same folder, then moved into
@@ -32,6 +38,7 @@ import pandas as pd
 
 __all__ = [
     "NODE_ATTRIBUTES",
+    "safe_attributes",
     "export_graph",
     "write_graphml",
     "write_gexf",
@@ -46,11 +53,76 @@ NODE_ATTRIBUTES = ("gender", "role", "department", "answered")
 """Member attributes exported (besides ``core`` and ``coreness`` when given)."""
 
 
+#: Attributes the k-safe export may keep, in the order they are tried (:func:`safe_attributes`).
+SAFE_ORDER = ("department", "gender", "role")
+
+
+def safe_attributes(G: nx.Graph | nx.DiGraph, k: int) -> dict[str, dict]:
+    """The member attributes an export may hold without singling anybody out.
+
+    Attributes are tried in the order ``department, gender, role``. Each attribute's
+    groups pass through :func:`helpers.privacy.group_labels` (a group that fails the
+    description rule becomes ``other``, or is left out when ``other`` fails it too);
+    then the attribute is kept only if, within every combination of the attributes kept
+    before it, each of its values passes :func:`helpers.privacy.may_describe`. In a forum
+    where each department has one director, role is left out: "the director of X" is one
+    person.
+
+    Parameters
+    ----------
+    G : networkx.Graph or networkx.DiGraph
+        Nodes carry the attributes.
+    k : int
+        Smallest group an export may describe (``min_group_size``).
+
+    Returns
+    -------
+    dict
+        Attribute -> {member id -> value written (None: left out)}, for the attributes kept.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph()
+    >>> G.add_nodes_from([(i, {"department": "AB"[i // 4], "role": "director" if i % 4 == 0 else "chief",
+    ...                        "gender": "female"}) for i in range(8)])
+    >>> sorted(safe_attributes(G, 3))
+    ['department', 'gender']
+    """
+    from helpers.privacy import group_labels, may_describe
+
+    nodes = list(G.nodes())
+    kept: dict[str, dict] = {}
+    for attribute in SAFE_ORDER:
+        raw = {v: G.nodes[v].get(attribute) for v in nodes}
+        if any(x is None for x in raw.values()):
+            continue
+        sizes: dict = {}
+        for x in raw.values():
+            sizes[x] = sizes.get(x, 0) + 1
+        if len(sizes) < 2:  # everybody alike: the attribute says nothing about anyone
+            kept[attribute] = raw
+            continue
+        labels = group_labels(sizes, k)
+        values = {v: labels[x] for v, x in raw.items()}
+        if len(set(values.values())) < 2:  # every group merged into one: nothing left to say
+            continue
+        frames: dict[tuple, dict] = {}
+        for v in nodes:
+            frame = tuple(kept[a][v] for a in kept)
+            frames.setdefault(frame, {}).setdefault(values[v], 0)
+            frames[frame][values[v]] += 1
+        if all(may_describe(n, sum(counts.values()), k) for counts in frames.values() for n in counts.values()):
+            kept[attribute] = values
+    return kept
+
+
 def export_graph(
     G: nx.DiGraph,
     *,
     core: Collection[str] | None = None,
     coreness: pd.Series | Mapping | None = None,
+    k: int = 3,
+    full: bool = False,
 ) -> nx.DiGraph:
     """The graph as exported: sorted, with only the exported attributes.
 
@@ -62,13 +134,19 @@ def export_graph(
         Member ids in the core; adds ``core`` (bool) to every member.
     coreness : pandas.Series or mapping, optional
         Coreness per member id; adds ``coreness`` (float, NaN where missing).
+    k : int
+        Smallest group the export may describe (the wave's ``min_group_size``).
+    full : bool
+        Every attribute and the ratings, for the analyst's own machine; default: only
+        :func:`safe_attributes`, no ``answered`` and no ``rating``.
 
     Returns
     -------
     networkx.DiGraph
-        A new graph: nodes and edges sorted; node attributes ``gender, role, department,
-        answered`` (bool) [, ``core``, ``coreness``]; edge attribute ``rating`` (int)
-        where present. Any other attribute (such as a name) is left out.
+        A new graph: nodes and edges sorted. With ``full``: node attributes ``gender,
+        role, department, answered`` (bool) [, ``core``, ``coreness``]; edge attribute
+        ``rating`` (int) where present. By default: the safe attributes [, ``core``,
+        ``coreness``], no rating. Any other attribute (such as a name) is left out.
 
     Examples
     --------
@@ -76,16 +154,22 @@ def export_graph(
     >>> G = nx.DiGraph([("b", "a")])
     >>> G.add_node("a", name="Jane Doe", gender="female", role="chief", department="X", answered=False)
     >>> G.add_node("b", name="John Doe", gender="male", role="director", department="Y", answered=True)
-    >>> H = export_graph(G, core={"b"})
+    >>> H = export_graph(G, core={"b"}, full=True)
     >>> H.nodes["a"]
     {'gender': 'female', 'role': 'chief', 'department': 'X', 'answered': False, 'core': False}
+    >>> export_graph(G, core={"b"}, k=1).nodes["a"]
+    {'department': 'X', 'gender': 'female', 'role': 'chief', 'core': False}
     """
     H = nx.DiGraph()
     cn = None if coreness is None else pd.Series(coreness, dtype=float)
     core = None if core is None else set(core)
+    safe = None if full else safe_attributes(G, k)
     for v in sorted(G.nodes()):
         a = G.nodes[v]
-        attrs = {k: a[k] for k in NODE_ATTRIBUTES if k in a and a[k] is not None}
+        if safe is None:
+            attrs = {key: a[key] for key in NODE_ATTRIBUTES if key in a and a[key] is not None}
+        else:
+            attrs = {key: values[v] for key, values in safe.items() if values[v] is not None}
         if "answered" in attrs:
             attrs["answered"] = bool(attrs["answered"])
         if core is not None:
@@ -95,7 +179,7 @@ def export_graph(
             attrs["coreness"] = float(x) if x is not None and not pd.isna(x) else math.nan
         H.add_node(str(v), **attrs)
     for u, v in sorted(G.edges()):
-        rating = G.edges[u, v].get("rating")
+        rating = G.edges[u, v].get("rating") if full else None
         H.add_edge(str(u), str(v), **({} if rating is None else {"rating": int(rating)}))
     return H
 
@@ -109,7 +193,8 @@ def _write_atomic(path: str | os.PathLike, data: bytes) -> Path:
     return path
 
 
-def write_graphml(G: nx.DiGraph, path: str | os.PathLike, *, core=None, coreness=None) -> Path:
+def write_graphml(G: nx.DiGraph, path: str | os.PathLike, *, core=None, coreness=None, k: int = 3,
+                  full: bool = False) -> Path:
     """Write the network as GraphML.
 
     Parameters
@@ -118,7 +203,7 @@ def write_graphml(G: nx.DiGraph, path: str | os.PathLike, *, core=None, coreness
         A wave's tie graph.
     path : str or path-like
         Target file (``.graphml``); folders are created.
-    core, coreness : optional
+    core, coreness, k, full : optional
         See :func:`export_graph`.
 
     Returns
@@ -132,12 +217,13 @@ def write_graphml(G: nx.DiGraph, path: str | os.PathLike, *, core=None, coreness
        (GraphML)", in R. Tamassia (ed.), *Handbook of Graph Drawing and
        Visualization*, CRC Press, 2013, 517-541.
     """
-    H = export_graph(G, core=core, coreness=coreness)
+    H = export_graph(G, core=core, coreness=coreness, k=k, full=full)
     text = "\n".join(nx.generate_graphml(H, encoding="utf-8")) + "\n"
     return _write_atomic(path, text.encode("utf-8"))
 
 
-def write_gexf(G: nx.DiGraph, path: str | os.PathLike, *, core=None, coreness=None) -> Path:
+def write_gexf(G: nx.DiGraph, path: str | os.PathLike, *, core=None, coreness=None, k: int = 3,
+               full: bool = False) -> Path:
     """Write the network as GEXF 1.2 (Gephi's own format).
 
     Parameters
@@ -146,7 +232,7 @@ def write_gexf(G: nx.DiGraph, path: str | os.PathLike, *, core=None, coreness=No
         A wave's tie graph.
     path : str or path-like
         Target file (``.gexf``); folders are created.
-    core, coreness : optional
+    core, coreness, k, full : optional
         See :func:`export_graph`.
 
     Returns
@@ -158,7 +244,7 @@ def write_gexf(G: nx.DiGraph, path: str | os.PathLike, *, core=None, coreness=No
     ----------
     .. [1] GEXF Working Group, "GEXF 1.2draft Primer", 2009, https://gexf.net.
     """
-    H = export_graph(G, core=core, coreness=coreness)
+    H = export_graph(G, core=core, coreness=coreness, k=k, full=full)
     text = "\n".join(nx.generate_gexf(H, encoding="utf-8", version="1.2draft")) + "\n"
     return _write_atomic(path, text.encode("utf-8"))
 
@@ -178,7 +264,8 @@ def _attr_text(x) -> str:
     return str(x)
 
 
-def write_pajek(G: nx.DiGraph, path: str | os.PathLike, *, core=None, coreness=None) -> Path:
+def write_pajek(G: nx.DiGraph, path: str | os.PathLike, *, core=None, coreness=None, k: int = 3,
+                full: bool = False) -> Path:
     """Write the network as a Pajek ``.net`` file, attributes included.
 
     Layout written (UTF-8)::
@@ -201,7 +288,7 @@ def write_pajek(G: nx.DiGraph, path: str | os.PathLike, *, core=None, coreness=N
         A wave's tie graph.
     path : str or path-like
         Target file (``.net``); folders are created.
-    core, coreness : optional
+    core, coreness, k, full : optional
         See :func:`export_graph`.
 
     Returns
@@ -214,7 +301,7 @@ def write_pajek(G: nx.DiGraph, path: str | os.PathLike, *, core=None, coreness=N
     .. [1] W. de Nooy, A. Mrvar and V. Batagelj, *Exploratory Social Network Analysis
        with Pajek*, 3rd ed., Cambridge University Press, 2018, appendix.
     """
-    H = export_graph(G, core=core, coreness=coreness)
+    H = export_graph(G, core=core, coreness=coreness, k=k, full=full)
     number = {v: i for i, v in enumerate(H.nodes(), start=1)}
     lines = [f"*Vertices {H.number_of_nodes()}"]
     for v, attrs in H.nodes(data=True):
@@ -243,7 +330,7 @@ def _dl_number(x: float) -> str:
     return repr(float(x))
 
 
-def write_dl(G: nx.DiGraph, path: str | os.PathLike, *, values: str | None = None) -> Path:
+def write_dl(G: nx.DiGraph, path: str | os.PathLike, *, values: str | None = None, full: bool = False) -> Path:
     """Write the network as a UCINET DL file (full matrix with labels).
 
     Layout written (UTF-8)::
@@ -269,7 +356,10 @@ def write_dl(G: nx.DiGraph, path: str | os.PathLike, *, values: str | None = Non
     path : str or path-like
         Target file (``.dl`` or ``.txt``); folders are created.
     values : {None, "rating"}
-        Cell values: 1 for a tie (default) or the tie's rating.
+        Cell values: 1 for a tie (default) or the tie's rating (only with ``full``: a
+        rating is a member's own answer).
+    full : bool
+        The analyst's own copy (see :func:`export_graph`).
 
     Returns
     -------
@@ -284,7 +374,9 @@ def write_dl(G: nx.DiGraph, path: str | os.PathLike, *, values: str | None = Non
     """
     if values not in (None, "rating"):
         raise ValueError("values must be None or 'rating'")
-    H = export_graph(G)
+    if values == "rating" and not full:
+        raise ValueError("values='rating' writes the members' own ratings: only with full=True")
+    H = export_graph(G, full=full)
     nodes = list(H.nodes())
     index = {v: i for i, v in enumerate(nodes)}
     A = np.zeros((len(nodes), len(nodes)), dtype=np.int64)
@@ -302,9 +394,15 @@ def _attribute_table(H: nx.DiGraph) -> pd.DataFrame:
     def col(name, f):
         columns[name] = [f(H.nodes[v]) for v in nodes]
 
-    col("female", lambda a: math.nan if "gender" not in a else float(a["gender"] == "female"))
-    col("director", lambda a: math.nan if "role" not in a else float(a["role"] == "director"))
-    col("answered", lambda a: math.nan if "answered" not in a else float(bool(a["answered"])))
+    def present(name):
+        return any(name in H.nodes[v] for v in nodes)
+
+    if present("gender"):
+        col("female", lambda a: float(a["gender"] == "female") if a.get("gender") in ("female", "male") else math.nan)
+    if present("role"):
+        col("director", lambda a: float(a["role"] == "director") if a.get("role") in ("director", "chief") else math.nan)
+    if present("answered"):
+        col("answered", lambda a: math.nan if "answered" not in a else float(bool(a["answered"])))
     if any("core" in H.nodes[v] for v in nodes):
         col("core", lambda a: math.nan if "core" not in a else float(bool(a["core"])))
     if any("coreness" in H.nodes[v] for v in nodes):
@@ -314,7 +412,8 @@ def _attribute_table(H: nx.DiGraph) -> pd.DataFrame:
     return pd.DataFrame(columns, index=pd.Index(nodes, name="member_id"))
 
 
-def write_dl_attributes(G: nx.DiGraph, path: str | os.PathLike, *, core=None, coreness=None) -> Path:
+def write_dl_attributes(G: nx.DiGraph, path: str | os.PathLike, *, core=None, coreness=None, k: int = 3,
+                        full: bool = False) -> Path:
     """Write the members' attributes as a UCINET DL attribute file.
 
     Layout written (UTF-8)::
@@ -339,7 +438,7 @@ def write_dl_attributes(G: nx.DiGraph, path: str | os.PathLike, *, core=None, co
         A wave's tie graph.
     path : str or path-like
         Target file; folders are created.
-    core, coreness : optional
+    core, coreness, k, full : optional
         See :func:`export_graph`.
 
     Returns
@@ -353,7 +452,7 @@ def write_dl_attributes(G: nx.DiGraph, path: str | os.PathLike, *, core=None, co
        Software for Social Network Analysis*, Analytic Technologies, 2002 (DL format,
        help topic "DL").
     """
-    table = _attribute_table(export_graph(G, core=core, coreness=coreness))
+    table = _attribute_table(export_graph(G, core=core, coreness=coreness, k=k, full=full))
     lines = [
         f"dl nr={table.shape[0]} nc={table.shape[1]} format=fullmatrix",
         "row labels:",
@@ -438,6 +537,8 @@ def write_all(
     stem: str = "network",
     core: Collection[str] | None = None,
     coreness: pd.Series | Mapping | None = None,
+    k: int = 3,
+    full: bool = False,
 ) -> dict[str, Path]:
     """Write the network in every format into one folder.
 
@@ -449,7 +550,7 @@ def write_all(
         Target folder (created).
     stem : str
         File name stem.
-    core, coreness : optional
+    core, coreness, k, full : optional
         See :func:`export_graph`.
 
     Returns
@@ -460,10 +561,11 @@ def write_all(
         ``<stem>-attributes.dl``.
     """
     folder = Path(folder)
+    given = dict(core=core, coreness=coreness, k=k, full=full)
     return {
-        "graphml": write_graphml(G, folder / f"{stem}.graphml", core=core, coreness=coreness),
-        "gexf": write_gexf(G, folder / f"{stem}.gexf", core=core, coreness=coreness),
-        "pajek": write_pajek(G, folder / f"{stem}.net", core=core, coreness=coreness),
-        "dl": write_dl(G, folder / f"{stem}.dl"),
-        "dl_attributes": write_dl_attributes(G, folder / f"{stem}-attributes.dl", core=core, coreness=coreness),
+        "graphml": write_graphml(G, folder / f"{stem}.graphml", **given),
+        "gexf": write_gexf(G, folder / f"{stem}.gexf", **given),
+        "pajek": write_pajek(G, folder / f"{stem}.net", **given),
+        "dl": write_dl(G, folder / f"{stem}.dl", full=full),
+        "dl_attributes": write_dl_attributes(G, folder / f"{stem}-attributes.dl", **given),
     }

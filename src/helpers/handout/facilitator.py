@@ -42,7 +42,7 @@ from helpers.handout.tablecard import pdf_timestamp, typst_string
 from helpers.ingest.wave import wave_text
 
 __all__ = ["SENSITIVE_TERMS", "facilitator_path", "pair_figures", "shown_terms", "facilitator_typst",
-           "write_facilitator"]
+           "write_facilitator", "described", "member_statements", "write_member_statements"]
 
 #: Terms whose count describes survey answers or analysis results: the version with names
 #: never shows them (see :func:`shown_terms`).
@@ -391,3 +391,96 @@ def write_facilitator(plan: vs.VisitPlan, G: nx.Graph, out_path: str | Path, *, 
     with io.atomic_file(out_path, "wb") as fh:
         fh.write(pdf)
     return out_path
+
+
+# -- statements about single members: facilitator material, never the participant handout -------------------------
+
+
+def described(ctx, member: str) -> str | None:
+    """A member as the description rule allows (:func:`helpers.handout.suppression.describe_member`):
+    "a chief in X", "a member from X", or None.
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+    member : str
+        A member id.
+
+    Returns
+    -------
+    str or None
+    """
+    from helpers.handout.suppression import describe_member
+
+    found = describe_member(ctx.graph, member, ctx.k)
+    if found is None:
+        return None
+    kind, values = found
+    if kind == "role_in":
+        return ctx.t("labels.role_in", role=ctx.label(values["role"]), department=values["department"])
+    return ctx.t("labels.member_of", department=values["department"])
+
+
+def member_statements(ctx) -> list[str]:
+    """Statements about single members that the participant handout leaves out, for the facilitator.
+
+    Who bridges the departments most (the three members with the most partners in other
+    departments), who holds the network together (cut vertices) and, for a compared
+    wave, who moved between core and periphery: each by pseudonym, with the description
+    the rule allows (or none). The participant handout gives only counts of these.
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+        The wave's handout in one language.
+
+    Returns
+    -------
+    list of str
+        Markdown lines (``- ...``).
+    """
+    t = ctx.t
+
+    from helpers.escape import Markdown, as_markdown
+
+    def who(members) -> str:
+        shown = [Markdown(f"{as_markdown(str(m))} ({described(ctx, m)})") if described(ctx, m) else str(m)
+                 for m in members]
+        return ctx.listing(shown) if shown else t("facilitator.statements.nobody")
+
+    lines = []
+    if ctx.departments.bridging_members is not None:  # the departments step has run
+        bridges = ctx.departments.bridging_members.copy().sort_values("rank")
+        bridges = bridges[bridges["cross_ties"] > 0].head(3)
+        lines.append(t("facilitator.statements.bridges", who=who(bridges["member_id"])))
+    if ctx.structure.key_players is not None:
+        players = ctx.structure.key_players.copy()
+        cut = sorted(players[players["articulation_point"].astype(bool)]["member_id"])
+        lines.append(t("facilitator.statements.cut", who=who(cut)))
+    if ctx.comparison is not None:
+        movers = ctx.comparison.compare_movers.copy()
+        for (a, b), key in ((("periphery", "core"), "up"), (("core", "periphery"), "down")):
+            found = sorted(movers[(movers["from"] == a) & (movers["to"] == b)]["member_id"])
+            lines.append(t(f"facilitator.statements.{key}", who=who(found)))
+    return [f"- {line}" for line in lines]
+
+
+def write_member_statements(ctx, path: str | Path) -> Path:
+    """Write :func:`member_statements` as a Markdown file for the facilitator (pseudonyms only).
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+    path : str or Path
+        The file to write (in the wave's build folder, beside the facilitator's sheet).
+
+    Returns
+    -------
+    Path
+    """
+    text = "\n".join([f"# {ctx.t('facilitator.statements.heading')}", "", ctx.t("facilitator.statements.intro"), "",
+                      *member_statements(ctx)]) + "\n"
+    path = Path(path)
+    with io.atomic_file(path, "w") as fh:
+        fh.write(text)
+    return path

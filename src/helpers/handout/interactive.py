@@ -9,10 +9,16 @@ script the same text is each member's SVG ``<title>`` (the browser's own tooltip
 fragment loads nothing: no CDN, no external file, so the single HTML file works offline.
 
 Privacy: members are numbered 0, 1, ... in the view; no name and no pseudonym id is
-written. Role is shown only for the members of a department in which every role is held
-by at least ``min_group_size`` members (each department has one director, so in practice
-the role is left out): shown for some members and left out for others, it would point
-out the director by elimination.
+written. The view shows only what at least ``min_group_size`` members share
+(:func:`helpers.handout.suppression.group_labels`): a department too small for the rule
+is merged into "other" in the tooltips, the data attributes and the legend; a member of
+such a department gets no coreness and no list of tie partners (``data-nb`` is empty,
+and no other member's list names them), and when even the merged group is too small the
+member is drawn as a plain grey point with no department at all. Role is shown only for
+the members of a department in which every role is held by at least ``min_group_size``
+members (each department has one director, so in practice the role is left out): shown
+for some members and left out for others, it would point out the director by
+elimination.
 
 :class:`NetworkView` is what the handout notebook displays. Its Markdown representation
 is a raw HTML block (```` ```{=html} ````), which pandoc passes into HTML and drops from
@@ -38,6 +44,7 @@ import pandas as pd
 
 from helpers import lang as fmt
 from helpers.handout.plots import PALETTE, department_markers, network_layout, node_sizes
+from helpers.handout.suppression import group_labels
 from helpers.results import union_graph
 
 __all__ = ["DEFAULT_LABELS", "NetworkView", "network_html", "view", "shown_roles", "marker_path"]
@@ -52,6 +59,7 @@ DEFAULT_LABELS = {
     "director": "director",
     "chief": "chief",
     "hint": "Point at a member, or tap it on a phone, to see their department, core or periphery, and coreness.",
+    "other": "Other",
     "aria": "The forum's network: one point per member, no names.",
 }
 """English texts of the view; the handout passes its own from the language catalogue."""
@@ -254,7 +262,9 @@ def network_html(
     lang : {"da", "en"}
         Language of the numbers (decimal comma in Danish) and of the fragment.
     min_group_size : int
-        Roles are shown only where they cannot single anybody out (see :func:`shown_roles`).
+        Departments too small for the rule are merged into "other" or hidden, their members
+        shown without coreness or tie partners; roles are shown only where they cannot
+        single anybody out (see :func:`shown_roles`).
     replaces : str, optional
         Identifier of the figure whose image the view replaces in HTML (e.g.
         ``"fig-network"``); None: the view stands on its own.
@@ -287,36 +297,47 @@ def network_html(
     height = (float(hi[1] - lo[1]) + 2 * pad) * scale
     at = {v: ((x - lo[0] + pad) * scale, (hi[1] - y + pad) * scale) for v, (x, y) in zip(nodes, xy)}
 
-    sizes = node_sizes(nodes, coreness, 40.0, 320.0)  # marker areas in pt^2, as Figure 1
+    # marker areas in pt^2, as Figure 1 (members of small departments all get the smallest)
     values = pd.Series(coreness, dtype=float) if coreness is not None else pd.Series(dtype=float)
-    markers = department_markers(d for _, d in G.nodes(data="department"))
+    sizes: dict = {}
+    for _, d in G.nodes(data="department"):
+        sizes[d] = sizes.get(d, 0) + 1
+    shown_as = group_labels(dict(sorted(sizes.items(), key=lambda item: str(item[0]))), min_group_size,
+                            other=text["other"])
+    department = {v: shown_as[G.nodes[v].get("department")] for v in nodes}
+    small = {v for v in nodes if department[v] != G.nodes[v].get("department")}  # merged or hidden
+    markers = department_markers(d for d in department.values() if d is not None)
     with_role = shown_roles(G, min_group_size)
     H = union_graph(G) if G.is_directed() else G
     ties = sorted((min(index[u], index[v]), max(index[u], index[v])) for u, v in H.edges())
 
     def describe(v) -> str:
         a = G.nodes[v]
-        lines = [f"{text['department']}: {a.get('department')}"]
-        if a.get("department") in with_role and a.get("role") in text:
+        lines = [f"{text['department']}: {department[v]}"] if department[v] is not None else []
+        if v not in small and a.get("department") in with_role and a.get("role") in text:
             lines.append(f"{text['role']}: {text[a['role']]}")
-        lines.append(f"{text['group']}: {text['core'] if v in core else text['periphery']}")
+        if department[v] is not None:
+            lines.append(f"{text['group']}: {text['core'] if v in core else text['periphery']}")
         value = values.get(v)
-        if value is not None and not pd.isna(value):
+        if v not in small and value is not None and not pd.isna(value):
             lines.append(f"{text['coreness']}: {fmt.number(float(value), lang, 2)}")
-        return html.escape("\n".join(lines), quote=False)
+        return html.escape("\n".join(lines) or "\u2013", quote=False)
 
     point = {i: f"{_num(at[v][0])} {_num(at[v][1])}" for v, i in index.items()}
     tie_path = "".join(f"M{point[a]}L{point[b]}" for a, b in ties)
     hits, shapes = [], []
-    for d, marker in markers.items():
-        for v in (v for v in nodes if G.nodes[v].get("department") == d):
+    point_sizes = node_sizes(nodes, coreness, 40.0, 320.0)
+    hidden = [v for v in nodes if department[v] is None]
+    for d, marker in [*markers.items(), *([(None, "o")] if hidden else [])]:
+        for v in (v for v in nodes if department[v] == d):
             x, y = at[v]
-            size = math.sqrt(sizes[v]) * POINT
+            size = math.sqrt(point_sizes[v] if v not in small else 40.0) * POINT
             i = index[v]
             reach = max(size / 2 + 3, HIT_RADIUS)
             hits.append(f'<circle data-i="{i}" cx="{_num(x)}" cy="{_num(y)}" r="{_num(reach)}"/>')
-            neighbours = " ".join(str(index[u]) for u in sorted(H.neighbors(v), key=index.get))
-            colour = PALETTE["core"] if v in core else PALETTE["periphery"]
+            partners = [] if v in small else [u for u in sorted(H.neighbors(v), key=index.get) if u not in small]
+            neighbours = " ".join(str(index[u]) for u in partners)
+            colour = (PALETTE["neutral"] if d is None else PALETTE["core"] if v in core else PALETTE["periphery"])
             attrs = (f' data-i="{i}" data-nb="{neighbours}" tabindex="0" role="img" fill="{colour}"'
                      f' stroke="{PALETTE["node_edge"]}" stroke-width="1"')
             shapes.append(_shape(marker, size, x, y, attrs, f"<title>{describe(v)}</title>"))

@@ -16,6 +16,15 @@ members, lets forum members guess who said what.
 * :func:`rare_combinations` lists attribute combinations (e.g. department
   and role) shared by fewer than ``k`` members, which would single a person
   out in a member-level table.
+* :func:`may_describe` is the description rule, the one test every description
+  of a set of members passes before the handout prints it (a sentence, a
+  heatmap label, a legend, a tooltip, an export's attribute): at least ``k``
+  members fit it, and its complement within the same frame is empty or has at
+  least ``k`` members. :func:`describe_member` applies it to one member (role
+  and department, else department, else nothing), :func:`group_labels` to a
+  grouping of the forum (small groups merged into "other", or hidden), and
+  :func:`merge_blocks` to a block table (the department heatmap: rows and
+  columns).
 
 Inputs are never changed; every function returns new objects.
 """
@@ -28,11 +37,19 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from helpers.privacy import OTHER, group_labels, may_describe
+
 __all__ = [
     "MARKER",
     "Suppression",
+    "OTHER",
     "any_suppressed",
+    "describe_member",
     "drop_small_groups",
+    "group_labels",
+    "may_describe",
+    "merge_blocks",
+    "shown_graph",
     "rare_combinations",
     "suppress",
     "suppression_note",
@@ -384,3 +401,152 @@ def rare_combinations(
     out = sizes[sizes["n"] < k].reset_index(drop=True)
     out["n"] = out["n"].astype(int)
     return out
+
+
+
+def _attributes(G, member) -> Mapping:
+    if isinstance(G, pd.DataFrame):
+        return G.set_index("member_id").loc[member].to_dict()
+    return G.nodes[member]
+
+
+def _rows(G) -> list[Mapping]:
+    if isinstance(G, pd.DataFrame):
+        return G.to_dict("records")
+    return [a for _, a in G.nodes(data=True)]
+
+
+def describe_member(G, member: str, k: int) -> tuple[str, dict] | None:
+    """How the handout may describe one member, by :func:`may_describe`.
+
+    By role in the department ("a chief in X") when the members of that role in X pass
+    the rule within X and X passes it within the forum; else by department ("a member from
+    X") when X passes it within the forum; else not at all. In a forum where every
+    department has one director, no one is described by role: "the chiefs of X" would
+    single out X's director by complement, and "a member from X" would then read as "the
+    director".
+
+    Parameters
+    ----------
+    G : networkx.Graph or pandas.DataFrame
+        Members with ``role`` and ``department`` (nodes, or rows with ``member_id``).
+    member : str
+        A member id.
+    k : int
+        Smallest group the handout may describe.
+
+    Returns
+    -------
+    tuple or None
+        ``("role_in", {"role": ..., "department": ...})``, ``("member_of", {"department":
+        ...})`` or None.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.Graph()
+    >>> G.add_nodes_from([(i, {"department": "X", "role": "chief"}) for i in range(3)])
+    >>> G.add_nodes_from([(i, {"department": "Y", "role": "chief"}) for i in range(3, 6)])
+    >>> describe_member(G, 0, 3)
+    ('role_in', {'role': 'chief', 'department': 'X'})
+    >>> G.add_node(6, department="X", role="director")
+    >>> describe_member(G, 0, 3)
+    ('member_of', {'department': 'X'})
+    """
+    rows = _rows(G)
+    a = _attributes(G, member)
+    role, dept = a.get("role"), a.get("department")
+    in_dept = [r for r in rows if r.get("department") == dept]
+    if not may_describe(len(in_dept), len(rows), k):
+        return None
+    same_role = sum(1 for r in in_dept if r.get("role") == role)
+    if role is not None and may_describe(same_role, len(in_dept), k):
+        return "role_in", {"role": role, "department": dept}
+    return "member_of", {"department": dept}
+
+
+def merge_blocks(blocks: pd.DataFrame, labels: Mapping[str, str | None], *, source: str = "source_department",
+                 target: str = "target_department", sums: Sequence[str] = ("ties", "possible")) -> pd.DataFrame:
+    """A block table (one row per source and target group) with groups relabelled and summed.
+
+    Rows and columns of a hidden group (label None) are dropped; groups given the same
+    label (the small groups merged into "other") are added up, and ``density`` is
+    recomputed as ``ties / possible``. Use it with :func:`group_labels` so that a small
+    group shows neither as a row nor as a column of a heatmap.
+
+    Parameters
+    ----------
+    blocks : pandas.DataFrame
+        Columns ``source``, ``target`` and ``sums`` (e.g. ``ties, possible``).
+    labels : mapping
+        Group -> label shown or None (:func:`group_labels`).
+    source, target : str
+        The group columns.
+    sums : sequence of str
+        Columns added up over merged groups.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``source, target, *sums, density`` (density only when ``ties`` and
+        ``possible`` are among ``sums``), in the order groups first appear.
+
+    Examples
+    --------
+    >>> b = pd.DataFrame({"source_department": ["A", "A", "C", "C"], "target_department": ["A", "C", "A", "C"],
+    ...                   "ties": [6, 1, 1, 0], "possible": [6, 3, 3, 0]})
+    >>> merge_blocks(b, {"A": "A", "C": None})[["source_department", "target_department", "density"]].values.tolist()
+    [['A', 'A', 1.0]]
+    """
+    frame = blocks.copy()
+    frame[source] = frame[source].map(lambda g: labels.get(g, g))
+    frame[target] = frame[target].map(lambda g: labels.get(g, g))
+    frame = frame.dropna(subset=[source, target])
+    order = list(dict.fromkeys([*frame[source], *frame[target]]))
+    out = frame.groupby([source, target], sort=False)[list(sums)].sum().reset_index()
+    if {"ties", "possible"} <= set(sums):
+        out["density"] = [t / p if p else float("nan") for t, p in zip(out["ties"], out["possible"])]
+    rank = {g: i for i, g in enumerate(order)}
+    out = out.sort_values([source, target], key=lambda s: s.map(rank)).reset_index(drop=True)
+    return out
+
+
+def shown_graph(G, k: int, *, other: str = OTHER, attribute: str = "department"):
+    """A copy of a tie graph whose small groups carry the label ``other`` (for a figure's shapes and legend).
+
+    Every member of a group that fails the description rule gets ``other`` as its
+    ``attribute`` (:func:`group_labels`; a group hidden there is also labelled ``other``
+    here, since a drawn member needs some shape), so no figure gives a department of one
+    or two a shape of its own.
+
+    Parameters
+    ----------
+    G : networkx.Graph or networkx.DiGraph
+    k : int
+        Smallest group the handout may describe.
+    other : str
+        Label of the merged group.
+    attribute : str
+        The grouping attribute.
+
+    Returns
+    -------
+    networkx.Graph or networkx.DiGraph
+        A copy; ``G`` is not changed.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.DiGraph()
+    >>> G.add_nodes_from([(i, {"department": "A" if i < 4 else "C"}) for i in range(8)] + [(9, {"department": "B"})])
+    >>> sorted(set(nx.get_node_attributes(shown_graph(G, 3, other="other"), "department").values()))
+    ['A', 'C', 'other']
+    """
+    sizes: dict = {}
+    for _, value in G.nodes(data=attribute):
+        sizes[value] = sizes.get(value, 0) + 1
+    labels = group_labels(sizes, k, other=other)
+    H = G.copy()
+    for v, value in G.nodes(data=attribute):
+        H.nodes[v][attribute] = labels[value] if labels[value] is not None else other
+    return H

@@ -87,7 +87,8 @@ class Comparison(Result):
 
     @classmethod
     def compute(cls, G_a: nx.DiGraph, G_b: nx.DiGraph, *, core_a, core_b, external_a=None, external_b=None,
-                visit_pairs=None, previous: dict | None = None, seed: int, n_boot: int = 2000) -> "Comparison":
+                visit_pairs=None, previous: dict | None = None, seed: int, n_boot: int = 2000,
+                relations_a=None, relations_b=None) -> "Comparison":
         """Compare a wave with the previous one and keep what the handout's "since last time" needs.
 
         Parameters
@@ -107,6 +108,10 @@ class Comparison(Result):
             Seed of the bootstrap and the permutation test.
         n_boot : int
             Bootstrap samples of the density change.
+        relations_a, relations_b : pandas.DataFrame, optional
+            Each wave's tidy ``relations`` (every rating given): ``compare_ties`` then
+            keeps a new or dropped tie's rating below the threshold
+            (:func:`helpers.analysis.compare.with_ratings`).
 
         Returns
         -------
@@ -123,11 +128,15 @@ class Comparison(Result):
         c = compare.compare_waves(G_a, G_b, core_a=core_a, core_b=core_b, external_a=external_a,
                                   external_b=external_b, seed=seed, n_boot=n_boot)
         summary = _comparison_summary(c, G_b)
+        from helpers.analysis.network import summary as whole
+
+        summary["own_density"] = {"a": whole(G_a)["density"], "b": whole(G_b)["density"]}
         if visit_pairs is not None:
             summary["visits"] = _visits_summary(visit_effect(G_a, G_b, visit_pairs, seed=seed))
         if previous is not None:
             summary["previous"] = previous
-        return cls(summary=summary, compare_ties=c.ties, compare_transitions=c.transitions,
+        ties = compare.with_ratings(c.ties, relations_a, relations_b)
+        return cls(summary=summary, compare_ties=ties, compare_transitions=c.transitions,
                    compare_movers=c.movers, compare_crossing=c.crossing, compare_blocks=c.blocks,
                    compare_external=c.external)
 
@@ -155,14 +164,16 @@ class Comparison(Result):
         from helpers.ingest.visit_pairs import VISIT_PAIRS_FILE, read_visit_pairs
 
         folders = (Path(previous_folder), Path(folder))
-        G_a, G_b = (Tidy.load(f).graph for f in folders)
+        tidy_a, tidy_b = (Tidy.load(f) for f in folders)
+        G_a, G_b = tidy_a.graph, tidy_b.graph
         core_a, core_b = (Structure.load(f).core for f in folders)
         external_a, external_b = (External.load(f).external_means for f in folders)
         pairs_file = previous_spec.folder / VISIT_PAIRS_FILE
         pairs = read_visit_pairs(pairs_file) if pairs_file.exists() else None
         previous = {"id": previous_spec.id, "name": previous_spec.name, "date": previous_spec.date.isoformat()}
         compared = cls.compute(G_a, G_b, core_a=core_a, core_b=core_b, external_a=external_a, external_b=external_b,
-                               visit_pairs=pairs, previous=previous, seed=seed)
+                               visit_pairs=pairs, previous=previous, seed=seed, relations_a=tidy_a.relations,
+                               relations_b=tidy_b.relations)
         return dataclasses.replace(compared, compare_layout=continued_layout(*folders, seed=seed))
 
     def density_matrix(self, values: str = "change") -> pd.DataFrame:

@@ -20,7 +20,9 @@ class Network(Result):
     ----------
     summary : dict
         ``members, respondents, response_rate, ties, possible_ties, density``
-        (:func:`helpers.analysis.network.summary`).
+        (:func:`helpers.analysis.network.summary`), and ``mutual_pairs,
+        asymmetric_pairs, reciprocity`` (:func:`helpers.analysis.network.network_measures`:
+        among ties between two respondents, the share that is returned).
     """
 
     summary: dict = stored("network.json")
@@ -38,4 +40,7 @@ class Network(Result):
         -------
         Network
         """
-        return cls(summary=network.summary(G))
+        measures = network.network_measures(G)
+        reciprocity = {"mutual_pairs": measures.mutual_pairs, "asymmetric_pairs": measures.asymmetric_pairs,
+                       "reciprocity": measures.reciprocity}
+        return cls(summary={**network.summary(G), **reciprocity})

@@ -68,6 +68,12 @@ def _groupings(finding) -> dict:
         "modularity": json_float(finding.communities.modularity), "null_mean": json_float(test.null_mean),
         "p_value": float(test.p_value), "n_samples": int(test.n_samples), "seed": int(test.seed), **_sequential(test),
         "nmi": json_float(finding.nmi), "ari": json_float(finding.ari), "alpha": finding.alpha, "max_nmi": finding.max_nmi,
+        "follows_departments": bool(finding.beyond_random and not finding.cuts_across_departments),
+        "largest_department_share": json_float(finding.largest_share),
+        "n_seeds": int(finding.n_seeds), "seeds": list(finding.communities.params.get("seeds", [])),
+        "best_seed": finding.communities.params.get("seed"),
+        "stability": json_float(finding.stability), "best_share": json_float(finding.best_share),
+        "reproduced_ari": json_float(finding.reproduced_ari),
     }
 
 
@@ -378,9 +384,14 @@ class Structure(Result):
             layout=placing.positions_table(positions),
         )
 
-    def export(self, G: nx.DiGraph, folder: str | Path) -> dict[str, Path]:
-        """Write the network with core and coreness in every exchange format into the wave's
-        ``exports/`` folder (:func:`helpers.analysis.exports.write_all`).
+    def export(self, G: nx.DiGraph, folder: str | Path, *, full: bool = False, out: str | Path | None = None,
+               k: int | None = None) -> dict[str, Path]:
+        """Write the network with core and coreness in every exchange format
+        (:func:`helpers.analysis.exports.write_all`).
+
+        By default into the wave's ``exports/`` folder, with only the attributes that pass
+        the description rule (the wave's ``min_group_size``); ``full`` writes every
+        attribute and the ratings, for the analyst's own machine (``out``).
 
         Parameters
         ----------
@@ -388,10 +399,21 @@ class Structure(Result):
             The wave's tie graph.
         folder : str or Path
             The wave's build folder (``build/<wave>``).
+        full : bool
+            Every attribute and the ratings.
+        out : str or Path, optional
+            Where to write (default: the wave's ``exports/`` folder).
+        k : int, optional
+            Smallest group an export may describe (default: the wave's ``min_group_size``).
         """
         from helpers.analysis import exports
+        from helpers.results.tidy import Tidy
 
-        return exports.write_all(G, Path(folder) / self.EXPORTS, core=self.core, coreness=self.coreness)
+        if k is None:
+            meta = Path(folder) / Tidy.FOLDER / Tidy.META
+            k = int(Tidy.read_meta(folder).get("min_group_size", 3)) if meta.is_file() else 3
+        target = Path(out) if out is not None else Path(folder) / self.EXPORTS
+        return exports.write_all(G, target, core=self.core, coreness=self.coreness, k=k, full=full)
 
     # -- accessors -------------------------------------------------------------------------
     def core_periphery(self, variant: str = VARIANT) -> dict:

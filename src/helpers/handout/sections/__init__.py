@@ -15,6 +15,7 @@ since          since last time (only when the wave was compared with a previous 
 discussion     the table discussion; the table card's data
 next_steps     next steps
 method         the method appendix
+rules          the appendix's rules that protect the individual, and the groupings' seeds
 =============  =====================================================================
 
 A new section is a new module here with a ``HEADING`` key in ``report/i18n/<lang>.yml``
@@ -24,10 +25,10 @@ and functions ``text(ctx)`` / ``figure(ctx, ax=None)``, and a cell in
 
 from helpers.handout import METADATA_KEY, MIME_TYPE  # noqa: F401  (what publish writes)
 from helpers.handout.sections import (contrasts, departments, discussion, external, method, network, next_steps,
-                                      purpose, since, structure, title)
+                                      purpose, rules, since, structure, title)
 
 __all__ = ["publish", "title", "purpose", "network", "contrasts", "structure", "departments", "external", "since",
-           "discussion", "next_steps", "method"]
+           "discussion", "next_steps", "method", "rules"]
 
 
 def publish(ctx) -> None:

@@ -1,12 +1,20 @@
-"""Collaboration across departments: the density heatmap, crossing shares, E-I index, bridges, unlinked pairs."""
+"""Collaboration across departments: the density heatmap, crossing shares, E-I index, unlinked pairs.
+
+Departments with fewer than ``min_group_size`` members (or whose complement would be)
+are merged into "other" in the heatmap's rows and columns, or hidden
+(:func:`helpers.handout.suppression.group_labels`), and are left out of the sentences.
+Who bridges the departments is a statement about single members: it is in the
+facilitator's material (:func:`helpers.handout.facilitator.member_statements`).
+"""
 
 from __future__ import annotations
 
 from helpers.results.departments import Departments
 from helpers.handout.context import ALPHA, undefined
-from helpers.handout.suppression import suppress
+from helpers.handout.sections.structure import shown_departments
+from helpers.handout.suppression import merge_blocks, suppress
 
-__all__ = ["HEADING", "heading", "text", "figure", "unlinked"]
+__all__ = ["HEADING", "heading", "text", "figure", "unlinked", "shown_blocks", "caption_note"]
 
 #: The section's heading in the catalogue.
 HEADING = "departments.heading"
@@ -29,7 +37,7 @@ def heading(ctx) -> str:
 
 
 def text(ctx) -> str:
-    """Collaboration across departments: crossing share, E-I index, bridges, unlinked pairs.
+    """Collaboration across departments: crossing share, E-I index, unlinked pairs.
 
     Parameters
     ----------
@@ -60,28 +68,17 @@ def text(ctx) -> str:
     ei = ctx.departments.ei_tests.copy()
     whole = ei[(ei["attribute"] == "department") & (ei["level"] == "whole")].iloc[0]
     if not (undefined(whole["observed"]) or undefined(whole["expected"])):
-        significance = t("departments.ei_significant" if whole["p_value"] <= ALPHA
-                         else "departments.ei_not_significant", p=ctx.p(whole["p_value"]))
+        values = dict(ei=ctx.n(whole["observed"], 2), expected=ctx.n(whole["expected"], 2), p=ctx.p(whole["p_value"]))
         if round(whole["observed"], 2) == round(whole["expected"], 2):
-            paragraphs.append(t("departments.ei_as_chance", ei=ctx.n(whole["observed"], 2)))
+            paragraphs.append(t("departments.ei_as_chance", **values))
+        elif undefined(whole["p_value"]) or whole["p_value"] > ALPHA:
+            paragraphs.append(t("departments.ei_no_tendency", **values))
         else:
-            paragraphs.append(t(
-                "departments.ei", ei=ctx.n(whole["observed"], 2), expected=ctx.n(whole["expected"], 2),
-                direction=t("departments.ei_more" if whole["observed"] < whole["expected"] else "departments.ei_less"),
-                significance=significance))
-    bridges = ctx.departments.bridging_members.copy().sort_values("rank")
-    bridges = bridges[bridges["cross_ties"] > 0]  # a member without ties across bridges nothing
-    who = []
-    for member in bridges["member_id"]:
-        described = ctx.describe(member)
-        if described and described not in who:
-            who.append(described)
-        if len(who) == 3:
-            break
-    if who:
-        paragraphs.append(t("departments.bridges", who=ctx.listing(who)))
+            paragraphs.append(t("departments.ei_beyond", direction=t(
+                "departments.ei_more" if whole["observed"] < whole["expected"] else "departments.ei_less"), **values))
     paragraphs.append(_unlinked_sentence(ctx))
-    return "\n\n".join(paragraphs)
+    note = caption_note(ctx)
+    return "\n\n".join([note, *paragraphs] if note else paragraphs)
 
 
 def unlinked(ctx) -> list[str]:
@@ -98,7 +95,8 @@ def unlinked(ctx) -> list[str]:
     """
     pairs = ctx.departments.unlinked_pairs.copy()
     pairs = pairs[pairs["possible"] > 0]
-    return [f"{a} – {b}" for a, b in zip(pairs["group_a"], pairs["group_b"])]
+    shown = shown_departments(ctx)  # a pair with a small department would tell of its few members' ties
+    return [f"{a} – {b}" for a, b in zip(pairs["group_a"], pairs["group_b"]) if shown.get(a) == a and shown.get(b) == b]
 
 
 def _unlinked_sentence(ctx) -> str:
@@ -106,8 +104,60 @@ def _unlinked_sentence(ctx) -> str:
     return ctx.t("departments.unlinked", pairs=ctx.listing(pairs)) if pairs else ctx.t("departments.all_linked")
 
 
+def shown_blocks(ctx):
+    """The department heatmap's blocks as the handout may show them.
+
+    Departments that fail the description rule are merged into "other" (rows and
+    columns), or dropped when the merged group fails it too
+    (:func:`helpers.handout.suppression.group_labels`); a row whose (merged) department
+    has fewer than ``k`` respondents is blanked (NaN), since it would show those few
+    people's answers.
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``source_department, target_department, ties, possible, density, respondents``.
+    """
+    labels = shown_departments(ctx)
+    blocks = merge_blocks(ctx.departments.department_densities.copy(), labels)
+    sizes = ctx.departments.crossing_shares.copy().query("attribute == 'department'")
+    respondents = {}
+    for group, n in zip(sizes["group"], sizes["n_respondents"]):
+        label = labels.get(group)
+        if label is not None:
+            respondents[label] = respondents.get(label, 0) + int(n)
+    blocks["respondents"] = blocks["source_department"].map(respondents).fillna(0).astype(int)
+    hidden = suppress(blocks, {"respondents": ["density", "ties"]}, k=ctx.k).mask
+    blocks.loc[hidden["density"], ["density", "ties"]] = float("nan")
+    return blocks
+
+
+def caption_note(ctx) -> str:
+    """A sentence for the heatmap's caption when small departments were merged into "other" ("" otherwise).
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+
+    Returns
+    -------
+    str
+    """
+    labels = shown_departments(ctx)
+    if all(label == d for d, label in labels.items()):
+        return ""
+    if any(label is None for label in labels.values()):
+        return ctx.t("departments.caption_hidden", k=ctx.n(ctx.k))
+    return ctx.t("departments.caption_other", k=ctx.n(ctx.k), other=ctx.label("other"))
+
+
 def figure(ctx, ax=None):
-    """Department x department densities; rows of departments with fewer than ``k`` respondents suppressed.
+    """Department x department densities; small departments merged into "other" in rows and
+    columns, rows of departments with fewer than ``k`` respondents blanked.
 
     Parameters
     ----------
@@ -118,11 +168,12 @@ def figure(ctx, ax=None):
     """
     from helpers.handout import plots
 
-    blocks = ctx.departments.department_densities.copy()
-    sizes = ctx.departments.crossing_shares.copy().query("attribute == 'department'").set_index("group")["n_respondents"]
-    blocks["respondents"] = blocks["source_department"].map(sizes)
-    hidden = suppress(blocks, {"respondents": ["density", "ties"]}, k=ctx.k).mask
-    blocks.loc[hidden["density"], ["density", "ties"]] = float("nan")
-    return plots.department_heatmap(Departments(department_densities=blocks).density_matrix(), counts=Departments(department_densities=blocks).density_matrix("ties"), ax=ax,
+    blocks = shown_blocks(ctx)
+    other = ctx.label("other")
+    order = list(dict.fromkeys(blocks["source_department"]))
+    order = [g for g in order if g != other] + [g for g in order if g == other]
+    result = Departments(department_densities=blocks)
+    return plots.department_heatmap(result.density_matrix().reindex(index=order, columns=order),
+                                    counts=result.density_matrix("ties").reindex(index=order, columns=order), ax=ax,
                                     xlabel=ctx.t("departments.columns"), ylabel=ctx.t("departments.rows"),
                                     colorbar_label=ctx.t("departments.colorbar"))

@@ -76,8 +76,10 @@ def figure(ctx, ax=None):
     if ctx.graph.number_of_nodes() >= aggregate.AGGREGATE_FROM:  # a point per member would be a grey cloud
         return aggregate.network_by_department(ctx.graph, ctx.structure.core, seed=ctx.seed, min_group_size=ctx.k,
                                                ax=ax, labels={**labels, **aggregate_labels(ctx)})
-    return plots.network(ctx.graph, ctx.structure.core, ctx.structure.coreness, seed=ctx.seed, ax=ax, labels=labels,
-                         positions=positions(ctx))
+    from helpers.handout.suppression import shown_graph  # no shape of its own for a department of one or two
+
+    return plots.network(shown_graph(ctx.graph, ctx.k, other=ctx.label("other")), ctx.structure.core,
+                         ctx.structure.coreness, seed=ctx.seed, ax=ax, labels=labels, positions=positions(ctx))
 
 
 def aggregate_labels(ctx) -> dict:
@@ -123,7 +125,7 @@ def interactive(ctx, *, replaces: str | None = "fig-network"):
     labels = {
         "department": ctx.t("labels.department"), "group": ctx.t("labels.group"),
         "core": ctx.t("labels.Core"), "periphery": ctx.t("labels.Periphery"),
-        "director": ctx.t("labels.director"), "chief": ctx.t("labels.chief"),
+        "director": ctx.t("labels.director"), "chief": ctx.t("labels.chief"), "other": ctx.t("labels.other"),
         **{k: ctx.t(f"interactive.{k}") for k in ("role", "coreness", "hint", "aria")},
     }
     from helpers.handout import plots

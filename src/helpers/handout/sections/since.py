@@ -4,15 +4,18 @@ Written only when the wave was compared with a previous one (see
 :func:`helpers.pipeline.scheduler.run`); every function here returns ``""`` (or draws nothing)
 otherwise, so the handout notebook can call them unconditionally.
 
-What the section shows, in order: who is compared; the density change with its
-confidence interval; ties kept, new and dropped; the moves between core and periphery
-as a table and a flow figure; the members who moved, described as
-:meth:`helpers.handout.context.Context.describe` allows (by role and department only where at
-least ``min_group_size`` members share it); the share of cross-department ties and the
-change in each department pair's density (a heatmap, rows of departments with fewer
-than ``min_group_size`` comparable respondents hidden); the change in the
-external-relations table (cells with fewer than ``min_group_size`` answers hidden); and
-whether the visit pairs formed ties.
+What the section shows, in order: three plain bullets (is the network largely
+unchanged: the density then and now and whether the change is beyond chance; ties kept,
+new and dropped; how many moved between core and periphery), each wave's own density
+beside the comparable-subset density, the moves as one table; then the share of
+cross-department ties and a department pair's change only when it passes a stated minimum
+(:data:`MIN_SENDERS`, :data:`MIN_POSSIBLE`) and its 95 % interval excludes zero; the
+change heatmap (small departments merged into "other" in rows and columns, rows of
+departments with fewer than ``min_group_size`` comparable respondents hidden); the
+change in the external-relations table (cells with fewer than ``min_group_size`` answers
+hidden); and whether the visit pairs formed ties. Who moved is a statement about single
+members: it is in the facilitator's material, not here. The confidence interval, the
+Jaccard similarity and who was compared are in the appendix (:func:`appendix`).
 
 The transition counts carry no attribute of anyone (only "core" or "periphery" then
 and now, over the members present in both rounds), so they are shown at every size;
@@ -26,16 +29,22 @@ import pandas as pd
 from helpers import lang as fmt
 from helpers.escape import as_markdown
 from helpers.handout.context import Context, pipe_table
-from helpers.handout.suppression import MARKER
+from helpers.handout.suppression import MARKER, merge_blocks
 from helpers.results.comparison import Comparison
 
-__all__ = ["HEADING", "GROUPS", "section", "transition_table", "transition_figure", "changes",
-           "department_change_figure", "external_table", "closing"]
+__all__ = ["HEADING", "GROUPS", "MIN_SENDERS", "MIN_POSSIBLE", "section", "transition_table", "transition_figure",
+           "changes", "highlighted_pairs", "department_change_figure", "external_table", "closing", "appendix",
+           "table_card_prompt", "visit_pairs_missing"]
 
 #: The section's heading in the catalogue.
 HEADING = "since.heading"
 #: Group labels of the core-periphery split, in table order.
 GROUPS = ("core", "periphery")
+#: A department pair's change is highlighted only when its sending department has at least this many
+#: comparable respondents in both waves (and at least ``min_group_size``) ...
+MIN_SENDERS = 5
+#: ... and the pair at least this many possible relations in both waves.
+MIN_POSSIBLE = 20
 
 
 def _signed(ctx: Context, value: float) -> str:
@@ -47,8 +56,17 @@ def _previous_date(ctx: Context, c) -> str:
     return fmt.date(c.previous["date"], ctx.lang)
 
 
+def _count_word(ctx: Context, n: int) -> str:
+    words = ctx.t.data_at("since.number_words").split()
+    return words[n] if 0 <= n < len(words) else ctx.n(n)
+
+
+def _density_changed(d: dict) -> bool:
+    return d["ci_low"] > 0 or d["ci_high"] < 0
+
+
 def section(ctx: Context) -> str:
-    """Markdown of the section's opening: who is compared, density and ties; "" without a comparison.
+    """Markdown of the section's opening: three plain bullets, the waves' own densities; "" without a comparison.
 
     Parameters
     ----------
@@ -64,17 +82,88 @@ def section(ctx: Context) -> str:
     if c is None:
         return ""
     t, d, s = ctx.t, c.density, c.summary
+    counts = _transition_counts(ctx)
+    up, down = counts[("periphery", "core")], counts[("core", "periphery")]
+    bullets = [
+        t("since.bullet_density_changed" if _density_changed(d) else "since.bullet_density_same",
+          a=ctx.pct(d["a"], 1), b=ctx.pct(d["b"], 1)),
+        t("since.bullet_ties", kept=ctx.n(s["ties"].get("kept", 0)), new=ctx.n(s["ties"].get("new", 0)),
+          dropped=ctx.n(s["ties"].get("dropped", 0))),
+        t("since.bullet_movers", both=ctx.n(s["members_both"]), up=_count_word(ctx, up), down=_count_word(ctx, down))
+        if up + down else t("since.no_movers"),
+    ]
+    parts = [ctx.heading(HEADING), "\n".join(f"- {b}" for b in bullets)]
+    own = s.get("own_density")
+    if own:
+        parts.append(t("since.own_density", own_a=ctx.pct(own["a"], 1), own_b=ctx.pct(own["b"], 1),
+                       then=_previous_date(ctx, c), now=fmt.date(ctx.meta["date"], ctx.lang),
+                       senders=ctx.n(s["senders_both"]), a=ctx.pct(d["a"], 1), b=ctx.pct(d["b"], 1)))
+    parts.append(t("since.transitions_intro"))
+    return "\n\n".join(parts)
+
+
+def appendix(ctx: Context) -> str:
+    """The details of "since last time" for the method appendix: who was compared, the density
+    change's confidence interval, the ties' Jaccard similarity; "" without a comparison.
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+
+    Returns
+    -------
+    str
+        Markdown.
+    """
+    c = ctx.comparison
+    if c is None:
+        return ""
+    t, d, s = ctx.t, c.density, c.summary
     return "\n\n".join([
-        ctx.heading(HEADING),
+        f"### {t('since.appendix_heading')}",
         t("since.members", previous=_previous_date(ctx, c), both=ctx.n(s["members_both"]), joined=ctx.n(s["joined"]),
           left=ctx.n(s["left"]), senders=ctx.n(s["senders_both"])),
         t("since.density", a=ctx.pct(d["a"], 1), b=ctx.pct(d["b"], 1), change=_signed(ctx, d["difference"]),
           level=ctx.pct(d["level"]), low=_signed(ctx, d["ci_low"]), high=_signed(ctx, d["ci_high"])) + " "
-        + t("since.density_changed" if d["ci_low"] > 0 or d["ci_high"] < 0 else "since.density_same"),
+        + t("since.density_changed" if _density_changed(d) else "since.density_same"),
         t("since.ties", kept=ctx.n(s["ties"].get("kept", 0)), new=ctx.n(s["ties"].get("new", 0)),
           dropped=ctx.n(s["ties"].get("dropped", 0)), jaccard=ctx.n(s["jaccard"], 2)),
-        t("since.transitions_intro"),
     ])
+
+
+def table_card_prompt(ctx: Context) -> str | None:
+    """The table card's since-last-time prompt for a compared wave; None otherwise.
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+
+    Returns
+    -------
+    str or None
+    """
+    c = ctx.comparison
+    if c is None:
+        return None
+    d = c.density
+    density = ctx.t("since.table_card_density_changed" if _density_changed(d) else "since.table_card_density_same",
+                    a=ctx.pct(d["a"], 1), b=ctx.pct(d["b"], 1))
+    return ctx.t("since.table_card_prompt", density=density)
+
+
+def visit_pairs_missing(ctx: Context) -> bool:
+    """Whether the wave was compared without visit pairs recorded for the previous wave (the
+    command line then says where the file goes; the handout only says none are recorded).
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+
+    Returns
+    -------
+    bool
+    """
+    return ctx.comparison is not None and ctx.comparison.visits is None
 
 
 def _transition_counts(ctx: Context) -> dict[tuple[str, str], int]:
@@ -108,8 +197,11 @@ def transition_table(ctx: Context) -> str:
     return pipe_table(frame)
 
 
-def transition_figure(ctx: Context, ax=None):
-    """Flow figure of the moves between core and periphery (nothing drawn without a comparison).
+def transition_figure(ctx: Context, ax=None, *, flow: bool = False):
+    """Flow figure of the moves between core and periphery; drawn only with ``flow=True``.
+
+    The figure and :func:`transition_table` show the same moves; the handout shows them
+    once, as the table, so by default nothing is drawn.
 
     Parameters
     ----------
@@ -117,9 +209,11 @@ def transition_figure(ctx: Context, ax=None):
         The wave's handout in one language.
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new figure if not given.
+    flow : bool
+        Draw the figure (nothing without a comparison).
     """
     c = ctx.comparison
-    if c is None:
+    if c is None or not flow:  # the handout shows the moves once, as the table
         return None
     from helpers.handout import plots
 
@@ -129,18 +223,8 @@ def transition_figure(ctx: Context, ax=None):
                                   count_format=ctx.n, ax=ax)
 
 
-def _movers(ctx: Context, direction: tuple[str, str]) -> str:
-    movers = ctx.comparison.compare_movers.copy()
-    found = movers[(movers["from"] == direction[0]) & (movers["to"] == direction[1])]
-    if found.empty:
-        return ctx.t("since.nobody")
-    described = [ctx.describe(m) or ctx.t("since.a_member") for m in found["member_id"]]
-    counted = pd.Series(described).value_counts(sort=False)
-    return ctx.listing(d if n == 1 else ctx.t("since.times", n=ctx.n(n), who=d) for d, n in counted.items())
-
-
 def changes(ctx: Context) -> str:
-    """Markdown after the transitions: who moved, cross-department ties and the department pairs that changed most.
+    """Markdown after the transitions: cross-department ties and the department pairs whose change is beyond chance.
 
     Parameters
     ----------
@@ -156,34 +240,80 @@ def changes(ctx: Context) -> str:
     if c is None:
         return ""
     t = ctx.t
-    counts = _transition_counts(ctx)
-    moved = counts[("periphery", "core")] + counts[("core", "periphery")]
     crossing = ctx.comparison.compare_crossing.copy().iloc[0]
-    parts = [
-        t("since.movers", up=_movers(ctx, ("periphery", "core")), down=_movers(ctx, ("core", "periphery")))
-        if moved else t("since.no_movers"),
-        t("since.crossing", a=ctx.pct(crossing["share_a"]), b=ctx.pct(crossing["share_b"])),
-    ]
-    blocks = _shown_blocks(ctx)
-    between = blocks[(blocks["source_department"] != blocks["target_department"]) & blocks["change"].notna()]
-    rise, fall = between[between["change"] > 0], between[between["change"] < 0]
+    parts = [t("since.crossing", a=ctx.pct(crossing["share_a"]), b=ctx.pct(crossing["share_b"]))]
+    pairs = highlighted_pairs(ctx)
+    rise, fall = pairs[pairs["change"] > 0], pairs[pairs["change"] < 0]
     sentences = []
     for frame, key, pick in ((rise, "since.pair_rose", "idxmax"), (fall, "since.pair_fell", "idxmin")):
         if len(frame):
             row = frame.loc[getattr(frame["change"], pick)()]
             sentences.append(t(key, source=row["source_department"], target=row["target_department"],
-                               a=ctx.pct(row["density_a"]), b=ctx.pct(row["density_b"])))
-    parts.append(" ".join(sentences) if sentences else t("since.pairs_same"))
+                               a=ctx.pct(row["density_a"]), b=ctx.pct(row["density_b"]),
+                               low=_signed(ctx, row["ci_low"]), high=_signed(ctx, row["ci_high"])))
+    parts.append(" ".join(sentences) if sentences else
+                 t("since.pairs_same", senders=ctx.n(max(MIN_SENDERS, ctx.k)), possible=ctx.n(MIN_POSSIBLE)))
     return "\n\n".join(parts)
 
 
-def _shown_blocks(ctx: Context) -> pd.DataFrame:
-    """The department pairs' density changes, with the rows of departments that had fewer
-    than ``k`` comparable respondents in either wave blanked (NaN)."""
+def highlighted_pairs(ctx: Context) -> pd.DataFrame:
+    """Department pairs (between two departments) whose change may be highlighted.
+
+    A pair qualifies when both departments may be named (:func:`helpers.handout.sections.structure.shown_departments`),
+    its sending department has at least :data:`MIN_SENDERS` (and ``k``) comparable
+    respondents in both waves, it has at least :data:`MIN_POSSIBLE` possible relations in
+    both waves, and the 95 % interval of its change (``ci_low``, ``ci_high``) excludes zero.
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+
+    Returns
+    -------
+    pandas.DataFrame
+        Rows of ``compare_blocks`` that qualify.
+    """
+    from helpers.handout.sections.structure import shown_departments
+
     blocks = ctx.comparison.compare_blocks.copy()
-    hidden = blocks[["senders_a", "senders_b"]].min(axis=1) < ctx.k
-    blocks.loc[hidden, ["density_a", "density_b", "change"]] = float("nan")
-    return blocks
+    if "ci_low" not in blocks:
+        return blocks.iloc[0:0]
+    labels = shown_departments(ctx)
+    minimum = max(MIN_SENDERS, ctx.k)
+    keep = ((blocks["source_department"] != blocks["target_department"])
+            & blocks["source_department"].map(lambda g: labels.get(g) == g)
+            & blocks["target_department"].map(lambda g: labels.get(g) == g)
+            & (blocks[["senders_a", "senders_b"]].min(axis=1) >= minimum)
+            & (blocks[["possible_a", "possible_b"]].min(axis=1) >= MIN_POSSIBLE)
+            & ((blocks["ci_low"] > 0) | (blocks["ci_high"] < 0)))
+    return blocks[keep]
+
+
+def _shown_blocks(ctx: Context) -> pd.DataFrame:
+    """The department pairs' density changes as the handout may show them: small departments
+    merged into "other" (rows and columns) or dropped, rows of departments that had fewer
+    than ``k`` comparable respondents in either wave blanked (NaN)."""
+    from helpers.handout.sections.structure import shown_departments
+
+    labels = shown_departments(ctx)
+    blocks = ctx.comparison.compare_blocks.copy()
+    senders = {}
+    for suffix in ("a", "b"):
+        per = blocks.drop_duplicates("source_department").set_index("source_department")[f"senders_{suffix}"]
+        for group, n in per.items():
+            label = labels.get(group, group)
+            if label is not None:
+                senders.setdefault(suffix, {}).setdefault(label, 0)
+                senders[suffix][label] += int(n)
+    merged = merge_blocks(blocks, labels, sums=("ties_a", "ties_b", "possible_a", "possible_b"))
+    merged["density_a"] = [t / p if p else float("nan") for t, p in zip(merged["ties_a"], merged["possible_a"])]
+    merged["density_b"] = [t / p if p else float("nan") for t, p in zip(merged["ties_b"], merged["possible_b"])]
+    merged["change"] = merged["density_b"] - merged["density_a"]
+    for suffix in ("a", "b"):
+        merged[f"senders_{suffix}"] = merged["source_department"].map(senders.get(suffix, {})).fillna(0).astype(int)
+    hidden = merged[["senders_a", "senders_b"]].min(axis=1) < ctx.k
+    merged.loc[hidden, ["density_a", "density_b", "change"]] = float("nan")
+    return merged
 
 
 def department_change_figure(ctx: Context, ax=None):
@@ -257,6 +387,6 @@ def closing(ctx: Context) -> str:
         parts.append(t("since.visits", rate=ctx.pct(v["rate"]), improved=ctx.n(v["improved"]), pairs=ctx.n(v["n_pairs"]),
                        rate_comparison=ctx.pct(v["rate_comparison"]), p=ctx.p(v["p_value"]))
                      + (" " + t("since.visits_caveat") if v["caveat"] else ""))
-    else:
+    else:  # where the file goes is said on the command line, not to the directors
         parts.append(t("since.no_visits"))
     return "\n\n".join(p for p in parts if p)

@@ -1,18 +1,32 @@
-"""What characterises the structure: core-periphery, groupings, indispensability, density, core make-up."""
+"""What characterises the structure: core-periphery, groupings, indispensability, density, reciprocity, core make-up.
+
+Every description of a set of members passes the description rule
+(:func:`helpers.handout.suppression.may_describe`); statements about single members (who
+holds the network together) are not made here but in the facilitator's material
+(:func:`helpers.handout.facilitator.member_statements`).
+"""
 
 from __future__ import annotations
 
-from helpers.handout.context import ALPHA, density_sentence
-from helpers.escape import Markdown
+import numpy as np
 
-__all__ = ["HEADING", "text", "cut_members"]
+from helpers.errors import SurveyError
+from helpers.escape import Markdown
+from helpers.handout.context import ALPHA, density_sentence, undefined
+from helpers.handout.suppression import group_labels, may_describe
+
+__all__ = ["HEADING", "text", "cut_members", "shown_departments", "department_sizes", "number_word"]
 
 #: The section's heading in the catalogue.
 HEADING = "structure.heading"
+#: From this reciprocity on, the handout reads it as "usually returned" ...
+RECIPROCITY_HIGH = 0.6
+#: ... from this on as "about half the time"; below it as "mostly one-sided".
+RECIPROCITY_HALF = 0.4
 
 
 def text(ctx) -> str:
-    """What characterises the structure: core-periphery, groupings, indispensability, density, core make-up.
+    """What characterises the structure: core-periphery, groupings, indispensability, density, reciprocity, core make-up.
 
     Without relations, or with fewer than ``k`` respondents, it says so instead; when no
     core can be told apart (every possible relation, or too few answers) it says why.
@@ -38,10 +52,78 @@ def text(ctx) -> str:
     else:
         first = _core_periphery(ctx) if ctx.has_core else t(f"structure.no_core.{ctx.structure.no_core_reason}")
         bullets = [first, _groupings(ctx), _indispensable(ctx), density_sentence(ctx.summary, ctx.lang)]
-        if ctx.has_core and _composition(ctx):
-            bullets.append(_composition(ctx))
+        reciprocity = _reciprocity(ctx)
+        if reciprocity:
+            bullets.append(reciprocity)
+        composition = _composition(ctx) if ctx.has_core else ""
+        if composition:
+            bullets.append(composition)
     parts = [ctx.heading(HEADING), "\n".join(f"- {b}" for b in bullets), note]
     return "\n\n".join(part for part in parts if part)
+
+
+def number_word(ctx, n: int) -> str:
+    """A small whole number as a word ("seks", "six"); digits from 13 on.
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+    n : int
+
+    Returns
+    -------
+    str
+    """
+    words = ctx.t.data_at("structure.number_words").split()
+    return Markdown(words[n]) if 0 <= n < len(words) else ctx.n(n)
+
+
+def shown_departments(ctx) -> dict[str, str | None]:
+    """Each department as the handout may show it: its own name, "other" (merged) or None (hidden).
+
+    :func:`helpers.handout.suppression.group_labels` over the forum's departments.
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+
+    Returns
+    -------
+    dict
+    """
+    sizes = department_sizes(ctx)
+    if sizes is None:  # results without the departments' sizes (a table card made from a partial build)
+        pairs = ctx.departments.unlinked_pairs
+        return {g: g for g in (set(pairs["group_a"]) | set(pairs["group_b"]))} if pairs is not None else {}
+    return group_labels(sizes, ctx.k, other=ctx.label("other"))
+
+
+def department_sizes(ctx) -> dict[str, int]:
+    """Members per department, from the departments step's result (the tie graph is not
+    needed, so the table card's prompts can be made from the results alone).
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+
+    Returns
+    -------
+    dict or None
+        Department -> members, sorted by department; None when neither the departments
+        step's result nor the tidy tables are there.
+    """
+    shares = ctx.departments.crossing_shares
+    if shares is not None:
+        shares = shares[shares["attribute"] == "department"]
+        return {str(g): int(n) for g, n in sorted(zip(shares["group"], shares["n_members"]))}
+    try:
+        graph = ctx.graph
+    except (OSError, SurveyError):  # no tidy tables either
+        return None
+    sizes: dict[str, int] = {}
+    for _, d in graph.nodes(data="department"):
+        sizes[str(d)] = sizes.get(str(d), 0) + 1
+    return dict(sorted(sizes.items()))
 
 
 def _core_periphery(ctx) -> str:
@@ -58,22 +140,43 @@ def _core_periphery(ctx) -> str:
 
 
 def _groupings(ctx) -> str:
+    """The groupings: none beyond chance, or how many, their sizes and make-up, and whether
+    they follow the departments. A community smaller than ``k`` is only counted; a
+    department is named in a community's make-up only when its members there pass the
+    description rule within the department."""
     g = ctx.structure.groupings
-    values = dict(modularity=ctx.n(g["modularity"], 2), null=ctx.n(g["null_mean"], 2))
+    values = dict(modularity=ctx.n(g["modularity"], 2), null=ctx.n(g["null_mean"], 2), p=ctx.p(g["p_value"]))
     if not g["beyond_random"]:
         return ctx.t("structure.groupings_none", **values)
-    if g["cuts_across_departments"]:
-        return ctx.t("structure.groupings_across", **values)
     makeup = ctx.structure.community_departments.copy()
-    parts = []
+    dept_sizes = department_sizes(ctx) or {}
+    shown = shown_departments(ctx)
+    parts, small = [], 0
     for _, rows in makeup.groupby("community", sort=True):
-        top = rows[rows["share"] >= 0.25].sort_values(["share", "department"], ascending=[False, True])
-        parts.append(ctx.t("structure.grouping_makeup", departments=ctx.listing(top["department"])))
-    return ctx.t("structure.groupings_separate", n=ctx.n(g["n_communities"]), makeup="; ".join(parts), **values)
+        size = int(rows["size"].iloc[0])
+        if size < ctx.k:
+            small += 1
+            continue
+        nameable = [may_describe(c, dept_sizes.get(d, 0), ctx.k) and shown.get(d) == d
+                    for d, c in zip(rows["department"], rows["count"])]
+        named = rows[(rows["share"] >= 0.25).to_numpy() & np.array(nameable, dtype=bool)]
+        named = named.sort_values(["share", "department"], ascending=[False, True])
+        if len(named):
+            parts.append(ctx.t("structure.grouping_makeup", size=ctx.n(size), departments=ctx.listing(named["department"])))
+        else:
+            parts.append(ctx.t("structure.grouping_size", size=ctx.n(size)))
+    if small:
+        parts.append(ctx.t("structure.groupings_small_one", k=ctx.n(ctx.k)) if small == 1
+                     else ctx.t("structure.groupings_small", n=number_word(ctx, small), k=ctx.n(ctx.k)))
+    key = "structure.groupings_across" if g["cuts_across_departments"] else "structure.groupings_follow"
+    return ctx.t(key, n=number_word(ctx, int(g["n_communities"])), makeup=Markdown("; ".join(parts)), **values)
 
 
 def cut_members(ctx) -> list[str]:
-    """The cut vertices as the handout may describe them (role and department), sorted.
+    """The cut vertices as the description rule allows them to be described, sorted.
+
+    Not used in the participant handout (a statement about single members); kept for the
+    facilitator's material.
 
     Parameters
     ----------
@@ -84,9 +187,11 @@ def cut_members(ctx) -> list[str]:
     -------
     list of str
     """
+    from helpers.handout.facilitator import described
+
     players = ctx.structure.key_players.copy()
     cut = players[players["articulation_point"].astype(bool)]["member_id"]
-    return sorted({d for d in map(ctx.describe, cut) if d})
+    return sorted({d for d in (described(ctx, m) for m in cut) if d})
 
 
 def _indispensable(ctx) -> str:
@@ -95,35 +200,103 @@ def _indispensable(ctx) -> str:
         return ctx.t("structure.disconnected", n=ctx.n(ind["components"]))
     if ind["nobody_indispensable"]:
         return ctx.t("structure.nobody_indispensable", k=ctx.n(max(ind["node_connectivity"], 1)))
-    who = cut_members(ctx) or [ctx.t("labels.fewer_than", k=ctx.k)]
-    return ctx.t("structure.indispensable", who=ctx.listing(who))
+    players = ctx.structure.key_players.copy()
+    n = int(players["articulation_point"].astype(bool).sum())
+    if n == 1:
+        return ctx.t("structure.indispensable_one")
+    return ctx.t("structure.indispensable", n=ctx.n(n))
+
+
+def _reciprocity(ctx) -> str:
+    """The share of returned relations, read plainly, against what random relations would give (the density)."""
+    r = ctx.summary.get("reciprocity")
+    if r is None or undefined(r):
+        return ""
+    level = "high" if r >= RECIPROCITY_HIGH else "half" if r >= RECIPROCITY_HALF else "low"
+    reading = ctx.t(f"structure.reciprocity_{level}")
+    return ctx.t("structure.reciprocity", reciprocity=ctx.pct(r), reading=reading,
+                 expected=ctx.pct(ctx.summary["density"]))
+
+
+_PLURAL = {"gender": {"female": "females", "male": "males"}, "role": {"director": "directors", "chief": "chiefs"}}
+
+
+def _group_name(ctx, attribute: str, value: str) -> str:
+    if attribute == "department":
+        return ctx.t("structure.department_members", department=value)
+    return ctx.label(_PLURAL.get(attribute, {}).get(value, value))
 
 
 def _composition(ctx) -> str:
-    """The core's make-up by gender, position and department; an attribute on which the
-    whole forum is alike (one department, say) is left out, as the core cannot cut across it."""
+    """The core's make-up by gender, position and department, from the composition test.
+
+    When the test says the core's make-up differs from the forum's (``differs``), the
+    over-represented group is named ("the core is dominated by ..."), if the description
+    rule allows it. Attributes on which the core is like the forum are summarised; an
+    attribute on which the whole forum is alike is left out. Counts are given only when
+    every count of the attribute in the core passes the rule (else the small one could be
+    read off by subtraction from the core's size).
+    """
     comp = ctx.structure.core_composition.copy()
     found = ctx.structure.composition
     varies = [a for a in ("gender", "role", "department") if a in found and found[a]["values_in_forum"] > 1]
     if not varies:
         return ""
-    details = []
-    for attribute, plural in (("gender", {"female": "females", "male": "males"}),
-                              ("role", {"director": "directors", "chief": "chiefs"})):
-        if attribute not in varies:
+    forum_size = ctx.graph.number_of_nodes()
+    core_size = len(ctx.structure.core)
+    sentences = []
+    for attribute in varies:
+        if not found[attribute].get("differs"):
             continue
+        rows = comp[comp["attribute"] == attribute].copy()
+        rows["excess"] = rows["core_share"] - rows["forum_share"]
+        top = rows.sort_values(["excess", "value"], ascending=[False, True]).iloc[0]
+        if (may_describe(int(top["forum_count"]), forum_size, ctx.k)
+                and may_describe(int(top["core_count"]), core_size, ctx.k)):
+            sentences.append(ctx.t("structure.composition_dominated", group=_group_name(ctx, attribute, top["value"]),
+                                   core_share=ctx.pct(top["core_share"]), forum_share=ctx.pct(top["forum_share"]),
+                                   p=ctx.p(found[attribute]["p_value"])))
+    alike = [a for a in varies if not found[a].get("differs")]
+    details = {}
+    for attribute in alike:
         rows = comp[comp["attribute"] == attribute]
-        details.append(ctx.listing(Markdown(f"{ctx.count(int(r.core_count))} {ctx.label(plural.get(r.value, r.value))}")
-                                    for r in rows.itertuples() if r.core_count > 0))
-    if "department" in varies:
-        dept = found["department"]
-        details.append(ctx.t("structure.departments_in_core", n=ctx.n(dept["values_in_core"]),
-                              total=ctx.n(dept["values_in_forum"])))
-    across = [a for a in varies if found[a]["cuts_across"]]
-    not_across = [a for a in varies if not found[a]["cuts_across"]]
+        if attribute == "department":
+            details[attribute] = _departments_in_core(ctx, rows)
+            continue
+        counts = [int(c) for c in rows["core_count"] if c > 0]
+        if counts and all(may_describe(c, core_size, ctx.k) for c in counts):
+            details[attribute] = ctx.listing(
+                Markdown(f"{ctx.n(int(r.core_count))} {ctx.label(_PLURAL[attribute].get(r.value, r.value))}")
+                for r in rows.itertuples() if r.core_count > 0)
     names = {a: ctx.t(f"structure.attribute_names.{a}") for a in found}
-    if not not_across:
-        return ctx.t("structure.composition_across", attributes=ctx.listing(names[a] for a in across),
-                      details="; ".join(details))
-    return ctx.t("structure.composition_not", attributes=ctx.listing(names[a] for a in not_across),
-                  details="; ".join(details))
+    across = [a for a in alike if found[a]["cuts_across"]]
+    not_across = [a for a in alike if not found[a]["cuts_across"]]
+    if across:
+        shown = [details[a] for a in across if details.get(a)]
+        sentences.append(ctx.t("structure.composition_across", attributes=ctx.listing(names[a] for a in across),
+                               details=Markdown("; ".join(shown))).replace(" ()", ""))
+    if not_across:
+        shown = [details[a] for a in not_across if details.get(a)]
+        if shown:
+            sentences.append(ctx.t("structure.composition_not", attributes=ctx.listing(names[a] for a in not_across),
+                                   details=Markdown("; ".join(shown))))
+    return Markdown(" ".join(sentences))
+
+
+def _departments_in_core(ctx, rows) -> str:
+    """"Members from all six departments" over the departments the handout may name (at least ``k`` members)."""
+    shown = shown_departments(ctx)
+    own = rows[[shown.get(d) == d for d in rows["value"]]]
+    total = len(own)
+    if not total:
+        return ""
+    n = int((own["core_count"] > 0).sum())
+    if n == total == 2:
+        out = ctx.t("structure.departments_both_in_core")
+    elif n == total:
+        out = ctx.t("structure.departments_all_in_core", total=number_word(ctx, total))
+    else:
+        out = ctx.t("structure.departments_in_core", n=ctx.n(n), total=ctx.n(total))
+    if total < len(rows):
+        out = Markdown(f"{out}; {ctx.t('structure.departments_small', k=ctx.n(ctx.k))}")
+    return out
