@@ -246,3 +246,19 @@ def test_handout_view_takes_texts_from_the_catalogue_and_the_layout_of_figure_1(
                               "role": "<interactive.role>", "coreness": "<interactive.coreness>",
                               "hint": "<interactive.hint>", "aria": "<interactive.aria>",
                               "other": "<labels.other>"})
+
+
+def test_points_carry_figure_1_cues_fill_and_outline_not_colour_alone():
+    """Core and periphery differ as in Figure 1 (filled dark vs light with an outline), so the
+    view reads in grey too; the legend's keys are painted the same way."""
+    from helpers.handout.plots import group_style
+
+    out = network_html(forum(), {IDS[0], IDS[1]}, CORENESS, POSITIONS, min_group_size=1)
+    paints = dict(re.findall(r'data-i="(\d+)" data-nb="[\d ]*" tabindex="0" role="img"'
+                             r' (fill="#\w+" stroke="#\w+")', out))
+    expected = {g: 'fill="{facecolor}" stroke="{edgecolor}"'.format(**group_style(g)) for g in ("core", "periphery")}
+    core_paints = {paints[str(i)] for i in (0, 1)}
+    periphery_paints = {paints[str(i)] for i in (2, 3)}
+    assert core_paints == {expected["core"]} and periphery_paints == {expected["periphery"]}
+    legend = out[out.index('class="netview-legend"'):]
+    assert expected["core"] in legend and expected["periphery"] in legend

@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 from helpers import lang as fmt
-from helpers.handout.plots import PALETTE, department_markers, network_layout, node_sizes
+from helpers.handout.plots import PALETTE, department_markers, group_style, marker_scale, network_layout, node_sizes
 from helpers.handout.suppression import group_labels
 from helpers.results import union_graph
 
@@ -229,6 +229,14 @@ def shown_roles(G: nx.Graph | nx.DiGraph, min_group_size: int) -> set[str]:
     return {d for d, roles in counts.items() if all(n >= min_group_size for n in roles.values())}
 
 
+def _paint(group: str | None) -> str:
+    """SVG fill and outline of a core, periphery or neutral (``None``) point, as in Figure 1
+    (:func:`helpers.handout.plots.group_style`): filled dark red vs light blue with a blue outline."""
+    style = group_style(group or "neutral")
+    return (f' fill="{style["facecolor"]}" stroke="{style["edgecolor"]}"'
+            f' stroke-width="{_num(style["linewidth"] * 1.5)}"')
+
+
 def _raw_fence(text: str) -> str:
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     return "`" * max(3, longest + 1)
@@ -331,26 +339,25 @@ def network_html(
     for d, marker in [*markers.items(), *([(None, "o")] if hidden else [])]:
         for v in (v for v in nodes if department[v] == d):
             x, y = at[v]
-            size = math.sqrt(point_sizes[v] if v not in small else 40.0) * POINT
+            size = math.sqrt((point_sizes[v] if v not in small else 40.0) * marker_scale(marker)) * POINT
             i = index[v]
             reach = max(size / 2 + 3, HIT_RADIUS)
             hits.append(f'<circle data-i="{i}" cx="{_num(x)}" cy="{_num(y)}" r="{_num(reach)}"/>')
             partners = [] if v in small else [u for u in sorted(H.neighbors(v), key=index.get) if u not in small]
             neighbours = " ".join(str(index[u]) for u in partners)
-            colour = (PALETTE["neutral"] if d is None else PALETTE["core"] if v in core else PALETTE["periphery"])
-            attrs = (f' data-i="{i}" data-nb="{neighbours}" tabindex="0" role="img" fill="{colour}"'
-                     f' stroke="{PALETTE["node_edge"]}" stroke-width="1"')
+            attrs = f' data-i="{i}" data-nb="{neighbours}" tabindex="0" role="img"' + _paint(
+                None if d is None else "core" if v in core else "periphery")
             shapes.append(_shape(marker, size, x, y, attrs, f"<title>{describe(v)}</title>"))
 
-    def key(shape: str, colour: str, label: str) -> str:
-        icon = _shape(shape, 11.0, 0.0, 0.0, f' fill="{colour}"')
+    def key(shape: str, group: str | None, label: str) -> str:
+        icon = _shape(shape, 11.0, 0.0, 0.0, _paint(group))
         return (f'<li><svg viewBox="-7 -7 14 14" aria-hidden="true" focusable="false">{icon}</svg>'
                 f"{html.escape(label)}</li>")
 
     legend = (f'<ul class="netview-legend"><li class="netview-legend-title">{html.escape(text["group"])}</li>'
-              f'{key("o", PALETTE["core"], text["core"])}{key("o", PALETTE["periphery"], text["periphery"])}</ul>'
+              f'{key("o", "core", text["core"])}{key("o", "periphery", text["periphery"])}</ul>'
               f'<ul class="netview-legend"><li class="netview-legend-title">{html.escape(text["department"])}</li>'
-              + "".join(key(m, PALETTE["neutral"], str(d)) for d, m in markers.items()) + "</ul>")
+              + "".join(key(m, None, str(d)) for d, m in markers.items()) + "</ul>")
     target = f' data-replaces="{html.escape(replaces)}"' if replaces else ""
     return (
         f'<div class="netview" lang="{html.escape(lang)}"{target}>'
