@@ -1,4 +1,10 @@
-"""Method appendix: definitions, variants, tests, samples, seeds, software and the input's hash."""
+"""Method: a short plain box in the body (:func:`box`) and the appendix at the end (:func:`text`).
+
+The appendix holds the definitions, variants, tests and p-values, samples, seeds, the
+software that made the results and rendered the handout, and the input's hash. In the
+PDF it starts on a page of its own; in the HTML it is a collapsible section
+(``<details>``), closed until a reader opens it.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +13,38 @@ import platform
 
 from helpers.settings import RENDERER
 from helpers.escape import Markdown
+from helpers.handout.context import typst_block
 
-__all__ = ["HEADING", "SOFTWARE", "text", "software_versions"]
+__all__ = ["HEADING", "SOFTWARE", "box", "text", "appendix_parts", "software_versions"]
 
 #: The section's heading in the catalogue.
 HEADING = "method.heading"
 #: Software whose versions the method section lists.
-SOFTWARE = ("networkx", "pandas", "cdlib", "leidenalg", "scipy", "matplotlib", "papermill", "pypandoc-binary", "typst")
+#: The renderer is named separately (``method.render``): the engine that really rendered the handout.
+SOFTWARE = ("networkx", "pandas", "cdlib", "leidenalg", "scipy", "matplotlib", "papermill")
+
+
+def box(ctx) -> str:
+    """The method in brief, as a plain box in the body: what was asked, what a core is, what
+    "certain" means, the privacy rule, and where the details are.
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+        The wave's handout in one language.
+
+    Returns
+    -------
+    str
+        Markdown: a Div of class ``method-box`` (HTML), in a shaded Typst block (PDF).
+    """
+    body = (f"::: {{.method-box}}\n**{ctx.t('method.box_heading')}.** "
+            f"{ctx.t('method.box', threshold=ctx.threshold(), k=ctx.n(ctx.k))}\n:::")
+    return typst_block(body, "breakable: false, width: 100%, fill: luma(242), inset: 9pt, radius: 2pt")
 
 
 def text(ctx) -> str:
-    """Method appendix: definitions, variants, tests, samples, seeds, software, input hash.
+    """The method appendix: a page of its own in the PDF, a collapsible section in the HTML.
 
     Parameters
     ----------
@@ -29,6 +56,36 @@ def text(ctx) -> str:
     str
         Markdown (empty when there is nothing to say).
     """
+    return Markdown("\n\n".join([
+        "```{=typst}\n#pagebreak(weak: true)\n```",
+        ctx.heading(HEADING),
+        f'```{{=html}}\n<details class="appendix">\n<summary>{ctx.t("method.details")}</summary>\n```',
+        *appendix_parts(ctx),
+        "```{=html}\n</details>\n```",
+    ]))
+
+
+def _privacy_rules(ctx) -> str:
+    """The privacy rules the handout applies, for the appendix ("" until they are written).
+
+    The place for ``sections.rules`` (the rules of the small-group privacy): its text goes
+    here, after the method's tests and before the software.
+    """
+    return ""
+
+
+def appendix_parts(ctx) -> list[str]:
+    """The appendix's paragraphs, in order (Markdown each); the hash of the inputs last, on a line of its own.
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+        The wave's handout in one language.
+
+    Returns
+    -------
+    list of str
+    """
     t, st, s = ctx.t, ctx.structure, ctx.summary
     cp, one = st.core_periphery(), st.core_periphery("one")
     sig, g = st.significance, st.groupings
@@ -39,8 +96,7 @@ def text(ctx) -> str:
     # only the methods whose results the handout states (none without relations or with too few answers)
     analysed = not (ctx.thin or ctx.no_ties)
     defined = analysed and cp.get("defined", True)
-    return "\n\n".join(part for part in [
-        ctx.heading(HEADING),
+    return [part for part in [
         t("method.density", respondents=ctx.n(s["respondents"]), members=ctx.n(s["members"]),
           possible=ctx.n(s["possible_ties"])),
         (t("method.core_periphery", restarts=ctx.n(cp["params"].get("restarts", 0)), seed=cp["params"].get("seed"),
@@ -63,10 +119,12 @@ def text(ctx) -> str:
         if ctx.has_core else "",
         _compare_method(ctx),
         t("method.suppression", k=ctx.n(ctx.k)),
+        _privacy_rules(ctx),
         t("method.software", software=ctx.listing(software_versions())),
         t("method.render", renderer=RENDERER),
-        t("method.data", wave=ctx.meta["wave"], hash=Markdown(ctx.meta["input_sha256"])),
-    ] if part)
+        t("method.data", wave=ctx.wave_text("name")),
+        Markdown(f"`{ctx.meta['input_sha256']}`"),
+    ] if part]
 
 
 def _interval(ctx, test: dict) -> str:
