@@ -262,6 +262,7 @@ EXAMPLE_WAVES = (
     WaveSpec(
         2, "2020-02", "2. måling, februar 2020 (syntetisk eksempel)", "2020-02-21",
         "2nd survey, February 2020 (synthetic example)", previous="2019-02", seminar_date="2020-03-05",
+        visits={"invitation": "2020-03-05", "first": "2020-03", "second": "2020-04", "wrap_up": "2020-05"},
     ),
 )
 

@@ -27,7 +27,7 @@ def text(ctx) -> str:
     """
     config = ctx.discussion
     asked = prompts(ctx) if config.get("data_prompts", True) else []
-    parts = [ctx.heading(HEADING)]
+    parts = []
     for number, round_ in enumerate(config["rounds"], start=1):
         parts.append("### " + ctx.t("discussion.round", number=number, title=round_["title"][ctx.lang],
                                      minutes=ctx.n(round_["minutes"])))
@@ -35,7 +35,9 @@ def text(ctx) -> str:
         if number == 2:  # joint reflection: what the data of this wave invites
             items += asked
         parts.append("\n".join(f"- {q}" for q in items))
-    return typst_block("\n\n".join(parts))  # the three rounds on one page of the PDF
+    # the three rounds on one page of the PDF; the heading first in the output (Quarto's table of
+    # contents lists only such headings), sticking to the rounds
+    return ctx.heading(HEADING) + "\n\n" + typst_block("\n\n".join(parts))
 
 
 def prompts(ctx) -> list[str]:
@@ -89,7 +91,8 @@ def table_card(ctx, *, thumbnail: bool = True) -> dict:
     dict
         ``title, rounds, prompts, lang, subtitle, heading, prompts_label, date``, and for
         the back page ``back_heading``, ``points`` (``heading``, ``body`` each, plain text),
-        ``thumbnail`` (SVG text or None) and ``thumbnail_caption``.
+        ``thumbnail`` (SVG text or None) and ``thumbnail_caption``; no points and no
+        thumbnail for a build folder without the network's results.
     """
     from helpers.handout.sections import summary
 
@@ -102,6 +105,7 @@ def table_card(ctx, *, thumbnail: bool = True) -> dict:
     since_prompt = _since_prompt(ctx)
     if since_prompt:
         asked.append(markdown_plain(since_prompt))
+    whole = ctx.summary is not None  # the back page needs the whole wave's results, the prompts do not
     return {"title": ctx.t(HEADING), "rounds": config["rounds"],
             "prompts": asked,
             "lang": ctx.lang,
@@ -110,8 +114,8 @@ def table_card(ctx, *, thumbnail: bool = True) -> dict:
             "prompts_label": label, "date": ctx.meta.get("date"),
             "back_heading": markdown_plain(ctx.t("table_card.back_heading")),
             "points": [{"heading": markdown_plain(p.heading), "body": markdown_plain(p.body)}
-                       for p in summary.points(ctx)],
-            "thumbnail": _figure1_svg(ctx) if thumbnail else None,
+                       for p in summary.points(ctx)] if whole else [],
+            "thumbnail": _figure1_svg(ctx) if thumbnail and whole else None,
             "thumbnail_caption": markdown_plain(ctx.t("table_card.thumbnail"))}
 
 

@@ -15,10 +15,14 @@ from helpers.settings import RENDERER
 from helpers.escape import Markdown
 from helpers.handout.context import typst_block
 
-__all__ = ["HEADING", "SOFTWARE", "box", "text", "appendix_parts", "software_versions"]
+__all__ = ["HEADING", "APPENDIX_LABEL", "SOFTWARE", "box", "text", "appendix_parts", "software_versions"]
 
 #: The section's heading in the catalogue.
 HEADING = "method.heading"
+#: The appendix heading's identifier (Typst label): ``report/templates/handout-body.typ`` starts a
+#: new page there. The heading comes first in its output: Quarto's table of contents lists
+#: only such headings.
+APPENDIX_LABEL = "appendix"
 #: Software whose versions the method section lists.
 #: The renderer is named separately (``method.render``): the engine that really rendered the handout.
 SOFTWARE = ("networkx", "pandas", "cdlib", "leidenalg", "scipy", "matplotlib", "papermill")
@@ -57,8 +61,7 @@ def text(ctx) -> str:
         Markdown (empty when there is nothing to say).
     """
     return Markdown("\n\n".join([
-        "```{=typst}\n#pagebreak(weak: true)\n```",
-        ctx.heading(HEADING),
+        ctx.heading(HEADING) + " {#" + APPENDIX_LABEL + "}",  # a new page in the PDF: handout-body.typ
         f'```{{=html}}\n<details class="appendix">\n<summary>{ctx.t("method.details")}</summary>\n```',
         *appendix_parts(ctx),
         "```{=html}\n</details>\n```",

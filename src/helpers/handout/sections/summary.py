@@ -23,7 +23,8 @@ from helpers.escape import Markdown
 from helpers.handout.context import ALPHA, density_word, undefined
 from helpers.handout.sections import external
 
-__all__ = ["HEADING", "Point", "core_verdict", "resilience", "departments_verdict", "points", "headline", "text",
+__all__ = ["HEADING", "Point", "core_verdict", "resilience", "departments_verdict", "points", "core_point",
+           "resilience_point", "density_point", "departments_point", "external_point", "headline", "text",
            "PAGE_BREAK"]
 
 #: The section's heading in the catalogue.
@@ -136,35 +137,103 @@ def points(ctx) -> list[Point]:
         return [Point(t("summary.thin_heading"), t("summary.thin", k=ctx.n(ctx.k)))]
     if ctx.no_ties:
         return [Point(t("summary.no_ties_heading"), t("summary.no_ties"))]
-    found = []
-    verdict = core_verdict(ctx)
+    found = [point(ctx) for point in (core_point, resilience_point, density_point, departments_point,
+                                      external_point)]
+    return [p for p in found if p is not None]
+
+
+def core_point(ctx) -> Point:
+    """The core: its verdict (:func:`core_verdict`), its size and the periphery's share of the members.
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+        The wave's handout in one language (with relations and enough answers).
+
+    Returns
+    -------
+    Point
+    """
+    t, verdict = ctx.t, core_verdict(ctx)
     if verdict is None:
-        found.append(Point(t("summary.core.none"), t(f"structure.no_core.{ctx.structure.no_core_reason}")))
-    else:
-        cp = ctx.structure.core_periphery()
-        members = len(cp["core"]) + len(cp["periphery"])
-        found.append(Point(t(f"summary.core.{verdict}"),
-                           t("summary.core.body", core=ctx.count(int(cp["core_size"])), members=ctx.n(members),
-                             share=ctx.pct(len(cp["periphery"]) / members))))
-    ind, kind = ctx.structure.indispensable, resilience(ctx)
+        return Point(t("summary.core.none"), t(f"structure.no_core.{ctx.structure.no_core_reason}"))
+    cp = ctx.structure.core_periphery()
+    members = len(cp["core"]) + len(cp["periphery"])
+    return Point(t(f"summary.core.{verdict}"),
+                 t("summary.core.body", core=ctx.count(int(cp["core_size"])), members=ctx.n(members),
+                   share=ctx.pct(len(cp["periphery"]) / members)))
+
+
+def resilience_point(ctx) -> Point:
+    """Whether anyone is indispensable (:func:`resilience`); a number of members below ``k`` is not printed.
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+        The wave's handout in one language (with relations and enough answers).
+
+    Returns
+    -------
+    Point
+    """
+    t, ind, kind = ctx.t, ctx.structure.indispensable, resilience(ctx)
     body = {"nobody": lambda: t("summary.resilience.nobody_body", k=ctx.n(max(ind["node_connectivity"], 1))),
             "some": lambda: t("summary.resilience.some_body", n=ctx.count(len(ind["articulation_points"]))),
             "disconnected": lambda: t("summary.resilience.disconnected_body", n=ctx.n(ind["components"]))}[kind]()
-    found.append(Point(t(f"summary.resilience.{kind}"), body))
-    found.append(Point(t(f"summary.density.{density_word(s['density'])}"),
-                       t("summary.density.body", density=ctx.pct(s["density"], 1), ties=ctx.n(s["ties"]),
-                         possible=ctx.n(s["possible_ties"]))))
-    dept = departments_verdict(ctx)
-    if dept is not None:
-        body = t(f"summary.departments.body.{dept['verdict']}", share=ctx.pct(dept["share"]))
-        body += " " + (t("summary.departments.unlinked", pairs=ctx.listing(dept["unlinked"])) if dept["unlinked"]
-                       else t("summary.departments.all_linked"))
-        found.append(Point(t(f"summary.departments.{dept['verdict']}"), body))
-    found.append(_external_point(ctx))
-    return found
+    return Point(t(f"summary.resilience.{kind}"), body)
 
 
-def _external_point(ctx) -> Point:
+def density_point(ctx) -> Point:
+    """The density band and the density, as the structure section prints it (one decimal).
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+        The wave's handout in one language (with relations and enough answers).
+
+    Returns
+    -------
+    Point
+    """
+    t, s = ctx.t, ctx.summary
+    return Point(t(f"summary.density.{density_word(s['density'])}"),
+                 t("summary.density.body", density=ctx.pct(s["density"], 1), ties=ctx.n(s["ties"]),
+                   possible=ctx.n(s["possible_ties"])))
+
+
+def departments_point(ctx) -> Point | None:
+    """How the departments mix (:func:`departments_verdict`); None with one department.
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+        The wave's handout in one language (with relations and enough answers).
+
+    Returns
+    -------
+    Point or None
+    """
+    t, dept = ctx.t, departments_verdict(ctx)
+    if dept is None:
+        return None
+    body = t(f"summary.departments.body.{dept['verdict']}", share=ctx.pct(dept["share"]))
+    body += " " + (t("summary.departments.unlinked", pairs=ctx.listing(dept["unlinked"])) if dept["unlinked"]
+                   else t("summary.departments.all_linked"))
+    return Point(t(f"summary.departments.{dept['verdict']}"), body)
+
+
+def external_point(ctx) -> Point:
+    """How core and periphery rate the external partners (:func:`helpers.handout.sections.external.findings`).
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+        The wave's handout in one language (with relations and enough answers).
+
+    Returns
+    -------
+    Point
+    """
     t, ext = ctx.t, external.findings(ctx)
     if not ctx.has_core:
         return Point(t("summary.external.no_core"), t("summary.external.no_core_body"))
