@@ -63,7 +63,9 @@ def text(ctx) -> str:
     return Markdown("\n\n".join([
         ctx.heading(HEADING) + " {#" + APPENDIX_LABEL + "}",  # a new page in the PDF: handout-body.typ
         f'```{{=html}}\n<details class="appendix">\n<summary>{ctx.t("method.details")}</summary>\n```',
+        "```{=typst}\n#[\n#set text(size: 0.9em)\n```",  # the details a little smaller in print
         *appendix_parts(ctx),
+        "```{=typst}\n]\n```",
         "```{=html}\n</details>\n```",
     ]))
 
