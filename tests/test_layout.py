@@ -196,3 +196,30 @@ def test_method_box_in_the_body_and_the_details_last(example_run):
     page = handouts["da.html"].read_text(encoding="utf-8")
     assert re.search(r'<details class="appendix">\s*<summary>Vis detaljer', page)
     assert page.index('<details class="appendix">') < page.index("SHA-256") < page.index("</details>")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_table_card_has_the_questions_in_front_and_figure_1_with_the_points_on_the_back(example_run, lang, tmp_path):
+    _, handouts, folder = example_run
+    card = folder / "handout" / f"table-card-{lang}.pdf"
+    found = pages(card)
+    assert len(found) == 2
+    front, back = found
+    rounds = yaml.safe_load((ROOT / "report" / "discussion.yml").read_text(encoding="utf-8"))["rounds"]
+    assert all(r["title"][lang] in front.text for r in rounds)
+    for heading in summary_headings(folder, lang):
+        assert f"{heading}." in back.text, heading
+    # room above "Fra jeres data": more than the gap between two questions of a round
+    label = {"da": ("Fra", "jeres", "data"), "en": ("From", "your", "data")}[lang]
+    at = next(i for i in range(len(front.words) - 2) if tuple(w.text for w in front.words[i:i + 3]) == label)
+    lines = sorted({round(w.y0, 1) for w in front.words[:at]})
+    gaps = [b - a for a, b in zip(lines, lines[1:])]
+    above = front.words[at].y0 - lines[-1]
+    assert above > 1.5 * min(gaps), (above, min(gaps))
+    # Figure 1 as a drawing above the first point: ink, and no words, in the band over the points
+    grey = raster(card, 2, tmp_path)
+    first_point = next(w for w in back.words if w.text == "1.")
+    scale = grey.shape[0] / back.height
+    band = grey[int((first_point.y0 - 250) * scale):int((first_point.y0 - 40) * scale)]
+    assert (band < 200).any(axis=1).mean() > 0.5
