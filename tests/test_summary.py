@@ -121,11 +121,11 @@ def test_the_example_summary_states_the_numbers_of_its_sections(example_run, lan
     dept = dict(zip(members["member_id"], members["department"]))
     across = Fraction(sum(dept[s] != dept[t] for s, t in zip(ties["source"], ties["target"])), len(ties))
     share = int(100 * across + Fraction(1, 2))
-    expected = {"da": [f"Bygger på svar fra {respondents} af forummets {len(members)} medlemmer (svarprocent 93 %).",
+    expected = {"da": [f"Pointerne bygger på svar fra {respondents} af forummets {len(members)} medlemmer (svarprocent 93 %).",
                        "12 af forummets 40 medlemmer udgør kernen; 70 % befinder sig i periferien.",
                        "42,3 % af de mulige relationer findes (611 ud af 1.443).",
                        f"{share} % af relationerne går på tværs af magistratsafdelingerne"],
-                "en": [f"Based on the answers of {respondents} of the forum's {len(members)} members (response rate 93 %).",
+                "en": [f"The points are based on the answers of {respondents} of the forum's {len(members)} members (response rate 93 %).",
                        "12 of the forum's 40 members form the core; 70 % are in the periphery.",
                        "42.3 % of the possible relations exist (611 of 1,443).",
                        f"{share} % of the relations cross department lines"]}[lang]

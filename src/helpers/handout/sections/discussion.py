@@ -106,15 +106,15 @@ def table_card(ctx, *, thumbnail: bool = True) -> dict:
     if since_prompt:
         asked.append(markdown_plain(since_prompt))
     whole = ctx.summary is not None  # the back page needs the whole wave's results, the prompts do not
+    points = summary.points(ctx) if whole else []
     return {"title": ctx.t(HEADING), "rounds": config["rounds"],
             "prompts": asked,
             "lang": ctx.lang,
             "subtitle": str(ctx.wave_text("name") or ""),
             "heading": ctx.t.data_at("discussion.round"),
             "prompts_label": label, "date": ctx.meta.get("date"),
-            "back_heading": markdown_plain(ctx.t("table_card.back_heading")),
-            "points": [{"heading": markdown_plain(p.heading), "body": markdown_plain(p.body)}
-                       for p in summary.points(ctx)] if whole else [],
+            "back_heading": markdown_plain(ctx.t(summary.heading_key(points))),
+            "points": [{"heading": markdown_plain(p.heading), "body": markdown_plain(p.body)} for p in points],
             "thumbnail": _figure1_svg(ctx) if thumbnail and whole else None,
             "thumbnail_caption": markdown_plain(ctx.t("table_card.thumbnail"))}
 

@@ -24,7 +24,7 @@ from helpers.handout.context import ALPHA, density_word, undefined
 from helpers.handout.sections import external
 
 __all__ = ["HEADING", "Point", "core_verdict", "resilience", "departments_verdict", "points", "core_point",
-           "resilience_point", "density_point", "departments_point", "external_point", "headline", "text",
+           "resilience_point", "density_point", "departments_point", "external_point", "headline", "heading_key", "text",
            "PAGE_BREAK"]
 
 #: The section's heading in the catalogue.
@@ -267,6 +267,17 @@ def headline(ctx) -> str:
     return Markdown(f"{core} – {ctx.t('summary.headline.' + resilience(ctx))}")
 
 
+def heading_key(found: list[Point]) -> str:
+    """The summary's heading in the catalogue: "Fem pointer" for five points, else "Hovedpointer".
+
+    Examples
+    --------
+    >>> heading_key([Point("a", "b")] * 5), heading_key([Point("a", "b")])
+    ('summary.heading', 'summary.heading_other')
+    """
+    return HEADING if len(found) == 5 else "summary.heading_other"
+
+
 def text(ctx) -> str:
     """The summary page: heading, what it is based on, the numbered points; a page break after it in the PDF.
 
@@ -282,7 +293,7 @@ def text(ctx) -> str:
     """
     found = points(ctx)
     s = ctx.summary
-    heading = ctx.heading(HEADING if len(found) == 5 else "summary.heading_other")
+    heading = ctx.heading(heading_key(found))
     basis = ctx.t("summary.basis", respondents=ctx.n(s["respondents"]), members=ctx.n(s["members"]),
                   response_rate=ctx.pct(s["response_rate"]))
     items = "\n\n".join(f"{i}. **{p.heading}.** {p.body}" for i, p in enumerate(found, start=1))
