@@ -223,3 +223,23 @@ def test_table_card_has_the_questions_in_front_and_figure_1_with_the_points_on_t
     scale = grey.shape[0] / back.height
     band = grey[int((first_point.y0 - 250) * scale):int((first_point.y0 - 40) * scale)]
     assert (band < 200).any(axis=1).mean() > 0.5
+
+
+def fonts(pdf: Path) -> set[str]:
+    """The font families embedded in a PDF (``pdffonts``; subset prefixes and styles removed)."""
+    out = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    names = [line.split()[0] for line in out.splitlines()[2:] if line.strip()]
+    return {re.sub(r"^[A-Z]{6}\+", "", n).split("-")[0] for n in names}
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("pdffonts") is None, reason="poppler's pdffonts is needed")
+def test_one_typeface_family_in_print_and_no_serif_fallback_on_screen(example_run):
+    _, handouts, folder = example_run
+    for pdf in (handouts["da.pdf"], handouts["en.pdf"], folder / "handout" / "table-card-da.pdf"):
+        assert fonts(pdf) <= {"DejaVuSans", "DejaVuSansMono"}, (pdf.name, fonts(pdf))  # the figures' family
+    page = handouts["da.html"].read_text(encoding="utf-8")
+    rule = re.search(r"body,\s*\.table,\s*figcaption,\s*summary\s*\{\s*font-family:\s*([^;]+);", page)
+    assert rule is not None
+    families = [f.strip().strip('"') for f in rule.group(1).split(",")]
+    assert families[0] == "DejaVu Sans" and families[-1] == "sans-serif" and "serif" not in families

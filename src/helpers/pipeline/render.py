@@ -18,6 +18,9 @@ outputs into documents. Two engines do that behind one function, :func:`render`:
     markup; the ``typst`` package compiles the markup to PDF. Needs nothing outside
     the Python environment, works offline.
 
+Both engines give Typst matplotlib's font folder (:func:`font_paths`), so the PDF's text is
+set in the figures' typeface (``mainfont`` in ``_quarto.yml``) on every machine.
+
 Both engines read the same notebook, prepared the same way by
 :func:`prepare_notebook` (stream and error outputs removed, captions without content
 dropped, Quarto ``#|`` cell options read), and the same ``_quarto.yml``; both put the
