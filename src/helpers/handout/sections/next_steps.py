@@ -9,8 +9,9 @@ months after the survey, the wrap-up in the third.
 from __future__ import annotations
 
 import datetime as dt
+import html
 
-from helpers.escape import Markdown, as_markdown
+from helpers.escape import Markdown, markdown_plain
 from helpers.handout.context import long_date, month
 
 __all__ = ["HEADING", "STAGES", "default_visits", "visits", "timeline", "text"]
@@ -88,7 +89,8 @@ def _when(value: str, lang: str) -> str:
 
 
 def timeline(ctx) -> str:
-    """The job visits as a timeline: one line per stage, date first (a list of class ``timeline``).
+    """The job visits as a timeline: in the PDF a line with one mark per stage (date above its
+    label), in the HTML a list of class ``timeline`` drawn as a vertical line (``handout.css``).
 
     Parameters
     ----------
@@ -98,11 +100,20 @@ def timeline(ctx) -> str:
     Returns
     -------
     str
-        Markdown.
+        Markdown: a raw HTML block and a raw Typst block (each format keeps its own).
     """
-    lines = [f"- **{as_markdown(_when(when, ctx.lang))}** – {ctx.t('timeline.' + stage)}"
-             for stage, when in visits(ctx).items()]
-    return Markdown("::: {.timeline}\n" + "\n".join(lines) + "\n:::")
+    from helpers.handout.tablecard import ACCENT, typst_string
+
+    stages = [(_when(when, ctx.lang), markdown_plain(ctx.t("timeline." + stage))) for stage, when in visits(ctx).items()]
+    items = "".join(f"<li><strong>{html.escape(when)}</strong> – {html.escape(what)}</li>" for when, what in stages)
+    marks = ", ".join(f"({typst_string(when)}, {typst_string(what)})" for when, what in stages)
+    typst = (f"#block(breakable: false, width: 100%, above: 1.2em, below: 1.2em)[\n"
+             f"  #place(top + left, dy: 5pt, line(length: 100%, stroke: 1.5pt + rgb(\"{ACCENT}\")))\n"
+             f"  #grid(columns: (1fr,) * {len(stages)}, column-gutter: 8pt,\n"
+             f"    ..({marks},).map(s => stack(spacing: 6pt,\n"
+             f"      circle(radius: 5pt, fill: white, stroke: 2pt + rgb(\"{ACCENT}\")),\n"
+             f"      text(weight: \"bold\", s.at(0)), text(size: 0.9em, s.at(1)))))\n]")
+    return Markdown(f'```{{=html}}\n<ul class="timeline">{items}</ul>\n```\n\n```{{=typst}}\n{typst}\n```')
 
 
 def text(ctx) -> str:
