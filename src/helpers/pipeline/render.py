@@ -824,6 +824,10 @@ def _quarto(
         if not any("toc-title" in section for section in (config, matter, *_format_sections(config))):
             # the built-in path's word ("Indhold"), not Quarto's ("Indholdsfortegnelse")
             matter["toc-title"] = _TOC_TITLE.get(lang.split("-")[0], _TOC_TITLE["en"])
+        if matter.get("author") and "language" not in matter:
+            # the author line says who prepared the handout in its own words ("Udarbejdet
+            # af ..."), as on the built-in path: no "Author"/"Forfatter" label above it
+            matter["language"] = {"title-block-author-single": " ", "title-block-author-plural": " "}
         nb_file = project / f"{name}.ipynb"
         nbformat.write(quarto_notebook(nb, matter), nb_file)
         env = dict(os.environ)
