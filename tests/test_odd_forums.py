@@ -204,7 +204,7 @@ FINDINGS = {
                         "department", "of 1 departments"]),
     "department-of-one": (["core-periphery structure", "E-I index"], []),
     "five": (["core-periphery structure", "The core and the periphery cannot be compared"],
-             ["None of the differences is larger"]),
+             ["None of the differences is statistically certain"]),
 }
 
 
