@@ -139,3 +139,15 @@ def test_the_example_summary_states_the_numbers_of_its_sections(example_run, lan
                                      sections.departments.text(ctx)])).replace(NBSP, " ")
     for number in ("93 %", "42,3 %" if lang == "da" else "42.3 %", f"{share} %"):
         assert number in body, number
+
+
+def test_unlinked_departments_of_fewer_than_k_members_are_not_named(tmp_path):
+    G = forum({"A": 5, "B": 5, "C": 2})
+    clique(G, [f"A{i}" for i in range(5)] + [f"B{i}" for i in range(5)])
+    G.add_edges_from([("C0", "C1"), ("C1", "C0")])  # C: two members, no ties to A or B
+    ctx = with_departments(tmp_path, G)
+    assert {"A – C", "B – C"} <= set(sections.departments.unlinked(ctx))  # the section finds them
+    assert summary.unlinked_pairs(ctx) == []  # the summary does not describe C's two members
+    point = summary.departments_point(ctx)
+    assert "C" not in re.findall(r"\b[A-C]\b", point.body)
+    assert "All departments have relations" not in point.body  # and nothing untrue instead

@@ -23,7 +23,7 @@ from helpers.escape import Markdown
 from helpers.handout.context import ALPHA, density_word, undefined
 from helpers.handout.sections import external
 
-__all__ = ["HEADING", "Point", "core_verdict", "resilience", "departments_verdict", "points", "core_point",
+__all__ = ["HEADING", "Point", "core_verdict", "resilience", "departments_verdict", "unlinked_pairs", "points", "core_point",
            "resilience_point", "density_point", "departments_point", "external_point", "headline", "heading_key", "text",
            "PAGE_BREAK"]
 
@@ -99,10 +99,9 @@ def departments_verdict(ctx) -> dict | None:
         ``share`` (ties across departments / all ties, the departments section's
         figure), ``verdict`` (``"inside"``: the E-I index is below chance's at p <=
         :data:`ALPHA`; ``"across"``: above it; ``"chance"``: otherwise) and
-        ``unlinked`` (department pairs without ties); None with one department.
+        ``unlinked`` (department pairs without ties, :func:`unlinked_pairs`) and
+        ``all_linked`` (every pair of departments has ties); None with one department.
     """
-    from helpers.handout.sections import departments
-
     if ctx.n_departments < 2:
         return None
     crossing = ctx.departments.crossing_shares.copy()
@@ -114,7 +113,34 @@ def departments_verdict(ctx) -> dict | None:
     if not (undefined(whole["observed"]) or undefined(whole["expected"]) or undefined(whole["p_value"])):
         if whole["p_value"] <= ALPHA and round(whole["observed"], 2) != round(whole["expected"], 2):
             verdict = "inside" if whole["observed"] < whole["expected"] else "across"
-    return {"share": share, "verdict": verdict, "unlinked": departments.unlinked(ctx)}
+    from helpers.handout.sections import departments
+
+    return {"share": share, "verdict": verdict, "unlinked": unlinked_pairs(ctx),
+            "all_linked": not departments.unlinked(ctx)}
+
+
+def unlinked_pairs(ctx) -> list[str]:
+    """Department pairs without ties (as the departments section finds them), leaving out any
+    pair with a department of fewer than ``k`` members: "no ties between A and B" would
+    describe those few members.
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+        The wave's handout in one language.
+
+    Returns
+    -------
+    list of str
+        "A – B" per pair, in the section's order.
+    """
+    sizes: dict[str, int] = {}
+    for _, department in ctx.graph.nodes(data="department"):
+        sizes[department] = sizes.get(department, 0) + 1
+    pairs = ctx.departments.unlinked_pairs.copy()
+    pairs = pairs[pairs["possible"] > 0]
+    return [f"{a} – {b}" for a, b in zip(pairs["group_a"], pairs["group_b"])
+            if sizes.get(a, 0) >= ctx.k and sizes.get(b, 0) >= ctx.k]
 
 
 def points(ctx) -> list[Point]:
@@ -217,8 +243,10 @@ def departments_point(ctx) -> Point | None:
     if dept is None:
         return None
     body = t(f"summary.departments.body.{dept['verdict']}", share=ctx.pct(dept["share"]))
-    body += " " + (t("summary.departments.unlinked", pairs=ctx.listing(dept["unlinked"])) if dept["unlinked"]
-                   else t("summary.departments.all_linked"))
+    if dept["unlinked"]:
+        body += " " + t("summary.departments.unlinked", pairs=ctx.listing(dept["unlinked"]))
+    elif dept["all_linked"]:  # (pairs with a small department are neither named nor denied)
+        body += " " + t("summary.departments.all_linked")
     return Point(t(f"summary.departments.{dept['verdict']}"), body)
 
 
