@@ -128,8 +128,28 @@ def appendix_parts(ctx) -> list[str]:
         t("method.software", software=ctx.listing(software_versions())),
         t("method.render", renderer=RENDERER),
         t("method.data", wave=ctx.wave_text("name")),
-        Markdown(f"`{ctx.meta['input_sha256']}`"),
+        _hash_line(ctx.meta["input_sha256"]),
     ] if part]
+
+
+def _hash_line(digest: str) -> str:
+    """The inputs' SHA-256 on a line of its own, in the monospace of the typeface family: plain
+    text in the PDF (no shaded code box on either render path), ``<code>`` in the HTML.
+
+    Examples
+    --------
+    >>> print(_hash_line("ab12"))
+    ```{=html}
+    <p><code>ab12</code></p>
+    ```
+    <BLANKLINE>
+    ```{=typst}
+    #text(font: "DejaVu Sans Mono", size: 0.85em, "ab12")
+    ```
+    """
+    digest = "".join(c for c in str(digest) if c in "0123456789abcdefABCDEF")  # a hex digest, nothing else
+    return Markdown(f'```{{=html}}\n<p><code>{digest}</code></p>\n```\n\n'
+                    f'```{{=typst}}\n#text(font: "DejaVu Sans Mono", size: 0.85em, "{digest}")\n```')
 
 
 def _interval(ctx, test: dict) -> str:
