@@ -434,7 +434,8 @@ def page_graphics(pdf: Path, number: int, dpi: int, work: Path) -> float:
     draw = ImageDraw.Draw(image)
     for x0, y0, x1, y1 in re.findall(r'<block xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)"',
                                      boxes):
-        draw.rectangle([float(v) * dpi / 72 for v in (x0, y0, x1, y1)], fill=255)
+        # a point around each block: the anti-aliased edges of its first and last lines
+        draw.rectangle([(float(v) + pad) * dpi / 72 for v, pad in zip((x0, y0, x1, y1), (-1, -1, 1, 1))], fill=255)
     histogram = image.histogram()
     return sum(histogram[:250]) / (image.width * image.height)
 

@@ -237,7 +237,9 @@ def test_wave_yml_keeps_the_template(first, second):
     one = (first.folder / "wave.yml").read_text(encoding="utf-8").splitlines()
     two = (second.folder / "wave.yml").read_text(encoding="utf-8").splitlines()
     changed = [a.split(":")[0] for a, b in zip(one, two) if a != b]
-    assert len(one) == len(two) and changed == ["name", "id", "date", "previous", "    name"]  # last: name in English
+    # the seminar's date and the job visits' dates follow the wave; last: name in English
+    assert len(one) == len(two) and changed == ["name", "id", "date", "previous", "  date", "    invitation", "    first",
+                                                "    second", "    wrap_up", "    name"]
     assert one[0].startswith("# One survey wave")
     partners = [p["column"] for p in first.meta["external"]["partners"]]
     assert list(first.external.columns) == ["Respondent", *partners]

@@ -93,12 +93,14 @@ def test_the_change_colour_bar_is_in_signed_points():
     assert not any("." in t for t in ticks)
 
 
-def test_figures_use_the_serif_the_handout_ships():
-    rc = settings.matplotlib_rc(settings.read_quarto_config())
-    assert rc["font.family"] == ["serif"]
+def test_figures_use_the_texts_typeface():
+    """One family in text and figures: the font matplotlib finds for the figures is the
+    ``mainfont`` the handout's text is set in (``_quarto.yml``)."""
+    config = settings.read_quarto_config()
+    rc = settings.matplotlib_rc(config)
     with plt.rc_context(rc):
-        path = font_manager.findfont(font_manager.FontProperties(family="serif"), fallback_to_default=False)
-    assert font_manager.get_font(path).family_name == rc["font.serif"][0]  # STIX, shipped with matplotlib
+        path = font_manager.findfont(font_manager.FontProperties(family=rc["font.family"]), fallback_to_default=False)
+    assert font_manager.get_font(path).family_name == config["format"]["typst"]["mainfont"]
     assert rc["svg.fonttype"] == "path"  # the HTML draws the glyphs, whatever fonts the reader has
 
 

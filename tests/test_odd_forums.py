@@ -137,10 +137,11 @@ def test_no_nan_or_none_in_the_handout(runs, name):
     assert BAD.findall(handout_text(folder)) == []
     for lang in ("da", "en"):  # every section as the handout notebook builds it, both languages
         h = Context(folder, lang, SEED)
-        texts = [*sections.title.block(h).values(), sections.purpose.text(h), sections.contrasts.text(h),
+        texts = [*sections.title.block(h).values(), sections.summary.text(h), sections.purpose.text(h),
+                 sections.contrasts.text(h),
                  sections.structure.text(h), sections.departments.text(h), sections.external.intro(h),
                  sections.external.table(h), sections.external.text(h), sections.discussion.text(h),
-                 sections.method.text(h)]
+                 sections.next_steps.text(h), sections.method.text(h)]
         assert BAD.findall("\n".join(texts)) == [], lang
 
 
@@ -208,7 +209,7 @@ FINDINGS = {
                           ["of 4 departments", "of 3 departments", "member from A", "member from B", "chief in",
                            "director in"]),
     "five": (["core-periphery structure", "The core and the periphery cannot be compared"],
-             ["None of the differences is larger"]),
+             ["None of the differences is statistically certain"]),
 }
 
 
@@ -339,12 +340,13 @@ def means(core_n: int, periphery_n: int) -> pd.DataFrame:
 def test_external_table_hides_mean_and_count_of_two_and_never_shows_nan(tmp_path):
     h = minimal_wave(tmp_path, respondents=10, members=10, ties=20, means=means(2, 0), core=["a", "b"])
     rows = sections.external.table(h).splitlines()[2:]
-    assert rows == ["| Core | – |", "| Periphery | – |"]  # two answers, and none: no mean, no count
+    assert rows == ["| Citizens | – | – | – / – |"]  # two answers, and none: no mean, no count
 
 
 def test_external_table_without_a_core_has_one_row_for_everyone(tmp_path):
     h = minimal_wave(tmp_path, respondents=10, members=10, ties=20, means=means(0, 10), core=[])
-    assert sections.external.table(h).splitlines()[2:] == ["| All respondents | 3.00 (10) |"]
+    assert sections.external.table(h).splitlines()[:1] == ["| Partner | All respondents | Answers |"]
+    assert sections.external.table(h).splitlines()[2:] == ["| Citizens | 3.00 | 10 |"]
 
 
 def test_undefined_numbers_are_shown_as_the_marker(tmp_path):

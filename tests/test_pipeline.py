@@ -82,8 +82,10 @@ def test_seminar_findings_in_danish(handouts):
     assert "Kernen er ikke en homogen gruppe: den går på tværs af køn, organisatorisk placering og magistratsafdeling" in html
     # the seminar's table of external relations, core and periphery, to two decimals
     for mean in ("2,86", "2,88", "2,10", "2,00", "3,00", "2,33", "2,20", "2,13", "2,36", "2,57", "1,89"):
-        assert f"{mean} (" in html
-    for heading in ("Formål og data", "Hvad kendetegner netværksstrukturen?", "Drøftelse ved bordene", "Metode"):
+        assert f" {mean} " in html
+    assert "Andre kommuner 2,86 2,13 7 / 23" in html  # one row per partner type: core, periphery, answers
+    for heading in ("Formål og data", "Hvad kendetegner netværksstrukturen?", "Drøftelse ved bordene",
+                    "Bilag: Metode og detaljer"):
         assert heading in html
 
 
@@ -99,10 +101,10 @@ def test_detected_core_is_the_planted_core(handouts):
     assert found == planted
 
 
-SECTIONS_DA = ("Formål og data", "Illustration af de interne relationer",
+SECTIONS_DA = ("Fem pointer", "Formål og data", "Illustration af de interne relationer",
                "Hvordan kan resultatet af en netværksanalyse også se ud?", "Hvad kendetegner netværksstrukturen?",
-               "Samarbejde på tværs af magistratsafdelinger", "Kerne og periferi i forhold til eksterne relationer",
-               "Drøftelse ved bordene", "De næste skridt", "Metode")
+               "Samarbejde på tværs af magistratsafdelinger", "Eksterne relationer: kerne og periferi",
+               "Drøftelse ved bordene", "Efter seminaret: jobbesøg", "Bilag: Metode og detaljer")
 
 
 def sections(text: str) -> list[str]:
@@ -115,10 +117,12 @@ def sections(text: str) -> list[str]:
 def test_sections_in_order(handouts):
     assert sections(html_text(handouts["da.html"])) == list(SECTIONS_DA)
     assert sections(pdf_text(handouts["da.pdf"])) == list(SECTIONS_DA)
-    # with a table of contents (the order above is then that of the table of contents)
+    # the HTML with a table of contents (the order above is then that of the table of
+    # contents), the printed handout without one
     assert re.search(r'<nav[^>]*\bid="TOC"', handouts["da.html"].read_text(encoding="utf-8"))
-    for text in (html_text(handouts["da.html"]), pdf_text(handouts["da.pdf"])):
-        assert text.index("Indhold Formål og data") < text.index("Formål og data En netværksanalyse")
+    html = html_text(handouts["da.html"])
+    assert html.index("Indhold Fem pointer Formål og data") < html.index("Formål og data En netværksanalyse")
+    assert "Indhold" not in pdf_text(handouts["da.pdf"])
 
 
 @pytest.mark.slow
@@ -156,7 +160,9 @@ def test_date_line_stands_as_written(example_run, lang, heading):
 
     _, handouts, folder = example_run
     line = markdown_plain(title.block(Context(folder, lang))["date"])  # as the reader sees it
-    assert line.startswith(("Spørgeskemaet lukkede 22. februar 2019", "The survey closed on February 22, 2019"))
+    assert line == {"da": "Seminar for Strategisk Ledelsesforum, 7. marts 2019. Spørgeskemaet lukkede 22. februar 2019.",
+                    "en": "Seminar of the Strategic Leadership Forum, 7 March 2019. "
+                          "The survey closed on 22 February 2019."}[lang]  # British order in English
     html, pdf = html_text(handouts[f"{lang}.html"]), pdf_text(handouts[f"{lang}.pdf"])
     assert line in html and line in pdf
     assert html.index(line) < html.rindex(heading) and pdf.index(line) < pdf.rindex(heading)
@@ -174,7 +180,7 @@ def test_engine_recorded_and_named_in_the_method_note(example_run):
     assert info == render.engine_info(engine) and info["engine"] == engine
     named = render.engine_description(info)
     assert named.startswith("Quarto 1." if engine == "quarto" else "pandoc ")
-    assert f"Håndoutet er sat med {named}." in html_text(handouts["da.html"])
+    assert f"Materialet er sat med {named}." in html_text(handouts["da.html"])
     assert f"The handout was typeset with {named}." in html_text(handouts["en.html"])
     assert named in pdf_text(handouts["da.pdf"])
 
@@ -221,10 +227,11 @@ def test_no_danish_in_the_english_handout_and_no_english_in_the_danish(handouts)
 @pytest.mark.slow
 def test_the_english_handout_uses_the_translations_of_wave_yml(handouts):
     en, da = html_text(handouts["en.html"]), html_text(handouts["da.html"])
-    assert "Network analysis of Strategic Leadership Forum, wave 1 (synthetic example)" in en
+    assert "Network analysis · 1st survey, February 2019 (synthetic example)" in en
+    assert "Prepared by Centre for Leadership and Organisation (synthetic example)" in en
     assert ("How often do you work with the following members of the Strategic Leadership Forum? "
             "A relation counts when the answer is “monthly” or more often.") in en
     assert "(1 = not at all, 4 = to a high degree)" in en
-    assert "bølge 1" not in en and "månedligt" not in en.lower()
-    assert "Netværksanalyse af Strategisk Ledelsesforum, bølge 1 (syntetisk eksempel)" in da
-    assert "når svaret er “månedligt” eller oftere" in da
+    assert "måling" not in en and "månedligt" not in en.lower()
+    assert "Netværksanalyse · 1. måling, februar 2019 (syntetisk eksempel)" in da
+    assert "når svaret er »månedligt« eller oftere" in da

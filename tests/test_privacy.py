@@ -327,8 +327,8 @@ def small(runs):
     return folder, page, text
 
 
-def external_rows(page: str) -> dict[str, list[str]]:
-    """The external-relations table of the handout: group -> its cells."""
+def external_rows(page: str) -> dict[str, dict[str, str]]:
+    """The external-relations table of the handout: partner type -> column -> cell."""
     table = next(t for t in re.findall(r"<table.*?</table>", page, re.S) if THIN_PARTNER[1] in t)
     header = [html.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<th.*?</th>", table, re.S)]
     rows = {}
@@ -342,12 +342,13 @@ def external_rows(page: str) -> dict[str, list[str]]:
 def test_external_table_shows_no_mean_or_count_of_fewer_than_k(small):
     _, page, _ = small
     rows = external_rows(page)
-    assert sorted(rows) == ["Core", "Periphery"]
-    for group, values in rows.items():
-        assert values[THIN_PARTNER[1]] == "–", (group, values)  # two answers in all: mean and count hidden
-        for partner, cell in values.items():
-            counts = [int(n) for n in re.findall(r"\((\d+)\)", cell)]
-            assert all(n >= K for n in counts), (group, partner, cell)
+    assert THIN_PARTNER[1] in rows and all(sorted(v) == ["Answers", "Core", "Periphery"] for v in rows.values())
+    thin = rows[THIN_PARTNER[1]]
+    assert (thin["Core"], thin["Periphery"], thin["Answers"]) == ("–", "–", "– / –")  # two answers in all: hidden
+    for partner, values in rows.items():
+        counts = [int(n) for n in re.findall(r"\d+", values["Answers"])]
+        assert all(n >= K for n in counts), (partner, values)
+        assert (values["Core"] == "–") == values["Answers"].startswith("–"), (partner, values)
 
 
 @pytest.mark.slow

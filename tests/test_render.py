@@ -412,9 +412,12 @@ def test_project_config_is_read():
     assert config["format"]["typst"]["papersize"] == "a4"
     assert config["execute"]["echo"] is False
     for fmt in ("html", "typst"):
-        for key in ("css", "include-in-header"):
+        for key in ("css", "include-in-header", "include-before-body"):
             for rel in rd._as_list(config["format"][fmt].get(key)):
                 assert (rd.PROJECT_ROOT / rel).is_file(), rel
+    # the printed handout: no table of contents (the HTML keeps one), the figures' typeface
+    assert config["format"]["typst"]["toc"] is False and config["format"]["html"]["toc"] is True
+    assert config["format"]["typst"]["mainfont"] == "DejaVu Sans"
 
 
 def test_pandoc_settings_map_quarto_keys(tmp_path):
@@ -436,6 +439,14 @@ def test_pandoc_settings_map_quarto_keys(tmp_path):
     assert meta["fontsize"] == "12pt" and meta["section-numbering"] == "1.1"
     assert meta["handout-echo"] is False
     assert opts == ["--toc", "--toc-depth=2"]
+    config["format"]["typst"]["include-before-body"] = "body.typ"  # after the template's own settings
+    _, opts = rd.pandoc_settings(config, "pdf", base=tmp_path)
+    assert opts[-1] == f"--include-before-body={tmp_path / 'body.typ'}"
+
+
+def test_typst_finds_the_figures_typeface_on_both_paths():
+    folders = rd.font_paths()
+    assert any(p.name.startswith("DejaVuSans") for f in folders for p in Path(f).glob("*.ttf"))
 
 
 def test_front_matter_outranks_format_settings():

@@ -172,3 +172,39 @@ def test_bad_wave_settings_are_listed(tiny):
     p = problems(tiny)
     assert {x.column for x in p} == {"relations.tie_threshold", "roster.columns.department"}
     assert all(x.file == "wave.yml" for x in p)
+
+
+SEMINAR = """previous: null
+seminar:
+  name: Seminar om netværk
+  date: 2019-03-07
+  sender: Center for Ledelse
+  visits: {invitation: 2019-03-11, first: 2019-03, second: "2019-04", wrap_up: 2019-05-20}
+"""
+
+
+def test_the_optional_seminar_block_is_read(tiny):
+    assert load_wave(tiny).seminar == {}  # optional: a wave without it is read as before
+    edit(tiny / "wave.yml", "previous: null\n", SEMINAR)
+    spec = load_wave(tiny)
+    assert spec.seminar == {"name": "Seminar om netværk", "date": "2019-03-07", "sender": "Center for Ledelse",
+                            "visits": {"invitation": "2019-03-11", "first": "2019-03", "second": "2019-04",
+                                       "wrap_up": "2019-05-20"}}
+    assert tidy_wave(spec).meta["seminar"] == spec.seminar  # and travels to the handout
+
+
+def test_bad_seminar_values_are_listed_by_key(tiny):
+    bad = SEMINAR.replace("date: 2019-03-07", "date: \"2019-02-30\"").replace("first: 2019-03", "first: 2019-13")
+    bad = bad.replace("sender: Center for Ledelse", "sender: [a, b]").replace("wrap_up:", "later: 2019-06, wrap_up:")
+    edit(tiny / "wave.yml", "previous: null\n", bad + "  venue: Rådhuset\n")
+    p = problems(tiny)
+    assert {x.column for x in p} == {"seminar.date", "seminar.visits.first", "seminar.sender", "seminar.visits.later",
+                                     "seminar.venue"}
+    assert all(x.file == "wave.yml" for x in p)
+
+
+def test_seminar_texts_may_be_translated(tiny):
+    edit(tiny / "wave.yml", "previous: null\n", SEMINAR + "translations:\n  en:\n    seminar: {name: Network seminar}\n")
+    assert load_wave(tiny).translations["en"] == {"seminar": {"name": "Network seminar"}}
+    edit(tiny / "wave.yml", "seminar: {name: Network seminar}", "seminar: {venue: Town hall}")
+    assert {x.column for x in problems(tiny)} == {"translations.en.seminar"}

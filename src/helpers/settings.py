@@ -121,7 +121,7 @@ def matplotlib_rc(config: Mapping[str, Any], fmt: str = "html") -> dict[str, Any
     --------
     >>> rc = matplotlib_rc({"fig-width": 7, "fig-height": 4.5, "fig-dpi": 200})
     >>> rc["figure.figsize"], rc["figure.dpi"], rc["svg.hashsalt"], rc["font.family"]
-    ((7.0, 4.5), 200, 'handout', ['serif'])
+    ((7.0, 4.5), 200, 'handout', ['sans-serif'])
     """
     settings = merged(config, fmt)
     rc: dict[str, Any] = {}
@@ -135,12 +135,13 @@ def matplotlib_rc(config: Mapping[str, Any], fmt: str = "html") -> dict[str, Any
     return rc
 
 
-#: The figures' typeface: a serif like the text's (Libertinus Serif in the PDF, a Times-like
-#: serif in HTML). STIX ships with matplotlib, so every machine draws the same glyphs, offline;
-#: SVG text is drawn as paths, so the HTML does not depend on the reader's fonts.
+#: The figures' typeface: the text's own family (``mainfont`` in ``_quarto.yml``, DejaVu Sans:
+#: matplotlib ships it, and the render paths point Typst at that copy), so text and figures
+#: are one family on every machine, offline; SVG text is drawn as paths, so the HTML does
+#: not depend on the reader's fonts.
 FIGURE_FONT = {
-    "font.family": ["serif"],
-    "font.serif": ["STIXGeneral", "DejaVu Serif"],
-    "mathtext.fontset": "stix",
+    "font.family": ["sans-serif"],
+    "font.sans-serif": ["DejaVu Sans"],
+    "mathtext.fontset": "dejavusans",
     "svg.fonttype": "path",
 }

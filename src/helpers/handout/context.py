@@ -18,10 +18,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 from pathlib import Path
 
+import datetime as dt
+
 import networkx as nx
+from babel.dates import format_date
 import pandas as pd
 from babel.lists import format_list
 
@@ -40,7 +44,8 @@ from helpers.handout.suppression import MARKER
 from helpers.ingest.wave import wave_text
 
 __all__ = ["ALPHA", "DENSITY_BANDS", "Context", "MarkdownText", "text", "density_word", "density_sentence", "localise_cell_options",
-           "pipe_table", "half_up", "undefined"]
+           "pipe_table", "half_up", "percent", "number", "long_date", "month", "undefined",
+           "typst_block"]
 
 #: Density bands for the word the handout uses ("a medium-dense network"): below 25 %
 #: sparse, from 25 % up to 50 % medium-dense, from 50 % dense. The seminar called
@@ -74,7 +79,7 @@ def density_sentence(summary: dict, lang: str) -> str:
     return t("structure.density",
              density_word=t(f"structure.density_words.{density_word(summary['density'])}"),
              ties=fmt.number(summary["ties"], lang), possible=fmt.number(summary["possible_ties"], lang),
-             density=fmt.percent(summary["density"], lang))
+             density=percent(summary["density"], lang, 1))
 
 
 def pipe_table(frame: pd.DataFrame, align: str | None = None) -> str:
@@ -255,7 +260,7 @@ class Context:
         str
             The number, or the marker when undefined.
         """
-        return Markdown(MARKER if undefined(value) else fmt.number(value, self.lang, decimals))
+        return Markdown(MARKER if undefined(value) else number(value, self.lang, decimals))
 
     def pct(self, share: float | None, decimals: int = 0) -> str:
         """A share as a percentage for the language; the marker when undefined.
@@ -272,7 +277,7 @@ class Context:
         str
             The percentage, or the marker when undefined.
         """
-        return Markdown(MARKER if undefined(share) else fmt.percent(share, self.lang, decimals))
+        return Markdown(MARKER if undefined(share) else percent(share, self.lang, decimals))
 
     def p(self, value: float | None) -> str:
         """A p-value with its relation sign: "= 0,034", or "< 0,001" below 0.001.
@@ -363,6 +368,39 @@ class Context:
         return self.wave_text("relations", "scale")[str(self.meta["relations"]["tie_threshold"])].lower()
 
 
+def typst_block(body: str, options: str = "breakable: false") -> str:
+    """Markdown ``body`` inside a Typst ``#block(...)`` in the PDF (the HTML drops the raw Typst).
+
+    ``breakable: false`` keeps the body on one page (the discussion's rounds);
+    ``sticky: true`` keeps it on the page of the block that follows (a figure's lead-in).
+
+    Parameters
+    ----------
+    body : str
+        Markdown.
+    options : str
+        The block's arguments, e.g. ``"breakable: false"`` (keeps the body on one page).
+
+    Returns
+    -------
+    Markdown
+
+    Examples
+    --------
+    >>> print(typst_block("Text"))
+    ```{=typst}
+    #block(breakable: false)[
+    ```
+    <BLANKLINE>
+    Text
+    <BLANKLINE>
+    ```{=typst}
+    ]
+    ```
+    """
+    return Markdown(f"```{{=typst}}\n#block({options})[\n```\n\n{body}\n\n```{{=typst}}\n]\n```")
+
+
 class MarkdownText:
     """A sentence catalogue (:class:`helpers.lang.Text`) that fills sentences with escaped values.
 
@@ -421,6 +459,96 @@ def undefined(value) -> bool:
         return value is None or math.isnan(float(value))
     except (TypeError, ValueError):
         return False
+
+
+def _half_up_decimal(value: float, decimals: int) -> Decimal:
+    """``value`` rounded half up (away from zero) at ``decimals`` digits, from its shortest decimal form."""
+    return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
+def number(value: float, lang: str, decimals: int | None = None) -> str:
+    """A number for ``lang``, rounded half up when ``decimals`` is given (the handout's one number format).
+
+    Babel, like Python's ``round``, rounds halves to even (2,125 -> "2,12"); the handout
+    rounds them up, as the seminar's tables do.
+
+    Parameters
+    ----------
+    value : float
+        The number (defined: see :meth:`Context.n` for the marker).
+    lang : {"da", "en"}
+    decimals : int, optional
+        Digits after the decimal point; None: whole numbers as they are.
+
+    Examples
+    --------
+    >>> number(2.125, "da", 2), number(0.0125, "en", 3), number(1443, "da")
+    ('2,13', '0.013', '1.443')
+    """
+    if decimals is None:
+        return fmt.number(value, lang)
+    return fmt.number(_half_up_decimal(value, decimals), lang, decimals)
+
+
+def percent(share: float, lang: str, decimals: int = 0) -> str:
+    """A share (0-1) as a percentage for ``lang``, rounded half up: the handout's one percentage format.
+
+    Every percentage the handout prints (text, tables, the summary, the table card) comes
+    from here, so the same share reads the same on every page. 37 of 40 is "93 %", not
+    Babel's and Python's banker's "92 %".
+
+    Parameters
+    ----------
+    share : float
+        A share between 0 and 1.
+    lang : {"da", "en"}
+    decimals : int, optional
+        Digits after the decimal point.
+
+    Examples
+    --------
+    >>> [percent(s, "da").replace(fmt.NBSP, " ") for s in (37 / 40, 0.125, 1 / 3)]
+    ['93 %', '13 %', '33 %']
+    >>> percent(611 / 1443, "en", 1).replace(fmt.NBSP, " ")
+    '42.3 %'
+    """
+    points = _half_up_decimal(Decimal(repr(float(share))) * 100, decimals)
+    return fmt.number(points, lang, decimals) + fmt.NBSP + "%"
+
+
+#: The locale of the handout's dates: British English for English ("22 February 2019").
+_DATE_LOCALE = {"da": "da", "en": "en_GB"}
+
+
+def long_date(day: dt.date | str, lang: str) -> str:
+    """A date as the handout writes it: "22. februar 2019", "22 February 2019" (British order).
+
+    Parameters
+    ----------
+    day : datetime.date or str
+        The date (ISO text, ``2019-02-22``).
+    lang : {"da", "en"}
+
+    Examples
+    --------
+    >>> long_date("2019-02-22", "da"), long_date("2019-02-22", "en")
+    ('22. februar 2019', '22 February 2019')
+    """
+    day = dt.date.fromisoformat(str(day)) if not isinstance(day, dt.date) else day
+    return format_date(day, "long", locale=_DATE_LOCALE.get(lang, lang))
+
+
+def month(value: dt.date | str, lang: str) -> str:
+    """A month as the handout writes it: "marts 2019", "March 2019" (from a date or ``2019-03``).
+
+    Examples
+    --------
+    >>> month("2019-03", "da"), month("2019-04-15", "en")
+    ('marts 2019', 'April 2019')
+    """
+    text = str(value)
+    day = value if isinstance(value, dt.date) else dt.date.fromisoformat(text + "-01" if len(text) == 7 else text)
+    return format_date(day, "LLLL y", locale=_DATE_LOCALE.get(lang, lang))
 
 
 def half_up(value: float, decimals: int = 2) -> float:

@@ -10,7 +10,7 @@ palette below, so the HTML and the PDF handout match:
 * departments as marker shapes whose outlines differ at print size
   (:func:`department_markers`);
 * ties light grey; changes in a purple-green scale that does not mean core or periphery;
-* text in the handout's serif (:func:`helpers.settings.matplotlib_rc`), at sizes that
+* text in the handout's typeface (:func:`helpers.settings.matplotlib_rc`), at sizes that
   stay readable when a figure is shrunk to a phone's width.
 
 Text on the figures (legend entries, titles, axis labels) is passed in by the caller, so
@@ -691,13 +691,13 @@ def _heatmap(values: pd.DataFrame, annot: np.ndarray, *, vmin: float, vmax: floa
              ax: Axes | None) -> Axes:
     """An annotated heatmap of a group x group table; NaN cells show a dash.
 
-    Sized for a phone as well as for paper: a small figure (4.6 inches before its labels)
+    Sized for a phone as well as for paper: a small figure (4 inches before its labels)
     with 10- and 11-point text; names exactly as given (column names slanted).
     """
     import seaborn as sns
 
     if ax is None:
-        _, ax = plt.subplots(figsize=(4.6, 4.4))
+        _, ax = plt.subplots(figsize=(4.0, 3.8))
     labels = dict(labels or {})
     size = FONT_SIZE["normal"]
     sns.heatmap(

@@ -1,4 +1,5 @@
-"""The table card: one A4 page with the table discussion's rounds and questions, in large type.
+"""The table card: an A4 sheet with the table discussion's rounds and questions in large type, and on
+its back page a thumbnail of Figure 1 and the summary's points.
 
 Each table at the seminar gets the card beside the handout: the three rounds of
 ``report/discussion.yml`` (title, minutes, questions) in the handout's language, with the
@@ -7,8 +8,11 @@ questions the handout draws from the wave's findings
 in the handout. :func:`table_card_typst` writes the Typst markup (pure);
 :func:`write_table_card` compiles it with the ``typst`` package into a PDF.
 
-The card always fits one page: the markup measures the text and sets it in the largest
-size, from 26 pt down to 9 pt, that fits the page. Texts are passed to Typst as string
+The front always fits one page: the markup measures the text and sets it in the largest
+size, from 26 pt down to 9 pt, that fits the page. The back page (when the card's data has
+points or a thumbnail) repeats the handout's summary (:func:`helpers.handout.sections.summary.points`)
+under Figure 1 as the handout draws it. The text is set in :data:`FONT`, the handout's
+family (matplotlib's own copy, so the card looks the same on every machine). Texts are passed to Typst as string
 literals, never as markup, so ``#``, ``*``, ``$`` or ``@`` in a question print as written.
 """
 
@@ -24,10 +28,13 @@ from pathlib import Path
 from helpers import io
 from helpers import lang as fmt
 
-__all__ = ["FONT_SIZES", "typst_string", "pdf_timestamp", "table_card_typst", "card_rounds", "write_table_card"]
+__all__ = ["FONT", "FONT_SIZES", "typst_string", "pdf_timestamp", "table_card_typst", "card_rounds", "write_table_card",
+           "font_paths"]
 
 #: Text sizes tried, largest first; the card uses the largest that fits one page.
 FONT_SIZES = tuple(range(26, 8, -1))
+#: The handout's typeface family (text and figures).
+FONT = "DejaVu Sans"
 #: Accent colour of the round headings' rules (Tol vibrant blue, as the periphery in the figures).
 ACCENT = "#0077BB"
 
@@ -91,9 +98,37 @@ def card_rounds(rounds: Sequence[Mapping], lang: str, *, heading: str = "{number
     return out
 
 
+def font_paths() -> list[str]:
+    """Folders with the handout's font files (:data:`FONT`): matplotlib's bundled fonts."""
+    import matplotlib
+
+    return [str(Path(matplotlib.get_data_path()) / "fonts" / "ttf")]
+
+
+def _back_page(back_heading: str, points: Sequence[Mapping], thumbnail: str | None, caption: str) -> str:
+    """Typst markup of the card's back page: Figure 1 small, then the summary's points."""
+    items = ",\n".join(f"  (heading: {typst_string(p['heading'])}, body: {typst_string(p['body'])})" for p in points)
+    image = (f"#align(center, image(bytes({typst_string(thumbnail)}), format: \"svg\", height: 9.5cm))\n"
+             f"#align(center, text(size: 9pt, fill: luma(90), {typst_string(caption)}))\n") if thumbnail else ""
+    return f"""
+#pagebreak()
+#set text(size: 12pt)
+#set par(justify: false, leading: 0.6em)
+#text(size: 1.6em, weight: "bold", {typst_string(back_heading)})
+#v(0.4em)
+{image}#v(0.6em)
+#let points = (
+{items}{"," if len(points) == 1 else ""}
+)
+#enum(spacing: 0.9em, ..points.map(p => [#strong(p.heading + ".") #p.body]))
+"""
+
+
 def table_card_typst(title: str, rounds: Sequence[Mapping], prompts: Sequence[str], lang: str, *,
                      subtitle: str = "", heading: str = "{number}. {title} ({minutes} min)",
-                     prompts_label: str | None = None, prompt_round: int = 2) -> str:
+                     prompts_label: str | None = None, prompt_round: int = 2,
+                     back_heading: str = "", points: Sequence[Mapping] = (), thumbnail: str | None = None,
+                     thumbnail_caption: str = "") -> str:
     """Typst markup of the table card: A4, one page, the largest type that fits.
 
     Parameters
@@ -114,6 +149,9 @@ def table_card_typst(title: str, rounds: Sequence[Mapping], prompts: Sequence[st
         A short lead-in printed before the prompts (none by default).
     prompt_round : int
         The round the prompts join (the joint reflection, the second, as in the handout).
+    back_heading, points, thumbnail, thumbnail_caption
+        The back page: its heading, the summary's points (``heading`` and ``body``, plain
+        text), Figure 1 as SVG text and its caption. No back page without points or thumbnail.
 
     Returns
     -------
@@ -136,7 +174,7 @@ def table_card_typst(title: str, rounds: Sequence[Mapping], prompts: Sequence[st
     return f"""// Table card, written by helpers.handout.tablecard: one A4 page, the largest type that fits.
 #set document(title: {typst_string(title)})
 #set page(paper: "a4", margin: (x: 2cm, y: 1.8cm))
-#set text(font: "Libertinus Serif", lang: {typst_string(lang)}, hyphenate: false)
+#set text(font: {typst_string(FONT)}, lang: {typst_string(lang)}, hyphenate: false)
 
 #let card-title = {typst_string(title)}
 #let card-subtitle = {typst_string(subtitle)}
@@ -164,7 +202,7 @@ def table_card_typst(title: str, rounds: Sequence[Mapping], prompts: Sequence[st
     list(..r.questions.map(q => [#q]))
     if r.prompts.len() > 0 {{
       if prompts-label != none {{
-        block(above: 0.8em, below: 0.4em, text(weight: "bold", prompts-label))
+        block(above: 1.6em, below: 0.5em, text(weight: "bold", prompts-label))
       }}
       list(marker: [▸], ..r.prompts.map(q => emph(q)))
     }}
@@ -183,7 +221,7 @@ def table_card_typst(title: str, rounds: Sequence[Mapping], prompts: Sequence[st
   [#metadata(chosen) <card-size>]
   card(chosen)
 }})
-"""
+""" + (_back_page(back_heading, points, thumbnail, thumbnail_caption) if points or thumbnail else "")
 
 
 def pdf_timestamp(meta: Mapping) -> int | None:
@@ -237,8 +275,10 @@ def write_table_card(card: Mapping, out_path: str | Path) -> Path:
 
     source = table_card_typst(card["title"], card["rounds"], card["prompts"], card["lang"],
                               subtitle=card.get("subtitle", ""), heading=card["heading"],
-                              prompts_label=card.get("prompts_label"))
-    pdf = typst.compile(source.encode("utf-8"), format="pdf", ignore_system_fonts=True,
+                              prompts_label=card.get("prompts_label"), back_heading=card.get("back_heading", ""),
+                              points=card.get("points", ()), thumbnail=card.get("thumbnail"),
+                              thumbnail_caption=card.get("thumbnail_caption", ""))
+    pdf = typst.compile(source.encode("utf-8"), format="pdf", ignore_system_fonts=True, font_paths=font_paths(),
                         timestamp=pdf_timestamp({"date": card.get("date")}))
     out_path = Path(out_path)
     with io.atomic_file(out_path, "wb") as fh:

@@ -144,6 +144,11 @@ id: "$id"
 date: $date
 previous: $previous
 
+seminar:                  # optional: the handout's cover and the job-visit timeline
+  name: Seminar for Strategisk Ledelsesforum
+  date: $seminar_date
+  sender: Center for Ledelse og Organisation (syntetisk eksempel)
+$visits
 roster:
   file: roster.csv
   columns:
@@ -202,6 +207,9 @@ privacy:
 translations:             # the survey's texts for the English handout
   en:
     name: $name_en
+    seminar:
+      name: Seminar of the Strategic Leadership Forum
+      sender: Centre for Leadership and Organisation (synthetic example)
     relations:
       question: >-
         How often do you work with the following members of the Strategic
@@ -230,6 +238,11 @@ class WaveSpec:
         The name in the English handout (``translations.en.name``).
     previous : str or None
         The id of the wave before, if any.
+    seminar_date : str
+        The seminar's date (``seminar.date``), ISO.
+    visits : dict or None
+        ``seminar.visits`` (stage -> date or month); None leaves the block out, so the
+        handout's timeline takes its defaults from the seminar's date.
     """
 
     number: int
@@ -238,14 +251,18 @@ class WaveSpec:
     date: str
     name_en: str
     previous: str | None = None
+    seminar_date: str = ""
+    visits: dict | None = None
 
 
 EXAMPLE_WAVES = (
-    WaveSpec(1, "2019-02", "Strategisk Ledelsesforum, bølge 1 (syntetisk eksempel)", "2019-02-22",
-             "Strategic Leadership Forum, wave 1 (synthetic example)"),
+    WaveSpec(1, "2019-02", "1. måling, februar 2019 (syntetisk eksempel)", "2019-02-22",
+             "1st survey, February 2019 (synthetic example)", seminar_date="2019-03-07",
+             visits={"invitation": "2019-03-11", "first": "2019-03", "second": "2019-04", "wrap_up": "2019-05"}),
     WaveSpec(
-        2, "2020-02", "Strategisk Ledelsesforum, bølge 2 (syntetisk eksempel)", "2020-02-21",
-        "Strategic Leadership Forum, wave 2 (synthetic example)", previous="2019-02",
+        2, "2020-02", "2. måling, februar 2020 (syntetisk eksempel)", "2020-02-21",
+        "2nd survey, February 2020 (synthetic example)", previous="2019-02", seminar_date="2020-03-05",
+        visits={"invitation": "2020-03-05", "first": "2020-03", "second": "2020-04", "wrap_up": "2020-05"},
     ),
 )
 
@@ -796,8 +813,13 @@ def wave_yml(spec: WaveSpec) -> str:
     previous: "2019-02"
     """
     previous = "null" if spec.previous is None else f'"{spec.previous}"'
+    visits = ""
+    if spec.visits:
+        visits = "  visits:                 # a date or a month each; default: the three months after the seminar\n"
+        visits += "".join(f"    {stage}: {when}\n" for stage, when in spec.visits.items())
     return WAVE_TEMPLATE.substitute(name=spec.name, id=spec.id, date=spec.date, previous=previous,
-                                    name_en=spec.name_en)
+                                    name_en=spec.name_en, seminar_date=spec.seminar_date or spec.date,
+                                    visits=visits)
 
 
 def generate_wave(spec_or_number, *, seed: int = DEFAULT_SEED) -> ExampleWave:

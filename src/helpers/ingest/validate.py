@@ -921,6 +921,7 @@ def tidy_wave(spec: WaveSpec, secret: bytes | None = None) -> TidyWave:
                      "partners": [{"id": p.id, "da": p.da, "en": p.en} for p in spec.partners]},
         "min_group_size": spec.min_group_size,
         "translations": spec.translations,
+        "seminar": spec.seminar,
         "skipped": [dict(zip(("file", "row", "column", "why"), t)) for t in sorted(
             {(s["file"], s["row"], s["column"], s["why"]) for s in c.skipped},
             key=lambda t: (t[0], t[1] or 0, t[2] or ""))],

@@ -21,7 +21,12 @@ from helpers.ingest.limits import wave_problems
 
 __all__ = ["AUTO_PREVIOUS", "GENDERS", "Labels", "MATCH_KEYS", "Partner", "Question", "ROLES", "ROSTER_FIELDS",
            "REQUIRED_ROSTER_FIELDS", "VISIT_PAIRS_FILE", "WAVE_ID", "WaveSpec", "load_wave", "locate", "previous_by_date",
-           "previous_wave", "wave_text"]
+           "previous_wave", "wave_text", "SEMINAR_TEXTS", "VISIT_STAGES"]
+
+#: The optional ``seminar`` texts of ``wave.yml`` that the handout's cover prints (translatable).
+SEMINAR_TEXTS = ("name", "sender")
+#: The optional ``seminar.visits`` stages of the job-visit timeline, in order.
+VISIT_STAGES = ("invitation", "first", "second", "wrap_up")
 
 ROSTER_FIELDS = ("member_id", "name", "email", "gender", "role", "department", "answered")
 REQUIRED_ROSTER_FIELDS = ("member_id", "gender", "role", "department", "answered")
@@ -157,6 +162,11 @@ class WaveSpec:
         ``question`` and ``scale`` (code -> label, every code of the scale). All
         optional; a text without a translation is shown as the survey had it
         (:func:`wave_text`).
+    seminar : dict
+        The optional ``seminar`` block, for the handout's cover and the job-visit timeline:
+        ``name`` and ``sender`` (texts), ``date`` (ISO date), and ``visits`` with
+        ``invitation``, ``first``, ``second`` and ``wrap_up``, each an ISO date
+        (``2019-03-04``) or a month (``2019-03``). Only the keys given; dates as ISO text.
     """
 
     folder: Path
@@ -178,6 +188,7 @@ class WaveSpec:
     roster_header_row: int = 1
     roster_skip_rows: tuple[int, ...] = ()
     translations: dict[str, dict] = field(default_factory=dict)
+    seminar: dict = field(default_factory=dict)
 
     def partner_labels(self, lang: str) -> dict[str, str]:
         """Partner id -> label in a handout language, in the handout's order.
@@ -311,9 +322,13 @@ class _Reader:
                     entry["name"] = str(value)
                 elif key in scales and isinstance(value, dict):
                     entry[key] = self._translated_question(f"{where}.{key}", value, scales[key])
+                elif key == "seminar" and isinstance(value, dict) and set(value) <= set(SEMINAR_TEXTS) and all(
+                        isinstance(v, str) and v.strip() for v in value.values()):
+                    entry[key] = {k: " ".join(v.split()) for k, v in value.items()}
                 else:
                     self.problems.append(Problem("wave.yml", None, f"{where}.{key}", repr(value),
-                                                 "name (a text), relations or external (each with question and scale)"))
+                                                 "name (a text), relations or external (each with question and "
+                                                 "scale), or seminar (name and/or sender, texts)"))
             out[str(lang)] = entry
         return out
 
@@ -441,6 +456,7 @@ def load_wave(folder: str | Path) -> WaveSpec:
     _check_dont_know(r, relations, external)
     translations = r.translations({"relations": relations.scale, "external": external.scale})
     min_group = r.whole("privacy.min_group_size", "a whole number >= 1", default=3)
+    seminar = _seminar(r)
     name = r.get("name", "a display name", default=wave_id)
     if name is None or isinstance(name, (dict, list)):
         r.problems.append(Problem("wave.yml", None, "name", repr(name), "a display name"))
@@ -470,6 +486,7 @@ def load_wave(folder: str | Path) -> WaveSpec:
         roster_header_row=roster["header_row"] or 1,
         roster_skip_rows=roster["skip_rows"],
         translations=translations,
+        seminar=seminar,
     )
 
 
@@ -508,6 +525,78 @@ def _closing(r: _Reader):
     elif date is not None and not isinstance(date, dt.date):
         r.problems.append(Problem("wave.yml", None, "date", repr(date), "a date such as 2019-02-22"))
     return date
+
+
+def _seminar(r: _Reader) -> dict:
+    """``seminar`` (optional): the cover's name, date and sender, and the job visits' dates.
+
+    Returns the keys given, with dates as ISO text (a visit stage may be a month,
+    ``2019-03``); every wrong value is a problem naming its key.
+    """
+    raw = r.get("seminar", "a mapping with name, date, sender and visits", dict, default={}) or {}
+    out: dict = {}
+    allowed = (*SEMINAR_TEXTS, "date", "visits")
+    for key, value in raw.items():
+        where = f"seminar.{key}"
+        if key not in allowed:
+            r.problems.append(Problem("wave.yml", None, where, repr(value), f"one of {', '.join(allowed)}"))
+        elif key in SEMINAR_TEXTS:
+            if isinstance(value, str) and value.strip():
+                out[key] = " ".join(value.split())
+            else:
+                r.problems.append(Problem("wave.yml", None, where, repr(value), "a text"))
+        elif key == "date":
+            day = _iso_day(value)
+            if day is None:
+                r.problems.append(Problem("wave.yml", None, where, repr(value), "a date such as 2019-03-07"))
+            else:
+                out["date"] = day
+        else:
+            if not isinstance(value, dict):
+                r.problems.append(Problem("wave.yml", None, where, repr(value),
+                                          f"a mapping with {', '.join(VISIT_STAGES)}"))
+                continue
+            visits = {}
+            for stage, when in value.items():
+                found = _iso_day(when) or _iso_month(when)
+                if stage not in VISIT_STAGES:
+                    r.problems.append(Problem("wave.yml", None, f"{where}.{stage}", repr(when),
+                                              f"one of {', '.join(VISIT_STAGES)}"))
+                elif found is None:
+                    r.problems.append(Problem("wave.yml", None, f"{where}.{stage}", repr(when),
+                                              "a date such as 2019-03-04 or a month such as 2019-03"))
+                else:
+                    visits[stage] = found
+            out["visits"] = visits
+    return out
+
+
+def _iso_day(value) -> str | None:
+    """A date (or ISO date text) as ISO text; None if it is not one."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip()).isoformat()
+        except ValueError:
+            return None
+    return None
+
+
+def _iso_month(value) -> str | None:
+    """A month written ``2019-03`` as that text; None if it is not one.
+
+    Examples
+    --------
+    >>> _iso_month("2019-03"), _iso_month("2019-13"), _iso_month(201903)
+    ('2019-03', None, None)
+    """
+    if not isinstance(value, str):
+        return None
+    try:
+        return dt.datetime.strptime(value.strip(), "%Y-%m").strftime("%Y-%m")
+    except ValueError:
+        return None
 
 
 def _roster(r: _Reader) -> dict:

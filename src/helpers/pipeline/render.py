@@ -18,6 +18,9 @@ outputs into documents. Two engines do that behind one function, :func:`render`:
     markup; the ``typst`` package compiles the markup to PDF. Needs nothing outside
     the Python environment, works offline.
 
+Both engines give Typst matplotlib's font folder (:func:`font_paths`), so the PDF's text is
+set in the figures' typeface (``mainfont`` in ``_quarto.yml``) on every machine.
+
 Both engines read the same notebook, prepared the same way by
 :func:`prepare_notebook` (stream and error outputs removed, captions without content
 dropped, Quarto ``#|`` cell options read), and the same ``_quarto.yml``; both put the
@@ -49,8 +52,11 @@ mathfont, codefont,               ``a4``, ``page-numbering`` to ``1``)
 section-numbering,
 page-numbering (typst)
 include-in-header                 files put in the HTML head (the handout's
-                                  Content-Security-Policy) or before the Typst body,
-                                  path relative to the configuration file
+                                  Content-Security-Policy) or before the Typst
+                                  template's settings, path relative to the
+                                  configuration file
+include-before-body (typst)       files put at the start of the Typst body, after
+                                  the template's settings (which they override)
 execute: echo                     show code cells (default: hidden)
 ================================  ==================================================
 
@@ -90,7 +96,7 @@ from helpers.settings import merged as _merged
 
 __all__ = ["PROJECT_ROOT", "DEFAULT_CONFIG", "LUA_FILTER", "FORMATS", "ENGINES", "RenderError", "quarto_available",
            "pandoc_path", "cell_options", "front_matter", "prepare_notebook", "pandoc_settings", "execution_time",
-           "render"]
+           "render", "font_paths"]
 
 PROJECT_ROOT = SOURCE_ROOT
 DEFAULT_CONFIG = PROJECT_ROOT / "_quarto.yml"
@@ -515,6 +521,8 @@ def pandoc_settings(
             meta.setdefault("section-numbering", "1.1")
         for header in _as_list(settings.get("include-in-header")):
             options.append(f"--include-in-header={resolve(header)}")
+        for before in _as_list(settings.get("include-before-body")):
+            options.append(f"--include-before-body={resolve(before)}")
     else:
         raise ValueError(f"unknown format {fmt!r}; expected one of {FORMATS}")
     if "title" not in meta:
@@ -582,10 +590,21 @@ def _builtin(
     return done
 
 
+def font_paths() -> list[str]:
+    """Folders with the handout's font files: matplotlib's bundled fonts (DejaVu Sans, the
+    family of the figures), given to Typst on both render paths so that the PDF's text is
+    set in the figures' family on every machine."""
+    import matplotlib
+
+    return [str(Path(matplotlib.get_data_path()) / "fonts" / "ttf")]
+
+
 def _typst_compile(source: Path, target: Path, *, root: Path, timestamp: int | None) -> None:
     import typst
 
-    kwargs: dict[str, Any] = {} if timestamp is None else {"timestamp": timestamp}
+    kwargs: dict[str, Any] = {"font_paths": font_paths()}
+    if timestamp is not None:
+        kwargs["timestamp"] = timestamp
     try:
         typst.compile(str(source), output=str(target), root=str(root), **kwargs)
     except Exception as err:  # the typst wheel raises its own error types
@@ -785,6 +804,12 @@ def _quarto(
         project_config = {k: v for k, v in config.items() if k != "project"}
         project_config["project"] = {"type": "default"}
         project_config["filters"] = [*_as_list(config.get("filters")), DATE_LINE_FILTER.name]
+        formats_config = dict(project_config.get("format") or {})
+        if isinstance(formats_config.get("typst"), Mapping):  # the figures' font files, as on the built-in path
+            formats_config["typst"] = {**formats_config["typst"],
+                                       "font-paths": [*_as_list(formats_config["typst"].get("font-paths")),
+                                                      *font_paths()]}
+            project_config["format"] = formats_config
         _write_yaml(project / "_quarto.yml", project_config)
         _copy_resources(config, base, project)
         shutil.copy2(DATE_LINE_FILTER, project / DATE_LINE_FILTER.name)
@@ -799,6 +824,10 @@ def _quarto(
         if not any("toc-title" in section for section in (config, matter, *_format_sections(config))):
             # the built-in path's word ("Indhold"), not Quarto's ("Indholdsfortegnelse")
             matter["toc-title"] = _TOC_TITLE.get(lang.split("-")[0], _TOC_TITLE["en"])
+        if matter.get("author") and "language" not in matter:
+            # the author line says who prepared the handout in its own words ("Udarbejdet
+            # af ..."), as on the built-in path: no "Author"/"Forfatter" label above it
+            matter["language"] = {"title-block-author-single": " ", "title-block-author-plural": " "}
         nb_file = project / f"{name}.ipynb"
         nbformat.write(quarto_notebook(nb, matter), nb_file)
         env = dict(os.environ)

@@ -4,8 +4,9 @@ and returns Markdown or draws a figure.
 =============  =====================================================================
 module         what it gives
 =============  =====================================================================
-title          the title block (travels in the notebook's metadata)
-purpose        purpose and data: who answered, what was asked
+title          the cover: title block (travels in the notebook's metadata)
+summary        the one-page summary ("Fem pointer"): the findings with their key numbers
+purpose        purpose and data: who answered, what was asked, the method in brief
 network        Figure 1 (the network) and its interactive view
 contrasts      Figure 2 (contrasting structures) and its text
 structure      what characterises the structure
@@ -13,8 +14,8 @@ departments    collaboration across departments: heatmap and findings
 external       external relations: table, figure and findings
 since          since last time (only when the wave was compared with a previous one)
 discussion     the table discussion; the table card's data
-next_steps     next steps
-method         the method appendix
+next_steps     after the seminar: the job visits' timeline
+method         the method box (in purpose) and the method appendix
 rules          the appendix's rules that protect the individual, and the groupings' seeds
 =============  =====================================================================
 
@@ -25,10 +26,10 @@ and functions ``text(ctx)`` / ``figure(ctx, ax=None)``, and a cell in
 
 from helpers.handout import METADATA_KEY, MIME_TYPE  # noqa: F401  (what publish writes)
 from helpers.handout.sections import (contrasts, departments, discussion, external, method, network, next_steps,
-                                      purpose, rules, since, structure, title)
+                                      purpose, rules, since, structure, summary, title)
 
-__all__ = ["publish", "title", "purpose", "network", "contrasts", "structure", "departments", "external", "since",
-           "discussion", "next_steps", "method", "rules"]
+__all__ = ["publish", "title", "summary", "purpose", "network", "contrasts", "structure", "departments", "external",
+           "since", "discussion", "next_steps", "method", "rules"]
 
 
 def publish(ctx) -> None:

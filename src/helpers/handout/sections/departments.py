@@ -14,7 +14,7 @@ from helpers.handout.context import ALPHA, undefined
 from helpers.handout.sections.structure import shown_departments
 from helpers.handout.suppression import merge_blocks, suppress
 
-__all__ = ["HEADING", "heading", "text", "figure", "unlinked", "shown_blocks", "caption_note"]
+__all__ = ["HEADING", "heading", "text", "figure", "unlinked", "all_linked", "shown_blocks", "caption_note"]
 
 #: The section's heading in the catalogue.
 HEADING = "departments.heading"
@@ -77,8 +77,7 @@ def text(ctx) -> str:
             paragraphs.append(t("departments.ei_beyond", direction=t(
                 "departments.ei_more" if whole["observed"] < whole["expected"] else "departments.ei_less"), **values))
     paragraphs.append(_unlinked_sentence(ctx))
-    note = caption_note(ctx)
-    return "\n\n".join([note, *paragraphs] if note else paragraphs)
+    return "\n\n".join(p for p in [caption_note(ctx), *paragraphs] if p)
 
 
 def unlinked(ctx) -> list[str]:
@@ -99,9 +98,30 @@ def unlinked(ctx) -> list[str]:
     return [f"{a} – {b}" for a, b in zip(pairs["group_a"], pairs["group_b"]) if shown.get(a) == a and shown.get(b) == b]
 
 
+def all_linked(ctx) -> bool:
+    """Whether every pair of departments that could have ties has some (small departments included).
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+        The wave's handout in one language.
+
+    Returns
+    -------
+    bool
+        False also when the only unlinked pairs involve a department too small to name
+        (:func:`unlinked` leaves those out): the handout then says nothing rather than
+        something untrue.
+    """
+    pairs = ctx.departments.unlinked_pairs
+    return pairs is None or not (pairs["possible"] > 0).any()
+
+
 def _unlinked_sentence(ctx) -> str:
     pairs = unlinked(ctx)
-    return ctx.t("departments.unlinked", pairs=ctx.listing(pairs)) if pairs else ctx.t("departments.all_linked")
+    if pairs:
+        return ctx.t("departments.unlinked", pairs=ctx.listing(pairs))
+    return ctx.t("departments.all_linked") if all_linked(ctx) else ""
 
 
 def shown_blocks(ctx):

@@ -1,4 +1,10 @@
-"""Method appendix: definitions, variants, tests, samples, seeds, software and the input's hash."""
+"""Method: a short plain box in the body (:func:`box`) and the appendix at the end (:func:`text`).
+
+The appendix holds the definitions, variants, tests and p-values, samples, seeds, the
+software that made the results and rendered the handout, and the input's hash. In the
+PDF it starts on a page of its own; in the HTML it is a collapsible section
+(``<details>``), closed until a reader opens it.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +13,43 @@ import platform
 
 from helpers.settings import RENDERER
 from helpers.escape import Markdown
+from helpers.handout.context import typst_block
+from helpers.handout.sections import contrasts, rules, since
 
-__all__ = ["HEADING", "SOFTWARE", "text", "software_versions"]
+__all__ = ["HEADING", "APPENDIX_LABEL", "SOFTWARE", "box", "text", "appendix_parts", "software_versions"]
 
 #: The section's heading in the catalogue.
 HEADING = "method.heading"
+#: The appendix heading's identifier (Typst label): ``report/templates/handout-body.typ`` starts a
+#: new page there. The heading comes first in its output: Quarto's table of contents lists
+#: only such headings.
+APPENDIX_LABEL = "appendix"
 #: Software whose versions the method section lists.
-SOFTWARE = ("networkx", "pandas", "cdlib", "leidenalg", "scipy", "matplotlib", "papermill", "pypandoc-binary", "typst")
+#: The renderer is named separately (``method.render``): the engine that really rendered the handout.
+SOFTWARE = ("networkx", "pandas", "cdlib", "leidenalg", "scipy", "matplotlib", "papermill")
+
+
+def box(ctx) -> str:
+    """The method in brief, as a plain box in the body: what was asked, what a core is, what
+    "certain" means, the privacy rule, and where the details are.
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+        The wave's handout in one language.
+
+    Returns
+    -------
+    str
+        Markdown: a Div of class ``method-box`` (HTML), in a shaded Typst block (PDF).
+    """
+    body = (f"::: {{.method-box}}\n**{ctx.t('method.box_heading')}.** "
+            f"{ctx.t('method.box', threshold=ctx.threshold(), k=ctx.n(ctx.k))}\n:::")
+    return typst_block(body, "breakable: false, width: 100%, fill: luma(242), inset: 9pt, radius: 2pt")
 
 
 def text(ctx) -> str:
-    """Method appendix: definitions, variants, tests, samples, seeds, software, input hash.
+    """The method appendix: a page of its own in the PDF, a collapsible section in the HTML.
 
     Parameters
     ----------
@@ -29,6 +61,28 @@ def text(ctx) -> str:
     str
         Markdown (empty when there is nothing to say).
     """
+    return Markdown("\n\n".join([
+        ctx.heading(HEADING) + " {#" + APPENDIX_LABEL + "}",  # a new page in the PDF: handout-body.typ
+        f'```{{=html}}\n<details class="appendix">\n<summary>{ctx.t("method.details")}</summary>\n```',
+        "```{=typst}\n#[\n#set text(size: 0.9em)\n```",  # the details a little smaller in print
+        *appendix_parts(ctx),
+        "```{=typst}\n]\n```",
+        "```{=html}\n</details>\n```",
+    ]))
+
+
+def appendix_parts(ctx) -> list[str]:
+    """The appendix's paragraphs, in order (Markdown each); the hash of the inputs last, on a line of its own.
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+        The wave's handout in one language.
+
+    Returns
+    -------
+    list of str
+    """
     t, st, s = ctx.t, ctx.structure, ctx.summary
     cp, one = st.core_periphery(), st.core_periphery("one")
     sig, g = st.significance, st.groupings
@@ -39,8 +93,7 @@ def text(ctx) -> str:
     # only the methods whose results the handout states (none without relations or with too few answers)
     analysed = not (ctx.thin or ctx.no_ties)
     defined = analysed and cp.get("defined", True)
-    return "\n\n".join(part for part in [
-        ctx.heading(HEADING),
+    return [part for part in [
         t("method.density", respondents=ctx.n(s["respondents"]), members=ctx.n(s["members"]),
           possible=ctx.n(s["possible_ties"])),
         (t("method.core_periphery", restarts=ctx.n(cp["params"].get("restarts", 0)), seed=cp["params"].get("seed"),
@@ -53,6 +106,7 @@ def text(ctx) -> str:
         _reduced_note(ctx),
         t("method.communities", seed=g["seed"], n=ctx.n(g["n_samples"]), p=ctx.p(g["p_value"]),
           nmi=ctx.n(g["nmi"], 2), others=others) if analysed else "",
+        contrasts.statistics(ctx) if analysed else "",
         t("method.indispensable", max_change=ctx.n(st.indispensable["max_distance_fragmentation_change"], 3))
         if analysed else "",
         t("method.composition", p_gender=ctx.p(comp["gender"]["p_value"]), p_role=ctx.p(comp["role"]["p_value"]),
@@ -62,11 +116,34 @@ def text(ctx) -> str:
         t("method.external", n=ctx.n(int(ext["n_permutations"].iloc[0])), seed=int(ext["seed"].iloc[0]))
         if ctx.has_core else "",
         _compare_method(ctx),
+        since.appendix(ctx),
         t("method.suppression", k=ctx.n(ctx.k)),
+        rules.text(ctx),
         t("method.software", software=ctx.listing(software_versions())),
         t("method.render", renderer=RENDERER),
-        t("method.data", wave=ctx.meta["wave"], hash=Markdown(ctx.meta["input_sha256"])),
-    ] if part)
+        t("method.data", wave=ctx.wave_text("name")),
+        _hash_line(ctx.meta["input_sha256"]),
+    ] if part]
+
+
+def _hash_line(digest: str) -> str:
+    """The inputs' SHA-256 on a line of its own, in the monospace of the typeface family: plain
+    text in the PDF (no shaded code box on either render path), ``<code>`` in the HTML.
+
+    Examples
+    --------
+    >>> print(_hash_line("ab12"))
+    ```{=html}
+    <p><code>ab12</code></p>
+    ```
+    <BLANKLINE>
+    ```{=typst}
+    #text(font: "DejaVu Sans Mono", size: 0.85em, "ab12")
+    ```
+    """
+    digest = "".join(c for c in str(digest) if c in "0123456789abcdefABCDEF")  # a hex digest, nothing else
+    return Markdown(f'```{{=html}}\n<p><code>{digest}</code></p>\n```\n\n'
+                    f'```{{=typst}}\n#text(font: "DejaVu Sans Mono", size: 0.85em, "{digest}")\n```')
 
 
 def _interval(ctx, test: dict) -> str:

@@ -1,6 +1,8 @@
-"""Purpose and data: what a network analysis is, the analysis model, who answered."""
+"""Purpose and data: what a network analysis is, the analysis model, who answered, the method in brief."""
 
 from __future__ import annotations
+
+from helpers.handout.sections import method
 
 __all__ = ["HEADING", "text"]
 
@@ -28,4 +30,5 @@ def text(ctx) -> str:
                response_rate=ctx.pct(s["response_rate"])),
         ctx.t("purpose.question", question=ctx.wave_text("relations", "question"), threshold=ctx.threshold()),
         *([ctx.t("purpose.thin", respondents=ctx.n(s["respondents"]), k=ctx.n(ctx.k))] if ctx.thin else []),
+        method.box(ctx),
     ])
