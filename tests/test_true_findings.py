@@ -200,7 +200,8 @@ def test_a_sparse_pair_is_not_highlighted_and_a_clear_one_is_with_its_interval(t
     assert ("A", "B") in pairs
     low, high = compare.newcombe_interval(8, 64, 40, 64)
     text = since.changes(ctx).replace("\xa0", " ").replace("\\", "")  # as rendered: no Markdown escapes
-    assert (f"the density from A to B rose most: from 12 % to 62 % (+{100 * low:.1f} to +{100 * high:.1f} "
+    # 8/64 = 12.5 % and 40/64 = 62.5 %, rounded half up as every percentage of the handout
+    assert (f"the density from A to B rose most: from 13 % to 63 % (+{100 * low:.1f} to +{100 * high:.1f} "
             "percentage points with 95 % confidence)") in text
     rules = sections.rules.text(ctx)
     assert "at least 5 members who answered both times and the pair at least 20 possible relations" in rules

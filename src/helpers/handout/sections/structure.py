@@ -15,7 +15,7 @@ from helpers.escape import Markdown
 from helpers.handout.context import ALPHA, density_sentence, undefined
 from helpers.handout.suppression import group_labels, may_describe
 
-__all__ = ["HEADING", "text", "cut_members", "shown_departments", "department_sizes", "number_word"]
+__all__ = ["HEADING", "heading", "headline", "core_verdict", "resilience", "text", "cut_members", "shown_departments", "department_sizes", "number_word"]
 
 #: The section's heading in the catalogue.
 HEADING = "structure.heading"
@@ -58,8 +58,95 @@ def text(ctx) -> str:
         composition = _composition(ctx) if ctx.has_core else ""
         if composition:
             bullets.append(composition)
-    parts = [ctx.heading(HEADING), "\n".join(f"- {b}" for b in bullets), note]
+    parts = [heading(ctx), "\n".join(f"- {b}" for b in bullets), note]
     return "\n\n".join(part for part in parts if part)
+
+
+def heading(ctx) -> str:
+    """The section's heading: the structure's finding (:func:`headline`).
+
+    "Forummet har en tydelig kerne – men ingen er uundværlig"; the summary's single
+    statement with too few answers or no relations. The catalogue's question
+    (:data:`HEADING`) only when there are no results to state a finding from.
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+        The wave's handout in one language.
+
+    Returns
+    -------
+    str
+        A level-2 Markdown heading.
+    """
+    if ctx.summary is None:
+        return ctx.heading(HEADING)
+    return Markdown(f"## {headline(ctx)}")
+
+
+def core_verdict(ctx) -> str | None:
+    """``"clear"``, ``"weak"`` or None (no core could be told apart).
+
+    Clear: the core-periphery fit is beyond the degree-preserving random networks
+    (p <= :data:`ALPHA`) and the core's internal density is at least twice the
+    periphery's; otherwise weak. The same rule decides "Tydelig" or "Svag
+    kerne-periferi-struktur" in this section and the summary's first point.
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+        The wave's handout in one language.
+
+    Returns
+    -------
+    str or None
+    """
+    if not ctx.has_core or ctx.no_ties:
+        return None
+    cp, sig = ctx.structure.core_periphery(), ctx.structure.significance["degree"]
+    blocks = cp["block_densities"]
+    clear = (sig["p_value"] is not None and sig["p_value"] <= ALPHA
+             and (blocks["core->core"] or 0) >= 2 * (blocks["periphery->periphery"] or 0))
+    return "clear" if clear else "weak"
+
+
+def resilience(ctx) -> str:
+    """``"disconnected"`` (several parts), ``"nobody"`` (no member's loss splits it) or ``"some"``.
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+        The wave's handout in one language.
+
+    Returns
+    -------
+    str
+    """
+    ind = ctx.structure.indispensable
+    if ind["components"] > 1:
+        return "disconnected"
+    return "nobody" if ind["nobody_indispensable"] else "some"
+
+
+def headline(ctx) -> str:
+    """A heading that states the structure's finding: the core's verdict and the network's resilience.
+
+    E.g. "Forummet har en tydelig kerne – men ingen er uundværlig"; with too few answers or
+    no relations, the summary's single statement.
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+        The wave's handout in one language.
+
+    Returns
+    -------
+    str
+    """
+    if ctx.thin or ctx.no_ties:  # the summary's single statement
+        return ctx.t("summary.thin_heading" if ctx.thin else "summary.no_ties_heading")
+    core = ctx.t(f"summary.core.{core_verdict(ctx) or 'none'}")
+    return Markdown(f"{core} – {ctx.t('summary.headline.' + resilience(ctx))}")
 
 
 def number_word(ctx, n: int) -> str:
@@ -127,12 +214,11 @@ def department_sizes(ctx) -> dict[str, int]:
 
 
 def _core_periphery(ctx) -> str:
+    """The core-periphery finding; clear or weak as :func:`core_verdict` decides (the summary's rule too)."""
     t, st = ctx.t, ctx.structure
     cp, sig = st.core_periphery(), st.significance["degree"]
     blocks = cp["block_densities"]
-    clear = (sig["p_value"] is not None and sig["p_value"] <= ALPHA
-             and (blocks["core->core"] or 0) >= 2 * (blocks["periphery->periphery"] or 0))
-    first = t("structure.cp_clear" if clear else "structure.cp_weak", core_size=ctx.n(cp["core_size"]),
+    first = t(f"structure.cp_{core_verdict(ctx)}", core_size=ctx.n(cp["core_size"]),
               core_density=ctx.pct(blocks["core->core"]), periphery_density=ctx.pct(blocks["periphery->periphery"]),
               p=ctx.p(sig["p_value"]))
     return first + " " + (t("structure.cp_unambiguous") if cp["unambiguous"]
