@@ -116,7 +116,8 @@ def text(ctx) -> str:
     ei = ctx.departments.ei_tests.copy()
     whole = ei[(ei["attribute"] == "department") & (ei["level"] == "whole")].iloc[0]
     if not (undefined(whole["observed"]) or undefined(whole["expected"])):
-        values = dict(ei=ctx.n(whole["observed"], 2), expected=ctx.n(whole["expected"], 2), p=ctx.p(whole["p_value"]))
+        # (the p-value is in the method appendix: :func:`helpers.handout.sections.method.appendix_parts`)
+        values = dict(ei=ctx.n(whole["observed"], 2), expected=ctx.n(whole["expected"], 2))
         if round(whole["observed"], 2) == round(whole["expected"], 2):
             paragraphs.append(t("departments.ei_as_chance", **values))
         elif undefined(whole["p_value"]) or whole["p_value"] > ALPHA:

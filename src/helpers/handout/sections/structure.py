@@ -216,11 +216,10 @@ def department_sizes(ctx) -> dict[str, int]:
 def _core_periphery(ctx) -> str:
     """The core-periphery finding; clear or weak as :func:`core_verdict` decides (the summary's rule too)."""
     t, st = ctx.t, ctx.structure
-    cp, sig = st.core_periphery(), st.significance["degree"]
+    cp = st.core_periphery()
     blocks = cp["block_densities"]
     first = t(f"structure.cp_{core_verdict(ctx)}", core_size=ctx.n(cp["core_size"]),
-              core_density=ctx.pct(blocks["core->core"]), periphery_density=ctx.pct(blocks["periphery->periphery"]),
-              p=ctx.p(sig["p_value"]))
+              core_density=ctx.pct(blocks["core->core"]), periphery_density=ctx.pct(blocks["periphery->periphery"]))
     return first + " " + (t("structure.cp_unambiguous") if cp["unambiguous"]
                           else t("structure.cp_ambiguous", n=ctx.n(cp["n_optimal"])))
 
@@ -231,9 +230,8 @@ def _groupings(ctx) -> str:
     department is named in a community's make-up only when its members there pass the
     description rule within the department."""
     g = ctx.structure.groupings
-    values = dict(modularity=ctx.n(g["modularity"], 2), null=ctx.n(g["null_mean"], 2), p=ctx.p(g["p_value"]))
-    if not g["beyond_random"]:
-        return ctx.t("structure.groupings_none", **values)
+    if not g["beyond_random"]:  # (the modularity and its test are in the method appendix)
+        return ctx.t("structure.groupings_none")
     makeup = ctx.structure.community_departments.copy()
     dept_sizes = department_sizes(ctx) or {}
     shown = shown_departments(ctx)
@@ -255,7 +253,7 @@ def _groupings(ctx) -> str:
         parts.append(ctx.t("structure.groupings_small_one", k=ctx.n(ctx.k)) if small == 1
                      else ctx.t("structure.groupings_small", n=number_word(ctx, small), k=ctx.n(ctx.k)))
     key = "structure.groupings_across" if g["cuts_across_departments"] else "structure.groupings_follow"
-    return ctx.t(key, n=number_word(ctx, int(g["n_communities"])), makeup=Markdown("; ".join(parts)), **values)
+    return ctx.t(key, n=number_word(ctx, int(g["n_communities"])), makeup=Markdown("; ".join(parts)))
 
 
 def cut_members(ctx) -> list[str]:
@@ -340,8 +338,7 @@ def _composition(ctx) -> str:
         if (may_describe(int(top["forum_count"]), forum_size, ctx.k)
                 and may_describe(int(top["core_count"]), core_size, ctx.k)):
             sentences.append(ctx.t("structure.composition_dominated", group=_group_name(ctx, attribute, top["value"]),
-                                   core_share=ctx.pct(top["core_share"]), forum_share=ctx.pct(top["forum_share"]),
-                                   p=ctx.p(found[attribute]["p_value"])))
+                                   core_share=ctx.pct(top["core_share"]), forum_share=ctx.pct(top["forum_share"])))
     alike = [a for a in varies if not found[a].get("differs")]
     details = {}
     for attribute in alike:
