@@ -99,8 +99,12 @@ def percent(share: float, lang: str, decimals: int = 1) -> str:
     return format_percent(share, pattern, locale=lang)
 
 
+#: The locale of dates: British English for English ("22 February 2019", not "February 22, 2019").
+DATE_LOCALE = {"da": "da", "en": "en_GB"}
+
+
 def date(day: dt.date | str, lang: str) -> str:
-    """A date in the language's long form ("22. februar 2019", "February 22, 2019").
+    """A date in the language's long form ("22. februar 2019", "22 February 2019": British order).
 
     Parameters
     ----------
@@ -112,10 +116,15 @@ def date(day: dt.date | str, lang: str) -> str:
     Returns
     -------
     str
+
+    Examples
+    --------
+    >>> date("2019-02-22", "da"), date("2019-02-22", "en")
+    ('22. februar 2019', '22 February 2019')
     """
-    if isinstance(day, str):
-        day = dt.date.fromisoformat(day)
-    return format_date(day, "long", locale=lang)
+    if not isinstance(day, dt.date):
+        day = dt.date.fromisoformat(str(day))
+    return format_date(day, "long", locale=DATE_LOCALE.get(lang, lang))
 
 
 @lru_cache(maxsize=None)

@@ -517,7 +517,7 @@ def percent(share: float, lang: str, decimals: int = 0) -> str:
 
 
 #: The locale of the handout's dates: British English for English ("22 February 2019").
-_DATE_LOCALE = {"da": "da", "en": "en_GB"}
+_DATE_LOCALE = fmt.DATE_LOCALE
 
 
 def long_date(day: dt.date | str, lang: str) -> str:
@@ -534,8 +534,7 @@ def long_date(day: dt.date | str, lang: str) -> str:
     >>> long_date("2019-02-22", "da"), long_date("2019-02-22", "en")
     ('22. februar 2019', '22 February 2019')
     """
-    day = dt.date.fromisoformat(str(day)) if not isinstance(day, dt.date) else day
-    return format_date(day, "long", locale=_DATE_LOCALE.get(lang, lang))
+    return fmt.date(day, lang)
 
 
 def month(value: dt.date | str, lang: str) -> str:
