@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 from pathlib import Path
 
@@ -461,11 +460,6 @@ def undefined(value) -> bool:
         return False
 
 
-def _half_up_decimal(value: float, decimals: int) -> Decimal:
-    """``value`` rounded half up (away from zero) at ``decimals`` digits, from its shortest decimal form."""
-    return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-
-
 def number(value: float, lang: str, decimals: int | None = None) -> str:
     """A number for ``lang``, rounded half up when ``decimals`` is given (the handout's one number format).
 
@@ -485,9 +479,7 @@ def number(value: float, lang: str, decimals: int | None = None) -> str:
     >>> number(2.125, "da", 2), number(0.0125, "en", 3), number(1443, "da")
     ('2,13', '0.013', '1.443')
     """
-    if decimals is None:
-        return fmt.number(value, lang)
-    return fmt.number(_half_up_decimal(value, decimals), lang, decimals)
+    return fmt.number(value, lang, decimals)  # (half up: helpers.lang.number)
 
 
 def percent(share: float, lang: str, decimals: int = 0) -> str:
@@ -512,8 +504,7 @@ def percent(share: float, lang: str, decimals: int = 0) -> str:
     >>> percent(611 / 1443, "en", 1).replace(fmt.NBSP, " ")
     '42.3 %'
     """
-    points = _half_up_decimal(Decimal(repr(float(share))) * 100, decimals)
-    return fmt.number(points, lang, decimals) + fmt.NBSP + "%"
+    return fmt.percent(share, lang, decimals)  # (half up: helpers.lang.percent)
 
 
 #: The locale of the handout's dates: British English for English ("22 February 2019").
