@@ -4,14 +4,17 @@ A :class:`Context` is one wave's handout in one language. It loads the wave's re
 once (:mod:`helpers.results`), holds the sentence catalogue (``report/i18n/<lang>.yml``)
 and the table discussion (``report/discussion.yml``, read once), formats numbers for the
 language (:meth:`Context.n`, :meth:`Context.pct`, :meth:`Context.p`, :func:`half_up`), and
-applies the small-group rule (:attr:`Context.k`, :meth:`Context.describe`,
-:meth:`Context.count`). The sections (:mod:`helpers.handout.sections`) take a context and
+applies the small-group rule (:attr:`Context.k`, :meth:`Context.count`; a member's
+description is :func:`helpers.handout.suppression.describe_member`'s, in the
+facilitator's material only). The sections (:mod:`helpers.handout.sections`) take a context and
 return Markdown or draw a figure; the handout notebook (``report/handout.ipynb``) only
 calls them.
 
-Privacy: members appear only as role and department, and only where that description
-covers at least ``min_group_size`` members of the forum; a count or mean that describes
-fewer people is replaced by a marker, with one note in the method section.
+Privacy: the participant handout makes no statement about single members; a group is
+described only where the description rule allows it
+(:func:`helpers.handout.suppression.may_describe`), and a count or mean that describes
+fewer than ``min_group_size`` people is replaced by a marker, with the rules in the
+method appendix.
 """
 
 from __future__ import annotations
@@ -208,25 +211,6 @@ class Context:
     def n_departments(self) -> int:
         """Departments in the forum."""
         return len({d for _, d in self.graph.nodes(data="department")})
-
-    def describe(self, member: str) -> str | None:
-        """A member as the handout may name them: by role and department if at least ``k``
-        members share both, else by department if at least ``k`` share it, else not at all.
-
-        Parameters
-        ----------
-        member : str
-            A member id (pseudonym).
-        """
-        G = self.graph
-        role, dept = G.nodes[member]["role"], G.nodes[member]["department"]
-        same_both = sum(1 for _, a in G.nodes(data=True) if a["role"] == role and a["department"] == dept)
-        same_dept = sum(1 for _, a in G.nodes(data=True) if a["department"] == dept)
-        if same_both >= self.k:
-            return self.t("labels.role_in", role=self.label(role), department=dept)
-        if same_dept >= self.k:
-            return self.t("labels.member_of", department=dept)
-        return None
 
     def count(self, value: int) -> str:
         """A head count, or "fewer than k" when it describes fewer than ``k`` people (but some).
