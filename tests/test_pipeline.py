@@ -48,7 +48,7 @@ def test_all_handouts_written(handouts):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("lang,sentence", [
-    ("da", "611 relationer ud af et teoretisk maksimum på 1.443 (42,3 % densitet)"),
+    ("da", "611 relationer ud af et teoretisk maksimum på 1.443 (tæthed 42,3 %)"),
     ("en", "611 relations out of a theoretical maximum of 1,443 (42.3 % density)"),
 ])
 def test_density_sentence_in_html_and_pdf(handouts, lang, sentence):
@@ -76,7 +76,7 @@ def test_html_is_self_contained(handouts):
 @pytest.mark.slow
 def test_seminar_findings_in_danish(handouts):
     text = pdf_text(handouts["da.pdf"])
-    assert "Tydelig kerne-periferistruktur: en kerne på 12 medlemmer" in text
+    assert "Tydelig kerne-periferi-struktur: en kerne på 12 medlemmer" in text
     assert "Ingen er uundværlig!" in text
     html = html_text(handouts["da.html"])  # the PDF hyphenates long words
     assert "Kernen er ikke en homogen gruppe: den går på tværs af køn, organisatorisk placering og magistratsafdeling" in html
