@@ -199,7 +199,7 @@ FINDINGS = {
     "one-respondent": (["The answers are too few to describe the forum", "Too few answers to describe the network",
                         "Too few answers to describe collaboration across departments"],
                        ["a core of", "relations out of a theoretical maximum", "E-I index", "indispensable",
-                        "of all relations cross departments", "None of the differences"]),
+                        "of all relations cross department lines", "None of the differences"]),
     "one-department": (["All members belong to one department"],
                        ["E-I index", "across departments are held by", "cut across organisational position and "
                         "department", "of 1 departments"]),
