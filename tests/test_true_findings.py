@@ -262,3 +262,7 @@ def test_p_values_stand_in_the_appendix_not_in_the_body(tmp_path, build):
                         ("E-I", whole["p_value"]),
                         *[(f"make-up {a}", st.composition[a]["p_value"]) for a in st.composition]]:
         assert f"p {ctx.p(value)}" in appendix, (name, ctx.p(value))
+    # the groupings' method as run: Leiden from seeds 1, 2, ... (ten for a forum of this size), not cdlib
+    n = comm.seeds_for_size(G.number_of_nodes())
+    assert f"the split of highest modularity from {n} runs with the seeds 1–{n}" in appendix
+    assert "cdlib" not in appendix.split("**Software.**")[0]
