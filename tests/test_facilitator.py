@@ -168,7 +168,7 @@ def test_header_has_wave_date_seed_and_score_in_both_languages(tmp_path):
     en = pages(write(tmp_path, plan, G, core, lang="en", name="en.pdf"))[0]
     assert da.startswith("Jobbesøg: par og opsamlingsgrupper Testforum 2019. Spørgeskemaet lukkede 22. februar 2019.")
     assert f"Seed 17 · Samlet pointsum {plan.total_score}" in da
-    assert en.startswith("Job visits: pairs and wrap-up groups Testforum 2019. The survey closed on February 22, 2019.")
+    assert en.startswith("Job visits: pairs and wrap-up groups Testforum 2019. The survey closed on 22 February 2019.")
     assert f"Seed 17 · Total score {plan.total_score}" in en
     assert "Besøgene" in da and "The visits" in en and "Besøgene" not in en and "The visits" not in da
     # the rules in plain words, with the points of the default weights

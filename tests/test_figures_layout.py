@@ -315,7 +315,9 @@ def test_a_compared_wave_says_that_members_keep_their_places():
                                t=lambda key: f"<{key}>")
 
     kept = SimpleNamespace(compare_layout=pd.DataFrame({"member_id": ["c00"], "x": [0.1], "y": [0.0]}))
-    assert section.heading(ctx(kept)) == "## figure1.heading\n\n<figure1.kept>"
+    from helpers.handout.context import typst_block
+
+    assert section.heading(ctx(kept)) == "## figure1.heading\n\n" + typst_block("<figure1.kept>", "sticky: true, breakable: false")
     assert section.heading(ctx(None)) == "## figure1.heading"
     assert section.heading(ctx(SimpleNamespace(compare_layout=None))) == "## figure1.heading"
     assert section.heading(ctx(kept, thin=True)) == "## figure1.heading"

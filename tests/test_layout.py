@@ -157,6 +157,30 @@ def test_every_figure_stands_on_the_page_of_its_caption(handouts, lang, tmp_path
 
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", ["da", "en"])
+def test_figures_1_to_3_share_their_page_with_their_heading_and_lead_in(example_run, lang):
+    """The section's heading, its first sentence and the figure's caption on one page
+    (Figure 2's lead-in is a sticky, unbreakable block; the others follow their heading)."""
+    from helpers.escape import markdown_plain
+    from helpers.handout.context import Context
+    from helpers.handout.sections import contrasts, departments, network
+
+    _, handouts, folder = example_run
+    ctx = Context(folder, lang, 20190222)
+    found = pages(handouts[f"{lang}.pdf"])
+    word = {"da": "Figur", "en": "Figure"}[lang]
+    figures = {label: p.number for p in found for label, _ in captions(p, word)}
+    for number, section in ((1, network), (2, contrasts), (3, departments)):
+        heading = markdown_plain(section.heading(ctx) if hasattr(section, "heading") else
+                                 ctx.heading(section.HEADING)).lstrip("# ").strip()
+        where = [p.number for p in found if f" {' '.join(heading.split())} " in f" {p.text.replace('’', chr(39))} "]
+        assert where == [figures[f"{word} {number}"]], (number, heading, where, figures)
+    body = " ".join(markdown_plain(ctx.t("figure2.body", members=ctx.n(ctx.summary["members"]),
+                                         ties=ctx.n(ctx.summary["ties"]))).split()[:4])
+    assert page_of(found, body) == [figures[f"{word} 2"]], body
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["da", "en"])
 def test_the_discussion_rounds_stand_on_one_page(handouts, lang):
     found = pages(handouts[f"{lang}.pdf"])
     rounds = yaml.safe_load((ROOT / "report" / "discussion.yml").read_text(encoding="utf-8"))["rounds"]

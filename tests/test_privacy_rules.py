@@ -124,7 +124,7 @@ def test_sentences_name_no_small_department(wave):
 def test_rules_are_stated_in_the_appendix(wave):
     rules = sections.rules.text(wave)
     assert "at least 3 members fit it" in rules
-    assert "merged into “Other”" in rules and "In this survey this applies to 2 department(s)." in rules
+    assert "merged into “Other”" in rules and "In this survey this applies to 2 departments." in rules
     assert "neither the department's name, nor the coreness, nor the relations" in rules
 
 

@@ -141,8 +141,8 @@ def test_auto_found_the_previous_wave_and_the_handout_names_its_date(compared):
     c = io.read_json(compared["folder"] / "results" / "compare.json")
     assert c["previous"] == {"id": "2019-02", "name": "1. måling, februar 2019 (syntetisk eksempel)",
                              "date": "2019-02-22"}
-    assert "Sammenligningen med målingen 22. februar 2019 omfatter de 39 medlemmer" in compared["texts"]["da"]
-    assert "The comparison with the survey of February 22, 2019 covers the 39 members" in compared["texts"]["en"]
+    assert "Sammenligningen med målingen fra 22. februar 2019 omfatter de 39 medlemmer" in compared["texts"]["da"]
+    assert "The comparison with the survey of 22 February 2019 covers the 39 members" in compared["texts"]["en"]
 
 
 @pytest.mark.slow

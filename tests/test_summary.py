@@ -154,3 +154,143 @@ def test_unlinked_departments_of_fewer_than_k_members_are_not_named(tmp_path):
     point = summary.departments_point(ctx)
     assert "C" not in re.findall(r"\b[A-C]\b", point.body)
     assert "All departments have relations" not in point.body  # and nothing untrue instead
+
+
+# ------------------------------------------------------------------------------ headings that state the finding
+
+
+def first_line(markdown: str) -> str:
+    return markdown.split("\n", 1)[0]
+
+
+def random_forum() -> nx.DiGraph:
+    """24 members in three departments, 180 ties drawn at random: no tendency by department."""
+    G = forum({"A": 8, "B": 8, "C": 8})
+    nodes = sorted(G)
+    G.add_edges_from((nodes[u], nodes[v]) for u, v in nx.gnm_random_graph(24, 180, seed=11, directed=True).edges)
+    return G
+
+
+def silos() -> nx.DiGraph:
+    """Three departments of six, each a clique, joined by two mutual ties: relations inside departments."""
+    G = forum({"A": 6, "B": 6, "C": 6})
+    for dept in "ABC":
+        clique(G, [n for n, d in G.nodes(data="department") if d == dept])
+    G.add_edges_from([("A1", "B1"), ("B1", "A1"), ("B2", "C2"), ("C2", "B2")])
+    return G
+
+
+def two_cliques_on_a_bridge() -> nx.DiGraph:
+    G = forum({"A": 5, "B": 5})
+    clique(G, [f"A{i}" for i in range(5)])
+    clique(G, [f"B{i}" for i in range(5)])
+    G.add_edges_from([("A1", "B1"), ("B1", "A1")])
+    return G
+
+
+def two_apart() -> nx.DiGraph:
+    G = forum({"A": 5, "B": 5})
+    clique(G, [f"A{i}" for i in range(5)])
+    clique(G, [f"B{i}" for i in range(5)])
+    return G
+
+
+def everyone() -> nx.DiGraph:
+    G = forum({"A": 4, "B": 4})
+    clique(G, list(G))
+    return G
+
+
+def one_department() -> nx.DiGraph:
+    G = forum({"A": 10})
+    clique(G, [f"A{i}" for i in range(4)])
+    G.add_edges_from((f"A{i}", "A0") for i in range(4, 10))
+    return G
+
+
+HEADING_FORUMS = {"planted core": core_and_periphery, "random": random_forum, "silos": silos,
+                  "bridge": two_cliques_on_a_bridge, "two parts": two_apart, "everyone with everyone": everyone,
+                  "one department": one_department}
+
+
+@pytest.mark.parametrize("name", sorted(HEADING_FORUMS))
+def test_the_structure_heading_states_what_its_section_says(tmp_path, name):
+    """The heading's two claims against the section's own bullets and against networkx: the
+    core's verdict (clear/weak/none) as the first bullet words it, with the core's density
+    counted by hand; the resilience from weak components and articulation points."""
+    G = HEADING_FORUMS[name]()
+    ctx = with_departments(tmp_path, G)
+    section = sections.structure.text(ctx)
+    heading, first = first_line(section), section.split("\n- ")[1]
+    assert heading == f"## {summary.headline(ctx)}"
+    core = ctx.structure.core if ctx.has_core else []
+    if not ctx.has_core:
+        assert heading.startswith("## No core can be told apart from a periphery")
+        assert first.startswith("Everyone works with everyone") or first.startswith("No core")
+    elif heading.startswith("## The forum has a clear core"):
+        assert first.startswith("A clear core-periphery structure")
+        periphery = set(G) - set(core)
+        within = lambda part: sum(u in part and v in part for u, v in G.edges) / (len(part) * (len(part) - 1))
+        assert within(set(core)) >= 2 * within(periphery)  # counted by hand: a clear core is denser inside
+    else:
+        assert heading.startswith("## The forum has only a weak core")
+        assert first.startswith("A weak core-periphery structure")
+    undirected = nx.Graph(G)
+    if not nx.is_connected(undirected):
+        assert heading.endswith("and the network does not hold together")
+        assert "The network does not hold together" in section
+    elif list(nx.articulation_points(undirected)):
+        assert heading.endswith("and the network rests on a few people")
+        assert "indispensable:" in section
+    else:
+        assert heading.endswith("but nobody is indispensable")
+        assert "Nobody is indispensable!" in section
+    if name == "everyone with everyone":  # by construction: no core can be told apart
+        assert not ctx.has_core
+
+
+def test_the_structure_heading_with_too_few_answers_says_so(tmp_path):
+    G = core_and_periphery()
+    for member in sorted(G)[2:]:  # two respondents, k = 3
+        G.nodes[member]["answered"] = False
+        G.remove_edges_from(list(G.out_edges(member)))
+    ctx = with_departments(tmp_path, G)
+    assert ctx.thin
+    assert first_line(sections.structure.text(ctx)) == "## Too few answers for an analysis"
+    assert sections.departments.heading(ctx) == "## Collaboration across departments"  # no finding to state
+
+
+def test_the_structure_heading_without_relations_says_so(tmp_path):
+    ctx = with_departments(tmp_path, forum({"A": 4, "B": 4}))
+    assert ctx.no_ties
+    assert sections.structure.heading(ctx) == "## No relations named"  # (the test wave has no answer scale)
+    assert sections.departments.heading(ctx) == "## Collaboration across departments"
+
+
+@pytest.mark.parametrize("name", sorted(HEADING_FORUMS))
+def test_the_departments_heading_states_what_its_section_says(tmp_path, name):
+    """The heading's finding against the E-I sentence of the section, and against the E-I
+    index counted by hand ((external - internal) / all ties)."""
+    G = HEADING_FORUMS[name]()
+    ctx = with_departments(tmp_path, G)
+    heading, body = sections.departments.heading(ctx), sections.departments.text(ctx)
+    if name == "one department":
+        assert heading == "## Collaboration across departments"
+        assert body.startswith("All members belong to one department")
+        return
+    dept = dict(G.nodes(data="department"))
+    external = sum(dept[u] != dept[v] for u, v in G.edges)
+    ei = (external - (G.number_of_edges() - external)) / G.number_of_edges()
+    shown = re.search(r"The E-I index for the departments is ([−-]?[0-9.]+)", body).group(1)
+    assert float(shown.replace("−", "-")) == pytest.approx(ei, abs=0.005)
+    if "thus cluster more within" in body:
+        assert heading == "## Relations cluster within the departments"
+    elif "thus cluster less within" in body:
+        assert heading == "## Relations run largely across the departments"
+    else:
+        assert heading == "## Relations cross the departments as a random distribution would"
+        assert "no clear tendency" in body or "about what a random spread" in body
+    if name == "silos":  # by construction: 90 ties inside departments, 4 across
+        assert heading == "## Relations cluster within the departments"
+    if name == "random":  # by construction: no tendency (the E-I test's p > 0.05)
+        assert heading == "## Relations cross the departments as a random distribution would"

@@ -229,3 +229,40 @@ def test_compare_ties_keeps_ratings_below_the_threshold():
     assert ties.loc[("A1", "A2"), "change"] == "dropped" and ties.loc[("A1", "A2"), "rating_b"] == 1
     bare = compare.tie_changes(a, b).set_index(["source", "target"])
     assert pd.isna(bare.loc[("A0", "A1"), "rating_a"])  # what the graph alone gives
+
+
+# ------------------------------------------------------------------------------ p-values in the appendix only
+
+
+@pytest.mark.parametrize("build", ["mixed cliques", "random"])
+def test_p_values_stand_in_the_appendix_not_in_the_body(tmp_path, build):
+    """The body in plain words; every p-value it rests on (the core's test against random
+    networks, the groupings' test, the core's make-up, the E-I index) in the method appendix."""
+    import re
+
+    if build == "mixed cliques":
+        G = mixed_cliques()
+    else:
+        G = forum({"A": 8, "B": 8, "C": 8})
+        nodes = sorted(G)
+        G.add_edges_from((nodes[u], nodes[v]) for u, v in nx.gnm_random_graph(24, 180, seed=11, directed=True).edges)
+    ctx = write_wave(tmp_path, G)
+    body = sections.structure.text(ctx) + "\n" + sections.departments.text(ctx)
+    assert not re.search(r"\(p\s|\bp\s*[=<]|p-value|modularity \d|Fisher|Freeman|Mann-Whitney", body), body
+    from types import SimpleNamespace
+
+    ctx.meta.setdefault("input_sha256", "ab")  # (the test wave has no inputs' hash nor external answers)
+    ctx.__dict__["external"] = SimpleNamespace(external_tests=pd.DataFrame({"n_permutations": [99], "seed": [1]}))
+    appendix = "\n".join(sections.method.appendix_parts(ctx))
+    st = ctx.structure
+    ei = ctx.departments.ei_tests
+    whole = ei[(ei["attribute"] == "department") & (ei["level"] == "whole")].iloc[0]
+    for name, value in [("core-periphery", st.significance["degree"]["p_value"]),
+                        ("groupings", st.groupings["p_value"]),
+                        ("E-I", whole["p_value"]),
+                        *[(f"make-up {a}", st.composition[a]["p_value"]) for a in st.composition]]:
+        assert f"p {ctx.p(value)}" in appendix, (name, ctx.p(value))
+    # the groupings' method as run: Leiden from seeds 1, 2, ... (ten for a forum of this size), not cdlib
+    n = comm.seeds_for_size(G.number_of_nodes())
+    assert f"the split of highest modularity from {n} runs with the seeds 1–{n}" in appendix
+    assert "cdlib" not in appendix.split("**Software.**")[0]

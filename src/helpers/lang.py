@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 from babel.dates import format_date
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_decimal
 
 from helpers.errors import SurveyError
 from helpers import safeyaml
@@ -45,8 +45,18 @@ def check_lang(lang: str) -> str:
     return lang
 
 
+def _half_up(value, decimals: int) -> Decimal:
+    """``value`` rounded half up (away from zero) at ``decimals`` digits, from its shortest decimal form."""
+    if not isinstance(value, Decimal):
+        value = Decimal(repr(float(value)))
+    return value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
 def number(value: float, lang: str, decimals: int | None = None) -> str:
     """A number formatted for ``lang``; whole numbers get thousands separators.
+
+    With ``decimals`` the number is rounded half up (:func:`round_half_up`), as the
+    seminar's tables round: Babel, like Python's ``round``, rounds halves to even.
 
     Parameters
     ----------
@@ -64,17 +74,21 @@ def number(value: float, lang: str, decimals: int | None = None) -> str:
 
     Examples
     --------
-    >>> number(1443, "da"), number(1443, "en"), number(2.857, "da", 2)
-    ('1.443', '1,443', '2,86')
+    >>> number(1443, "da"), number(1443, "en"), number(2.857, "da", 2), number(2.125, "en", 2), number(0.5, "da", 0)
+    ('1.443', '1,443', '2,86', '2.13', '1')
     """
-    pattern = "#,##0" if decimals is None else "#,##0." + "0" * decimals
-    if decimals == 0:
-        pattern = "#,##0"
+    pattern = "#,##0" if not decimals else "#,##0." + "0" * decimals
+    if decimals is not None:
+        value = _half_up(value, decimals)
     return format_decimal(value, pattern, locale=lang)
 
 
 def percent(share: float, lang: str, decimals: int = 1) -> str:
-    """A share (0-1) as a percentage, with a non-breaking space before the sign.
+    """A share (0-1) as a percentage, rounded half up, with a non-breaking space before the sign.
+
+    The handout's one percentage format (the context's :func:`helpers.handout.context.percent`
+    and the figures' labels use it): 37 of 40 is "93 %", not Babel's and Python's banker's
+    "92 %"; the same share reads the same on every page.
 
     Parameters
     ----------
@@ -94,13 +108,18 @@ def percent(share: float, lang: str, decimals: int = 1) -> str:
     --------
     >>> percent(611 / 1443, "da").replace(NBSP, " "), percent(611 / 1443, "en").replace(NBSP, " ")
     ('42,3 %', '42.3 %')
+    >>> percent(0.925, "da", 0).replace(NBSP, " "), percent(0.005, "en", 0).replace(NBSP, " ")
+    ('93 %', '1 %')
     """
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + NBSP + "%"
-    return format_percent(share, pattern, locale=lang)
+    return number(_half_up(Decimal(repr(float(share))) * 100, decimals), lang, decimals) + NBSP + "%"
+
+
+#: The locale of dates: British English for English ("22 February 2019", not "February 22, 2019").
+DATE_LOCALE = {"da": "da", "en": "en_GB"}
 
 
 def date(day: dt.date | str, lang: str) -> str:
-    """A date in the language's long form ("22. februar 2019", "February 22, 2019").
+    """A date in the language's long form ("22. februar 2019", "22 February 2019": British order).
 
     Parameters
     ----------
@@ -112,10 +131,15 @@ def date(day: dt.date | str, lang: str) -> str:
     Returns
     -------
     str
+
+    Examples
+    --------
+    >>> date("2019-02-22", "da"), date("2019-02-22", "en")
+    ('22. februar 2019', '22 February 2019')
     """
-    if isinstance(day, str):
-        day = dt.date.fromisoformat(day)
-    return format_date(day, "long", locale=lang)
+    if not isinstance(day, dt.date):
+        day = dt.date.fromisoformat(str(day))
+    return format_date(day, "long", locale=DATE_LOCALE.get(lang, lang))
 
 
 @lru_cache(maxsize=None)

@@ -4,21 +4,23 @@ A :class:`Context` is one wave's handout in one language. It loads the wave's re
 once (:mod:`helpers.results`), holds the sentence catalogue (``report/i18n/<lang>.yml``)
 and the table discussion (``report/discussion.yml``, read once), formats numbers for the
 language (:meth:`Context.n`, :meth:`Context.pct`, :meth:`Context.p`, :func:`half_up`), and
-applies the small-group rule (:attr:`Context.k`, :meth:`Context.describe`,
-:meth:`Context.count`). The sections (:mod:`helpers.handout.sections`) take a context and
+applies the small-group rule (:attr:`Context.k`, :meth:`Context.count`; a member's
+description is :func:`helpers.handout.suppression.describe_member`'s, in the
+facilitator's material only). The sections (:mod:`helpers.handout.sections`) take a context and
 return Markdown or draw a figure; the handout notebook (``report/handout.ipynb``) only
 calls them.
 
-Privacy: members appear only as role and department, and only where that description
-covers at least ``min_group_size`` members of the forum; a count or mean that describes
-fewer people is replaced by a marker, with one note in the method section.
+Privacy: the participant handout makes no statement about single members; a group is
+described only where the description rule allows it
+(:func:`helpers.handout.suppression.may_describe`), and a count or mean that describes
+fewer than ``min_group_size`` people is replaced by a marker, with the rules in the
+method appendix.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 from pathlib import Path
 
@@ -209,25 +211,6 @@ class Context:
     def n_departments(self) -> int:
         """Departments in the forum."""
         return len({d for _, d in self.graph.nodes(data="department")})
-
-    def describe(self, member: str) -> str | None:
-        """A member as the handout may name them: by role and department if at least ``k``
-        members share both, else by department if at least ``k`` share it, else not at all.
-
-        Parameters
-        ----------
-        member : str
-            A member id (pseudonym).
-        """
-        G = self.graph
-        role, dept = G.nodes[member]["role"], G.nodes[member]["department"]
-        same_both = sum(1 for _, a in G.nodes(data=True) if a["role"] == role and a["department"] == dept)
-        same_dept = sum(1 for _, a in G.nodes(data=True) if a["department"] == dept)
-        if same_both >= self.k:
-            return self.t("labels.role_in", role=self.label(role), department=dept)
-        if same_dept >= self.k:
-            return self.t("labels.member_of", department=dept)
-        return None
 
     def count(self, value: int) -> str:
         """A head count, or "fewer than k" when it describes fewer than ``k`` people (but some).
@@ -461,11 +444,6 @@ def undefined(value) -> bool:
         return False
 
 
-def _half_up_decimal(value: float, decimals: int) -> Decimal:
-    """``value`` rounded half up (away from zero) at ``decimals`` digits, from its shortest decimal form."""
-    return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-
-
 def number(value: float, lang: str, decimals: int | None = None) -> str:
     """A number for ``lang``, rounded half up when ``decimals`` is given (the handout's one number format).
 
@@ -485,9 +463,7 @@ def number(value: float, lang: str, decimals: int | None = None) -> str:
     >>> number(2.125, "da", 2), number(0.0125, "en", 3), number(1443, "da")
     ('2,13', '0.013', '1.443')
     """
-    if decimals is None:
-        return fmt.number(value, lang)
-    return fmt.number(_half_up_decimal(value, decimals), lang, decimals)
+    return fmt.number(value, lang, decimals)  # (half up: helpers.lang.number)
 
 
 def percent(share: float, lang: str, decimals: int = 0) -> str:
@@ -512,12 +488,11 @@ def percent(share: float, lang: str, decimals: int = 0) -> str:
     >>> percent(611 / 1443, "en", 1).replace(fmt.NBSP, " ")
     '42.3 %'
     """
-    points = _half_up_decimal(Decimal(repr(float(share))) * 100, decimals)
-    return fmt.number(points, lang, decimals) + fmt.NBSP + "%"
+    return fmt.percent(share, lang, decimals)  # (half up: helpers.lang.percent)
 
 
 #: The locale of the handout's dates: British English for English ("22 February 2019").
-_DATE_LOCALE = {"da": "da", "en": "en_GB"}
+_DATE_LOCALE = fmt.DATE_LOCALE
 
 
 def long_date(day: dt.date | str, lang: str) -> str:
@@ -534,8 +509,7 @@ def long_date(day: dt.date | str, lang: str) -> str:
     >>> long_date("2019-02-22", "da"), long_date("2019-02-22", "en")
     ('22. februar 2019', '22 February 2019')
     """
-    day = dt.date.fromisoformat(str(day)) if not isinstance(day, dt.date) else day
-    return format_date(day, "long", locale=_DATE_LOCALE.get(lang, lang))
+    return fmt.date(day, lang)
 
 
 def month(value: dt.date | str, lang: str) -> str:

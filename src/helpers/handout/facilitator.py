@@ -38,6 +38,7 @@ from helpers import io
 from helpers import lang as fmt
 from helpers.results import visits as vs
 from helpers.results.visits import pair_figures, plan_units
+from helpers.handout.context import long_date
 from helpers.handout.tablecard import pdf_timestamp, typst_string
 from helpers.ingest.wave import wave_text
 
@@ -316,7 +317,7 @@ def _header_lines(t: fmt.Text, plan: vs.VisitPlan, meta: Mapping, named: bool, l
     """The lines under the title: the wave and its date; the seed and the plan's total score (withheld with names)."""
     name = str(wave_text(meta, lang, "name") or "")
     total = t("facilitator.total_withheld") if named else t("facilitator.total", total=fmt.number(plan.total_score, lang))
-    return [t("facilitator.wave", wave=name, date=fmt.date(meta["date"], lang)) if meta.get("date") else name,
+    return [t("facilitator.wave", wave=name, date=long_date(meta["date"], lang)) if meta.get("date") else name,
             t("facilitator.seed", seed=str(plan.seed)) + " · " + total]
 
 

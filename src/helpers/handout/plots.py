@@ -840,10 +840,15 @@ def signed_points(change: float) -> str:
 
     Examples
     --------
-    >>> signed_points(0.123), signed_points(-0.05), signed_points(0.004)
-    ('+12', '−5', '0')
+    >>> signed_points(0.123), signed_points(-0.05), signed_points(0.004), signed_points(0.125), signed_points(-0.125)
+    ('+12', '−5', '0', '+13', '−13')
     """
-    points = round(100 * change)
+    from decimal import Decimal
+
+    from helpers import lang
+
+    # in percentage points from the share's shortest decimal form (100 * 0.575 is 57.4999... in floats)
+    points = int(lang.round_half_up(float(Decimal(repr(float(change))) * 100), 0))  # half up, as every number of the handout
     return f"+{points}" if points > 0 else f"−{-points}" if points < 0 else "0"
 
 
@@ -993,7 +998,9 @@ def external_ratings(
     if ax is None:
         _, ax = plt.subplots(figsize=(5.6, 4.4))
     text = {**_DEFAULT_LABELS, **(labels or {})}
-    fmt = mean_format or (lambda x: f"{x:.2f}")
+    from helpers import lang
+
+    fmt = mean_format or (lambda x: lang.number(x, "en", 2))  # half up
     df = data.dropna(subset=["rating"])
     partners = list(dict.fromkeys(data["partner_label"]))
     n_groups = len(groups)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from helpers.handout.context import typst_block
+
 __all__ = ["HEADING", "text", "figure", "statistics", "nothing_to_contrast"]
 
 #: The section's heading in the catalogue.
@@ -18,6 +20,10 @@ HEADING = "figure2.heading"
 
 def text(ctx) -> str:
     """The section's heading and what Figure 2 shows, or why there is nothing to show.
+
+    In the PDF the lead-in is a block that is not broken and sticks to the figure after it
+    (:func:`helpers.handout.context.typst_block`), so heading, lead-in and figure share a
+    page.
 
     Parameters
     ----------
@@ -29,7 +35,7 @@ def text(ctx) -> str:
     str
         Markdown (empty when there is nothing to say).
     """
-    return ctx.heading(HEADING) + "\n\n" + _body(ctx)
+    return ctx.heading(HEADING) + "\n\n" + typst_block(_body(ctx), "sticky: true, breakable: false")
 
 
 def _body(ctx) -> str:

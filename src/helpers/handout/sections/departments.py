@@ -14,14 +14,18 @@ from helpers.handout.context import ALPHA, undefined
 from helpers.handout.sections.structure import shown_departments
 from helpers.handout.suppression import merge_blocks, suppress
 
-__all__ = ["HEADING", "heading", "text", "figure", "unlinked", "all_linked", "shown_blocks", "caption_note"]
+__all__ = ["HEADING", "heading", "verdict", "text", "figure", "unlinked", "all_linked", "shown_blocks", "caption_note"]
 
 #: The section's heading in the catalogue.
 HEADING = "departments.heading"
 
 
 def heading(ctx) -> str:
-    """The section's heading (Markdown).
+    """The section's heading: the departments' finding (:func:`verdict`).
+
+    "Relationerne samler sig inden for afdelingerne" as the summary states it; the
+    catalogue's topic (:data:`HEADING`) when there is no finding to state (one
+    department, too few answers, no relations, an E-I index that is not defined).
 
     Parameters
     ----------
@@ -33,7 +37,51 @@ def heading(ctx) -> str:
     str
         Markdown (empty when there is nothing to say).
     """
-    return ctx.heading(HEADING)
+    if ctx.summary is None or ctx.thin or ctx.no_ties:
+        return ctx.heading(HEADING)
+    found = verdict(ctx)
+    if found is None or not found["tested"]:
+        return ctx.heading(HEADING)
+    return ctx.heading(f"summary.departments.{found['verdict']}")
+
+
+def verdict(ctx) -> dict | None:
+    """The departments' mixing: the share of ties across departments and the E-I verdict.
+
+    The rule of this section's E-I sentence, its heading and the summary's fourth point.
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+        The wave's handout in one language.
+
+    Returns
+    -------
+    dict or None
+        ``share`` (ties across departments / all ties, the departments section's
+        figure), ``verdict`` (``"inside"``: the E-I index is below chance's at p <=
+        :data:`ALPHA`; ``"across"``: above it; ``"chance"``: otherwise) and
+        ``unlinked`` (department pairs without ties that may be named,
+        :func:`unlinked`) and
+        ``all_linked`` (every pair of departments has ties) and ``tested`` (the E-I
+        index and chance's are defined: without them ``verdict`` is ``"chance"`` only by
+        default, and the departments section's heading states no finding); None with
+        one department.
+    """
+    if ctx.n_departments < 2:
+        return None
+    crossing = ctx.departments.crossing_shares.copy()
+    crossing = crossing[crossing["attribute"] == "department"]
+    share = crossing["out_crossing"].sum() / crossing["out_ties"].sum()
+    ei = ctx.departments.ei_tests.copy()
+    whole = ei[(ei["attribute"] == "department") & (ei["level"] == "whole")].iloc[0]
+    verdict = "chance"
+    tested = not (undefined(whole["observed"]) or undefined(whole["expected"]))
+    if tested and not undefined(whole["p_value"]):
+        if whole["p_value"] <= ALPHA and round(whole["observed"], 2) != round(whole["expected"], 2):
+            verdict = "inside" if whole["observed"] < whole["expected"] else "across"
+    return {"share": share, "verdict": verdict, "unlinked": unlinked(ctx),
+            "all_linked": all_linked(ctx), "tested": tested}
 
 
 def text(ctx) -> str:
@@ -68,7 +116,8 @@ def text(ctx) -> str:
     ei = ctx.departments.ei_tests.copy()
     whole = ei[(ei["attribute"] == "department") & (ei["level"] == "whole")].iloc[0]
     if not (undefined(whole["observed"]) or undefined(whole["expected"])):
-        values = dict(ei=ctx.n(whole["observed"], 2), expected=ctx.n(whole["expected"], 2), p=ctx.p(whole["p_value"]))
+        # (the p-value is in the method appendix: :func:`helpers.handout.sections.method.appendix_parts`)
+        values = dict(ei=ctx.n(whole["observed"], 2), expected=ctx.n(whole["expected"], 2))
         if round(whole["observed"], 2) == round(whole["expected"], 2):
             paragraphs.append(t("departments.ei_as_chance", **values))
         elif undefined(whole["p_value"]) or whole["p_value"] > ALPHA:

@@ -87,7 +87,9 @@ def appendix_parts(ctx) -> list[str]:
     cp, one = st.core_periphery(), st.core_periphery("one")
     sig, g = st.significance, st.groupings
     comp = st.composition
-    ei = ctx.departments.ei_tests.copy().iloc[0]
+    ei = ctx.departments.ei_tests.copy()
+    ei = ei[(ei["attribute"] == "department") & (ei["level"] == "whole")]  # the departments section's E-I index
+    ei = ei.iloc[0] if len(ei) else None
     ext = ctx.external.external_tests.copy()
     others = ctx.listing(Markdown(f"{c['method']} {ctx.n(c['modularity'], 2)}") for c in st.other_communities)
     # only the methods whose results the handout states (none without relations or with too few answers)
@@ -104,15 +106,17 @@ def appendix_parts(ctx) -> list[str]:
           p_density=ctx.p(sig["density"]["p_value"]), seed=sig["degree"]["seed"]) if defined else "",
         _sequential_note(ctx) if defined else "",
         _reduced_note(ctx),
-        t("method.communities", seed=g["seed"], n=ctx.n(g["n_samples"]), p=ctx.p(g["p_value"]),
-          nmi=ctx.n(g["nmi"], 2), others=others) if analysed else "",
+        t("method.communities", runs=_leiden_runs(ctx), n=ctx.n(g["n_samples"]), p=ctx.p(g["p_value"]),
+          modularity=ctx.n(g["modularity"], 2), null=ctx.n(g["null_mean"], 2), nmi=ctx.n(g["nmi"], 2),
+          others=others) if analysed else "",
         contrasts.statistics(ctx) if analysed else "",
         t("method.indispensable", max_change=ctx.n(st.indispensable["max_distance_fragmentation_change"], 3))
         if analysed else "",
         t("method.composition", p_gender=ctx.p(comp["gender"]["p_value"]), p_role=ctx.p(comp["role"]["p_value"]),
           p_department=ctx.p(comp["department"]["p_value"])) if defined and comp else "",
-        t("method.departments", n=ctx.n(int(ei["n_permutations"])), seed=int(ei["seed"]))
-        if analysed and ctx.n_departments > 1 else "",
+        t("method.departments", n=ctx.n(int(ei["n_permutations"])), seed=int(ei["seed"]),
+          ei=ctx.n(ei["observed"], 2), expected=ctx.n(ei["expected"], 2), p=ctx.p(ei["p_value"]))
+        if analysed and ctx.n_departments > 1 and ei is not None else "",
         t("method.external", n=ctx.n(int(ext["n_permutations"].iloc[0])), seed=int(ext["seed"].iloc[0]))
         if ctx.has_core else "",
         _compare_method(ctx),
@@ -124,6 +128,18 @@ def appendix_parts(ctx) -> list[str]:
         t("method.data", wave=ctx.wave_text("name")),
         _hash_line(ctx.meta["input_sha256"]),
     ] if part]
+
+
+def _leiden_runs(ctx) -> str:
+    """How the grouping was chosen: the best of the Leiden runs and their seeds, or the one run.
+
+    The seeds are ``seed``, ``seed + 1``, ... (:func:`helpers.analysis.communities.best_of_seeds`).
+    """
+    g = ctx.structure.groupings
+    seeds = list(g.get("seeds") or [])
+    if len(seeds) > 1:
+        return ctx.t("method.communities_runs", n=ctx.n(len(seeds)), first=seeds[0], last=seeds[-1])
+    return ctx.t("method.communities_run", seed=g.get("best_seed") or g["seed"])
 
 
 def _hash_line(digest: str) -> str:

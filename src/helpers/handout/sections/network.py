@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from helpers.handout.context import typst_block
+
 __all__ = ["HEADING", "heading", "positions", "figure", "interactive", "aggregate_labels"]
 
 #: The section's heading in the catalogue.
@@ -10,7 +12,8 @@ HEADING = "figure1.heading"
 
 def heading(ctx) -> str:
     """The section's heading (Markdown); for a wave compared with the previous one, followed
-    by a line saying that continuing members keep their places from the previous figure.
+    by a line saying that continuing members keep their places from the previous figure
+    (in the PDF a block that sticks to the figure, :func:`helpers.handout.context.typst_block`).
 
     Parameters
     ----------
@@ -28,7 +31,8 @@ def heading(ctx) -> str:
     if (ctx.thin or comparison is None or comparison.compare_layout is None
             or ctx.graph.number_of_nodes() >= aggregate.AGGREGATE_FROM):  # departments drawn, not members
         return ctx.heading(HEADING)
-    return ctx.heading(HEADING) + "\n\n" + ctx.t("figure1.kept")
+    # the line sticks to the figure in the PDF: heading, line and figure share a page
+    return ctx.heading(HEADING) + "\n\n" + typst_block(ctx.t("figure1.kept"), "sticky: true, breakable: false")
 
 
 def positions(ctx) -> dict | None:

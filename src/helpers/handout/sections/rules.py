@@ -38,7 +38,8 @@ def text(ctx) -> str:
     merged = sum(1 for d, label in shown_departments(ctx).items() if label != d)
     parts = [f"### {t(HEADING)}", t("rules.description", k=k),
              t("rules.small_groups", k=k, other=other) + " "
-             + (t("rules.small_groups_merged", n=ctx.n(merged)) if merged else t("rules.small_groups_none", k=k)),
+             + (t("rules.small_groups_merged_one") if merged == 1 else t("rules.small_groups_merged", n=ctx.n(merged))
+                if merged else t("rules.small_groups_none", k=k)),
              t("rules.members"), t("rules.interactive", k=k), t("rules.exports")]
     if ctx.comparison is not None:
         parts.append(t("rules.highlight", senders=ctx.n(max(since.MIN_SENDERS, ctx.k)),

@@ -26,9 +26,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from helpers import lang as fmt
 from helpers.escape import as_markdown
-from helpers.handout.context import Context, pipe_table
+from helpers.handout.context import Context, long_date, pipe_table
 from helpers.handout.suppression import MARKER, merge_blocks
 from helpers.results.comparison import Comparison
 
@@ -53,7 +52,7 @@ def _signed(ctx: Context, value: float) -> str:
 
 
 def _previous_date(ctx: Context, c) -> str:
-    return fmt.date(c.previous["date"], ctx.lang)
+    return long_date(c.previous["date"], ctx.lang)
 
 
 def _count_word(ctx: Context, n: int) -> str:
@@ -96,7 +95,7 @@ def section(ctx: Context) -> str:
     own = s.get("own_density")
     if own:
         parts.append(t("since.own_density", own_a=ctx.pct(own["a"], 1), own_b=ctx.pct(own["b"], 1),
-                       then=_previous_date(ctx, c), now=fmt.date(ctx.meta["date"], ctx.lang),
+                       then=_previous_date(ctx, c), now=long_date(ctx.meta["date"], ctx.lang),
                        senders=ctx.n(s["senders_both"]), a=ctx.pct(d["a"], 1), b=ctx.pct(d["b"], 1)))
     parts.append(t("since.transitions_intro"))
     return "\n\n".join(parts)
@@ -219,7 +218,7 @@ def transition_figure(ctx: Context, ax=None, *, flow: bool = False):
 
     table = ctx.comparison.compare_transitions.copy()
     return plots.core_transitions(table, labels={g: ctx.label(g.capitalize()) for g in GROUPS},
-                                  titles=(_previous_date(ctx, c), fmt.date(ctx.meta["date"], ctx.lang)),
+                                  titles=(_previous_date(ctx, c), long_date(ctx.meta["date"], ctx.lang)),
                                   count_format=ctx.n, ax=ax)
 
 

@@ -15,7 +15,7 @@ from helpers.escape import Markdown
 from helpers.handout.context import ALPHA, density_sentence, undefined
 from helpers.handout.suppression import group_labels, may_describe
 
-__all__ = ["HEADING", "text", "cut_members", "shown_departments", "department_sizes", "number_word"]
+__all__ = ["HEADING", "heading", "headline", "core_verdict", "resilience", "text", "cut_members", "shown_departments", "department_sizes", "number_word"]
 
 #: The section's heading in the catalogue.
 HEADING = "structure.heading"
@@ -58,8 +58,95 @@ def text(ctx) -> str:
         composition = _composition(ctx) if ctx.has_core else ""
         if composition:
             bullets.append(composition)
-    parts = [ctx.heading(HEADING), "\n".join(f"- {b}" for b in bullets), note]
+    parts = [heading(ctx), "\n".join(f"- {b}" for b in bullets), note]
     return "\n\n".join(part for part in parts if part)
+
+
+def heading(ctx) -> str:
+    """The section's heading: the structure's finding (:func:`headline`).
+
+    "Forummet har en tydelig kerne – men ingen er uundværlig"; the summary's single
+    statement with too few answers or no relations. The catalogue's question
+    (:data:`HEADING`) only when there are no results to state a finding from.
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+        The wave's handout in one language.
+
+    Returns
+    -------
+    str
+        A level-2 Markdown heading.
+    """
+    if ctx.summary is None:
+        return ctx.heading(HEADING)
+    return Markdown(f"## {headline(ctx)}")
+
+
+def core_verdict(ctx) -> str | None:
+    """``"clear"``, ``"weak"`` or None (no core could be told apart).
+
+    Clear: the core-periphery fit is beyond the degree-preserving random networks
+    (p <= :data:`ALPHA`) and the core's internal density is at least twice the
+    periphery's; otherwise weak. The same rule decides "Tydelig" or "Svag
+    kerne-periferi-struktur" in this section and the summary's first point.
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+        The wave's handout in one language.
+
+    Returns
+    -------
+    str or None
+    """
+    if not ctx.has_core or ctx.no_ties:
+        return None
+    cp, sig = ctx.structure.core_periphery(), ctx.structure.significance["degree"]
+    blocks = cp["block_densities"]
+    clear = (sig["p_value"] is not None and sig["p_value"] <= ALPHA
+             and (blocks["core->core"] or 0) >= 2 * (blocks["periphery->periphery"] or 0))
+    return "clear" if clear else "weak"
+
+
+def resilience(ctx) -> str:
+    """``"disconnected"`` (several parts), ``"nobody"`` (no member's loss splits it) or ``"some"``.
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+        The wave's handout in one language.
+
+    Returns
+    -------
+    str
+    """
+    ind = ctx.structure.indispensable
+    if ind["components"] > 1:
+        return "disconnected"
+    return "nobody" if ind["nobody_indispensable"] else "some"
+
+
+def headline(ctx) -> str:
+    """A heading that states the structure's finding: the core's verdict and the network's resilience.
+
+    E.g. "Forummet har en tydelig kerne – men ingen er uundværlig"; with too few answers or
+    no relations, the summary's single statement.
+
+    Parameters
+    ----------
+    ctx : helpers.handout.context.Context
+        The wave's handout in one language.
+
+    Returns
+    -------
+    str
+    """
+    if ctx.thin or ctx.no_ties:  # the summary's single statement
+        return ctx.t("summary.thin_heading" if ctx.thin else "summary.no_ties_heading")
+    core = ctx.t(f"summary.core.{core_verdict(ctx) or 'none'}")
+    return Markdown(f"{core} – {ctx.t('summary.headline.' + resilience(ctx))}")
 
 
 def number_word(ctx, n: int) -> str:
@@ -127,14 +214,12 @@ def department_sizes(ctx) -> dict[str, int]:
 
 
 def _core_periphery(ctx) -> str:
+    """The core-periphery finding; clear or weak as :func:`core_verdict` decides (the summary's rule too)."""
     t, st = ctx.t, ctx.structure
-    cp, sig = st.core_periphery(), st.significance["degree"]
+    cp = st.core_periphery()
     blocks = cp["block_densities"]
-    clear = (sig["p_value"] is not None and sig["p_value"] <= ALPHA
-             and (blocks["core->core"] or 0) >= 2 * (blocks["periphery->periphery"] or 0))
-    first = t("structure.cp_clear" if clear else "structure.cp_weak", core_size=ctx.n(cp["core_size"]),
-              core_density=ctx.pct(blocks["core->core"]), periphery_density=ctx.pct(blocks["periphery->periphery"]),
-              p=ctx.p(sig["p_value"]))
+    first = t(f"structure.cp_{core_verdict(ctx)}", core_size=ctx.n(cp["core_size"]),
+              core_density=ctx.pct(blocks["core->core"]), periphery_density=ctx.pct(blocks["periphery->periphery"]))
     return first + " " + (t("structure.cp_unambiguous") if cp["unambiguous"]
                           else t("structure.cp_ambiguous", n=ctx.n(cp["n_optimal"])))
 
@@ -145,9 +230,8 @@ def _groupings(ctx) -> str:
     department is named in a community's make-up only when its members there pass the
     description rule within the department."""
     g = ctx.structure.groupings
-    values = dict(modularity=ctx.n(g["modularity"], 2), null=ctx.n(g["null_mean"], 2), p=ctx.p(g["p_value"]))
-    if not g["beyond_random"]:
-        return ctx.t("structure.groupings_none", **values)
+    if not g["beyond_random"]:  # (the modularity and its test are in the method appendix)
+        return ctx.t("structure.groupings_none")
     makeup = ctx.structure.community_departments.copy()
     dept_sizes = department_sizes(ctx) or {}
     shown = shown_departments(ctx)
@@ -169,7 +253,7 @@ def _groupings(ctx) -> str:
         parts.append(ctx.t("structure.groupings_small_one", k=ctx.n(ctx.k)) if small == 1
                      else ctx.t("structure.groupings_small", n=number_word(ctx, small), k=ctx.n(ctx.k)))
     key = "structure.groupings_across" if g["cuts_across_departments"] else "structure.groupings_follow"
-    return ctx.t(key, n=number_word(ctx, int(g["n_communities"])), makeup=Markdown("; ".join(parts)), **values)
+    return ctx.t(key, n=number_word(ctx, int(g["n_communities"])), makeup=Markdown("; ".join(parts)))
 
 
 def cut_members(ctx) -> list[str]:
@@ -254,8 +338,7 @@ def _composition(ctx) -> str:
         if (may_describe(int(top["forum_count"]), forum_size, ctx.k)
                 and may_describe(int(top["core_count"]), core_size, ctx.k)):
             sentences.append(ctx.t("structure.composition_dominated", group=_group_name(ctx, attribute, top["value"]),
-                                   core_share=ctx.pct(top["core_share"]), forum_share=ctx.pct(top["forum_share"]),
-                                   p=ctx.p(found[attribute]["p_value"])))
+                                   core_share=ctx.pct(top["core_share"]), forum_share=ctx.pct(top["forum_share"])))
     alike = [a for a in varies if not found[a].get("differs")]
     details = {}
     for attribute in alike:

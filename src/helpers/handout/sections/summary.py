@@ -11,8 +11,10 @@ counts of members go through :meth:`helpers.handout.context.Context.count` (fewe
 ``k`` becomes "fewer than k"), departments and partner types are named as their sections
 name them.
 
-:func:`headline` gives a heading that states the structure's finding ("Forummet har en
-tydelig kerne – men ingen er uundværlig"), for the structure section.
+:func:`headline` (:func:`helpers.handout.sections.structure.headline`) gives the heading
+that states the structure's finding ("Forummet har en tydelig kerne – men ingen er
+uundværlig"); the structure and departments sections head themselves with the same
+verdicts, so a heading never says more than its section and the summary.
 """
 
 from __future__ import annotations
@@ -20,8 +22,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from helpers.escape import Markdown
-from helpers.handout.context import ALPHA, density_word, undefined
+from helpers.handout.context import density_word
 from helpers.handout.sections import external
+from helpers.handout.sections.departments import verdict as departments_verdict
+from helpers.handout.sections.structure import core_verdict, headline, resilience
 
 __all__ = ["HEADING", "Point", "core_verdict", "resilience", "departments_verdict", "points", "core_point",
            "resilience_point", "density_point", "departments_point", "external_point", "headline", "heading_key", "text",
@@ -39,85 +43,6 @@ class Point:
 
     heading: str
     body: str
-
-
-def core_verdict(ctx) -> str | None:
-    """``"clear"``, ``"weak"`` or None (no core could be told apart).
-
-    Clear: the core-periphery fit is beyond the degree-preserving random networks
-    (p <= :data:`ALPHA`) and the core's internal density is at least twice the
-    periphery's; otherwise weak. The same rule decides "Tydelig" or "Svag
-    kerne-periferi-struktur" in the structure section.
-
-    Parameters
-    ----------
-    ctx : helpers.handout.context.Context
-        The wave's handout in one language.
-
-    Returns
-    -------
-    str or None
-    """
-    if not ctx.has_core or ctx.no_ties:
-        return None
-    cp, sig = ctx.structure.core_periphery(), ctx.structure.significance["degree"]
-    blocks = cp["block_densities"]
-    clear = (sig["p_value"] is not None and sig["p_value"] <= ALPHA
-             and (blocks["core->core"] or 0) >= 2 * (blocks["periphery->periphery"] or 0))
-    return "clear" if clear else "weak"
-
-
-def resilience(ctx) -> str:
-    """``"disconnected"`` (several parts), ``"nobody"`` (no member's loss splits it) or ``"some"``.
-
-    Parameters
-    ----------
-    ctx : helpers.handout.context.Context
-        The wave's handout in one language.
-
-    Returns
-    -------
-    str
-    """
-    ind = ctx.structure.indispensable
-    if ind["components"] > 1:
-        return "disconnected"
-    return "nobody" if ind["nobody_indispensable"] else "some"
-
-
-def departments_verdict(ctx) -> dict | None:
-    """The departments' mixing: the share of ties across departments and the E-I verdict.
-
-    Parameters
-    ----------
-    ctx : helpers.handout.context.Context
-        The wave's handout in one language.
-
-    Returns
-    -------
-    dict or None
-        ``share`` (ties across departments / all ties, the departments section's
-        figure), ``verdict`` (``"inside"``: the E-I index is below chance's at p <=
-        :data:`ALPHA`; ``"across"``: above it; ``"chance"``: otherwise) and
-        ``unlinked`` (department pairs without ties that may be named,
-        :func:`helpers.handout.sections.departments.unlinked`) and
-        ``all_linked`` (every pair of departments has ties); None with one department.
-    """
-    if ctx.n_departments < 2:
-        return None
-    crossing = ctx.departments.crossing_shares.copy()
-    crossing = crossing[crossing["attribute"] == "department"]
-    share = crossing["out_crossing"].sum() / crossing["out_ties"].sum()
-    ei = ctx.departments.ei_tests.copy()
-    whole = ei[(ei["attribute"] == "department") & (ei["level"] == "whole")].iloc[0]
-    verdict = "chance"
-    if not (undefined(whole["observed"]) or undefined(whole["expected"]) or undefined(whole["p_value"])):
-        if whole["p_value"] <= ALPHA and round(whole["observed"], 2) != round(whole["expected"], 2):
-            verdict = "inside" if whole["observed"] < whole["expected"] else "across"
-    from helpers.handout.sections import departments
-
-    return {"share": share, "verdict": verdict, "unlinked": departments.unlinked(ctx),
-            "all_linked": departments.all_linked(ctx)}
 
 
 def points(ctx) -> list[Point]:
@@ -249,27 +174,6 @@ def external_point(ctx) -> Point:
         return Point(t("summary.external.significant", partners=external.partner_names(ctx, ext["significant"])),
                      body + " " + t("external.significant", partners=external.partner_names(ctx, ext["significant"])))
     return Point(t("summary.external.none"), body + " " + t("external.none_significant"))
-
-
-def headline(ctx) -> str:
-    """A heading that states the structure's finding: the core's verdict and the network's resilience.
-
-    E.g. "Forummet har en tydelig kerne – men ingen er uundværlig"; with too few answers or
-    no relations, the summary's single statement.
-
-    Parameters
-    ----------
-    ctx : helpers.handout.context.Context
-        The wave's handout in one language.
-
-    Returns
-    -------
-    str
-    """
-    if ctx.thin or ctx.no_ties:
-        return points(ctx)[0].heading
-    core = ctx.t(f"summary.core.{core_verdict(ctx) or 'none'}")
-    return Markdown(f"{core} – {ctx.t('summary.headline.' + resilience(ctx))}")
 
 
 def heading_key(found: list[Point]) -> str:
