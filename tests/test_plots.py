@@ -306,3 +306,18 @@ def test_department_names_with_dollars_are_drawn_literally(wave):
                           columns=["Beta $$ Gamma $$", "Alfa"])
     ax2 = plots.department_heatmap(values)
     ax2.figure.canvas.draw()
+
+
+def test_many_departments_are_coloured_without_figures():
+    # 30 x 30 figures do not fit a cell: the colours carry the table, empty cells keep their dash
+    names = [f"D{i:02d}" for i in range(30)]
+    values = pd.DataFrame(np.full((30, 30), 0.5), index=names, columns=names)
+    values.iloc[0, 1] = np.nan
+    ax = plots.department_heatmap(values)
+    texts = [t.get_text() for t in ax.texts if t.get_text()]
+    plt.close("all")
+    assert texts == ["–"]
+    small = values.iloc[:3, :3]
+    ax = plots.department_heatmap(small)
+    assert sum(1 for t in ax.texts if t.get_text() not in ("", "–")) == 8
+    plt.close("all")

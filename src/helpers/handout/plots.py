@@ -52,6 +52,7 @@ __all__ = [
     "core_of",
     "contrasts",
     "department_heatmap",
+    "ANNOTATE_UP_TO",
     "density_change_heatmap",
     "signed_points",
     "note",
@@ -686,6 +687,10 @@ def wrap_label(text: str, width: int = 16) -> str:
     return "\n".join(textwrap.wrap(str(text), width=width, break_long_words=False)) or str(text)
 
 
+#: :func:`department_heatmap` prints the cells' figures up to this many rows and columns.
+ANNOTATE_UP_TO = 12
+
+
 def _heatmap(values: pd.DataFrame, annot: np.ndarray, *, vmin: float, vmax: float, cmap: str,
              labels: Mapping[str, str] | None, xlabel: str, ylabel: str, colorbar_label: str,
              ax: Axes | None) -> Axes:
@@ -697,7 +702,9 @@ def _heatmap(values: pd.DataFrame, annot: np.ndarray, *, vmin: float, vmax: floa
     import seaborn as sns
 
     if ax is None:
-        _, ax = plt.subplots(figsize=(4.0, 3.8))
+        # up to 12 groups in 4 inches; more (up to 21 shown by name) get more room
+        grow = max(1.0, min(values.shape[0], 24) / 12)
+        _, ax = plt.subplots(figsize=(4.0 * grow, 3.8 * grow))
     labels = dict(labels or {})
     size = FONT_SIZE["normal"]
     sns.heatmap(
@@ -730,6 +737,7 @@ def department_heatmap(
     colorbar_label: str = "",
     percent: Callable[[float], str] | None = None,
     ax: Axes | None = None,
+    annotate: bool | None = None,
 ) -> Axes:
     """Department x department densities as an annotated heatmap.
 
@@ -750,6 +758,9 @@ def department_heatmap(
         default :func:`share_format`.
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new figure if not given.
+    annotate : bool, optional
+        Print each cell's figures; default: up to :data:`ANNOTATE_UP_TO` rows and columns
+        (beyond that the figures do not fit a cell, and the colours carry the table).
 
     Returns
     -------
@@ -759,12 +770,14 @@ def department_heatmap(
     """
     values = density.astype(float)
     fmt = percent or share_format
+    if annotate is None:
+        annotate = max(values.shape) <= ANNOTATE_UP_TO
     annot = np.empty(values.shape, dtype=object)
     for i in range(values.shape[0]):
         for j in range(values.shape[1]):
             x = values.iat[i, j]
-            s = "–" if pd.isna(x) else str(fmt(x))
-            if counts is not None and not pd.isna(x):
+            s = "–" if pd.isna(x) else (str(fmt(x)) if annotate else "")
+            if annotate and counts is not None and not pd.isna(x):
                 s += f"\n({int(counts.iat[i, j])})"
             annot[i, j] = s
     ax = _heatmap(values, annot, vmin=0, vmax=1, cmap=PALETTE["heatmap"], labels=labels, xlabel=xlabel,
