@@ -176,10 +176,10 @@ def _leiden(g, seed: int) -> list[int]:
     """Leiden (modularity) on an igraph graph, two iterations; membership per vertex.
 
     igraph's own ``Graph.community_leiden(objective_function="modularity")`` (C code; the
-    algorithm of leidenalg, which the project used before): on the example and on synthetic
-    organisations of 40 to 5,000 members it reaches the same modularity (mean and best of ten
-    seeds within 0.002, higher as often as lower) in a tenth to a twentieth of leidenalg's
-    time (``benchmarks/bench_groupings.py --compare``). igraph draws from a process-wide
+    algorithm of leidenalg, which the project used before): the best of ten seeds reaches the
+    same modularity on the example wave and up to 0.007 more on synthetic organisations of 40
+    to 5,000 members (0.002 less on a random graph), with a ninth to a twentieth of
+    leidenalg's CPU time (``benchmarks/bench_groupings.py --compare``). igraph draws from a process-wide
     random-number hook; it is pointed at a ``random.Random(seed)`` for the call and given
     back afterwards, so the same seed gives the same split.
     """
