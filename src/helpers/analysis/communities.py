@@ -339,19 +339,21 @@ def best_of_seeds(G: nx.Graph | nx.DiGraph, *, n_seeds: int = N_SEEDS, seed: int
     """
     if n_seeds < 1:
         raise ValueError("n_seeds must be at least 1")
-    H = as_undirected(G)
     seeds = tuple(int(seed) + i for i in range(n_seeds))
-    nodes = sorted(H.nodes())
-    if H.number_of_edges() == 0:
+    nodes = sorted(G.nodes())
+    g = _to_igraph(G, nodes)  # the union graph of a tie graph, without networkx's copy
+    if g.ecount() == 0:
         single = Communities(_order_communities([v] for v in nodes), math.nan, "leiden", {"seed": seeds[0]})
         return SeedRuns(single, seeds, tuple(math.nan for _ in seeds), 1.0 if n_seeds > 1 else math.nan, 1.0)
-    _, best_membership, runs, values = _best_leiden(_to_igraph(H, nodes), seeds)
+    best_value, best_membership, runs, values = _best_leiden(g, seeds)
     best_index = runs.index(best_membership)
     groups: dict[int, list] = {}
     for v, c in zip(nodes, best_membership):
         groups.setdefault(c, []).append(v)
     communities = _order_communities(groups.values())
-    best = Communities(communities, modularity(H, communities), "leiden",
+    if not G.is_directed() and nx.number_of_selfloops(G):  # networkx counts a self-loop, igraph's copy has none
+        best_value = modularity(G, communities)
+    best = Communities(communities, float(best_value), "leiden",
                        {"resolution_parameter": 1.0, "seed": seeds[best_index], "seeds": list(seeds),
                         "n_iterations": 2})
     pairs = [adjusted_rand_index(runs[i], runs[j]) for i in range(len(runs)) for j in range(i + 1, len(runs))]
@@ -554,7 +556,7 @@ def modularity_test(
     .. [4] J. Besag and P. Clifford, "Sequential Monte Carlo p-values", Biometrika
        78(2), 301-304, 1991.
     """
-    H = as_undirected(G)
+    H = G if method == "leiden" else as_undirected(G)  # Leiden reads a tie graph as its union graph itself
     if method == "leiden" and n_seeds > 1:
         observed = best_of_seeds(H, n_seeds=n_seeds, seed=seed).best.modularity
     else:
