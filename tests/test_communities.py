@@ -157,3 +157,18 @@ def test_greedy_on_a_large_network_agrees_with_networkx():
     assert big.modularity == pytest.approx(_modularity_by_hand(H, big.communities))
 
 
+
+
+def test_leiden_on_a_tie_graph_is_leiden_on_its_union_graph():
+    # the fast path (tie graph straight to igraph, igraph's modularity) against the union graph in
+    # networkx and networkx's modularity; the same seed gives the same split both ways
+    G = nx.gnm_random_graph(120, 700, seed=5, directed=True)
+    G = nx.relabel_nodes(G, lambda i: f"m{i:03d}")
+    H = network.union_graph(G)
+    direct = st.detect_communities(G, method="leiden", seed=3)
+    via_union = st.detect_communities(H, method="leiden", seed=3)
+    assert direct.communities == via_union.communities
+    assert direct.modularity == pytest.approx(nx.community.modularity(H, [set(c) for c in direct.communities]))
+    nodes = sorted(H)
+    g = st._to_igraph(G, nodes)
+    assert g.get_edgelist() == sorted(tuple(sorted((nodes.index(u), nodes.index(v)))) for u, v in H.edges())

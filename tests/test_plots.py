@@ -1,6 +1,7 @@
 """Tests of helpers.handout.plots: what is drawn, in which colours, with which text."""
 
 import itertools
+import math
 
 import matplotlib
 
@@ -306,3 +307,42 @@ def test_department_names_with_dollars_are_drawn_literally(wave):
                           columns=["Beta $$ Gamma $$", "Alfa"])
     ax2 = plots.department_heatmap(values)
     ax2.figure.canvas.draw()
+
+
+def test_many_departments_are_coloured_without_figures():
+    # 30 x 30 figures do not fit a cell: the colours carry the table, empty cells keep their dash
+    names = [f"D{i:02d}" for i in range(30)]
+    values = pd.DataFrame(np.full((30, 30), 0.5), index=names, columns=names)
+    values.iloc[0, 1] = np.nan
+    values.iloc[2, 3] = 0.52
+    ax = plots.department_heatmap(values)
+    texts = [t.get_text() for t in ax.texts if t.get_text()]
+    clim = ax.collections[0].get_clim()
+    plt.close("all")
+    assert texts == ["–"]
+    assert clim == (0, pytest.approx(0.55))  # the scale ends at the highest density, rounded up to 5 points
+    small = values.iloc[:3, :3]
+    ax = plots.department_heatmap(small)
+    assert sum(1 for t in ax.texts if t.get_text() not in ("", "–")) == 8
+    plt.close("all")
+
+
+def test_many_ties_are_drawn_as_one_image_holding_every_tie():
+    from matplotlib.path import Path
+
+    G = nx.gnm_random_graph(300, 2600, seed=2, directed=True)
+    H = G.to_undirected()  # networkx's own union, the truth for what is drawn
+    pos = {v: np.array([math.cos(v), math.sin(v)]) for v in G}
+    _, ax = plt.subplots()
+    ties = plots._draw_ties(ax, G, pos, arrows=False, sizes={v: 1 for v in G}, width=0.2)
+    assert ties.get_rasterized()
+    drawn = set()
+    for path in ties.get_paths():
+        starts = path.vertices[path.codes == Path.MOVETO]
+        ends = path.vertices[path.codes == Path.LINETO]
+        for a, b in zip(starts, ends, strict=True):
+            u = min(pos, key=lambda v: np.abs(pos[v] - a).sum())
+            w = min(pos, key=lambda v: np.abs(pos[v] - b).sum())
+            drawn.add(frozenset((u, w)))
+    plt.close("all")
+    assert drawn == {frozenset(e) for e in H.edges()}

@@ -31,8 +31,9 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.collections import LineCollection
+from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.lines import Line2D
+from matplotlib.path import Path as MplPath
 
 from helpers.escape import mathtext
 from helpers.results import union_graph
@@ -52,6 +53,7 @@ __all__ = [
     "core_of",
     "contrasts",
     "department_heatmap",
+    "ANNOTATE_UP_TO",
     "density_change_heatmap",
     "signed_points",
     "note",
@@ -275,16 +277,33 @@ def _draw_ties(ax: Axes, G: nx.Graph | nx.DiGraph, pos: Mapping, *, arrows: bool
             arrowstyle="-|>", arrowsize=5, nodelist=nodelist, node_size=[sizes[v] for v in nodelist],
         )
     H = union_graph(G) if G.is_directed() else G
-    segments = [(pos[u], pos[v]) for u, v in sorted((min(e), max(e)) for e in H.edges())]
+    pairs = sorted((min(e), max(e)) for e in H.edges())
+    if len(pairs) > RASTERIZE_TIES:
+        # thousands of lines as vector paths make an SVG of megabytes: draw them as one image,
+        # from one compound path (a LineCollection makes a Path object per tie: at 100,000 ties
+        # most of a large forum's Figure 2)
+        index = {v: i for i, v in enumerate(pos)}
+        xy = np.asarray([pos[v] for v in pos], dtype=float).reshape(-1, 2)
+        ends = np.asarray([(index[u], index[v]) for u, v in pairs], dtype=np.int64)
+        vertices = xy[ends.ravel()]
+        codes = np.tile(np.array([MplPath.MOVETO, MplPath.LINETO], dtype=np.uint8), len(pairs))
+        step = 2 * _TIES_PER_PATH  # Agg strokes a path of 100,000 segments slowly: paths of a few hundred
+        paths = [MplPath(vertices[i:i + step], codes[i:i + step]) for i in range(0, len(vertices), step)]
+        lines = PathCollection(paths, facecolors="none", edgecolors=PALETTE["edge"],
+                               linewidths=width, zorder=1, transform=ax.transData)
+        lines.set_rasterized(True)
+        ax.add_collection(lines)
+        return lines
+    segments = [(pos[u], pos[v]) for u, v in pairs]
     lines = LineCollection(segments, colors=PALETTE["edge"], linewidths=width, zorder=1)
-    # thousands of lines as vector paths make an SVG of megabytes: draw them as one image
-    lines.set_rasterized(len(segments) > RASTERIZE_TIES)
     ax.add_collection(lines)
     return lines
 
 
 #: Above this many ties, a figure's ties are embedded as an image (the nodes stay vector).
 RASTERIZE_TIES = 2000
+#: Ties per path when they are drawn as an image.
+_TIES_PER_PATH = 500
 #: Above this many members, a network's points are embedded as an image too (Figure 2 of a large forum).
 RASTERIZE_NODES = 1000
 
@@ -534,6 +553,16 @@ def core_of(H: nx.Graph) -> set[str]:
     return set(core)
 
 
+def _undirected(g: nx.Graph | nx.DiGraph) -> nx.Graph:
+    """The union graph's nodes and edges (no ``mutual`` attribute, unsorted: what a drawing
+    needs), built by networkx's conversion: a fifth of :func:`union_graph`'s time at 100,000 ties."""
+    if not g.is_directed():
+        return g
+    H = nx.Graph(g)
+    H.remove_edges_from(list(nx.selfloop_edges(H)))
+    return H
+
+
 def contrasts(
     graphs: Mapping[str, nx.DiGraph],
     *,
@@ -595,7 +624,7 @@ def contrasts(
     markers = department_markers(all_departments)
     for i, (ax, name) in enumerate(zip(axes, names, strict=True)):
         g = graphs[name]
-        H = union_graph(g) if g.is_directed() else g  # once per network: it is what is drawn
+        H = _undirected(g)  # once per network: it is what is drawn
         big = i == 0
         core = set(cores[name]) if name in cores else None
         if name in positions:
@@ -686,6 +715,10 @@ def wrap_label(text: str, width: int = 16) -> str:
     return "\n".join(textwrap.wrap(str(text), width=width, break_long_words=False)) or str(text)
 
 
+#: :func:`department_heatmap` prints the cells' figures up to this many rows and columns.
+ANNOTATE_UP_TO = 12
+
+
 def _heatmap(values: pd.DataFrame, annot: np.ndarray, *, vmin: float, vmax: float, cmap: str,
              labels: Mapping[str, str] | None, xlabel: str, ylabel: str, colorbar_label: str,
              ax: Axes | None) -> Axes:
@@ -697,7 +730,9 @@ def _heatmap(values: pd.DataFrame, annot: np.ndarray, *, vmin: float, vmax: floa
     import seaborn as sns
 
     if ax is None:
-        _, ax = plt.subplots(figsize=(4.0, 3.8))
+        # up to 12 groups in 4 inches; more (up to 21 shown by name) get more room
+        grow = max(1.0, min(values.shape[0], 24) / 12)
+        _, ax = plt.subplots(figsize=(4.0 * grow, 3.8 * grow))
     labels = dict(labels or {})
     size = FONT_SIZE["normal"]
     sns.heatmap(
@@ -730,6 +765,7 @@ def department_heatmap(
     colorbar_label: str = "",
     percent: Callable[[float], str] | None = None,
     ax: Axes | None = None,
+    annotate: bool | None = None,
 ) -> Axes:
     """Department x department densities as an annotated heatmap.
 
@@ -750,6 +786,10 @@ def department_heatmap(
         default :func:`share_format`.
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new figure if not given.
+    annotate : bool, optional
+        Print each cell's figures; default: up to :data:`ANNOTATE_UP_TO` rows and columns
+        (beyond that the figures do not fit a cell, and the colours carry the table: the
+        colour scale then ends at the highest density, rounded up to 5 percentage points).
 
     Returns
     -------
@@ -759,18 +799,24 @@ def department_heatmap(
     """
     values = density.astype(float)
     fmt = percent or share_format
+    if annotate is None:
+        annotate = max(values.shape) <= ANNOTATE_UP_TO
     annot = np.empty(values.shape, dtype=object)
     for i in range(values.shape[0]):
         for j in range(values.shape[1]):
             x = values.iat[i, j]
-            s = "–" if pd.isna(x) else str(fmt(x))
-            if counts is not None and not pd.isna(x):
+            s = "–" if pd.isna(x) else (str(fmt(x)) if annotate else "")
+            if annotate and counts is not None and not pd.isna(x):
                 s += f"\n({int(counts.iat[i, j])})"
             annot[i, j] = s
-    ax = _heatmap(values, annot, vmin=0, vmax=1, cmap=PALETTE["heatmap"], labels=labels, xlabel=xlabel,
+    # without figures in the cells the colours must carry the differences: the scale ends at
+    # the highest density (rounded up to 5 points) instead of 100 %
+    top = 1.0 if annotate or not np.isfinite(values.to_numpy()).any() else \
+        min(1.0, max(0.05, math.ceil(np.nanmax(values.to_numpy()) * 20 - 1e-9) / 20))
+    ax = _heatmap(values, annot, vmin=0, vmax=top, cmap=PALETTE["heatmap"], labels=labels, xlabel=xlabel,
                   ylabel=ylabel, colorbar_label=colorbar_label, ax=ax)
     bar = ax.collections[0].colorbar
-    bar.set_ticks([0, 0.25, 0.5, 0.75, 1.0])
+    bar.set_ticks(list(np.linspace(0, top, 5 if top == 1.0 else 6)))  # whole percents below 100 %
     bar.ax.yaxis.set_major_formatter(tick_format(lambda v: str(fmt(v))))
     return ax
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from helpers.results.departments import Departments
 from helpers.handout.context import ALPHA, undefined
-from helpers.handout.sections.structure import shown_departments
+from helpers.handout.sections.structure import department_sizes, shown_departments
 from helpers.handout.suppression import merge_blocks, suppress
 
 __all__ = ["HEADING", "heading", "verdict", "text", "figure", "unlinked", "all_linked", "shown_blocks", "caption_note"]
@@ -224,9 +224,62 @@ def caption_note(ctx) -> str:
     return ctx.t("departments.caption_other", k=ctx.n(ctx.k), other=ctx.label("other"))
 
 
+#: The heatmap shows at most this many departments by name; above it the largest are kept
+#: and the rest merged into "other" (:func:`_heatmap_labels`): a 200 x 200 grid is unreadable
+#: and made most of a 5,000-member handout's time and size.
+HEATMAP_DEPARTMENTS = 20
+
+
+def _heatmap_labels(ctx) -> tuple[dict[str, str | None], int, int]:
+    """The heatmap's department labels: :func:`shown_departments`, then, with more than
+    :data:`HEATMAP_DEPARTMENTS` named departments, only the largest of them (by members,
+    then name) keep their names and the others join "other".
+
+    Merging more (and only large) departments into "other" keeps it a group of at least
+    ``k`` members; a department hidden by the privacy rule stays hidden.
+
+    Returns
+    -------
+    labels : dict
+        Department -> label shown or None.
+    named : int
+        Departments that would have been shown by name.
+    merged : int
+        Of those, how many were merged into "other" here (0 when all fit).
+    """
+    labels = shown_departments(ctx)
+    own = [d for d, label in labels.items() if label == d]
+    if len(own) <= HEATMAP_DEPARTMENTS:
+        return labels, len(own), 0
+    sizes = department_sizes(ctx) or {}
+    largest = set(sorted(own, key=lambda d: (-int(sizes.get(d, 0)), str(d)))[:HEATMAP_DEPARTMENTS])
+    other = ctx.label("other")
+    merged = {d: (label if label is None or d in largest else other) for d, label in labels.items()}
+    return merged, len(own), len(own) - HEATMAP_DEPARTMENTS
+
+
+def _heatmap_blocks(ctx, labels: dict[str, str | None]):
+    """:func:`shown_blocks` with the given labels (rows of fewer than ``k`` respondents blanked)."""
+    blocks = merge_blocks(ctx.departments.department_densities.copy(), labels)
+    sizes = ctx.departments.crossing_shares.copy().query("attribute == 'department'")
+    respondents: dict[str, int] = {}
+    for group, n in zip(sizes["group"], sizes["n_respondents"]):
+        label = labels.get(group)
+        if label is not None:
+            respondents[label] = respondents.get(label, 0) + int(n)
+    blocks["respondents"] = blocks["source_department"].map(respondents).fillna(0).astype(int)
+    hidden = suppress(blocks, {"respondents": ["density", "ties"]}, k=ctx.k).mask
+    blocks.loc[hidden["density"], ["density", "ties"]] = float("nan")
+    return blocks
+
+
 def figure(ctx, ax=None):
     """Department x department densities; small departments merged into "other" in rows and
     columns, rows of departments with fewer than ``k`` respondents blanked.
+
+    With more than :data:`HEATMAP_DEPARTMENTS` departments to name, the largest of them are
+    shown and the others merged into "other" as well; the figure's title says how many
+    (:func:`_heatmap_labels`), and the cells are coloured without figures.
 
     Parameters
     ----------
@@ -235,14 +288,22 @@ def figure(ctx, ax=None):
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new figure if not given.
     """
+    from helpers.escape import markdown_plain, mathtext
     from helpers.handout import plots
 
-    blocks = shown_blocks(ctx)
+    labels, named, merged = _heatmap_labels(ctx)
+    blocks = shown_blocks(ctx) if not merged else _heatmap_blocks(ctx, labels)
     other = ctx.label("other")
     order = list(dict.fromkeys(blocks["source_department"]))
     order = [g for g in order if g != other] + [g for g in order if g == other]
     result = Departments(department_densities=blocks)
-    return plots.department_heatmap(result.density_matrix().reindex(index=order, columns=order),
-                                    counts=result.density_matrix("ties").reindex(index=order, columns=order), ax=ax,
-                                    xlabel=ctx.t("departments.columns"), ylabel=ctx.t("departments.rows"),
-                                    colorbar_label=ctx.t("departments.colorbar"))
+    ax = plots.department_heatmap(result.density_matrix().reindex(index=order, columns=order),
+                                  counts=result.density_matrix("ties").reindex(index=order, columns=order), ax=ax,
+                                  xlabel=ctx.t("departments.columns"), ylabel=ctx.t("departments.rows"),
+                                  colorbar_label=ctx.t("departments.colorbar"))
+    if merged:
+        title = ctx.t("departments_at_scale.largest", shown=ctx.n(HEATMAP_DEPARTMENTS), total=ctx.n(named),
+                      rest=ctx.n(merged), other=other)
+        ax.set_title(mathtext(markdown_plain(title)),
+                     fontsize=plots.FONT_SIZE["small"], loc="left")
+    return ax
