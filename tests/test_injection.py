@@ -60,8 +60,10 @@ def test_the_case_holds_the_attacks_checked_here():
 @pytest.mark.parametrize("lang", ["da", "en"])
 def test_pdf_shows_every_attack_literally(handouts, lang):
     text = _squeezed("\n".join(page.extract_text() for page in PdfReader(handouts / f"handout-{lang}.pdf").pages))
-    # wave.yml gives no English texts but the partner's (Citizens): the English handout shows the others as written
-    for attack in (a for a in IN_HANDOUT if lang == "da" or a != PARTNER):
+    # wave.yml gives no English texts but the partner's (Citizens): the English handout shows the others as written.
+    # The figures draw their text as outlines (not extractable), and the department with two respondents is
+    # named in no sentence (too few to describe): its name shows in the figures and, as text, in the HTML.
+    for attack in (a for a in IN_HANDOUT if (lang == "da" or a != PARTNER) and a != DEPARTMENTS[1]):
         assert _squeezed(attack) in text, attack
     assert "tie_threshold" not in text and "Tinytestforum" not in text  # no file of the render was read into the PDF
     card = _squeezed("\n".join(page.extract_text() for page in PdfReader(handouts / f"table-card-{lang}.pdf").pages))
