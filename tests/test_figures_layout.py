@@ -274,6 +274,32 @@ def test_figure_2_has_a_panel_for_the_forum_and_each_example_and_no_empty_slot(c
     assert all(any(pc.get_offsets().size for pc in ax.collections) for ax in fig.axes)
 
 
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_figure_2_panel_texts_do_not_run_into_each_other(lang, constructed):
+    """The panels' one-line notes and titles, in the catalogue's words and the handout's
+    typeface, each keep to their own box (they overlapped when the typeface got wider)."""
+    from matplotlib.transforms import Bbox
+
+    from helpers import settings
+    from helpers.handout.catalogue import text
+
+    t = text(lang)
+    G, planted = planted_core_periphery(n_core=8, n_periphery=32)
+    names = ("wave", *constructed)
+    with plt.rc_context(settings.matplotlib_rc(settings.read_quarto_config())):
+        axes = plots.contrasts({"wave": G, **constructed}, seed=1, cores={"wave": planted},
+                               titles={k: t(f"figure2.titles.{k}") for k in names},
+                               notes={k: t(f"figure2.notes.{k}") for k in names})
+        fig = axes[0].figure
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        boxes = [(x.get_text(), x.get_window_extent(renderer)) for ax in fig.axes
+                 for x in [*ax.texts, ax.title] if x.get_text().strip()]
+    assert len(boxes) >= 2 * len(names)
+    for (a, box_a), (b, box_b) in itertools.combinations(boxes, 2):
+        assert not Bbox.intersection(box_a, box_b), (a, b)
+
+
 @pytest.mark.parametrize("lang, word", [("da", "fire"), ("en", "four")])
 def test_figure_2_caption_counts_the_examples_drawn(lang, word, constructed):
     from helpers.handout.catalogue import text

@@ -649,7 +649,9 @@ def contrasts(
         if name in titles:
             ax.set_title(titles[name], fontsize=FONT_SIZE["title"], pad=3)
         if name in notes:
-            ax.text(0.5, -0.03, wrap_label(notes[name], 48 if big else 30), transform=ax.transAxes, ha="center",
+            # as many characters a line as the panel is wide (an average glyph is about 0.6 em)
+            chars = max(12, int(ax.get_position().width * ax.figure.get_figwidth() * 72 / (0.6 * FONT_SIZE["small"])))
+            ax.text(0.5, -0.03, wrap_label(notes[name], chars), transform=ax.transAxes, ha="center",
                     va="top", fontsize=FONT_SIZE["small"], linespacing=1.1)
     return axes
 
@@ -737,7 +739,7 @@ def _heatmap(values: pd.DataFrame, annot: np.ndarray, *, vmin: float, vmax: floa
     size = FONT_SIZE["normal"]
     sns.heatmap(
         values, ax=ax, vmin=vmin, vmax=vmax, cmap=cmap, annot=annot, fmt="",
-        annot_kws={"fontsize": size}, linewidths=0.5, linecolor="white", square=True,
+        annot_kws={"fontsize": FONT_SIZE["small"]}, linewidths=0.5, linecolor="white", square=True,
         cbar_kws={"label": colorbar_label, "shrink": 0.7},
         xticklabels=[mathtext(labels.get(c, c)) for c in values.columns],
         yticklabels=[mathtext(labels.get(r, r)) for r in values.index],
