@@ -40,7 +40,7 @@ __all__ = ["WARM_IMPORTS", "Pool", "Worker", "serve"]
 #: the handout's sections) is imported by that step: a warm-up import that a worker never
 #: uses costs CPU time that the other worker's steps wait for on a busy machine.
 WARM_IMPORTS = (
-    "import matplotlib.pyplot, numpy, pandas, networkx, scipy.stats, scipy.optimize, igraph, leidenalg\n"
+    "import matplotlib.pyplot, numpy, pandas, networkx, scipy.stats, scipy.optimize, igraph\n"
     "import helpers.io, helpers.ingest.wave, helpers.results.tidy\n"
 )
 #: Seconds a stopped worker gets to unwind before it is killed.

@@ -26,7 +26,7 @@ HEADING = "method.heading"
 APPENDIX_LABEL = "appendix"
 #: Software whose versions the method section lists.
 #: The renderer is named separately (``method.render``): the engine that really rendered the handout.
-SOFTWARE = ("networkx", "pandas", "cdlib", "leidenalg", "scipy", "matplotlib", "papermill")
+SOFTWARE = ("networkx", "pandas", "cdlib", "igraph", "scipy", "matplotlib", "papermill")
 
 
 def box(ctx) -> str:
