@@ -260,3 +260,15 @@ def test_no_name_and_no_pseudonym_in_the_section(compared):
     for number, name in zip(two.roster["Medarbejdernr"], two.roster["Navn"]):
         assert name not in text
         assert pseudonym(number, SECRET.encode()) not in text
+
+
+@pytest.mark.slow
+def test_the_transition_tables_lead_in_stands_on_the_tables_page(compared):
+    """The sentence that introduces the transition table is a sticky block: it never ends a
+    page whose next page holds the table (it did on the example's wave 2)."""
+    from test_layout import page_of, pages
+
+    found = pages(compared["first"].handouts["da.pdf"])
+    lead_in = page_of(found, "Tabellen viser, hvor de medlemmer,")
+    table = page_of(found, "Kerne og periferi sidst og nu")
+    assert len(lead_in) == 1 and lead_in == table, (lead_in, table)

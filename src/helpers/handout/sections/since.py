@@ -27,7 +27,7 @@ from __future__ import annotations
 import pandas as pd
 
 from helpers.escape import as_markdown
-from helpers.handout.context import Context, long_date, pipe_table
+from helpers.handout.context import Context, long_date, pipe_table, typst_block
 from helpers.handout.suppression import MARKER, merge_blocks
 from helpers.results.comparison import Comparison
 
@@ -97,7 +97,7 @@ def section(ctx: Context) -> str:
         parts.append(t("since.own_density", own_a=ctx.pct(own["a"], 1), own_b=ctx.pct(own["b"], 1),
                        then=_previous_date(ctx, c), now=long_date(ctx.meta["date"], ctx.lang),
                        senders=ctx.n(s["senders_both"]), a=ctx.pct(d["a"], 1), b=ctx.pct(d["b"], 1)))
-    parts.append(t("since.transitions_intro"))
+    parts.append(typst_block(t("since.transitions_intro"), "sticky: true, breakable: false"))  # stays with its table
     return "\n\n".join(parts)
 
 
