@@ -173,7 +173,7 @@ def _unlinked_sentence(ctx) -> str:
     return ctx.t("departments.all_linked") if all_linked(ctx) else ""
 
 
-def shown_blocks(ctx):
+def shown_blocks(ctx, labels: dict | None = None):
     """The department heatmap's blocks as the handout may show them.
 
     Departments that fail the description rule are merged into "other" (rows and
@@ -185,16 +185,19 @@ def shown_blocks(ctx):
     Parameters
     ----------
     ctx : helpers.handout.context.Context
+    labels : dict, optional
+        Department -> label shown (None: hidden); :func:`shown_departments` by default
+        (the figure of a large organisation passes its own, :func:`_heatmap_labels`).
 
     Returns
     -------
     pandas.DataFrame
         ``source_department, target_department, ties, possible, density, respondents``.
     """
-    labels = shown_departments(ctx)
+    labels = shown_departments(ctx) if labels is None else labels
     blocks = merge_blocks(ctx.departments.department_densities.copy(), labels)
     sizes = ctx.departments.crossing_shares.copy().query("attribute == 'department'")
-    respondents = {}
+    respondents: dict[str, int] = {}
     for group, n in zip(sizes["group"], sizes["n_respondents"]):
         label = labels.get(group)
         if label is not None:
@@ -258,21 +261,6 @@ def _heatmap_labels(ctx) -> tuple[dict[str, str | None], int, int]:
     return merged, len(own), len(own) - HEATMAP_DEPARTMENTS
 
 
-def _heatmap_blocks(ctx, labels: dict[str, str | None]):
-    """:func:`shown_blocks` with the given labels (rows of fewer than ``k`` respondents blanked)."""
-    blocks = merge_blocks(ctx.departments.department_densities.copy(), labels)
-    sizes = ctx.departments.crossing_shares.copy().query("attribute == 'department'")
-    respondents: dict[str, int] = {}
-    for group, n in zip(sizes["group"], sizes["n_respondents"]):
-        label = labels.get(group)
-        if label is not None:
-            respondents[label] = respondents.get(label, 0) + int(n)
-    blocks["respondents"] = blocks["source_department"].map(respondents).fillna(0).astype(int)
-    hidden = suppress(blocks, {"respondents": ["density", "ties"]}, k=ctx.k).mask
-    blocks.loc[hidden["density"], ["density", "ties"]] = float("nan")
-    return blocks
-
-
 def figure(ctx, ax=None):
     """Department x department densities; small departments merged into "other" in rows and
     columns, rows of departments with fewer than ``k`` respondents blanked.
@@ -292,7 +280,7 @@ def figure(ctx, ax=None):
     from helpers.handout import plots
 
     labels, named, merged = _heatmap_labels(ctx)
-    blocks = shown_blocks(ctx) if not merged else _heatmap_blocks(ctx, labels)
+    blocks = shown_blocks(ctx, labels if merged else None)
     other = ctx.label("other")
     order = list(dict.fromkeys(blocks["source_department"]))
     order = [g for g in order if g != other] + [g for g in order if g == other]
