@@ -103,7 +103,7 @@ def test_detected_core_is_the_planted_core(handouts):
 
 SECTIONS_DA = ("Fem pointer", "Formål og data", "Illustration af de interne relationer",
                "Hvordan kan resultatet af en netværksanalyse også se ud?",
-               "Forummet har en tydelig kerne – men ingen er uundværlig", "Relationerne samler sig inden for afdelingerne", "Eksterne relationer: kerne og periferi",
+               "Forummet har en tydelig kerne – men ingen er uundværlig", "De fleste relationer går på tværs – men færre, end tilfældigheder ville give", "Eksterne relationer: kerne og periferi",
                "Drøftelse ved bordene", "Efter seminaret: jobbesøg", "Bilag: Metode og detaljer")
 
 

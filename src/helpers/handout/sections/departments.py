@@ -42,7 +42,7 @@ def heading(ctx) -> str:
     found = verdict(ctx)
     if found is None or not found["tested"]:
         return ctx.heading(HEADING)
-    return ctx.heading(f"summary.departments.{found['verdict']}")
+    return ctx.heading(f"summary.departments.{found['heading']}")
 
 
 def verdict(ctx) -> dict | None:
@@ -66,7 +66,10 @@ def verdict(ctx) -> dict | None:
         ``all_linked`` (every pair of departments has ties) and ``tested`` (the E-I
         index and chance's are defined: without them ``verdict`` is ``"chance"`` only by
         default, and the departments section's heading states no finding); None with
-        one department.
+        one department. ``heading`` is the key of the statement under
+        ``summary.departments``: the verdict, but ``"inside_most"`` when ties cluster inside
+        the departments while most of them still cross (80 % across, fewer than chance
+        gives: "cluster within" alone would mislead).
     """
     if ctx.n_departments < 2:
         return None
@@ -80,7 +83,8 @@ def verdict(ctx) -> dict | None:
     if tested and not undefined(whole["p_value"]):
         if whole["p_value"] <= ALPHA and round(whole["observed"], 2) != round(whole["expected"], 2):
             verdict = "inside" if whole["observed"] < whole["expected"] else "across"
-    return {"share": share, "verdict": verdict, "unlinked": unlinked(ctx),
+    heading = "inside_most" if verdict == "inside" and share > 0.5 else verdict
+    return {"share": share, "verdict": verdict, "heading": heading, "unlinked": unlinked(ctx),
             "all_linked": all_linked(ctx), "tested": tested}
 
 

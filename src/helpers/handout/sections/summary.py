@@ -149,7 +149,7 @@ def departments_point(ctx) -> Point | None:
         body += " " + t("summary.departments.unlinked", pairs=ctx.listing(dept["unlinked"]))
     elif dept["all_linked"]:  # (pairs with a small department are neither named nor denied)
         body += " " + t("summary.departments.all_linked")
-    return Point(t(f"summary.departments.{dept['verdict']}"), body)
+    return Point(t(f"summary.departments.{dept['heading']}"), body)
 
 
 def external_point(ctx) -> Point:
