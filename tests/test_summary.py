@@ -295,3 +295,30 @@ def test_the_departments_heading_states_what_its_section_says(tmp_path, name):
         assert heading == "## Relations cluster within the departments"
     if name == "random":  # by construction: no tendency (the E-I test's p > 0.05)
         assert heading == "## Relations cross the departments as a random distribution would"
+
+
+def _point_with(monkeypatch, tmp_path, **verdict):
+    """The departments point of a small forum, with the departments' verdict replaced."""
+    G = forum({"A": 5, "B": 5})
+    clique(G, [f"A{i}" for i in range(5)] + [f"B{i}" for i in range(5)])
+    tmp_path.mkdir(exist_ok=True)
+    ctx = with_departments(tmp_path, G)
+    monkeypatch.undo()
+    found = {**summary.departments_verdict(ctx), **verdict}
+    monkeypatch.setattr(summary, "departments_verdict", lambda _ctx: found)
+    return summary.departments_point(ctx)
+
+
+def test_an_undefined_e_i_index_makes_no_claim_about_chance(monkeypatch, tmp_path):
+    point = _point_with(monkeypatch, tmp_path, verdict="chance", heading="untested", tested=False)
+    assert point.heading == "Relations across the departments"
+    assert "random" not in point.body and "chance" not in point.body
+    assert re.match(r"\d+\s?% of the relations cross department lines\.", point.body)
+
+
+def test_many_unlinked_pairs_are_counted_not_listed(monkeypatch, tmp_path):
+    pairs = [f"D{i} – D{i + 1}" for i in range(summary.MAX_LISTED + 1)]
+    many = _point_with(monkeypatch, tmp_path, unlinked=pairs, all_linked=False)
+    assert f"{len(pairs)} pairs of departments have no relations" in many.body and "D0" not in many.body
+    few = _point_with(monkeypatch, tmp_path / "few", unlinked=pairs[:2], all_linked=False)
+    assert "D0 – D1" in few.body

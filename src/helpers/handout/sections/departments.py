@@ -69,7 +69,8 @@ def verdict(ctx) -> dict | None:
         one department. ``heading`` is the key of the statement under
         ``summary.departments``: the verdict, but ``"inside_most"`` when ties cluster inside
         the departments while most of them still cross (80 % across, fewer than chance
-        gives: "cluster within" alone would mislead).
+        gives: "cluster within" alone would mislead), and ``"untested"`` when the E-I
+        index is undefined (no statement about chance).
     """
     if ctx.n_departments < 2:
         return None
@@ -83,7 +84,7 @@ def verdict(ctx) -> dict | None:
     if tested and not undefined(whole["p_value"]):
         if whole["p_value"] <= ALPHA and round(whole["observed"], 2) != round(whole["expected"], 2):
             verdict = "inside" if whole["observed"] < whole["expected"] else "across"
-    heading = "inside_most" if verdict == "inside" and share > 0.5 else verdict
+    heading = "inside_most" if verdict == "inside" and share > 0.5 else verdict if tested else "untested"
     return {"share": share, "verdict": verdict, "heading": heading, "unlinked": unlinked(ctx),
             "all_linked": all_linked(ctx), "tested": tested}
 

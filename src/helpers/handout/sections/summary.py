@@ -27,7 +27,7 @@ from helpers.handout.sections import external
 from helpers.handout.sections.departments import verdict as departments_verdict
 from helpers.handout.sections.structure import core_verdict, headline, resilience
 
-__all__ = ["HEADING", "Point", "core_verdict", "resilience", "departments_verdict", "points", "core_point",
+__all__ = ["HEADING", "MAX_LISTED", "Point", "core_verdict", "resilience", "departments_verdict", "points", "core_point",
            "resilience_point", "density_point", "departments_point", "external_point", "headline", "heading_key", "text",
            "PAGE_BREAK"]
 
@@ -129,6 +129,10 @@ def density_point(ctx) -> Point:
                    possible=ctx.n(s["possible_ties"])))
 
 
+#: The summary names at most this many department pairs without ties; more are counted.
+MAX_LISTED = 6
+
+
 def departments_point(ctx) -> Point | None:
     """How the departments mix (:func:`departments_verdict`); None with one department.
 
@@ -144,8 +148,11 @@ def departments_point(ctx) -> Point | None:
     t, dept = ctx.t, departments_verdict(ctx)
     if dept is None:
         return None
-    body = t(f"summary.departments.body.{dept['verdict']}", share=ctx.pct(dept["share"]))
-    if dept["unlinked"]:
+    body = t(f"summary.departments.body.{dept['verdict'] if dept['tested'] else 'untested'}",
+             share=ctx.pct(dept["share"]))
+    if len(dept["unlinked"]) > MAX_LISTED:  # a list of hundreds of pairs (a large organisation) is no point
+        body += " " + t("summary.departments.unlinked_many", n=ctx.n(len(dept["unlinked"])))
+    elif dept["unlinked"]:
         body += " " + t("summary.departments.unlinked", pairs=ctx.listing(dept["unlinked"]))
     elif dept["all_linked"]:  # (pairs with a small department are neither named nor denied)
         body += " " + t("summary.departments.all_linked")
