@@ -235,7 +235,7 @@ def department_html(G: nx.DiGraph, core: Collection[str], *, seed: int, min_grou
     >>> out.count("<title>"), "netview" in out
     (2, True)
     """
-    from helpers.handout.interactive import _CSS, _SCRIPT, WIDTH, _num
+    from helpers.handout.interactive import WIDTH, _num, view_frame
 
     text = {**DEFAULT_LABELS, **(labels or {})}
     D = department_network(G, core)
@@ -285,23 +285,6 @@ def department_html(G: nx.DiGraph, core: Collection[str], *, seed: int, min_grou
                         f'<circle r="5.5" fill="{PALETTE[g]}" stroke="{group_style(g)["edgecolor"]}"/></svg>'
                         f'{html.escape(text[g])}</li>'
                         for g in ("core", "periphery")) + "</ul>")
-    target = f' data-replaces="{html.escape(replaces)}"' if replaces else ""
     side = _num(2.3 * scale)
-    return (
-        f'<div class="netview" lang="{html.escape(lang)}"{target}>'
-        f"<style>{_CSS}</style>"
-        f'<p class="netview-hint">{html.escape(text["hint"])}</p>'
-        f'<div class="netview-canvas">'
-        f'<svg class="netview-svg" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {side} {side}"'
-        f' role="group" aria-label="{html.escape(text["aria"])}">'
-        f'<path class="netview-ties" d="{tie_path}" fill="none" stroke="{PALETTE["edge"]}" stroke-width="1.2"/>'
-        f'<g class="netview-hits" fill="none" pointer-events="all">{"".join(hits)}</g>'
-        f'<path class="netview-hl" d=""/>'
-        f'<g class="netview-nodes">{"".join(shapes)}</g>'
-        f"</svg>"
-        f'<div class="netview-tip" role="status" aria-live="polite" hidden></div>'
-        f"</div>"
-        f"{legend}"
-        f"<script>{_SCRIPT}</script>"
-        f"</div>"
-    )
+    return view_frame(text, lang, replaces, width=side, height=side, tie_path=tie_path, tie_width=1.2,
+                      hits=hits, shapes=shapes, legend=legend)

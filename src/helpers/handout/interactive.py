@@ -47,7 +47,7 @@ from helpers.handout.plots import PALETTE, department_markers, group_style, mark
 from helpers.handout.suppression import group_labels
 from helpers.results import union_graph
 
-__all__ = ["DEFAULT_LABELS", "NetworkView", "network_html", "view", "shown_roles", "marker_path"]
+__all__ = ["DEFAULT_LABELS", "NetworkView", "network_html", "view", "shown_roles", "marker_path", "view_frame"]
 
 DEFAULT_LABELS = {
     "department": "Department",
@@ -358,15 +358,51 @@ def network_html(
               f'{key("o", "core", text["core"])}{key("o", "periphery", text["periphery"])}</ul>'
               f'<ul class="netview-legend"><li class="netview-legend-title">{html.escape(text["department"])}</li>'
               + "".join(key(m, None, str(d)) for d, m in markers.items()) + "</ul>")
+    return view_frame(text, lang, replaces, width=_num(width), height=_num(height), tie_path=tie_path,
+                      tie_width=0.8, hits=hits, shapes=shapes, legend=legend)
+
+
+def view_frame(text: Mapping[str, str], lang: str, replaces: str | None, *, width: str, height: str, tie_path: str,
+               tie_width: float, hits: list[str], shapes: list[str], legend: str) -> str:
+    """The interactive view's HTML around its drawing: style, hint, SVG, tooltip, legend, script.
+
+    Shared by the member view (:func:`network_html`) and the department view of a large
+    network (:func:`helpers.handout.aggregate.department_html`). Every text is escaped here or
+    was built from escaped parts.
+
+    Parameters
+    ----------
+    text : mapping
+        The view's labels (``hint``, ``aria``).
+    lang : str
+        Language of the fragment.
+    replaces : str or None
+        Label of the static figure the view replaces in HTML (``data-replaces``).
+    width, height : str
+        The SVG's view box, formatted.
+    tie_path : str
+        SVG path data of all ties.
+    tie_width : float
+        Stroke width of the ties.
+    hits, shapes : list of str
+        The points' touch areas and their drawn shapes (with ``data-i``/``data-nb``).
+    legend : str
+        The legend's HTML.
+
+    Returns
+    -------
+    str
+        HTML.
+    """
     target = f' data-replaces="{html.escape(replaces)}"' if replaces else ""
     return (
         f'<div class="netview" lang="{html.escape(lang)}"{target}>'
         f"<style>{_CSS}</style>"
         f'<p class="netview-hint">{html.escape(text["hint"])}</p>'
         f'<div class="netview-canvas">'
-        f'<svg class="netview-svg" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_num(width)} {_num(height)}"'
+        f'<svg class="netview-svg" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}"'
         f' role="group" aria-label="{html.escape(text["aria"])}">'
-        f'<path class="netview-ties" d="{tie_path}" fill="none" stroke="{PALETTE["edge"]}" stroke-width="0.8"/>'
+        f'<path class="netview-ties" d="{tie_path}" fill="none" stroke="{PALETTE["edge"]}" stroke-width="{tie_width}"/>'
         f'<g class="netview-hits" fill="none" pointer-events="all">{"".join(hits)}</g>'
         f'<path class="netview-hl" d=""/>'
         f'<g class="netview-nodes">{"".join(shapes)}</g>'
