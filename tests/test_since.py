@@ -272,3 +272,15 @@ def test_the_transition_tables_lead_in_stands_on_the_tables_page(compared):
     lead_in = page_of(found, "Tabellen viser, hvor de medlemmer,")
     table = page_of(found, "Kerne og periferi sidst og nu")
     assert len(lead_in) == 1 and lead_in == table, (lead_in, table)
+
+
+@pytest.mark.slow
+def test_the_table_card_of_a_compared_wave_asks_about_the_change(compared):
+    """Issue 16, item 13: a later wave's table card carries a since-last-time prompt with both densities."""
+    card = pdf_text(compared["folder"] / "handout" / "table-card-da.pdf")
+    from helpers.results.comparison import Comparison
+
+    density = Comparison.load(compared["folder"]).density
+    assert "Siden sidste måling" in card
+    for value in (density["a"], density["b"]):
+        assert f"{100 * value:.1f}".replace(".", ",") in card.replace("\xa0", " ")

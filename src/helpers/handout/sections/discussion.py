@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from helpers.handout.context import typst_block
-from helpers.handout.sections import departments, structure
+from helpers.handout.sections import departments, since, structure
 from helpers.escape import markdown_plain
 
 __all__ = ["HEADING", "text", "prompts", "table_card"]
@@ -102,7 +102,7 @@ def table_card(ctx, *, thumbnail: bool = True) -> dict:
     except KeyError:
         label = None
     asked = [markdown_plain(q) for q in prompts(ctx)] if config.get("data_prompts", True) else []
-    since_prompt = _since_prompt(ctx)
+    since_prompt = since.table_card_prompt(ctx)  # None for a wave that was not compared
     if since_prompt:
         asked.append(markdown_plain(since_prompt))
     whole = ctx.summary is not None  # the back page needs the whole wave's results, the prompts do not
@@ -117,14 +117,6 @@ def table_card(ctx, *, thumbnail: bool = True) -> dict:
             "points": [{"heading": markdown_plain(p.heading), "body": markdown_plain(p.body)} for p in points],
             "thumbnail": _figure1_svg(ctx) if thumbnail and whole else None,
             "thumbnail_caption": markdown_plain(ctx.t("table_card.thumbnail"))}
-
-
-def _since_prompt(ctx) -> str | None:
-    """The since-last-time prompt of a later wave for the card (``since.table_card_prompt``), if there is one."""
-    from helpers.handout.sections import since
-
-    prompt = getattr(since, "table_card_prompt", None)
-    return prompt(ctx) if prompt is not None and ctx.comparison is not None else None
 
 
 def _figure1_svg(ctx) -> str:
