@@ -45,6 +45,7 @@ from helpers.errors import SurveyError
 from helpers.ingest.keycheck import check_previous
 from helpers.ingest.pseudonym import fingerprint, load_secret
 from helpers.ingest.wave import VISIT_PAIRS_FILE, locate, previous_wave
+from helpers.interrupt import raise_if_terminated
 from helpers.lang import check_lang
 from helpers.pipeline.worker import StepFailed, work  # noqa: F401  (work: what each step's process runs)
 from helpers.pipeline import stamp
@@ -472,6 +473,7 @@ def _run_steps(plan: _Plan, steps: tuple[Step, ...], note, lock: int, scratch: P
     bars = Bars()
     try:
         while pending or running or finished:
+            raise_if_terminated()  # a SIGTERM whose exception a finaliser swallowed
             for name in sorted((n for n, s in pending.items() if deps[n] <= done), key=_priority):
                 if len(running) >= plan.jobs:
                     break
