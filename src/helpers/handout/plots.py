@@ -75,14 +75,15 @@ PALETTE = {
     "edge": "#BBBBBB",
     "node_edge": "#FFFFFF",
     "mean": "#000000",
-    "heatmap": "Blues",
+    "heatmap": "Greys",
     "change": "PRGn",
 }
 """Colours of every figure. Core and periphery differ in hue *and* lightness (dark red
 filled, light blue with a blue outline), so they stay apart in black and white; text on
 a core or periphery area uses ``on_core``/``on_periphery``. Ties light grey, other nodes
-grey, means black; the heatmap's colour map, and the diverging colour map of changes
-(ColorBrewer purple-green, which does not mean core or periphery)."""
+grey, means black; the density heatmap's colour map (greys: blue would read as the
+periphery), and the diverging colour map of changes (ColorBrewer purple-green, which does
+not mean core or periphery either)."""
 
 MARKERS = ("o", "s", "^", "P", "*", "d", "X", "D", "v", "h", "p", "<")
 """Marker shapes given to departments in sorted order. The first six (circle, square,
