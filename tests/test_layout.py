@@ -125,6 +125,23 @@ def test_no_table_of_contents_in_print_but_in_html(handouts):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", ["da", "en"])
+def test_no_word_is_hyphenated_in_print(handouts, lang):
+    """Ragged right everywhere, the cover included: Quarto's title block broke the
+    subtitle as "eksem-pel". A line that ends in "xxx-" (or a soft hyphen, as Typst's
+    hyphenation writes it) before "yyy" is a hyphenated word
+    when "xxxyyy" is a word of the HTML handout (which never hyphenates); a break after a
+    real hyphen ("kerne-" / "periferi") joins to no such word."""
+    from test_pipeline import html_text
+
+    text = subprocess.run(["pdftotext", str(handouts[f"{lang}.pdf"]), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    words = set(re.findall(r"\w+", html_text(handouts[f"{lang}.html"])))
+    broken = [f"{a}-{b}" for a, b in re.findall(r"(\w+)[-\u00ad]\n(\w+)", text) if a + b in words]
+    assert broken == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["da", "en"])
 def test_every_figure_stands_on_the_page_of_its_caption(handouts, lang, tmp_path):
     """A figure's caption sits under it: the band just above each caption holds the drawing
     (ink but no words: the figures are vector drawings without text objects), not the page's
