@@ -276,17 +276,17 @@ def _draw_ties(ax: Axes, G: nx.Graph | nx.DiGraph, pos: Mapping, *, arrows: bool
             G, pos, edgelist=edges, ax=ax, edge_color=PALETTE["edge"], width=width, arrows=True,
             arrowstyle="-|>", arrowsize=5, nodelist=nodelist, node_size=[sizes[v] for v in nodelist],
         )
-    H = union_graph(G) if G.is_directed() else G
-    pairs = sorted((min(e), max(e)) for e in H.edges())
-    if len(pairs) > RASTERIZE_TIES:
+    from helpers.results.layout import tie_pairs
+
+    nodes = sorted(G.nodes())
+    ends = tie_pairs(G, nodes)  # the union graph's pairs, sorted by member id, without building it
+    if len(ends) > RASTERIZE_TIES:
         # thousands of lines as vector paths make an SVG of megabytes: draw them as one image,
         # from one compound path (a LineCollection makes a Path object per tie: at 100,000 ties
         # most of a large forum's Figure 2)
-        index = {v: i for i, v in enumerate(pos)}
-        xy = np.asarray([pos[v] for v in pos], dtype=float).reshape(-1, 2)
-        ends = np.asarray([(index[u], index[v]) for u, v in pairs], dtype=np.int64)
+        xy = np.asarray([pos[v] for v in nodes], dtype=float).reshape(-1, 2)
         vertices = xy[ends.ravel()]
-        codes = np.tile(np.array([MplPath.MOVETO, MplPath.LINETO], dtype=np.uint8), len(pairs))
+        codes = np.tile(np.array([MplPath.MOVETO, MplPath.LINETO], dtype=np.uint8), len(ends))
         step = 2 * _TIES_PER_PATH  # Agg strokes a path of 100,000 segments slowly: paths of a few hundred
         paths = [MplPath(vertices[i:i + step], codes[i:i + step]) for i in range(0, len(vertices), step)]
         lines = PathCollection(paths, facecolors="none", edgecolors=PALETTE["edge"],
@@ -294,7 +294,7 @@ def _draw_ties(ax: Axes, G: nx.Graph | nx.DiGraph, pos: Mapping, *, arrows: bool
         lines.set_rasterized(True)
         ax.add_collection(lines)
         return lines
-    segments = [(pos[u], pos[v]) for u, v in pairs]
+    segments = [(pos[nodes[i]], pos[nodes[j]]) for i, j in ends.tolist()]
     lines = LineCollection(segments, colors=PALETTE["edge"], linewidths=width, zorder=1)
     ax.add_collection(lines)
     return lines
