@@ -31,6 +31,7 @@ Three families of measures live here:
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -143,7 +144,8 @@ def _coded(G: nx.DiGraph, attribute: str) -> _Coded:
         succ = G.succ
         degree = np.fromiter((len(nbrs) for nbrs in succ.values()), dtype=np.int64, count=len(succ))
         src = np.repeat(np.fromiter((index[u] for u in succ), dtype=np.int64, count=len(succ)), degree)
-        dst = np.fromiter((index[v] for nbrs in succ.values() for v in nbrs), dtype=np.int64, count=m)
+        dst = np.fromiter(map(index.__getitem__, itertools.chain.from_iterable(succ.values())), dtype=np.int64,
+                          count=m)
     else:
         ends = np.fromiter((index[x] for e in G.edges() for x in e), dtype=np.int64, count=2 * m).reshape(m, 2)
         src, dst = ends[:, 0].copy(), ends[:, 1].copy()

@@ -20,6 +20,7 @@ References
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 from collections.abc import Collection, Mapping
@@ -79,12 +80,17 @@ def tie_pairs(G: nx.Graph | nx.DiGraph, nodes: list | None = None) -> np.ndarray
     """
     nodes = sorted(G.nodes()) if nodes is None else list(nodes)
     index = {v: i for i, v in enumerate(nodes)}
-    m = G.number_of_edges()
-    ends = np.fromiter((index[x] for e in G.edges() for x in e), dtype=np.int64, count=2 * m).reshape(m, 2)
-    low, high = ends.min(axis=1), ends.max(axis=1)
+    adjacency = G.succ if G.is_directed() else G.adj  # an undirected edge is met from both ends
+    degree = np.fromiter(map(len, adjacency.values()), dtype=np.int64, count=len(adjacency))
+    first = np.repeat(np.fromiter(map(index.__getitem__, adjacency), dtype=np.int64, count=len(adjacency)), degree)
+    second = np.fromiter(map(index.__getitem__, itertools.chain.from_iterable(adjacency.values())), dtype=np.int64,
+                         count=int(degree.sum()))
+    low, high = np.minimum(first, second), np.maximum(first, second)
     keep = low != high
-    code = np.unique(low[keep] * max(len(nodes), 1) + high[keep])
-    return np.column_stack((code // max(len(nodes), 1), code % max(len(nodes), 1))).astype(np.int64)
+    width = max(len(nodes), 1)
+    code = np.sort(low[keep] * width + high[keep])
+    code = code[np.concatenate(([True], code[1:] != code[:-1]))]  # each pair once
+    return np.column_stack((code // width, code % width)).astype(np.int64)
 
 
 def spring_positions(G: nx.Graph | nx.DiGraph, *, seed: int) -> dict[str, np.ndarray]:
@@ -136,7 +142,8 @@ def _igraph_layout(G: nx.Graph | nx.DiGraph, *, seed: int) -> dict[str, np.ndarr
     import igraph
 
     nodes = sorted(G.nodes())
-    g = igraph.Graph(n=len(nodes), edges=tie_pairs(G, nodes).tolist())
+    g = igraph.Graph(n=len(nodes))
+    g.add_edges(tie_pairs(G, nodes))  # from the array: no list of 100,000 pairs
     igraph.set_random_number_generator(random.Random(int(seed)))
     try:
         xy = np.asarray(g.layout_fruchterman_reingold(niter=500, grid="grid").coords, dtype=float)

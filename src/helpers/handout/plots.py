@@ -256,16 +256,17 @@ def node_sizes(nodes: Sequence[str], coreness: pd.Series | Mapping | None, small
     """
     if coreness is None:
         return {v: (smallest + largest) / 2 for v in nodes}
-    c = pd.Series(coreness, dtype=float).reindex(list(nodes))
+    nodes = list(nodes)
+    c = pd.Series(coreness, dtype=float).reindex(nodes)
     lo, hi = c.min(skipna=True), c.max(skipna=True)
-    out = {}
-    for v in nodes:
-        x = c.get(v)
-        if x is None or pd.isna(x) or not np.isfinite(hi - lo) or hi == lo:
-            out[v] = smallest if (x is None or pd.isna(x)) else (smallest + largest) / 2
-        else:
-            out[v] = smallest + (largest - smallest) * (x - lo) / (hi - lo)
-    return out
+    x = c.to_numpy(dtype=float)
+    if not np.isfinite(hi - lo) or hi == lo:
+        area = np.full(len(nodes), (smallest + largest) / 2)
+    else:
+        with np.errstate(invalid="ignore"):
+            area = smallest + (largest - smallest) * (x - lo) / (hi - lo)
+    area = np.where(np.isnan(x), smallest, area)  # no value: the smallest
+    return dict(zip(nodes, area.tolist(), strict=True))
 
 
 def _draw_ties(ax: Axes, G: nx.Graph | nx.DiGraph, pos: Mapping, *, arrows: bool, sizes: Mapping, width: float):
@@ -331,8 +332,9 @@ def _draw_nodes(ax, G, pos, core, sizes, markers, *, linewidth=None):
             if linewidth is not None:
                 style["linewidth"] = linewidth * (1.6 if group == "periphery" else 1.0)
             scale = marker_scale(marker)
+            xy = np.asarray([pos[v] for v in members], dtype=float).reshape(-1, 2)
             pc = ax.scatter(
-                [pos[v][0] for v in members], [pos[v][1] for v in members], s=[sizes[v] * scale for v in members],
+                xy[:, 0], xy[:, 1], s=np.asarray([sizes[v] for v in members], dtype=float) * scale,
                 c=style["facecolor"], marker=marker, edgecolors=style["edgecolor"], linewidths=style["linewidth"],
                 zorder=3 if group == "core" else 2,
             )
@@ -412,11 +414,13 @@ def network(
     _frame(ax, pos)
     if legend:
         small = FONT_SIZE["small"]
+        # above RASTERIZE_NODES members every point is a circle (_draw_nodes): no shapes to explain
+        shapes = markers if G.number_of_nodes() <= RASTERIZE_NODES else {}
         dept_handles = [
             Line2D([], [], linestyle="", marker=m, markersize=8 * math.sqrt(marker_scale(m)),
                    markerfacecolor=PALETTE["neutral"],
                    markeredgecolor=PALETTE["node_edge"], label=mathtext(dept_text.get(d, d)))
-            for d, m in markers.items()
+            for d, m in shapes.items()
         ]
         group_handles = [
             Line2D([], [], linestyle="", marker="o", markersize=9, markerfacecolor=group_style(g)["facecolor"],
@@ -427,11 +431,12 @@ def network(
             handles=group_handles, title=text["group"], loc="upper left", bbox_to_anchor=(0.0, -0.01),
             frameon=False, fontsize=small, title_fontsize=small, alignment="left",
         )
-        ax.add_artist(first)
-        ax.legend(
-            handles=dept_handles, title=text["department"], loc="upper left", bbox_to_anchor=(0.25, -0.01),
-            ncol=2, frameon=False, fontsize=small, title_fontsize=small, alignment="left",
-        )
+        if dept_handles:  # the first legend stays as an artist of its own beside the second
+            ax.add_artist(first)
+            ax.legend(
+                handles=dept_handles, title=text["department"], loc="upper left", bbox_to_anchor=(0.25, -0.01),
+                ncol=2, frameon=False, fontsize=small, title_fontsize=small, alignment="left",
+            )
     return ax
 
 
