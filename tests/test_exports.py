@@ -306,7 +306,7 @@ def test_dl_matrix_written_in_blocks_is_the_dense_matrix(block):
     A = (rng.random((n, n)) < 0.3) * rng.integers(1, 10, (n, n))
     np.fill_diagonal(A, 0)
     src, dst = np.nonzero(A)  # row-major: sorted by source
-    text = b"".join(exports._matrix_rows(n, src, dst, A[src, dst], block=block)).decode()
+    text = b"".join(bytes(rows) for rows in exports._matrix_rows(n, src, dst, A[src, dst], block=block)).decode()
     assert text == "".join(" ".join(str(x) for x in row) + "\n" for row in A)
 
 

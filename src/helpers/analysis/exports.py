@@ -39,6 +39,7 @@ place, so a reader never sees half a file.
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import re
@@ -200,19 +201,15 @@ def _table(G: nx.DiGraph, *, core=None, coreness=None, k: int = 3, full: bool = 
             found = (cn.reindex(order) if cn.index.is_unique else pd.Series([cn.get(v, math.nan) for v in order]))
             columns["coreness"] = ("double", [float(x) for x in found.to_numpy(dtype=float)])
     m = G.number_of_edges()
-    src = np.empty(m, dtype=np.int64)
-    dst = np.empty(m, dtype=np.int64)
+    succ = G.succ  # the ties in the graph's edge order, read from the successor lists
+    degree = np.fromiter(map(len, succ.values()), dtype=np.int64, count=len(succ))
+    src = np.repeat(np.fromiter(map(index.__getitem__, succ), dtype=np.int64, count=len(succ)), degree)
+    dst = np.fromiter(map(index.__getitem__, itertools.chain.from_iterable(succ.values())), dtype=np.int64, count=m)
     rating = rated = None
     if full:
-        rating = np.zeros(m, dtype=np.int64)
-        rated = np.zeros(m, dtype=bool)
-        for i, (u, v, r) in enumerate(G.edges(data="rating")):
-            src[i], dst[i] = index[u], index[v]
-            if r is not None:
-                rating[i], rated[i] = int(r), True
-    else:
-        for i, (u, v) in enumerate(G.edges()):
-            src[i], dst[i] = index[u], index[v]
+        found = [d.get("rating") for nbrs in succ.values() for d in nbrs.values()]
+        rated = np.fromiter((r is not None for r in found), dtype=bool, count=m)
+        rating = np.fromiter((0 if r is None else int(r) for r in found), dtype=np.int64, count=m)
     by = np.lexsort((dst, src))
     src, dst = src[by], dst[by]
     if rating is not None:
@@ -288,8 +285,9 @@ def _graph(t: _Table) -> nx.DiGraph:
 _CHUNK = 20_000
 
 
-def _write_atomic(path: str | os.PathLike, chunks: Iterable[str | bytes]) -> Path:
-    """Write the chunks (text as UTF-8) to ``path`` through :func:`helpers.io.atomic_file`."""
+def _write_atomic(path: str | os.PathLike, chunks: Iterable[str | bytes | memoryview]) -> Path:
+    """Write the chunks (text as UTF-8) to ``path`` through :func:`helpers.io.atomic_file`, each
+    before the next is asked for."""
     from helpers.io import atomic_file
 
     path = Path(path)
@@ -342,9 +340,24 @@ def _xml_value(kind: str, x) -> str:
     return str(x)
 
 
+def _each_once(f, values: list) -> list:
+    """``f`` of every value (None stays None), computed once per distinct value."""
+    done: dict = {}
+    out = []
+    for x in values:
+        if x is None:
+            out.append(None)
+            continue
+        try:
+            out.append(done[x])
+        except KeyError:
+            out.append(done.setdefault(x, f(x)))
+    return out
+
+
 def _xml_columns(t: _Table, escape=_xml_text) -> list[tuple[str, str, list]]:
     """Per column: (escaped name, type, every member's value escaped by ``escape``, or None)."""
-    return [(_xml_attribute(key), kind, [None if x is None else escape(_xml_value(kind, x)) for x in values])
+    return [(_xml_attribute(key), kind, _each_once(lambda x, kind=kind: escape(_xml_value(kind, x)), values))
             for key, (kind, values) in t.columns.items()]
 
 
@@ -519,7 +532,7 @@ def _attr_text(kind: str, x) -> str:
 
 def _pajek_chunks(t: _Table) -> Iterable[str]:
     labels = ['"' + _BREAKS.sub(" ", v).replace('"', "'").replace("\\", "/") + '"' for v in t.nodes]
-    columns = [(_pajek_str(key), [None if x is None else _pajek_str(_attr_text(kind, x)) for x in values])
+    columns = [(_pajek_str(key), _each_once(lambda x, kind=kind: _pajek_str(_attr_text(kind, x)), values))
                for key, (kind, values) in t.columns.items()]
     yield f"*Vertices {len(t.nodes)}\n"
     lines = []
@@ -602,23 +615,26 @@ def _dl_number(x: float) -> str:
 
 
 def _matrix_rows(n: int, src: np.ndarray, dst: np.ndarray, values: np.ndarray, *,
-                 block: int | None = None) -> Iterable[bytes]:
+                 block: int | None = None) -> Iterable[memoryview]:
     """The rows of an n x n matrix of small integers, zero but at (src, dst), as DL text.
 
     Each row is ``n`` one-character cells separated by spaces, built ``block`` rows at a
-    time (default: about 8 MB) in a byte buffer (values 0-9); ``src`` must be sorted.
+    time (default: about 8 MB) in one reused byte buffer (values 0-9); ``src`` must be
+    sorted. Each block is a ``memoryview`` of that buffer: use it before asking for the next.
     """
     width = 2 * n
-    block = block or max(1, (8 << 20) // max(width, 1))
+    block = min(n, block or max(1, (8 << 20) // max(width, 1)))
     starts = np.searchsorted(src, np.arange(0, n + block, block))
+    buf = np.full((block, width), ord(" "), dtype=np.uint8)  # one block of empty rows, reused
+    buf[:, 0::2] = ord("0")
+    buf[:, -1] = ord("\n")
     for b, first in enumerate(range(0, n, block)):
         rows = min(block, n - first)
-        buf = np.full((rows, width), ord(" "), dtype=np.uint8)
-        buf[:, 0::2] = ord("0")
-        buf[:, -1] = ord("\n")
         lo, hi = starts[b], starts[b + 1]
-        buf[src[lo:hi] - first, 2 * dst[lo:hi]] = ord("0") + values[lo:hi].astype(np.uint8)
-        yield buf.tobytes()
+        r, c = src[lo:hi] - first, 2 * dst[lo:hi]
+        buf[r, c] = ord("0") + values[lo:hi].astype(np.uint8)
+        yield buf[:rows].data  # a view: written before the next block is made in the same buffer
+        buf[r, c] = ord("0")
 
 
 def _dl_network_chunks(t: _Table, values: str | None) -> Iterable[str | bytes]:
