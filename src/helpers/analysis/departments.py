@@ -160,7 +160,7 @@ def _coded(G: nx.DiGraph, attribute: str) -> _Coded:
 
 
 def _unique(codes: np.ndarray) -> np.ndarray:
-    """The distinct integers, sorted (a sort and a comparison: several times faster than ``numpy.unique``'s hashing here)."""
+    """The distinct integers, sorted: a sort and a comparison (``numpy.unique`` hashes, several times slower here)."""
     codes = np.sort(codes)
     return codes[np.concatenate(([True], codes[1:] != codes[:-1]))] if codes.size else codes
 
