@@ -200,6 +200,9 @@ def _table(G: nx.DiGraph, *, core=None, coreness=None, k: int = 3, full: bool = 
             cn = pd.Series(coreness, dtype=float)
             found = (cn.reindex(order) if cn.index.is_unique else pd.Series([cn.get(v, math.nan) for v in order]))
             columns["coreness"] = ("double", [float(x) for x in found.to_numpy(dtype=float)])
+    if not G.is_directed():  # a tie graph is directed; an undirected one is written one way per edge, as listed
+        G = nx.DiGraph(G.edges(data=True)) if full else nx.DiGraph(G.edges())
+        G.add_nodes_from(order)
     m = G.number_of_edges()
     succ = G.succ  # the ties in the graph's edge order, read from the successor lists
     degree = np.fromiter(map(len, succ.values()), dtype=np.int64, count=len(succ))
