@@ -77,3 +77,28 @@ def test_counting_make_ups_agrees_with_listing_them():
         assert _composition._n_compositions(total, caps, limit=3) == min(listed, 4)
 
 
+
+
+def test_log_probability_table_is_scipys_up_to_a_constant():
+    forum = np.array([8, 1, 6, 7, 9, 3])
+    k = 11
+    table, offset = st._log_choose_table(forum, k)
+    draws = np.random.default_rng(1).multivariate_hypergeometric(forum, k, size=200)
+    ours = table[offset + draws].sum(axis=1)
+    theirs = stats.multivariate_hypergeom(m=forum, n=k).logpmf(draws)
+    assert np.allclose(ours - theirs, (ours - theirs)[0], rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize("observed", [(2, 2, 0), (1, 1, 2), (0, 0, 4)])
+def test_monte_carlo_p_value_matches_brute_force_with_ties(observed):
+    # three departments of 3, 3 and 4, a core of 4: make-ups of equal probability exist
+    dept = ["A"] * 3 + ["B"] * 3 + ["C"] * 4
+    counts = {}
+    for subset in itertools.combinations(range(len(dept)), 4):
+        comp = tuple(sum(dept[i] == d for i in subset) for d in "ABC")
+        counts[comp] = counts.get(comp, 0) + 1
+    total = sum(counts.values())
+    brute = sum(c for c in counts.values() if c <= counts[observed]) / total
+    p, how = st.exact_composition_test(observed, [3, 3, 4], max_tables=0, n_permutations=40000, seed=5)
+    assert how == "monte carlo"
+    assert p == pytest.approx(brute, abs=max(0.01, 4 * (brute * (1 - brute) / 1000) ** 0.5))

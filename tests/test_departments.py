@@ -375,3 +375,94 @@ def test_inputs_are_not_changed(G):
     dp.ei_permutation_test(G, n_permutations=50, seed=0)
     dp.bridging_members(G)
     assert before == (dict(G.nodes(data=True)), list(G.edges(data=True)))
+
+
+# ------------------------------------------------ many groups: the array code against the definitions
+
+
+def _random_forum(seed: int, n: int = 60, groups: int = 14) -> nx.DiGraph:
+    """Members in many groups (some of one member, one group without respondents), ties at random."""
+    rng = np.random.default_rng(seed)
+    G = nx.DiGraph()
+    for i in range(n):
+        group = f"g{int(rng.integers(groups)):02d}" if i >= 3 else f"solo{i}"
+        answered = bool(rng.random() < 0.8) and group != "g00"
+        G.add_node(f"m{i:03d}", department=group, role="director" if i % 7 == 0 else "chief",
+                   gender="female" if rng.random() < 0.5 else "male", answered=answered)
+    nodes = sorted(G)
+    for u in nodes:
+        if G.nodes[u]["answered"]:
+            for v in rng.choice(nodes, size=int(rng.integers(0, 6)), replace=False):
+                if v != u:
+                    G.add_edge(u, str(v))
+    return G
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_group_measures_match_their_definitions_on_many_groups(seed):
+    G = _random_forum(seed)
+    group = dict(G.nodes(data="department"))
+    answered = dict(G.nodes(data="answered"))
+    groups = sorted(set(group.values()))
+    members = {g: [v for v in G if group[v] == g] for g in groups}
+    resp = {g: sum(answered[v] for v in members[g]) for g in groups}
+
+    blocks = dp.department_densities(G)
+    assert list(zip(blocks.source_department, blocks.target_department)) == list(itertools.product(groups, groups))
+    for a, b, ties, possible, density in blocks.itertuples(index=False):
+        assert ties == sum(group[u] == a and group[v] == b for u, v in G.edges())
+        assert possible == resp[a] * (len(members[b]) - (a == b))
+        assert (np.isnan(density) if possible == 0 else density == pytest.approx(ties / possible))
+
+    shares = dp.crossing_shares(G).set_index("group")
+    eis = dp.group_ei_index(G).set_index("group")
+    for g in groups:
+        out = [(u, v) for u, v in G.edges() if group[u] == g]
+        inc = [(u, v) for u, v in G.edges() if group[v] == g]
+        assert shares.at[g, "out_ties"] == len(out) and shares.at[g, "in_ties"] == len(inc)
+        assert shares.at[g, "out_crossing"] == sum(group[v] != g for _, v in out)
+        assert shares.at[g, "in_crossing"] == sum(group[u] != g for u, _ in inc)
+        internal = sum(group[u] == g == group[v] for u, v in G.edges())
+        external = sum((group[u] == g) != (group[v] == g) for u, v in G.edges())
+        assert (eis.at[g, "internal"], eis.at[g, "external"]) == (internal, external)
+
+    linked = {frozenset((group[u], group[v])) for u, v in G.edges() if group[u] != group[v]}
+    unlinked = dp.unlinked_pairs(G)
+    expected = [(a, b, resp[a] * len(members[b]) + resp[b] * len(members[a]))
+                for a, b in itertools.combinations(groups, 2) if frozenset((a, b)) not in linked]
+    assert list(zip(unlinked.group_a, unlinked.group_b, unlinked.possible)) == expected
+
+    total = G.number_of_nodes()
+    row = dp.rescaled_ei_index(G).iloc[0]
+    assert row["possible_internal"] == sum(len(members[group[v]]) - 1 for v in G if answered[v])
+    assert row["possible_external"] == sum(total - len(members[group[v]]) for v in G if answered[v])
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_bridging_members_match_their_definition_on_many_groups(seed):
+    G = _random_forum(seed)
+    group = dict(G.nodes(data="department"))
+    bridges = dp.bridging_members(G).set_index("member_id")
+    for v in G:
+        out = [w for w in G.successors(v) if group[w] != group[v]]
+        inc = [u for u in G.predecessors(v) if group[u] != group[v]]
+        partners = set(out) | set(inc)
+        assert (bridges.at[v, "cross_out"], bridges.at[v, "cross_in"]) == (len(out), len(inc))
+        assert bridges.at[v, "cross_partners"] == len(partners)
+        assert bridges.at[v, "groups_reached"] == len({group[p] for p in partners})
+    # competition rank: 1 + the members strictly ahead on (partners, ties)
+    key = {v: (bridges.at[v, "cross_partners"], bridges.at[v, "cross_ties"]) for v in G}
+    for v in G:
+        assert bridges.at[v, "rank"] == 1 + sum(key[w] > key[v] for w in G)
+    order = dp.bridging_members(G)
+    assert list(order.member_id) == sorted(G, key=lambda v: (-key[v][0], -key[v][1], v))
+
+
+def test_the_first_bad_tie_is_named():
+    G = forum(TIES + [("b3", "a1")])
+    with pytest.raises(ValueError, match="non-respondent 'b3' has an outgoing tie to 'a1'"):
+        dp.crossing_shares(G)
+    H = forum()
+    H.add_edge("a2", "a2")
+    with pytest.raises(ValueError, match="self-loop on member 'a2'"):
+        dp.unlinked_pairs(H)

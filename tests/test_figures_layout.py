@@ -118,6 +118,23 @@ def test_the_example_wave_has_its_core_inside(tmp_path):
     assert inside.mean() < 0.5 * outside.mean()
 
 
+@pytest.mark.parametrize("directed", [True, False])
+def test_tie_pairs_are_the_union_graphs_edges(directed):
+    from helpers.analysis.network import union_graph
+    from helpers.results.layout import tie_pairs
+
+    G = nx.gnp_random_graph(60, 0.08, seed=5, directed=directed)
+    G = nx.relabel_nodes(G, {i: f"m{(i * 37) % 60:02d}" for i in G})  # ids not in index order
+    G.add_edge("m03", "m03")  # a loop is no pair
+    nodes = sorted(G)
+    H = union_graph(G) if directed else G
+    expected = sorted((nodes.index(min(e)), nodes.index(max(e))) for e in H.edges() if e[0] != e[1])
+    assert list(map(tuple, tie_pairs(G).tolist())) == expected
+    order = nodes[::-1]  # another node order: indices into it
+    got = sorted(tuple(sorted((order[i], order[j]))) for i, j in tie_pairs(G, order).tolist())
+    assert got == sorted((min(e), max(e)) for e in H.edges() if e[0] != e[1])
+
+
 # -- positions kept between waves -------------------------------------------------------------
 
 

@@ -346,3 +346,21 @@ def test_many_ties_are_drawn_as_one_image_holding_every_tie():
             drawn.add(frozenset((u, w)))
     plt.close("all")
     assert drawn == {frozenset(e) for e in H.edges()}
+
+
+def test_a_network_of_thousands_explains_no_shapes_it_does_not_draw():
+    # above RASTERIZE_NODES members every point is a circle: the legend names core and periphery only
+    import matplotlib.legend
+
+    n = plots.RASTERIZE_NODES + 10
+    G = nx.DiGraph()
+    G.add_nodes_from((f"m{i:05d}", {"department": f"D{i % 40:02d}"}) for i in range(n))
+    G.add_edges_from((f"m{i:05d}", f"m{(i * 7 + 1) % n:05d}") for i in range(n))
+    core = {f"m{i:05d}" for i in range(50)}
+    pos = {v: np.array([np.cos(i), np.sin(i)]) for i, v in enumerate(sorted(G))}
+    ax = plots.network(G, core, seed=1, positions=pos)
+    markers = {pc.get_paths()[0].vertices.shape for pc in ax.collections if (pc.get_gid() or "").startswith("department")}
+    assert len(markers) == 1  # one shape for everybody
+    texts = [t.get_text() for leg in ax.findobj(matplotlib.legend.Legend) for t in leg.get_texts()]
+    assert sorted(texts) == ["Core", "Periphery"]
+    assert sum(len(pc.get_offsets()) for pc in ax.collections if (pc.get_gid() or "").startswith("department")) == n

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
@@ -76,7 +77,8 @@ def exact_composition_test(
     for more [2]_. When more than ``max_tables`` make-ups are possible (counted by a
     dynamic programme), the p-value is estimated from at most ``n_permutations`` random
     draws instead (seeded; a sequential test [3]_ that stops when the answer is clear,
-    see :class:`helpers.analysis.permutation.SequentialRule`).
+    see :class:`helpers.analysis.permutation.SequentialRule`, drawn in blocks of 1,000, each
+    draw's log-probability a sum of looked-up log binomial coefficients).
 
     Parameters
     ----------
@@ -127,16 +129,34 @@ def exact_composition_test(
         logp = dist.logpmf(tables)
         p = float(np.exp(logp[logp <= observed + 1e-7]).sum())
         return min(1.0, p), "exact"
-    sample = functools.partial(_makeup_logpmf, forum=forum, k=k)
-    test = sequential_test(sample, float(observed + 1e-7), rule=SequentialRule(max_samples=n_permutations),
-                           seed=seed, block_size=10_000, alternative="less")
+    table, offset = _log_choose_table(forum, k)
+    observed = float(table[offset + core].sum())  # the draws' log-probabilities are computed alike
+    sample = functools.partial(_makeup_logpmf, forum=forum, k=k, table=table, offset=offset)
+    test = sequential_test(sample, observed + 1e-7, rule=SequentialRule(max_samples=n_permutations),
+                           seed=seed, block_size=1_000, alternative="less")
     return test.p_value, "monte carlo"
 
 
-def _makeup_logpmf(rng, size, *, forum, k):
-    """Log-probabilities of ``size`` random make-ups of ``k`` members drawn from ``forum``."""
+def _log_choose_table(forum: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """log C(m_i, x) for every category i and every x = 0..min(m_i, k), as one flat table.
+
+    The multivariate hypergeometric log-probability of a make-up ``x`` is then
+    ``table[offset + x].sum() - log C(N, k)``; the constant is left out (it does not change
+    which make-ups are less likely than another).
+    """
+    from scipy.special import gammaln
+
+    top = np.minimum(forum, k)
+    offset = np.concatenate([[0], np.cumsum(top + 1)[:-1]]).astype(np.int64)
+    m = np.repeat(forum, top + 1).astype(float)
+    x = (np.arange(int((top + 1).sum())) - np.repeat(offset, top + 1)).astype(float)
+    return gammaln(m + 1) - gammaln(x + 1) - gammaln(m - x + 1), offset
+
+
+def _makeup_logpmf(rng, size, *, forum, k, table, offset):
+    """Log-probabilities (up to a constant) of ``size`` random make-ups of ``k`` members drawn from ``forum``."""
     draws = rng.multivariate_hypergeometric(forum, k, size=size)
-    return stats.multivariate_hypergeom(m=forum, n=k).logpmf(draws)
+    return table[offset + draws].sum(axis=1)
 
 
 def core_composition(G: nx.Graph | nx.DiGraph, core: Collection[str], attribute: str) -> pd.DataFrame:
@@ -174,9 +194,11 @@ def core_composition(G: nx.Graph | nx.DiGraph, core: Collection[str], attribute:
     values = dict(G.nodes(data=attribute))
     rows = []
     n_core, n = len(core), G.number_of_nodes()
-    for value in sorted({v for v in values.values()}, key=str):
-        forum_count = sum(1 for x in values.values() if x == value)
-        core_count = sum(1 for v in core if values[v] == value)
+    forum_counts = Counter(values.values())
+    core_counts = Counter(values[v] for v in core)
+    for value in sorted(forum_counts, key=str):
+        forum_count = forum_counts[value]
+        core_count = core_counts.get(value, 0)
         rows.append(
             {
                 "attribute": attribute,

@@ -31,7 +31,9 @@ Three families of measures live here:
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
@@ -90,14 +92,77 @@ def _members(G: nx.DiGraph, attribute: str) -> pd.DataFrame:
     return frame.sort_values("member_id", ignore_index=True)
 
 
-def _edge_groups(G: nx.DiGraph, attribute: str) -> pd.DataFrame:
-    """One row per tie with the groups of both ends, sorted."""
-    rows = [
-        (str(u), str(v), str(G.nodes[u][attribute]), str(G.nodes[v][attribute]))
-        for u, v in G.edges()
-    ]
-    frame = pd.DataFrame(rows, columns=["source", "target", "source_group", "target_group"])
-    return frame.sort_values(["source", "target"], ignore_index=True)
+@dataclass(frozen=True)
+class _Coded:
+    """A forum graph as arrays: members sorted by id, each with a group code; ties as member indices.
+
+    ``members`` are the ids as text, sorted (``nodes``: the graph's own node objects in the
+    same order); ``groups`` the sorted group labels and ``code`` each member's index into
+    them; ``src``/``dst`` the ends of every tie in the graph's edge order.
+    """
+
+    members: list[str]
+    nodes: list
+    groups: list[str]
+    code: np.ndarray
+    answered: np.ndarray
+    src: np.ndarray
+    dst: np.ndarray
+
+    @property
+    def n_groups(self) -> int:
+        return len(self.groups)
+
+    def sizes(self) -> tuple[np.ndarray, np.ndarray]:
+        """Members and respondents per group (in ``groups`` order)."""
+        k = self.n_groups
+        return (np.bincount(self.code, minlength=k).astype(np.int64),
+                np.bincount(self.code[self.answered], minlength=k).astype(np.int64))
+
+
+def _coded(G: nx.DiGraph, attribute: str) -> _Coded:
+    """The graph coded by ``attribute``: one pass over members and ties, O(n log n + m).
+
+    Raises ``ValueError`` as :func:`_members` does (a member without ``attribute`` or
+    ``answered``, a self-loop, a non-respondent with an outgoing tie: the first one met).
+    """
+    rows = []
+    for node, data in G.nodes(data=True):
+        if attribute not in data or data[attribute] is None:
+            raise ValueError(f"member {node!r} has no {attribute!r} attribute")
+        if "answered" not in data:
+            raise ValueError(f"member {node!r} has no 'answered' attribute")
+        rows.append((str(node), node, str(data[attribute]), bool(data["answered"])))
+    rows.sort(key=lambda r: r[0])
+    groups = sorted({r[2] for r in rows})
+    slot = {g: i for i, g in enumerate(groups)}
+    index = {r[1]: i for i, r in enumerate(rows)}
+    code = np.fromiter((slot[r[2]] for r in rows), dtype=np.int64, count=len(rows))
+    answered = np.fromiter((r[3] for r in rows), dtype=bool, count=len(rows))
+    m = G.number_of_edges()
+    if G.is_directed():  # the ties in the graph's edge order, read from the successor lists
+        succ = G.succ
+        degree = np.fromiter((len(nbrs) for nbrs in succ.values()), dtype=np.int64, count=len(succ))
+        src = np.repeat(np.fromiter((index[u] for u in succ), dtype=np.int64, count=len(succ)), degree)
+        dst = np.fromiter(map(index.__getitem__, itertools.chain.from_iterable(succ.values())), dtype=np.int64,
+                          count=m)
+    else:
+        ends = np.fromiter((index[x] for e in G.edges() for x in e), dtype=np.int64, count=2 * m).reshape(m, 2)
+        src, dst = ends[:, 0].copy(), ends[:, 1].copy()
+    bad = (src == dst) | ~answered[src]
+    if bad.any():
+        i = int(np.argmax(bad))
+        u, v = rows[src[i]][1], rows[dst[i]][1]
+        if src[i] == dst[i]:
+            raise ValueError(f"self-loop on member {u!r}")
+        raise ValueError(f"non-respondent {u!r} has an outgoing tie to {v!r}")
+    return _Coded([r[0] for r in rows], [r[1] for r in rows], groups, code, answered, src, dst)
+
+
+def _unique(codes: np.ndarray) -> np.ndarray:
+    """The distinct integers, sorted: a sort and a comparison (``numpy.unique`` hashes, several times slower here)."""
+    codes = np.sort(codes)
+    return codes[np.concatenate(([True], codes[1:] != codes[:-1]))] if codes.size else codes
 
 
 def _ratio(numerator: float, denominator: float) -> float:
@@ -139,16 +204,14 @@ def group_sizes(G: nx.DiGraph, attribute: str = "department") -> pd.DataFrame:
     >>> group_sizes(G).to_dict("records")[0]
     {'attribute': 'department', 'group': 'X', 'n_members': 2, 'n_respondents': 1}
     """
-    members = _members(G, attribute)
-    sizes = (
-        members.groupby("group", sort=True)
-        .agg(n_members=("member_id", "size"), n_respondents=("answered", "sum"))
-        .reset_index()
-    )
-    sizes.insert(0, "attribute", attribute)
-    sizes["n_members"] = sizes["n_members"].astype(int)
-    sizes["n_respondents"] = sizes["n_respondents"].astype(int)
-    return sizes[["attribute", "group", "n_members", "n_respondents"]]
+    return _group_sizes(_coded(G, attribute), attribute)
+
+
+def _group_sizes(c: _Coded, attribute: str) -> pd.DataFrame:
+    n, n_resp = c.sizes()
+    return pd.DataFrame({"attribute": attribute, "group": list(c.groups),
+                         "n_members": n, "n_respondents": n_resp},
+                        columns=["attribute", "group", "n_members", "n_respondents"])
 
 
 def block_densities(G: nx.DiGraph, attribute: str = "department") -> pd.DataFrame:
@@ -199,20 +262,17 @@ def block_densities(G: nx.DiGraph, attribute: str = "department") -> pd.DataFram
     2                 Y                 X      NaN
     3                 Y                 Y      NaN
     """
-    members = _members(G, attribute)
-    n = members.groupby("group").size()
-    n_resp = members.groupby("group")["answered"].sum()
-    groups = sorted(n.index)
-    edges = _edge_groups(G, attribute)
-    counts = edges.groupby(["source_group", "target_group"]).size()
-    rows = []
-    for a in groups:
-        for b in groups:
-            ties = int(counts.get((a, b), 0))
-            possible = int(n_resp[a]) * (int(n[b]) - (1 if a == b else 0))
-            rows.append((a, b, ties, possible, _ratio(ties, possible)))
+    c = _coded(G, attribute)
+    k = c.n_groups
+    n, n_resp = c.sizes()
+    ties = np.bincount(c.code[c.src] * k + c.code[c.dst], minlength=k * k).astype(np.int64)
+    possible = (np.outer(n_resp, n) - np.diag(n_resp)).ravel()  # nobody names themself
+    with np.errstate(invalid="ignore", divide="ignore"):
+        density = np.where(possible > 0, ties / np.maximum(possible, 1), np.nan)
+    labels = np.array(c.groups, dtype=object)
     return pd.DataFrame(
-        rows,
+        {f"source_{attribute}": np.repeat(labels, k), f"target_{attribute}": np.tile(labels, k),
+         "ties": ties, "possible": possible.astype(np.int64), "density": density.astype(float)},
         columns=[f"source_{attribute}", f"target_{attribute}", "ties", "possible", "density"],
     )
 
@@ -345,10 +405,12 @@ def ei_index(G: nx.DiGraph, attribute: str = "department") -> float:
     >>> ei_index(G)  # E = 2 (a->c, c->a), I = 1 (a->b)
     0.3333333333333333
     """
-    _members(G, attribute)
-    edges = _edge_groups(G, attribute)
-    external = int((edges["source_group"] != edges["target_group"]).sum())
-    return _ei(external, len(edges) - external)
+    return _whole_ei(_coded(G, attribute))
+
+
+def _whole_ei(c: _Coded) -> float:
+    external = int((c.code[c.src] != c.code[c.dst]).sum())
+    return _ei(external, len(c.src) - external)
 
 
 def group_ei_index(G: nx.DiGraph, attribute: str = "department") -> pd.DataFrame:
@@ -379,20 +441,16 @@ def group_ei_index(G: nx.DiGraph, attribute: str = "department") -> pd.DataFrame
        organizational crises: an experimental simulation", Social
        Psychology Quarterly 51(2), 123-140, 1988.
     """
-    sizes = group_sizes(G, attribute)
-    edges = _edge_groups(G, attribute)
-    rows = []
-    for g in sizes["group"]:
-        s = edges["source_group"] == g
-        t = edges["target_group"] == g
-        internal = int((s & t).sum())
-        external = int((s ^ t).sum())
-        rows.append((g, internal, external, _ei(external, internal)))
-    ei = pd.DataFrame(rows, columns=["group", "internal", "external", "ei_index"])
-    out = sizes.merge(ei, on="group", how="left", validate="one_to_one")
-    return out[
-        ["attribute", "group", "n_members", "n_respondents", "internal", "external", "ei_index"]
-    ]
+    c = _coded(G, attribute)
+    out = _group_sizes(c, attribute)
+    k = c.n_groups
+    cs, cd = c.code[c.src], c.code[c.dst]
+    same = cs == cd
+    internal = np.bincount(cs[same], minlength=k).astype(np.int64)
+    external = (np.bincount(cs[~same], minlength=k) + np.bincount(cd[~same], minlength=k)).astype(np.int64)
+    out["internal"], out["external"] = internal, external
+    out["ei_index"] = [_ei(e, i) for e, i in zip(external.tolist(), internal.tolist())]
+    return out
 
 
 def member_ei_index(
@@ -590,14 +648,14 @@ def rescaled_ei_index(G: nx.DiGraph, attribute: str = "department") -> pd.DataFr
        Windows: Software for Social Network Analysis, reference guide,
        NETWORK>COHESION>E-I INDEX. Harvard, MA: Analytic Technologies, 2002.
     """
-    members = _members(G, attribute)
-    n = members.groupby("group").size()
-    total = len(members)
-    resp = members[members["answered"]]
-    possible_internal = int(sum(int(n[g]) - 1 for g in resp["group"]))
-    possible_external = int(sum(total - int(n[g]) for g in resp["group"]))
-    m = G.number_of_edges()
-    value = ei_index(G, attribute)
+    c = _coded(G, attribute)
+    n, _ = c.sizes()
+    total = len(c.members)
+    own = n[c.code[c.answered]]  # each respondent's group size
+    possible_internal = int((own - 1).sum())
+    possible_external = int((total - own).sum())
+    m = len(c.src)
+    value = _whole_ei(c)
     if m:
         ei_max = (2 * min(m, possible_external) - m) / m
         ei_min = (m - 2 * min(m, possible_internal)) / m
@@ -697,13 +755,10 @@ def ei_permutation_test(
         raise ValueError(f"alternative must be one of {_ALTERNATIVES}, not {alternative!r}")
     if n_permutations < 1:
         raise ValueError("n_permutations must be at least 1")
-    members = _members(G, attribute)
-    ids = list(members["member_id"])
-    index = {m: i for i, m in enumerate(ids)}
-    groups = sorted(set(members["group"]))
-    codes = np.array([groups.index(g) for g in members["group"]], dtype=np.int16)
-    src = np.array([index[str(u)] for u, _ in sorted(G.edges())], dtype=np.intp)
-    dst = np.array([index[str(v)] for _, v in sorted(G.edges())], dtype=np.intp)
+    c = _coded(G, attribute)
+    groups = c.groups
+    codes = c.code.astype(np.int16 if len(groups) <= np.iinfo(np.int16).max else np.int32)
+    src, dst = c.src.astype(np.intp), c.dst.astype(np.intp)  # the statistics are counts: any tie order
 
     observed = _ei_statistics(codes[np.newaxis, :], src, dst, len(groups))[0]
     rule = (SequentialRule(max_samples=n_permutations) if sequential
@@ -717,7 +772,7 @@ def ei_permutation_test(
     if np.isnan(observed[0]):  # no ties: nothing was drawn, every statistic undefined
         null = np.empty((0, 1 + len(groups)))
 
-    sizes = members.groupby("group").size().to_dict()
+    sizes = dict(zip(groups, c.sizes()[0].tolist()))
     rows = []
     for k, (level, group) in enumerate([("whole", "")] + [("group", g) for g in groups]):
         column = null[:, k]
@@ -767,21 +822,26 @@ def ei_permutation_test(
 def _ei_statistics(lab: np.ndarray, src: np.ndarray, dst: np.ndarray, n_groups: int) -> np.ndarray:
     """E-I of the whole forum and of every group, one row per labelling: O(labellings x ties).
 
-    Each group's internal and external tie counts are one ``numpy.bincount`` over
-    (labelling, group) codes, whatever the number of groups.
+    Per labelling, one pass over the ties finds those inside a group (``numpy.bincount``
+    of their group); a group's ties sent and received are the out- and in-degrees of its
+    members summed (O(members)), so its external ties are ``sent + received - 2 internal``,
+    whatever the number of groups.
     """
-    P = lab.shape[0]
-    ls, ld = lab[:, src].astype(np.int64), lab[:, dst].astype(np.int64)
-    same = ls == ld
-    offset = (np.arange(P, dtype=np.int64) * n_groups)[:, None]
-    size = P * n_groups
-    internal = np.bincount((ls + offset)[same], minlength=size).reshape(P, n_groups)
-    crossing = ~same
-    ext = (np.bincount((ls + offset)[crossing], minlength=size)
-           + np.bincount((ld + offset)[crossing], minlength=size)).reshape(P, n_groups)
-    out = np.empty((P, 1 + n_groups))
+    P, n = lab.shape
+    k = n_groups
+    out_degree = np.bincount(src, minlength=n).astype(float)
+    in_degree = np.bincount(dst, minlength=n).astype(float)
+    internal = np.empty((P, k), dtype=np.int64)
+    touching = np.empty((P, k), dtype=np.int64)
+    for p in range(P):
+        ls = lab[p, src]
+        internal[p] = np.bincount(ls[ls == lab[p, dst]], minlength=k)
+        touching[p] = np.rint(np.bincount(lab[p], weights=out_degree, minlength=k)
+                              + np.bincount(lab[p], weights=in_degree, minlength=k)).astype(np.int64)
+    ext = touching - 2 * internal
+    out = np.empty((P, 1 + k))
     total = src.size
-    external = crossing.sum(axis=1)
+    external = total - internal.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         out[:, 0] = (2 * external - total) / total if total else np.nan
         tot = internal + ext
@@ -870,31 +930,25 @@ def crossing_shares(G: nx.DiGraph, attribute: str = "department") -> pd.DataFram
         in_crossing_share``; one row per group, sorted by group. Shares are
         NaN without ties.
     """
-    sizes = group_sizes(G, attribute)
-    edges = _edge_groups(G, attribute)
-    crossing = edges["source_group"] != edges["target_group"]
-    rows = []
-    for g in sizes["group"]:
-        out = edges["source_group"] == g
-        inc = edges["target_group"] == g
-        out_ties, out_cross = int(out.sum()), int((out & crossing).sum())
-        in_ties, in_cross = int(inc.sum()), int((inc & crossing).sum())
-        rows.append(
-            (g, out_ties, out_cross, _ratio(out_cross, out_ties), in_ties, in_cross, _ratio(in_cross, in_ties))
-        )
-    shares = pd.DataFrame(
-        rows,
-        columns=[
-            "group",
-            "out_ties",
-            "out_crossing",
-            "out_crossing_share",
-            "in_ties",
-            "in_crossing",
-            "in_crossing_share",
-        ],
-    )
-    return sizes.merge(shares, on="group", how="left", validate="one_to_one")
+    c = _coded(G, attribute)
+    out = _group_sizes(c, attribute)
+    k = c.n_groups
+    cs, cd = c.code[c.src], c.code[c.dst]
+    crossing = cs != cd
+    counts = {
+        "out_ties": np.bincount(cs, minlength=k),
+        "out_crossing": np.bincount(cs[crossing], minlength=k),
+        "in_ties": np.bincount(cd, minlength=k),
+        "in_crossing": np.bincount(cd[crossing], minlength=k),
+    }
+    counts = {key: x.astype(np.int64) for key, x in counts.items()}
+    out["out_ties"], out["out_crossing"] = counts["out_ties"], counts["out_crossing"]
+    out["out_crossing_share"] = [_ratio(a, b) for a, b in zip(counts["out_crossing"].tolist(),
+                                                                counts["out_ties"].tolist())]
+    out["in_ties"], out["in_crossing"] = counts["in_ties"], counts["in_crossing"]
+    out["in_crossing_share"] = [_ratio(a, b) for a, b in zip(counts["in_crossing"].tolist(),
+                                                               counts["in_ties"].tolist())]
+    return out
 
 
 def bridging_members(G: nx.DiGraph, attribute: str = "department") -> pd.DataFrame:
@@ -934,45 +988,42 @@ def bridging_members(G: nx.DiGraph, attribute: str = "department") -> pd.DataFra
         by rank then ``member_id``. ``groups_reached`` counts the other
         groups the member is linked to.
     """
-    members = _members(G, attribute)
-    group = dict(zip(members["member_id"], members["group"]))
-    rows = []
-    for member, g, answered in members.itertuples(index=False):
-        out = [str(v) for v in G.successors(member) if group[str(v)] != g]
-        inc = [str(u) for u in G.predecessors(member) if group[str(u)] != g]
-        partners = set(out) | set(inc)
-        rows.append(
-            (
-                member,
-                str(G.nodes[member].get("department", "")),
-                str(G.nodes[member].get("role", "")),
-                answered,
-                len(out),
-                len(inc),
-                len(out) + len(inc),
-                len(partners),
-                len({group[p] for p in partners}),
-            )
-        )
+    c = _coded(G, attribute)
+    n = len(c.members)
+    crossing = c.code[c.src] != c.code[c.dst]
+    a, b = c.src[crossing], c.dst[crossing]
+    cross_out = np.bincount(a, minlength=n).astype(np.int64)
+    cross_in = np.bincount(b, minlength=n).astype(np.int64)
+    # distinct partners: each crossing pair once, whichever way (and however often) it was named
+    pairs = _unique(np.minimum(a, b) * n + np.maximum(a, b))
+    low, high = pairs // n, pairs % n
+    partners = (np.bincount(low, minlength=n) + np.bincount(high, minlength=n)).astype(np.int64)
+    # distinct groups reached: each (member, partner's group) once
+    k = max(c.n_groups, 1)
+    reached = _unique(np.concatenate([low * k + c.code[high], high * k + c.code[low]]))
+    groups_reached = np.bincount(reached // k, minlength=n).astype(np.int64)
+    data = G.nodes
     frame = pd.DataFrame(
-        rows,
-        columns=[
-            "member_id",
-            "department",
-            "role",
-            "answered",
-            "cross_out",
-            "cross_in",
-            "cross_ties",
-            "cross_partners",
-            "groups_reached",
-        ],
+        {
+            "member_id": list(c.members),
+            "department": [str(data[v].get("department", "")) for v in c.nodes],
+            "role": [str(data[v].get("role", "")) for v in c.nodes],
+            "answered": c.answered,
+            "cross_out": cross_out,
+            "cross_in": cross_in,
+            "cross_ties": cross_out + cross_in,
+            "cross_partners": partners,
+            "groups_reached": groups_reached,
+        }
     )
     frame = frame.sort_values(
         ["cross_partners", "cross_ties", "member_id"], ascending=[False, False, True], ignore_index=True
     )
-    key = list(zip(frame["cross_partners"], frame["cross_ties"]))
-    frame["rank"] = [key.index(k) + 1 for k in key]
+    # competition rank (1, 1, 3, ...): the position of the first member with the same two keys
+    p, t = frame["cross_partners"].to_numpy(), frame["cross_ties"].to_numpy()
+    first = np.ones(len(frame), dtype=bool)
+    first[1:] = (p[1:] != p[:-1]) | (t[1:] != t[:-1])
+    frame["rank"] = np.maximum.accumulate(np.where(first, np.arange(1, len(frame) + 1), 0)).astype(np.int64)
     return frame
 
 
@@ -998,23 +1049,21 @@ def unlinked_pairs(G: nx.DiGraph, attribute: str = "department") -> pd.DataFrame
         respondents_b, possible``, one row per unordered pair (``group_a <
         group_b``) without ties, sorted.
     """
-    sizes = group_sizes(G, attribute).set_index("group")
-    edges = _edge_groups(G, attribute)
-    linked = {
-        tuple(sorted((a, b)))
-        for a, b in zip(edges["source_group"], edges["target_group"])
-        if a != b
-    }
-    groups = list(sizes.index)
-    rows = []
-    for i, a in enumerate(groups):
-        for b in groups[i + 1 :]:
-            if (a, b) in linked:
-                continue
-            na, nb = int(sizes.at[a, "n_members"]), int(sizes.at[b, "n_members"])
-            ra, rb = int(sizes.at[a, "n_respondents"]), int(sizes.at[b, "n_respondents"])
-            rows.append((a, b, na, nb, ra, rb, ra * nb + rb * na))
+    c = _coded(G, attribute)
+    k = c.n_groups
+    n, r = c.sizes()
+    cs, cd = c.code[c.src], c.code[c.dst]
+    linked = np.zeros((k, k), dtype=bool)
+    linked[np.minimum(cs, cd), np.maximum(cs, cd)] = True
+    i, j = np.triu_indices(k, 1)  # every pair a < b, sorted
+    keep = ~linked[i, j]
+    i, j = i[keep], j[keep]
+    columns = ["group_a", "group_b", "n_a", "n_b", "respondents_a", "respondents_b", "possible"]
+    if not len(i):
+        return pd.DataFrame([], columns=columns)
+    labels = np.array(c.groups, dtype=object)
     return pd.DataFrame(
-        rows,
-        columns=["group_a", "group_b", "n_a", "n_b", "respondents_a", "respondents_b", "possible"],
+        {"group_a": labels[i], "group_b": labels[j], "n_a": n[i], "n_b": n[j],
+         "respondents_a": r[i], "respondents_b": r[j], "possible": r[i] * n[j] + r[j] * n[i]},
+        columns=columns,
     )

@@ -20,6 +20,7 @@ References
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 from collections.abc import Collection, Mapping
@@ -30,8 +31,8 @@ import pandas as pd
 
 from helpers.analysis.network import union_graph
 
-__all__ = ["LARGE_LAYOUT", "CORE_BAND", "PERIPHERY_BAND", "SPREAD", "spring_positions", "radial_positions", "positions_table",
-           "positions_from_table"]
+__all__ = ["LARGE_LAYOUT", "CORE_BAND", "PERIPHERY_BAND", "SPREAD", "tie_pairs", "spring_positions", "radial_positions",
+           "positions_table", "positions_from_table"]
 
 #: Above this many members the spring layout runs in igraph (C, grid-accelerated repulsion).
 LARGE_LAYOUT = 200
@@ -50,6 +51,46 @@ def _simple(G: nx.Graph | nx.DiGraph) -> nx.Graph:
     S.add_nodes_from(sorted(H.nodes()))
     S.add_edges_from(sorted((min(u, v), max(u, v)) for u, v in H.edges()))
     return S
+
+
+def tie_pairs(G: nx.Graph | nx.DiGraph, nodes: list | None = None) -> np.ndarray:
+    """The pairs of members with a tie either way, as sorted index pairs: O(m log m) in numpy.
+
+    The edges of the undirected union graph (:func:`helpers.analysis.network.union_graph`)
+    without building it: each pair once, as ``(i, j)`` with ``i < j`` indices into
+    ``nodes``, in sorted order (so, with ``nodes`` sorted, in the order of the pairs of
+    member ids); self-loops left out.
+
+    Parameters
+    ----------
+    G : networkx.DiGraph or networkx.Graph
+        The network.
+    nodes : list, optional
+        Every member of ``G`` once, in the order the indices refer to (default: sorted).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(pairs, 2)``, int64.
+
+    Examples
+    --------
+    >>> tie_pairs(nx.DiGraph([("b", "a"), ("a", "b"), ("c", "a"), ("c", "c")])).tolist()
+    [[0, 1], [0, 2]]
+    """
+    nodes = sorted(G.nodes()) if nodes is None else list(nodes)
+    index = {v: i for i, v in enumerate(nodes)}
+    adjacency = G.succ if G.is_directed() else G.adj  # an undirected edge is met from both ends
+    degree = np.fromiter(map(len, adjacency.values()), dtype=np.int64, count=len(adjacency))
+    first = np.repeat(np.fromiter(map(index.__getitem__, adjacency), dtype=np.int64, count=len(adjacency)), degree)
+    second = np.fromiter(map(index.__getitem__, itertools.chain.from_iterable(adjacency.values())), dtype=np.int64,
+                         count=int(degree.sum()))
+    low, high = np.minimum(first, second), np.maximum(first, second)
+    keep = low != high
+    width = max(len(nodes), 1)
+    code = np.sort(low[keep] * width + high[keep])
+    code = code[np.concatenate(([True], code[1:] != code[:-1]))]  # each pair once
+    return np.column_stack((code // width, code % width)).astype(np.int64)
 
 
 def spring_positions(G: nx.Graph | nx.DiGraph, *, seed: int) -> dict[str, np.ndarray]:
@@ -83,25 +124,26 @@ def spring_positions(G: nx.Graph | nx.DiGraph, *, seed: int) -> dict[str, np.nda
     >>> all((a[v] == b[v]).all() for v in G)
     True
     """
-    S = _simple(G)
-    n = max(S.number_of_nodes(), 1)
+    n = max(G.number_of_nodes(), 1)
     if n > LARGE_LAYOUT:
-        return _igraph_layout(S, seed=seed)
+        return _igraph_layout(G, seed=seed)
+    S = _simple(G)
     pos = nx.spring_layout(S, seed=int(seed), k=1.6 / math.sqrt(n), iterations=200)
     return {v: np.asarray(pos[v], dtype=float) for v in sorted(pos)}
 
 
-def _igraph_layout(S: nx.Graph, *, seed: int) -> dict[str, np.ndarray]:
-    """Fruchterman-Reingold in igraph: O(n + m) per iteration with the grid, seeded.
+def _igraph_layout(G: nx.Graph | nx.DiGraph, *, seed: int) -> dict[str, np.ndarray]:
+    """Fruchterman-Reingold in igraph on the union graph: O(n + m) per iteration with the grid, seeded.
 
     igraph draws from a process-wide random-number hook; it is pointed at a
-    ``random.Random(seed)`` for the call and given back afterwards.
+    ``random.Random(seed)`` for the call and given back afterwards. The edges are the
+    sorted pairs of :func:`tie_pairs` (the order of the union graph's edges).
     """
     import igraph
 
-    nodes = sorted(S.nodes())
-    index = {v: i for i, v in enumerate(nodes)}
-    g = igraph.Graph(n=len(nodes), edges=[(index[u], index[v]) for u, v in S.edges()])
+    nodes = sorted(G.nodes())
+    g = igraph.Graph(n=len(nodes))
+    g.add_edges(tie_pairs(G, nodes))  # from the array: no list of 100,000 pairs
     igraph.set_random_number_generator(random.Random(int(seed)))
     try:
         xy = np.asarray(g.layout_fruchterman_reingold(niter=500, grid="grid").coords, dtype=float)
@@ -183,13 +225,12 @@ def radial_positions(
     kept = [v for v in nodes if v in previous and np.hypot(*previous[v]) > 0]
     if kept:
         # the previous wave's directions for continuing members; new members near their neighbours
-        S = _simple(G)
         for v in kept:
             angle[v] = math.atan2(previous[v][1], previous[v][0])
         for v in nodes:
             if v in previous:
                 continue
-            near = [angle[u] for u in S.neighbors(v) if u in previous]
+            near = [angle[u] for u in _neighbours(G, v) if u in previous]
             if near:
                 angle[v] = math.atan2(np.mean(np.sin(near)), np.mean(np.cos(near)))
     c = pd.Series(coreness if coreness is not None else {}, dtype=float).reindex(nodes)
@@ -205,6 +246,13 @@ def radial_positions(
     if kept:
         _separate_new(angle, radius, [v for v in nodes if v not in previous])
     return {v: np.array([radius[v] * math.cos(angle[v]), radius[v] * math.sin(angle[v])]) for v in nodes}
+
+
+def _neighbours(G: nx.Graph | nx.DiGraph, v) -> list:
+    """The members tied to ``v`` either way, sorted (the union graph's neighbours, without building it)."""
+    found = set(G.successors(v)) | set(G.predecessors(v)) if G.is_directed() else set(G.neighbors(v))
+    found.discard(v)
+    return sorted(found)
 
 
 def _spread(angle: Mapping[str, float], members: list, weight: float = SPREAD) -> dict[str, float]:

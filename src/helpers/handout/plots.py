@@ -257,16 +257,17 @@ def node_sizes(nodes: Sequence[str], coreness: pd.Series | Mapping | None, small
     """
     if coreness is None:
         return {v: (smallest + largest) / 2 for v in nodes}
-    c = pd.Series(coreness, dtype=float).reindex(list(nodes))
+    nodes = list(nodes)
+    c = pd.Series(coreness, dtype=float).reindex(nodes)
     lo, hi = c.min(skipna=True), c.max(skipna=True)
-    out = {}
-    for v in nodes:
-        x = c.get(v)
-        if x is None or pd.isna(x) or not np.isfinite(hi - lo) or hi == lo:
-            out[v] = smallest if (x is None or pd.isna(x)) else (smallest + largest) / 2
-        else:
-            out[v] = smallest + (largest - smallest) * (x - lo) / (hi - lo)
-    return out
+    x = c.to_numpy(dtype=float)
+    if not np.isfinite(hi - lo) or hi == lo:
+        area = np.full(len(nodes), (smallest + largest) / 2)
+    else:
+        with np.errstate(invalid="ignore"):
+            area = smallest + (largest - smallest) * (x - lo) / (hi - lo)
+    area = np.where(np.isnan(x), smallest, area)  # no value: the smallest
+    return dict(zip(nodes, area.tolist(), strict=True))
 
 
 def _draw_ties(ax: Axes, G: nx.Graph | nx.DiGraph, pos: Mapping, *, arrows: bool, sizes: Mapping, width: float):
@@ -277,17 +278,17 @@ def _draw_ties(ax: Axes, G: nx.Graph | nx.DiGraph, pos: Mapping, *, arrows: bool
             G, pos, edgelist=edges, ax=ax, edge_color=PALETTE["edge"], width=width, arrows=True,
             arrowstyle="-|>", arrowsize=5, nodelist=nodelist, node_size=[sizes[v] for v in nodelist],
         )
-    H = union_graph(G) if G.is_directed() else G
-    pairs = sorted((min(e), max(e)) for e in H.edges())
-    if len(pairs) > RASTERIZE_TIES:
+    from helpers.results.layout import tie_pairs
+
+    nodes = sorted(G.nodes())
+    ends = tie_pairs(G, nodes)  # the union graph's pairs, sorted by member id, without building it
+    if len(ends) > RASTERIZE_TIES:
         # thousands of lines as vector paths make an SVG of megabytes: draw them as one image,
         # from one compound path (a LineCollection makes a Path object per tie: at 100,000 ties
         # most of a large forum's Figure 2)
-        index = {v: i for i, v in enumerate(pos)}
-        xy = np.asarray([pos[v] for v in pos], dtype=float).reshape(-1, 2)
-        ends = np.asarray([(index[u], index[v]) for u, v in pairs], dtype=np.int64)
+        xy = np.asarray([pos[v] for v in nodes], dtype=float).reshape(-1, 2)
         vertices = xy[ends.ravel()]
-        codes = np.tile(np.array([MplPath.MOVETO, MplPath.LINETO], dtype=np.uint8), len(pairs))
+        codes = np.tile(np.array([MplPath.MOVETO, MplPath.LINETO], dtype=np.uint8), len(ends))
         step = 2 * _TIES_PER_PATH  # Agg strokes a path of 100,000 segments slowly: paths of a few hundred
         paths = [MplPath(vertices[i:i + step], codes[i:i + step]) for i in range(0, len(vertices), step)]
         lines = PathCollection(paths, facecolors="none", edgecolors=PALETTE["edge"],
@@ -295,7 +296,7 @@ def _draw_ties(ax: Axes, G: nx.Graph | nx.DiGraph, pos: Mapping, *, arrows: bool
         lines.set_rasterized(True)
         ax.add_collection(lines)
         return lines
-    segments = [(pos[u], pos[v]) for u, v in pairs]
+    segments = [(pos[nodes[i]], pos[nodes[j]]) for i, j in ends.tolist()]
     lines = LineCollection(segments, colors=PALETTE["edge"], linewidths=width, zorder=1)
     ax.add_collection(lines)
     return lines
@@ -332,8 +333,9 @@ def _draw_nodes(ax, G, pos, core, sizes, markers, *, linewidth=None):
             if linewidth is not None:
                 style["linewidth"] = linewidth * (1.6 if group == "periphery" else 1.0)
             scale = marker_scale(marker)
+            xy = np.asarray([pos[v] for v in members], dtype=float).reshape(-1, 2)
             pc = ax.scatter(
-                [pos[v][0] for v in members], [pos[v][1] for v in members], s=[sizes[v] * scale for v in members],
+                xy[:, 0], xy[:, 1], s=np.asarray([sizes[v] for v in members], dtype=float) * scale,
                 c=style["facecolor"], marker=marker, edgecolors=style["edgecolor"], linewidths=style["linewidth"],
                 zorder=3 if group == "core" else 2,
             )
@@ -413,11 +415,13 @@ def network(
     _frame(ax, pos)
     if legend:
         small = FONT_SIZE["small"]
+        # above RASTERIZE_NODES members every point is a circle (_draw_nodes): no shapes to explain
+        shapes = markers if G.number_of_nodes() <= RASTERIZE_NODES else {}
         dept_handles = [
             Line2D([], [], linestyle="", marker=m, markersize=8 * math.sqrt(marker_scale(m)),
                    markerfacecolor=PALETTE["neutral"],
                    markeredgecolor=PALETTE["node_edge"], label=mathtext(dept_text.get(d, d)))
-            for d, m in markers.items()
+            for d, m in shapes.items()
         ]
         group_handles = [
             Line2D([], [], linestyle="", marker="o", markersize=9, markerfacecolor=group_style(g)["facecolor"],
@@ -428,11 +432,12 @@ def network(
             handles=group_handles, title=text["group"], loc="upper left", bbox_to_anchor=(0.0, -0.01),
             frameon=False, fontsize=small, title_fontsize=small, alignment="left",
         )
-        ax.add_artist(first)
-        ax.legend(
-            handles=dept_handles, title=text["department"], loc="upper left", bbox_to_anchor=(0.25, -0.01),
-            ncol=2, frameon=False, fontsize=small, title_fontsize=small, alignment="left",
-        )
+        if dept_handles:  # the first legend stays as an artist of its own beside the second
+            ax.add_artist(first)
+            ax.legend(
+                handles=dept_handles, title=text["department"], loc="upper left", bbox_to_anchor=(0.25, -0.01),
+                ncol=2, frameon=False, fontsize=small, title_fontsize=small, alignment="left",
+            )
     return ax
 
 

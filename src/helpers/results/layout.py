@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 
 from helpers.analysis.contrasts import groups_for
-from helpers.analysis.layout import positions_from_table, positions_table, radial_positions, spring_positions
+from helpers.analysis.layout import positions_from_table, positions_table, radial_positions, spring_positions, tie_pairs
 
 __all__ = ["radial_positions", "spring_positions", "positions_table", "positions_from_table", "shown_positions",
-           "groups_for"]
+           "groups_for", "tie_pairs"]
 
 
 def shown_positions(own: pd.DataFrame | None, compared: pd.DataFrame | None = None) -> dict[str, np.ndarray] | None:
