@@ -441,8 +441,11 @@ class _Batch:
     """
 
     def __init__(self, W, deg, obs, M, variant, gi, X, dtype=np.float64):
-        self.W, self.deg, self.variant = W, deg, variant
         self.is_sparse = sparse.issparse(W)
+        if self.is_sparse and not W.has_canonical_format:  # one entry per pair
+            W = W.copy()
+            W.sum_duplicates()
+        self.W, self.deg, self.variant = W, deg, variant
         self.dtype = dtype
         self.obs = obs.astype(dtype)
         self.n = W.shape[-1]
@@ -612,8 +615,9 @@ class _Batch:
         if len(todo) == 0:
             return moved
         if self.is_sparse or self.n > _SMALL_N:
+            swap_one = self._swap_grouped if self.is_sparse else self._swap_one
             for i in todo:
-                moved[i] = self._swap_one(
+                moved[i] = swap_one(
                     active[i], np.flatnonzero(cand_a[i]), np.flatnonzero(cand_b[i])
                 )
             return moved
@@ -690,6 +694,78 @@ class _Batch:
             return True
         return False
 
+    def _swap_grouped(self, s, core, peri):
+        """Best swap of one state (sparse ``W``) with members grouped by their counts.
+
+        The fit after swapping core member ``a`` and periphery member ``b``
+        depends on the pair only through ``(sC_a, sP_a, obs_a)``,
+        ``(sC_b, sP_b, obs_b)`` and ``W_ab`` (:meth:`_swap_values`). These
+        are small integers, so the candidates fall into a few hundred
+        groups even at 10,000 members: the fit is computed once per pair
+        of groups with ``W_ab = 0``, a pair of groups in which every pair
+        of members is tied is left out, and the tied pairs (the nonzeros of
+        ``W`` between the two candidate sets) are computed one by one. The
+        same floating-point operations on the same integer counts give the
+        same values as :meth:`_swap_one`, and the swap made is the same: the
+        best, and among equally good ones the first in the order of
+        ``core`` and then ``peri``.
+        """
+        W = self.W
+        g = self.gi[s]
+        sC = self.sC[s]
+        sP = self.deg[g] - sC
+        obs = self.obs
+        group_a, inv_a, size_a = _groups(sC[core], sP[core], obs[core])
+        group_b, inv_b, size_b = _groups(sC[peri], sP[peri], obs[peri])
+        na, nb = len(group_a), len(group_b)
+        # the tied pairs: positions in ``core`` and ``peri`` and W_ab
+        where = np.full(self.n, -1, dtype=np.intp)
+        where[peri] = np.arange(len(peri))
+        start, stop = W.indptr[core], W.indptr[core + 1]
+        lengths = stop - start
+        first = np.cumsum(lengths) - lengths
+        idx = np.repeat(start - first, lengths) + np.arange(lengths.sum())
+        jb = where[W.indices[idx]]
+        tied = jb >= 0
+        ia = np.repeat(np.arange(len(core)), lengths)[tied]
+        jb, wab = jb[tied], W.data[idx][tied].astype(self.dtype)
+        a, b = core[ia], peri[jb]
+        r_tied = self._swap_values(s, sC[a], sC[b], sP[a], sP[b], obs[a], obs[b], wab)[-1]
+        # the untied pairs, by pair of groups
+        r_groups = np.empty((na, nb), dtype=self.dtype)
+        step = max(1, _SWAP_CELLS // max(1, nb))
+        for lo in range(0, na, step):
+            ga = group_a[lo : lo + step]
+            r_groups[lo : lo + step] = self._swap_values(
+                s, ga[:, 0, None], group_b[None, :, 0], ga[:, 1, None],
+                group_b[None, :, 1], ga[:, 2, None], group_b[None, :, 2], 0.0,
+            )[-1]
+        ties = np.bincount(inv_a[ia] * nb + inv_b[jb], minlength=na * nb).reshape(na, nb)
+        r_groups[ties >= size_a[:, None] * size_b[None, :]] = -np.inf
+        best = max(r_groups.max(initial=-np.inf), r_tied.max(initial=-np.inf))
+        if not best > self.fit[s] + _MOVE_TOL:
+            return False
+        # the first pair in (core, peri) order that reaches ``best``
+        win_a, win_b = np.nonzero(r_groups == best)
+        win_tied = r_tied == best
+        rows = np.union1d(np.flatnonzero(np.isin(inv_a, win_a)), ia[win_tied])
+        for i in rows:
+            partners = win_b[win_a == inv_a[i]]
+            mine = ia == i
+            untied = np.isin(inv_b, partners)
+            untied[jb[mine]] = False
+            js = np.concatenate([np.flatnonzero(untied), jb[mine & win_tied]])
+            if len(js):
+                j = js.min()
+                break
+        a, b = core[i], peri[j]
+        w = wab[(ia == i) & (jb == j)]
+        RC, mCC, mPP, r = self._swap_values(
+            s, sC[a], sC[b], sP[a], sP[b], obs[a], obs[b], w[0] if len(w) else 0.0
+        )
+        self._apply_swap(s, a, b, RC, mCC, mPP, r)
+        return True
+
     def tabu(self, steps, rng, tenure=(3, 10)):
         """Tabu search with single flips on all states, keeping the best met.
 
@@ -740,6 +816,13 @@ class _Batch:
                 if len(still):
                     moved[~moved] = self.swaps(still)
             active = active[moved]
+
+
+def _groups(sC, sP, obs):
+    """Distinct rows of ``(sC, sP, obs)``: the rows, each member's row and each row's size."""
+    keys = np.stack([sC, sP, obs], axis=1)
+    rows, inv, size = np.unique(keys, axis=0, return_inverse=True, return_counts=True)
+    return rows, inv.ravel(), size
 
 
 def _csr_rows(W, k):
