@@ -1878,46 +1878,52 @@ def _global_trades(m: _Matrix, rng, trades: int) -> sparse.csr_array:
     row = A.row.astype(np.int64)
     col = A.col.astype(np.int64)
     respondents = np.flatnonzero(m.obs)
-    half = len(respondents) // 2
-    if half == 0 or trades <= 0 or len(row) == 0:
+    R = len(respondents)
+    half = R // 2
+    M = len(row)
+    if half == 0 or trades <= 0 or M == 0:
         return _csr(n, row, col)
-    bits = max(1, int(len(row)).bit_length())
-    if (half * n).bit_length() + bits > 62:  # keys would not fit in int64
+    bits = max(1, M.bit_length())
+    if ((half + 1) * n).bit_length() + bits > 62:  # keys would not fit in int64
         return _sequential_trades(m, rng, trades)
     low = (1 << bits) - 1
+    index = np.arange(M)
     pair = np.empty(n, dtype=np.int64)
-    first_row = np.empty(n, dtype=bool)
+    other = np.empty(n, dtype=np.int64)  # each paired row's partner
+    first_row = np.zeros(n, dtype=bool)
+    pairs = np.arange(half + 1)
     for _ in range(-(-trades // half)):
         order = rng.permutation(respondents)
         first, second = order[:half], order[half:2 * half]
-        pair.fill(-1)
-        pair[first] = pair[second] = np.arange(half)
-        first_row[first] = True
+        if R % 2:  # the row left over is a pair of its own: it keeps its ties
+            first = np.append(first, order[-1])
+            second = np.append(second, order[-1])
+        k = len(first)
+        pair[first] = pair[second] = pairs[:k]
+        other[first], other[second] = second, first
         first_row[second] = False
-        pid = pair[row]
-        edges = np.flatnonzero(pid >= 0)
-        # ties of the paired rows, sorted by (pair, column)
-        key = np.sort(((pid[edges] * n + col[edges]) << bits) | np.arange(len(edges)))
-        edges = edges[key & low]
+        first_row[first] = True
+        # the ties sorted by (pair, column), kept in that order: a column that both
+        # rows of a pair name stays, so does a row's tie to its partner
+        key = np.sort(((pair[row] * n + col) << bits) | index)
+        edges = key & low
+        row, col = row[edges], col[edges]
         key >>= bits
-        shared = np.zeros(len(key), dtype=bool)
         same = key[1:] == key[:-1]
-        shared[1:] = same
-        shared[:-1] |= same
-        p, r, c = pid[edges], row[edges], col[edges]
-        mine = first_row[r]
-        partner = np.where(mine, second[p], first[p])
-        pool = ~shared & (c != partner)
-        edges, p, mine = edges[pool], p[pool], mine[pool]
+        pool = col != other[row]
+        pool[1:] &= ~same
+        pool[:-1] &= ~same
+        edges = np.flatnonzero(pool)
+        p = pair[row[edges]]
+        size = np.bincount(p, minlength=k)
+        keep = np.bincount(p[first_row[row[edges]]], minlength=k)
         # deal the pool: a uniformly random order, then grouped by pair
         shuffle = rng.permutation(len(edges))
-        key = np.sort((p[shuffle] << bits) | np.arange(len(edges)))
-        dealt = shuffle[key & low]
-        size = np.bincount(p, minlength=half)
-        keep = np.bincount(p[mine], minlength=half)
-        p = p[dealt]
-        rank = np.arange(len(dealt)) - (np.cumsum(size) - size)[p]
-        row[edges[dealt]] = np.where(rank < keep[p], first[p], second[p])
+        key = np.sort((p[shuffle] << bits) | index[:len(edges)])
+        dealt = edges[shuffle[key & low]]
+        p = key >> bits
+        rank = index[:len(dealt)] - (np.cumsum(size) - size)[p]
+        row[dealt] = np.where(rank < keep[p], first[p], second[p])
     return _csr(n, row, col)
 
 
