@@ -40,6 +40,7 @@ and all block densities are identical either way.
 from __future__ import annotations
 
 import functools
+import hashlib
 import itertools
 import math
 from dataclasses import dataclass, field
@@ -1238,13 +1239,42 @@ def partition(
     (('a',), 0.6667)
     """
     _check_variant(variant)
-    m = _matrix(G)
+    return _partition(_matrix(G), variant, seed, restarts, tabu_steps)
+
+
+#: The last few results of :func:`_partition`, by graph, variant and settings: the
+#: analysis asks for the observed split once itself and once in each significance test.
+_RECENT: dict = {}
+_RECENT_SIZE = 4
+
+
+def _digest(m: _Matrix) -> bytes:
+    """A fingerprint of the observed ties (the search sees nothing else besides the nodes)."""
+    h = hashlib.blake2b(digest_size=16)
+    for part in (m.A.indptr, m.A.indices, m.obs, np.array([m.directed, m.n])):
+        h.update(np.ascontiguousarray(part).tobytes())
+    return h.digest()
+
+
+def _partition(m: _Matrix, variant: str, seed: int, restarts, tabu_steps) -> CorePeriphery:
+    """:func:`partition` of a matrix; a search made a moment ago is not made again."""
     restarts = _default_restarts(m.n) if restarts is None else restarts
     tabu_steps = _default_tabu_steps(m.n) if tabu_steps is None else tabu_steps
     if restarts < 0 or tabu_steps < 0:
         raise ValueError("restarts and tabu_steps must not be negative")
     if m.n < 2:
         raise _undefined(m, variant)
+    key = (m.nodes, _digest(m), variant, int(seed), int(restarts), int(tabu_steps))
+    found = _RECENT.get(key)
+    if found is None:
+        found = _search(m, variant, seed, restarts, tabu_steps)
+        _RECENT[key] = found
+        while len(_RECENT) > _RECENT_SIZE:
+            _RECENT.pop(next(iter(_RECENT)))
+    return found
+
+
+def _search(m: _Matrix, variant: str, seed: int, restarts: int, tabu_steps: int) -> CorePeriphery:
     bands = 4 if m.n <= _SMALL_N else 1
     rng = np.random.default_rng(seed)
     params = {"seed": seed, "bands": bands, "tabu_steps": tabu_steps,
@@ -1744,7 +1774,7 @@ def significance(
     R = int(m.obs.sum())
     if trades is None:
         trades = 10 * R
-    observed = partition(G, variant=variant, seed=seed).fit
+    observed = _partition(m, variant, seed, None, None).fit
     if sequential:
         rule = SequentialRule(max_samples=n_samples)
     else:  # a fixed number of samples: the rule never stops early
@@ -1752,8 +1782,9 @@ def significance(
     if workers is None:
         workers = default_workers() if not small else 1
     block_size = max(1, min(25, (1 << 21) // max(1, m.n * m.n))) if small else 1
+    slim = _Matrix(range(m.n), m.A, m.obs, m.directed)  # the samplers need no node names
     sample = functools.partial(
-        _null_fits_block, m=m, null=null, variant=variant, trades=trades, bands=bands,
+        _null_fits_block, m=slim, null=null, variant=variant, trades=trades, bands=bands,
         tabu_steps=tabu_steps, restarts=restarts, small=small,
     )
     test = sequential_test(sample, observed, rule=rule, seed=seed, block_size=block_size,
