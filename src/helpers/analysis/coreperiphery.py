@@ -1206,8 +1206,17 @@ def partition(
     kick), half from random splits. Graphs above 200 members are held as a
     sparse matrix and searched more lightly: one range of sizes, no tabu
     search, kicks only, descents with single moves, and exchanges only to
-    polish the final best split; this keeps 5,000 members well under a
-    second.
+    polish the final best split. The fit after an exchange depends on the
+    two members only through their counts (observed or not, ties to the
+    core and to the periphery) and the tie between them, and the fit after
+    moving one member only through its group, its count of ties to the core
+    and its count of ties: so on the sparse matrix exchanges are evaluated
+    once per pair of groups of members with equal counts (a few hundred
+    groups at 10,000 members) and, from 2,000 members, single moves once
+    per group (about 1,100), with the same floating-point operations as
+    member by member, making the same move (the best, and among equals the
+    first in member order). This keeps 10,000 members at about 0.2 s of
+    CPU time.
 
     With the defaults the result equalled the exact optimum
     (:func:`exhaustive_partition`) on every one of several thousand random
@@ -1670,9 +1679,16 @@ def significance(
     deviation). A shortfall can only lower a null fit, so the p-value can
     only come out slightly too small. Above 200 members each random graph
     gets the large-graph search of :func:`partition` (``restarts``, default
-    8), one graph at a time, spread over the cores; the random graphs are
-    then drawn without an ``n x n`` matrix (:func:`_sparse_degree_null`,
-    :func:`_sparse_density_null`: the same distributions in O(ties) memory).
+    8), the same search as the observed graph, one graph at a time, spread
+    over the cores; the random graphs are then drawn without an ``n x n``
+    matrix (:func:`_sparse_degree_null`, :func:`_sparse_density_null`: the
+    same distributions in O(ties) memory). There the trades of a directed
+    graph are made in rounds that pair every respondent with another at
+    random and trade all pairs at once (global curveball trades, Carstens
+    et al. 2018 [7]_): the same trades, ``trades`` of them in
+    ``ceil(trades / (R // 2))`` rounds, and the same limiting distribution,
+    at 0.2 s of CPU time per random network at 10,000 members instead of
+    1.6 s one trade at a time.
 
     With the default number of trades, the share of the observed ties that
     a degree-null sample keeps had levelled off on that forum (53.0 % after
@@ -1744,6 +1760,10 @@ def significance(
        of Human Genetics 71(2), 439-441, 2002.
     .. [6] J. Besag and P. Clifford, "Sequential Monte Carlo p-values",
        Biometrika 78(2), 301-304, 1991.
+    .. [7] C. J. Carstens, M. Hamann, U. Meyer, M. Penschuck, H. Tran and
+       D. Wagner, "Parallel and I/O-efficient randomisation of massive
+       networks using global curveball trades", 26th Annual European
+       Symposium on Algorithms (ESA 2018), LIPIcs 112, 11:1-11:15, 2018.
 
     Examples
     --------
@@ -1863,7 +1883,7 @@ def _sparse_density_null(m: _Matrix, rng) -> sparse.csr_array:
 
 
 def _sparse_degree_null(m: _Matrix, rng, trades: int) -> sparse.csr_array:
-    """One graph with the observed degrees by curveball trades, sparse: O(trades d) memory-light.
+    """One graph with the observed degrees by curveball trades, in O(ties) memory.
 
     The trade of :func:`_degree_null`: pool the members that exactly one of
     two respondents named, other than the two, and deal them out again, each
@@ -1893,9 +1913,9 @@ def _global_trades(m: _Matrix, rng, trades: int) -> sparse.csr_array:
     its share of the pool) and the rest to row ``j``. Each round is a
     product of symmetric trade kernels, so like single trades the rounds
     leave the uniform distribution over the graphs they connect unchanged
-    (Carstens et al. 2018 [1]_, who show that such global trades mix at
-    least as fast per trade). Every sort is a sort of packed int64 keys, the
-    random order one ``rng.permutation`` per round.
+    (Carstens et al. 2018 [1]_, whose experiments found such rounds to mix
+    about as fast per trade as single trades). Every sort is a sort of
+    packed int64 keys, the random order one ``rng.permutation`` per round.
 
     References
     ----------
