@@ -837,26 +837,32 @@ class _Batch:
         ideg = deg.astype(np.int64)
         obs = self.obs
         iobs = (obs > 0.5).astype(np.int64)
-        W = self.W
+        indptr, indices, data = self.W.indptr, self.W.indices, self.W.data
         state = np.array([s])
         while True:
-            # groups: cell of every member, members per cell, cells met
+            # groups: cell of every member, members per cell, cells met (the first
+            # ``nc`` of ``cells``, with their terms, in buffers that grow)
             code = ((2 * x.astype(np.int64) + iobs) * B + sC.astype(np.int64)) * B + ideg
             count = np.bincount(code, minlength=4 * B * B)
-            cells = np.flatnonzero(count)
+            found = np.flatnonzero(count)
             met = np.zeros(len(count), dtype=bool)
-            met[cells] = True
-            terms = self._cell_terms(cells, B)
+            met[found] = True
+            nc = len(found)
+            cells = np.empty(2 * nc + 64, dtype=np.int64)
+            cells[:nc] = found
+            terms = [np.empty(len(cells), dtype=self.dtype) for _ in range(4)]
+            for buf, t in zip(terms, self._cell_terms(found, B)):
+                buf[:nc] = t
             while True:
-                sign, o_terms, c_terms, p_terms = terms
+                sign, o_terms, c_terms, p_terms = (t[:nc] for t in terms)
                 r = self._fit(self.C[s] + sign, self.RC[s] + o_terms,
                               self.mCC[s] + c_terms, self.mPP[s] - p_terms)
-                r[count[cells] == 0] = -np.inf
-                j = r.argmax()
-                best = r[j]
+                here = cells[:nc]
+                r[count[here] == 0] = -np.inf
+                best = r.max()
                 if not best > self.fit[s] + _MOVE_TOL:
                     break
-                win = cells[r == best]
+                win = here[r == best]
                 if len(win) == 1:
                     k = int(np.argmax(code == win[0]))
                 else:
@@ -870,25 +876,36 @@ class _Batch:
                 self.mPP[s] = self.mPP[s] - sg * (deg[k] - sC[k])
                 self.fit[s] = best
                 x[k] += sg
-                nbrs = W.indices[W.indptr[k]:W.indptr[k + 1]]
+                lo, hi = indptr[k], indptr[k + 1]
+                nbrs = indices[lo:hi]
                 moved = np.append(nbrs, k)
                 np.subtract.at(count, code[moved], 1)
-                sC[nbrs] += sg * W.data[W.indptr[k]:W.indptr[k + 1]]
-                code[moved] = ((2 * x[moved].astype(np.int64) + iobs[moved]) * B
-                               + sC[moved].astype(np.int64)) * B + ideg[moved]
-                np.add.at(count, code[moved], 1)
-                new = code[moved][~met[code[moved]]]
+                sC[nbrs] += sg * data[lo:hi]
+                now = ((2 * x[moved].astype(np.int64) + iobs[moved]) * B
+                       + sC[moved].astype(np.int64)) * B + ideg[moved]
+                code[moved] = now
+                np.add.at(count, now, 1)
+                new = now[~met[now]]
                 if len(new):
-                    new = np.unique(new)
+                    if len(new) > 1:
+                        new = np.unique(new)
                     met[new] = True
-                    cells = np.concatenate([cells, new])
-                    terms = tuple(np.concatenate([t, u]) for t, u in zip(terms, self._cell_terms(new, B)))
-                if len(cells) > 4096 and len(cells) > 2 * np.count_nonzero(count[cells]):
-                    keep = count[cells] > 0
-                    cells = cells[keep]
-                    terms = tuple(t[keep] for t in terms)
+                    if nc + len(new) > len(cells):  # grow the buffers
+                        cells = np.concatenate([cells, np.empty_like(cells)])
+                        terms = [np.concatenate([t, np.empty_like(t)]) for t in terms]
+                    cells[nc:nc + len(new)] = new
+                    for buf, t in zip(terms, self._cell_terms(new, B)):
+                        buf[nc:nc + len(new)] = t
+                    nc += len(new)
+                if nc > 4096 and nc > 2 * np.count_nonzero(count[cells[:nc]]):
+                    keep = np.flatnonzero(count[cells[:nc]] > 0)
+                    nk = len(keep)
+                    cells[:nk] = cells[keep]
+                    for t in terms:
+                        t[:nk] = t[keep]
                     met[:] = False
-                    met[cells] = True
+                    met[cells[:nk]] = True
+                    nc = nk
             if not (swaps and self.swaps(state)[0]):
                 return
 
