@@ -761,7 +761,9 @@ def test_grouped_exchange_is_the_pairwise_best_exchange(variant):
 
 
 @pytest.mark.parametrize("variant", cp.VARIANTS)
-def test_grouped_descent_makes_the_flips_of_the_batch(monkeypatch, variant):
+@pytest.mark.parametrize("compact", [2048, 0])  # 0: a group that empties is dropped at once
+def test_grouped_descent_makes_the_flips_of_the_batch(monkeypatch, variant, compact):
+    monkeypatch.setattr(cp, "_GROUP_COMPACT", compact)
     rng = np.random.default_rng(32)
     for G in _large_graphs(rng):
         m = cp._matrix(G)

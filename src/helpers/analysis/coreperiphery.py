@@ -80,6 +80,8 @@ _SWAP_CELLS = 1 << 22
 _GROUP_CELLS = 1 << 22
 # Graphs from this size use it (below, the vectorised batch of states is faster).
 _GROUP_FROM = 2000
+# It drops the groups met that emptied again once there are more than this many.
+_GROUP_COMPACT = 2048
 # Graphs up to this size are held dense, restart from random splits too and
 # swap in every descent; larger graphs are held sparse, only kick, and swap
 # at the end.
@@ -897,7 +899,7 @@ class _Batch:
                     for buf, t in zip(terms, self._cell_terms(new, B)):
                         buf[nc:nc + len(new)] = t
                     nc += len(new)
-                if nc > 4096 and nc > 2 * np.count_nonzero(count[cells[:nc]]):
+                if nc - np.count_nonzero(count[cells[:nc]]) > _GROUP_COMPACT:
                     keep = np.flatnonzero(count[cells[:nc]] > 0)
                     nk = len(keep)
                     cells[:nk] = cells[keep]
