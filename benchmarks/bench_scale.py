@@ -95,14 +95,18 @@ class Part:
 
 PARTS = (
     Part("summary", "network.summary", "20", "O(n + m)", 1),
-    Part("cp_ignore", "coreperiphery.partition (ignore)", "30", "local search, O(m) per move round", 1),
-    Part("cp_one", "coreperiphery.partition (one)", "30", "local search, O(m) per move round", 1),
+    Part("cp_ignore", "coreperiphery.partition (ignore)", "30",
+         "local search; per move O(groups + degree) from 2,000 members (members grouped by counts), "
+         "exchanges per pair of groups", 1),
+    Part("cp_one", "coreperiphery.partition (one)", "30",
+         "local search; per move O(groups + degree) from 2,000 members (members grouped by counts), "
+         "exchanges per pair of groups", 1),
     Part("coreness", "coreperiphery.coreness", "30", "L-BFGS, O(m) per iteration", 1),
     Part("sig_degree", "coreperiphery.significance (degree)", "30",
-         "per sample: 10 R curveball trades (dense rows <= 200 members, else successor sets, O(d) each) + "
-         "search; sequential stop", 1, 1, SIG, None, (("cp_ignore", 1),)),
+         "per sample: 10 R curveball trades (dense rows <= 200 members, else 20 global trades of R/2 pairs, "
+         "O(m log m) each) + the observed graph's search; sequential stop", 1, 1, SIG, None, (("cp_ignore", 1),)),
     Part("sig_density", "coreperiphery.significance (density)", "30",
-         "per sample: M cells drawn by index, O(M), + search; sequential stop", 1, 1, SIG, None,
+         "per sample: M cells drawn by index, O(M), + the observed graph's search; sequential stop", 1, 1, SIG, None,
          (("cp_ignore", 1),)),
     Part("leiden", "communities.detect_communities (leiden)", "30", "union graph + Leiden, ~O(m)", 1,
          in_total=False),

@@ -707,3 +707,156 @@ def test_significance_on_a_large_graph_is_the_same_on_one_or_two_processes():
     one = cp.significance(G, variant="one", n_samples=4, null="degree", seed=5, workers=1)
     two = cp.significance(G, variant="one", n_samples=4, null="degree", seed=5, workers=2)
     assert np.array_equal(one.null_fits, two.null_fits) and one.p_value == two.p_value
+
+
+# --------------------------------------------------------------------------
+# Large graphs: the grouped search makes the moves of the plain one
+# --------------------------------------------------------------------------
+
+
+def _batch(m, variant, X):
+    W = m.both_ways()
+    return cp._Batch(W, cp._ties(W), m.obs, m.ties, variant, np.zeros(len(X), dtype=int), X)
+
+
+def _large_graphs(rng):
+    return [
+        planted_digraph(rng, 260, 40, 0.5, 0.15, 0.03, absent=range(0, 260, 13)),
+        # every member has the same degree: many exchanges and flips are equally good,
+        # so the choice among them (the first in member order) is tested too
+        nx.circulant_graph(240, [1, 2, 5]),
+    ]
+
+
+@pytest.mark.parametrize("variant", cp.VARIANTS)
+def test_grouped_exchange_is_the_pairwise_best_exchange(variant):
+    rng = np.random.default_rng(31)
+    for G in _large_graphs(rng):
+        m = cp._matrix(G)
+        for share in (0.15, 0.5):
+            x = (rng.random(m.n) < share).astype(float)[None]
+            grouped, pairwise = _batch(m, variant, x), _batch(m, variant, x)
+            cand_a, cand_b = grouped._candidates(np.array([0]))
+            core, peri = np.flatnonzero(cand_a[0]), np.flatnonzero(cand_b[0])
+            moved = grouped._swap_grouped(0, core, peri)
+            assert moved == pairwise._swap_one(0, core, peri)
+            assert np.array_equal(grouped.X, pairwise.X)
+            for count in ("fit", "C", "RC", "mCC", "mPP", "sC"):
+                assert np.array_equal(getattr(grouped, count), getattr(pairwise, count))
+            # independent truth: every exchange of a candidate pair, fitted from scratch
+            swaps = np.repeat(x, len(core) * len(peri), axis=0)
+            aa, bb = np.meshgrid(core, peri, indexing="ij")
+            rows = np.arange(len(swaps))
+            swaps[rows, aa.ravel()] = 0.0
+            swaps[rows, bb.ravel()] = 1.0
+            fits = cp._state_fit(m, variant, swaps)
+            before = cp._state_fit(m, variant, x)[0]
+            if moved:
+                best = fits.max()
+                assert grouped.fit[0] == pytest.approx(best, abs=1e-12) and best > before
+                first = int(np.flatnonzero(fits >= best - 1e-12)[0])  # first pair in (core, peri) order
+                assert np.array_equal(grouped.X[0], swaps[first])
+            else:
+                assert len(fits) == 0 or fits.max() <= before + 1e-12
+
+
+@pytest.mark.parametrize("variant", cp.VARIANTS)
+@pytest.mark.parametrize("compact", [2048, 0])  # 0: a group that empties is dropped at once
+def test_grouped_descent_makes_the_flips_of_the_batch(monkeypatch, variant, compact):
+    monkeypatch.setattr(cp, "_GROUP_COMPACT", compact)
+    rng = np.random.default_rng(32)
+    for G in _large_graphs(rng):
+        m = cp._matrix(G)
+        X = (rng.random((6, m.n)) < rng.uniform(0.05, 0.6, size=(6, 1))).astype(float)
+        monkeypatch.setattr(cp, "_GROUP_FROM", 10**9)
+        plain = _batch(m, variant, X)
+        plain.descend(swaps=True)
+        monkeypatch.setattr(cp, "_GROUP_FROM", 0)
+        grouped = _batch(m, variant, X)
+        grouped.descend(swaps=True)
+        assert np.array_equal(plain.X, grouped.X)
+        assert np.array_equal(plain.fit, grouped.fit)
+        # independent truth: no single flip improves, fits from scratch
+        for x, fit in zip(grouped.X, grouped.fit):
+            assert fit == pytest.approx(cp._state_fit(m, variant, x[None])[0], abs=1e-12)
+            flips = np.abs(x[None, :] - np.eye(m.n))
+            assert cp._state_fit(m, variant, flips).max() <= fit + 1e-12
+
+
+def test_grouped_search_gives_the_split_of_the_plain_one(monkeypatch):
+    rng = np.random.default_rng(33)
+    for G in _large_graphs(rng):
+        for variant in cp.VARIANTS:
+            splits = []
+            for group_from in (10**9, 0):
+                monkeypatch.setattr(cp, "_GROUP_FROM", group_from)
+                monkeypatch.setattr(cp, "_RECENT", {})  # no remembered search
+                splits.append(cp.partition(G, variant=variant, seed=4))
+            assert splits[0] == splits[1]
+
+
+def test_a_search_made_a_moment_ago_is_remembered_not_confused(monkeypatch):
+    monkeypatch.setattr(cp, "_RECENT", {})
+    G = planted_digraph(np.random.default_rng(34), 16, 5, 0.9, 0.3, 0.05)
+    a = cp.partition(G, seed=1)
+    assert cp.partition(G, seed=1) is a
+    assert cp.partition(G, seed=2) is not a and cp.partition(G, variant="one", seed=1).variant == "one"
+    H = G.copy()
+    H.remove_edge(*next(iter(H.edges)))  # another graph on the same members: searched afresh
+    assert cp.partition(H, seed=1).fit == pytest.approx(cp.exhaustive_partition(H).fit, abs=1e-12)
+    assert len(cp._RECENT) <= cp._RECENT_SIZE
+
+
+# --------------------------------------------------------------------------
+# Global curveball trades: uniform over the graphs with the observed degrees
+# --------------------------------------------------------------------------
+
+
+def _all_with_degrees(A, obs):
+    """Every 0/1 matrix with A's row and column sums, no diagonal, empty unobserved rows."""
+    n = len(A)
+    cells = [(i, j) for i in range(n) for j in range(n) if i != j and obs[i]]
+    codes = np.arange(1 << len(cells))
+    bits = ((codes[:, None] >> np.arange(len(cells))) & 1).astype(np.int8)
+    rows = np.zeros((len(cells), n), dtype=np.int8)
+    cols = np.zeros((len(cells), n), dtype=np.int8)
+    for k, (i, j) in enumerate(cells):
+        rows[k, i] = cols[k, j] = 1
+    ok = ((bits @ rows) == A.sum(1)).all(1) & ((bits @ cols) == A.sum(0)).all(1)
+    return {tuple(A_cells) for A_cells in bits[ok].astype(bool)}, cells
+
+
+@pytest.mark.parametrize("absent", [(), (4,)])  # an odd number of respondents (one sits out), and an even one
+def test_global_trades_draw_every_graph_with_the_degrees_equally_often(absent):
+    from scipy.stats import chisquare
+
+    G = nx.DiGraph([(0, 1), (0, 2), (1, 2), (2, 3), (3, 0), (4, 0), (4, 2), (1, 4)])
+    for v in G:
+        G.nodes[v]["answered"] = v not in absent
+    G.remove_edges_from([e for e in list(G.edges) if e[0] in absent])
+    m = cp._matrix(G)
+    A = m.dense().astype(int)
+    graphs, cells = _all_with_degrees(A, m.obs)
+    assert 5 <= len(graphs) <= 60
+    counts = dict.fromkeys(graphs, 0)
+    # 80 trades: on these tiny graphs 20 trades (global or one at a time) still favour
+    # the observed graph; 50-100 no longer do
+    for seed in range(30 * len(graphs)):
+        B = cp._global_trades(m, np.random.default_rng(seed), 80).toarray() > 0
+        assert (B.sum(0) == A.sum(0)).all() and (B.sum(1) == A.sum(1)).all()
+        assert not B.diagonal().any() and not B[~m.obs].any()
+        counts[tuple(B[i, j] for i, j in cells)] += 1  # KeyError: a graph outside the set
+    assert min(counts.values()) > 0
+    assert chisquare(list(counts.values())).pvalue > 1e-3
+    # the same seed, the same graph
+    one, two = (cp._global_trades(m, np.random.default_rng(7), 20) for _ in range(2))
+    assert (one != two).nnz == 0
+
+
+def test_significance_on_a_large_directed_graph_is_the_same_on_one_or_two_processes():
+    G = planted_digraph(np.random.default_rng(35), 210, 20, 0.7, 0.2, 0.02, absent=range(0, 210, 11))
+    one = cp.significance(G, n_samples=4, null="degree", seed=5, workers=1)
+    two = cp.significance(G, n_samples=4, null="degree", seed=5, workers=2)
+    assert np.array_equal(one.null_fits, two.null_fits) and one.p_value == two.p_value
+    respondents = sum(1 for _, answered in G.nodes(data="answered") if answered)
+    assert np.isfinite(one.null_fits).all() and one.params["trades"] == 10 * respondents == 1900
