@@ -107,9 +107,10 @@ class Communities:
     method: str
     params: dict = field(default_factory=dict)
 
-    @property
+    @functools.cached_property
     def membership(self) -> dict[str, int]:
-        """Member id -> community number (0 = largest community)."""
+        """Member id -> community number (0 = largest community); built once (read it per
+        member in a loop: building it per member took 20 s at 10,000 members)."""
         return {v: i for i, c in enumerate(self.communities) for v in c}
 
     def __len__(self) -> int:
@@ -820,8 +821,11 @@ def community_departments(G: nx.Graph | nx.DiGraph, communities: Communities) ->
     departments = sorted(set(dept.values()))
     rows = []
     for i, members in enumerate(communities.communities):
+        counts: dict = {}
+        for v in members:  # once per member, not once per member and department
+            counts[dept[v]] = counts.get(dept[v], 0) + 1
         for d in departments:
-            count = sum(1 for v in members if dept[v] == d)
+            count = counts.get(d, 0)
             rows.append({"community": i, "size": len(members), "department": d, "count": count, "share": count / len(members)})
     return pd.DataFrame(rows, columns=["community", "size", "department", "count", "share"])
 
@@ -958,7 +962,8 @@ def groupings_finding(
         runs = _seed_runs(G, g, nodes, tuple(seed + i for i in range(n_seeds)))
         found, stability, best_share, run_modularities = runs.best, runs.stability, runs.best_share, runs.modularities
         again = _seed_runs(G, g, nodes, tuple(seed + n_seeds + i for i in range(n_seeds))).best.membership
-        reproduced = adjusted_rand_index([found.membership[v] for v in nodes], [again[v] for v in nodes])
+        kept = found.membership
+        reproduced = adjusted_rand_index([kept[v] for v in nodes], [again[v] for v in nodes])
         test = _modularity_test(g, found.modularity, method=method, n_samples=n_samples,
                                 swaps_per_edge=swaps_per_edge, seed=seed, sequential=True, workers=None,
                                 progress=progress, n_seeds=n_seeds)

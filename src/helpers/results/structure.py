@@ -82,7 +82,8 @@ def _communities(found, G: nx.DiGraph) -> dict:
     from helpers.analysis import communities as comm
 
     nodes = sorted(G.nodes())
-    members = [found.membership[v] for v in nodes]
+    membership = found.membership
+    members = [membership[v] for v in nodes]
     dept = [G.nodes[v]["department"] for v in nodes]
     return {"method": found.method, "n_communities": len(found.communities), "modularity": json_float(found.modularity),
             "nmi": json_float(comm.normalized_mutual_information(members, dept)), "ari": json_float(comm.adjusted_rand_index(members, dept))}
