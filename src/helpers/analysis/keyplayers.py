@@ -121,7 +121,8 @@ def key_players(G: nx.Graph | nx.DiGraph, *, exact_up_to: int = 200, sources: in
     members (seeded), the sums scaled up to all members as in pivot sampling [3]_; the
     others' distance columns are NaN. ``attrs["distance_sources"]`` then gives the
     number of sources and ``attrs["distance_se"]`` the largest standard error of a
-    DF change (None and NaN when exact).
+    DF change (None and NaN when exact); ``attrs["components"]`` the number of components
+    of the union graph.
 
     Parameters
     ----------
@@ -198,6 +199,7 @@ def key_players(G: nx.Graph | nx.DiGraph, *, exact_up_to: int = 200, sources: in
         "distance_fragmentation_change", "mean_distance_after", "mean_distance_change",
     ]
     out = pd.DataFrame(rows, columns=columns)
+    out.attrs["components"] = len(components)
     out.attrs["distance_sources"] = distance.sources
     out.attrs["distance_se"] = distance.se
     return out
@@ -426,11 +428,13 @@ def indispensable_finding(G: nx.Graph | nx.DiGraph, *, max_fragmentation_change:
     >>> indispensable_finding(nx.path_graph(3)).articulation_points
     (1,)
     """
-    H = as_undirected(G)
-    players = key_players(H, seed=seed)
+    players = key_players(G, seed=seed)
     cut = tuple(sorted(players.loc[players["articulation_point"], "member_id"]))
-    components = nx.number_connected_components(H)
-    connectivity, exact = _node_connectivity(H, components, cut, exact_up_to=exact_connectivity_up_to)
+    components = int(players.attrs["components"])
+    n = G.number_of_nodes()
+    # the union graph in networkx only where networkx's exact node connectivity needs it
+    H = as_undirected(G) if n <= exact_connectivity_up_to and components == 1 and not cut else None
+    connectivity, exact = _node_connectivity(H, components, cut, exact_up_to=exact_connectivity_up_to, n=n)
     max_f = float(players["fragmentation_change"].max()) if len(players) else math.nan
     max_df = float(players["distance_fragmentation_change"].max()) if len(players) else math.nan
     over = max_fragmentation_change is not None and max_df > max_fragmentation_change
@@ -465,14 +469,17 @@ def indispensable_finding(G: nx.Graph | nx.DiGraph, *, max_fragmentation_change:
     )
 
 
-def _node_connectivity(H: nx.Graph, components: int, cut: tuple, *, exact_up_to: int) -> tuple[int, bool]:
+def _node_connectivity(H: nx.Graph | None, components: int, cut: tuple, *, exact_up_to: int,
+                       n: int | None = None) -> tuple[int, bool]:
     """Node connectivity and whether it is exact.
 
     Disconnected: 0; an articulation point: 1; otherwise at least 2, and the exact
     value (networkx's max-flow algorithm, O(n + d^2) flow problems) only up to
-    ``exact_up_to`` members: above, 2 is returned as a lower bound.
+    ``exact_up_to`` members: above, 2 is returned as a lower bound. ``H`` (the union
+    graph) is read only for the exact value; ``n`` is its number of members (default:
+    ``H``'s).
     """
-    n = H.number_of_nodes()
+    n = H.number_of_nodes() if n is None else n
     if n < 2 or components > 1:
         return 0, True
     if cut:
