@@ -328,7 +328,8 @@ def detect_communities(G: nx.Graph | nx.DiGraph, *, method: str = "leiden", seed
     (('a', 'b', 'c'), ('d', 'e', 'f'))
     """
     big = G.number_of_nodes() > _IGRAPH_FROM
-    if (method == "leiden" or (method == "louvain" and big)) and (G.is_directed() or nx.number_of_selfloops(G) == 0):
+    if (method == "leiden" or (method in ("louvain", "greedy") and big)) and (
+            G.is_directed() or nx.number_of_selfloops(G) == 0):
         # straight from the tie graph to igraph, modularity by igraph: the union graph in
         # networkx and networkx's modularity were most of the time at 100,000 ties
         nodes = sorted(G.nodes())
@@ -337,8 +338,10 @@ def detect_communities(G: nx.Graph | nx.DiGraph, *, method: str = "leiden", seed
             if method == "leiden":
                 membership = _leiden(g, seed)
                 params = {"resolution_parameter": 1.0, "seed": int(seed), "n_iterations": 2}
-            else:
+            elif method == "louvain":
                 membership, params = _multilevel(g, seed), _louvain_params(seed)
+            else:
+                membership, params = g.community_fastgreedy().as_clustering().membership, {"implementation": "igraph"}
             return Communities(_order_communities(_groups(nodes, membership)), float(g.modularity(membership)),
                                method, params)
     H = as_undirected(G)
