@@ -9,7 +9,12 @@ Leiden is run from several seeds and the split of highest modularity is kept
 (:func:`best_of_seeds`); how much the runs agree (mean adjusted Rand index between
 every two runs) is kept beside it as the split's stability, so the finding does not
 depend on one seed. The random networks of the modularity test get the same treatment,
-so the test compares like with like.
+so the test compares like with like; they are the wave's union graph after
+:func:`swaps_for_size` double edge swaps per edge (numbers checked by
+``benchmarks/bench_rewiring.py``). Louvain and greedy modularity are reported beside
+Leiden for comparison only (:func:`comparison_methods`: greedy modularity is not run
+above 5,000 members); above 200 members every method runs in igraph, straight from the
+tie graph (:func:`union_igraph`).
 """
 
 from __future__ import annotations
@@ -42,6 +47,8 @@ __all__ = [
     "degree_preserving_rewire",
     "union_igraph",
     "SWAPS_PER_EDGE",
+    "SWAPS_PER_EDGE_SMALL",
+    "swaps_for_size",
     "ModularityTest",
     "modularity_test",
     "normalized_mutual_information",
@@ -59,13 +66,31 @@ SEEDS_FULL_UP_TO = 200
 
 
 #: Double edge swaps per edge for each random network of the groupings test
-#: (:func:`modularity_test`). ``benchmarks/bench_rewiring.py`` measures how the modularity
-#: Leiden finds in the random networks and the share of the wave's edges gone from them
-#: settle with the number of swaps: both are at their plateau (the value with 30 swaps per
-#: edge, within its standard error) from 5 swaps per edge on, on a strongly modular planted
-#: partition (1,000 members) as on synthetic organisations of 40 to 10,000 members; 3 are
-#: not always enough. Ten (the value before) cost twice the time for the same distribution.
+#: (:func:`modularity_test`) above :data:`SEEDS_FULL_UP_TO` members (:func:`swaps_for_size`).
+#: ``benchmarks/bench_rewiring.py`` measures how the modularity Leiden finds in the random
+#: networks and the share of the wave's edges gone from them settle with the number of
+#: swaps: on a strongly modular planted partition (1,000 members) and on synthetic
+#: organisations of 400 to 10,000 members both are at their plateau (the value with 30
+#: swaps per edge, within its standard error) from 5 swaps per edge on; 3 are not always
+#: enough. Ten (the value before) cost twice the time for the same distribution.
 SWAPS_PER_EDGE = 5
+#: Swaps per edge up to :data:`SEEDS_FULL_UP_TO` members: a forum's network is dense, so
+#: more swaps are refused (they would duplicate a tie); on the example wave the share of
+#: edges changed reaches its plateau at 10 swaps per edge, not at 5 (its modularity at 3),
+#: and a forum's swaps cost milliseconds.
+SWAPS_PER_EDGE_SMALL = 10
+
+
+def swaps_for_size(n_members: int) -> int:
+    """Double edge swaps per edge for the random networks of a network of ``n_members``:
+    :data:`SWAPS_PER_EDGE_SMALL` up to :data:`SEEDS_FULL_UP_TO` members, else :data:`SWAPS_PER_EDGE`.
+
+    Examples
+    --------
+    >>> swaps_for_size(40), swaps_for_size(10_000)
+    (10, 5)
+    """
+    return SWAPS_PER_EDGE_SMALL if n_members <= SEEDS_FULL_UP_TO else SWAPS_PER_EDGE
 
 
 def seeds_for_size(n_members: int) -> int:
@@ -439,7 +464,7 @@ def _seed_runs(G: nx.Graph | nx.DiGraph, g, nodes: list, seeds: tuple[int, ...])
     return SeedRuns(best, seeds, tuple(values), stability, share)
 
 
-def degree_preserving_rewire(H: nx.Graph, *, swaps_per_edge: float = SWAPS_PER_EDGE, seed: int = 0) -> nx.Graph:
+def degree_preserving_rewire(H: nx.Graph, *, swaps_per_edge: float | None = None, seed: int = 0) -> nx.Graph:
     """A random graph with the same degrees, by double edge swaps.
 
     Repeatedly picks two edges a-b and c-d at random and replaces them by a-d and c-b
@@ -451,8 +476,9 @@ def degree_preserving_rewire(H: nx.Graph, *, swaps_per_edge: float = SWAPS_PER_E
     ----------
     H : networkx.Graph
         Undirected simple graph.
-    swaps_per_edge : float
-        Swaps to attempt per edge (rounded to a whole number of swaps).
+    swaps_per_edge : float, optional
+        Swaps to attempt per edge (rounded to a whole number of swaps); default
+        :func:`swaps_for_size`.
     seed : int
         Seed of the ``random.Random`` that igraph draws from for this call.
 
@@ -475,6 +501,8 @@ def degree_preserving_rewire(H: nx.Graph, *, swaps_per_edge: float = SWAPS_PER_E
     True
     """
     nodes = sorted(H.nodes())
+    if swaps_per_edge is None:
+        swaps_per_edge = swaps_for_size(len(nodes))
     R = nx.Graph()
     R.add_nodes_from((v, H.nodes[v]) for v in nodes)
     rewired = _rewired(_to_igraph(H, nodes), swaps_per_edge=swaps_per_edge, seed=seed)
@@ -590,7 +618,7 @@ def modularity_test(
     *,
     method: str = "leiden",
     n_samples: int = 199,
-    swaps_per_edge: float = SWAPS_PER_EDGE,
+    swaps_per_edge: float | None = None,
     seed: int = 0,
     sequential: bool = True,
     workers: int | None = None,
@@ -603,9 +631,10 @@ def modularity_test(
     found in the wave is compared with the modularity the same method finds in random
     networks with the same degrees: the union graph rewired by degree-preserving double
     edge swaps [2]_ (:func:`degree_preserving_rewire`, ``swaps_per_edge`` x edges swaps;
-    :data:`SWAPS_PER_EDGE`, 5, reaches the random networks' plateau of modularity and of
-    edges changed in ``benchmarks/bench_rewiring.py``: the swaps are a Markov chain that
-    samples every graph with the degrees alike once it has mixed [5]_).
+    :func:`swaps_for_size`: 10 on a forum, 5 above 200 members, where the random
+    networks' modularity and share of edges changed reach their plateau in
+    ``benchmarks/bench_rewiring.py``; the swaps are a Markov chain that samples every
+    graph with the degrees alike once it has mixed [5]_).
 
     Parameters
     ----------
@@ -615,8 +644,8 @@ def modularity_test(
         Community method, see :func:`detect_communities`.
     n_samples : int
         Most random networks to draw.
-    swaps_per_edge : float
-        Double edge swaps (attempted) per edge when rewiring.
+    swaps_per_edge : float, optional
+        Double edge swaps (attempted) per edge when rewiring; default :func:`swaps_for_size`.
     seed : int
         Seeds the wave's community detection and, through
         :func:`helpers.analysis.permutation.block_rng`, every random network and its
@@ -657,6 +686,8 @@ def modularity_test(
     else:
         observed = detect_communities(H, method=method, seed=seed).modularity
     nodes = sorted(H.nodes())
+    if swaps_per_edge is None:
+        swaps_per_edge = swaps_for_size(len(nodes))
     return _modularity_test(_to_igraph(H, nodes), observed, method=method, n_samples=n_samples,
                             swaps_per_edge=swaps_per_edge, seed=seed, sequential=sequential, workers=workers,
                             progress=progress, n_seeds=n_seeds)
@@ -906,7 +937,7 @@ def groupings_finding(
     seed: int = 0,
     progress=None,
     n_seeds: int | None = None,
-    swaps_per_edge: float = SWAPS_PER_EDGE,
+    swaps_per_edge: float | None = None,
 ) -> GroupingsFinding:
     """Does the forum split into groupings beyond chance, and do they follow the departments?
 
@@ -939,8 +970,8 @@ def groupings_finding(
         Passed to :func:`modularity_test`.
     n_seeds : int, optional
         Leiden runs (default :func:`seeds_for_size`; ignored by the other methods).
-    swaps_per_edge : float
-        Double edge swaps per edge for each random network (:data:`SWAPS_PER_EDGE`).
+    swaps_per_edge : float, optional
+        Double edge swaps per edge for each random network (default :func:`swaps_for_size`).
 
     Returns
     -------
@@ -957,6 +988,8 @@ def groupings_finding(
     """
     if n_seeds is None:
         n_seeds = seeds_for_size(G.number_of_nodes())
+    if swaps_per_edge is None:
+        swaps_per_edge = swaps_for_size(G.number_of_nodes())
     reproduced = math.nan
     nodes = sorted(G.nodes())
     if method == "leiden":
