@@ -107,7 +107,7 @@ PARTS = (
     Part("leiden", "communities.detect_communities (leiden)", "30", "union graph + Leiden, ~O(m)", 1,
          in_total=False),
     Part("groupings", "communities.groupings_finding (leiden)", "30",
-         "2 Leiden runs + per network: rewire 5 m swaps + Leiden, ~O(m); sequential stop", 1, 1, NETS, None,
+         "2 Leiden runs + per network: rewire 10 m (<= 200 members) or 5 m swaps + Leiden, ~O(m); sequential stop", 1, 1, NETS, None,
          (("leiden", 2),)),
     Part("louvain", "communities.detect_communities (louvain)", "30",
          "Louvain (networkx <= 200 members, else igraph multilevel), ~O(m log n)", 1),
