@@ -305,9 +305,10 @@ class Structure(Result):
         Core-periphery in both variants with coreness, the fit against degree-preserving
         and same-density random networks (``n_samples`` each), Leiden communities against
         ``n_networks`` degree-preserving random networks (Louvain and greedy modularity
-        alongside, untested; greedy only up to 5,000 members, listed as ``left_out`` above:
-        :func:`helpers.analysis.communities.comparison_methods`), key players and the core's make-up; plus the contrasting
-        networks of Figure 2 with their measures, and Figure 1's positions (the core inside,
+        alongside, untested; greedy only up to 5,000 members, listed as ``left_out``
+        above: :func:`helpers.analysis.communities.comparison_methods`), key players and
+        the core's make-up; plus the contrasting networks of Figure 2 with their measures,
+        and Figure 1's positions (the core inside,
         :func:`helpers.analysis.layout.radial_positions`). The tests stop when their answer is
         clear (sequential Monte Carlo p-values); above 300 members they draw fewer random
         networks (:func:`helpers.analysis.permutation.samples_for_size`), and what was
