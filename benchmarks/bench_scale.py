@@ -111,11 +111,13 @@ PARTS = (
     Part("leiden", "communities.detect_communities (leiden)", "30", "union graph + Leiden, ~O(m)", 1,
          in_total=False),
     Part("groupings", "communities.groupings_finding (leiden)", "30",
-         "2 Leiden runs + per network: rewire 10 m swaps + Leiden, ~O(m); sequential stop", 1, 1, NETS, None,
+         "2 Leiden runs + per network: rewire 10 m (<= 200 members) or 5 m swaps + Leiden, ~O(m); sequential stop", 1, 1, NETS, None,
          (("leiden", 2),)),
-    Part("louvain", "communities.detect_communities (louvain)", "30", "networkx Louvain, ~O(m log n)", 1),
+    Part("louvain", "communities.detect_communities (louvain)", "30",
+         "Louvain (networkx <= 200 members, else igraph multilevel), ~O(m log n)", 1),
     Part("greedy", "communities.detect_communities (greedy)", "30",
-         "Clauset-Newman-Moore (networkx via cdlib <= 200 members, else igraph), O(m d log n)", 1),
+         "Clauset-Newman-Moore (networkx via cdlib <= 200 members, else igraph), O(m d log n); "
+         "not run above 5,000 members", 1),
     Part("key_players", "keyplayers.key_players", "30",
          "one DFS for F, O(n + m); distances: n removals x n BFS up to 200 members, else 20 x 100 BFS", 1),
     Part("connectivity", "indispensable_finding w/o key_players", "30",
@@ -127,7 +129,8 @@ PARTS = (
          "igraph Brandes betweenness O(n m); 500 pivots above 3,000 members", 1),
     Part("contrasts", "contrasts.contrasting_networks", "30", "lists all n (n-1) ordered pairs up to 1,000 members, above draws pair numbers: O(m)",
          2, 2, memory_bound=True),
-    Part("contrast_measures", "contrasts.contrast_measures", "30", "5 x (Leiden + partition)", 1),
+    Part("contrast_measures", "contrasts.contrast_measures", "30",
+         "4 x (Leiden + partition); the wave's from the parts above", 1),
     Part("analyse", "Structure.compute (all of it)", "30", "the sum of the parts above", 3,
          in_total=False, only_upto=100),
     Part("exports", "exports.write_all", "30",
@@ -174,8 +177,11 @@ def _run_part(key: str, ctx: dict, samples: int | None, seed: int):
     if key == "leiden":
         return communities.detect_communities(G, method="leiden", seed=seed)
     if key == "groupings":
-        return communities.groupings_finding(G, method="leiden", n_samples=samples, seed=seed)
+        ctx["groupings"] = communities.groupings_finding(G, method="leiden", n_samples=samples, seed=seed)
+        return ctx["groupings"]
     if key in ("louvain", "greedy"):
+        if key not in communities.comparison_methods(G.number_of_nodes())[0]:
+            return None  # left out at this size, as Structure.compute leaves it out
         return communities.detect_communities(G, method=key, seed=seed)
     if key == "key_players":
         return keyplayers.key_players(G, seed=seed)
@@ -195,8 +201,14 @@ def _run_part(key: str, ctx: dict, samples: int | None, seed: int):
                                                           n_edges=G.number_of_edges())
         return ctx["contrasts"]
     if key == "contrast_measures":
+        wave = {}  # as Structure.compute: the wave's fit and first Leiden run from the parts above
+        if ctx.get("split") is not None:
+            wave["fit"] = ctx["split"].fit
+        if ctx.get("groupings") is not None and ctx["groupings"].run_modularities:
+            wave["modularity"] = ctx["groupings"].run_modularities[0]
         return contrasts.contrast_measures({"wave": G, **ctx["contrasts"]},
-                                           fit=lambda g: coreperiphery.partition(g, seed=seed).fit, seed=seed)
+                                           fit=lambda g: coreperiphery.partition(g, seed=seed).fit, seed=seed,
+                                           known={"wave": wave})
     if key == "analyse":
         return Structure.compute(G, seed=seed)
     if key == "exports":

@@ -4,6 +4,7 @@ import itertools
 import math
 import subprocess
 import sys
+import types
 
 import networkx as nx
 import pandas as pd
@@ -172,3 +173,101 @@ def test_leiden_on_a_tie_graph_is_leiden_on_its_union_graph():
     nodes = sorted(H)
     g = st._to_igraph(G, nodes)
     assert g.get_edgelist() == sorted(tuple(sorted((nodes.index(u), nodes.index(v)))) for u, v in H.edges())
+
+
+# ---------------------------------------------------------------- the random networks at scale
+
+
+def _graphs_with_degrees(n, degrees, m):
+    """Every labelled simple graph on ``range(n)`` with these degrees, by trying all edge sets."""
+    pairs = list(itertools.combinations(range(n), 2))
+    return [frozenset(c) for c in itertools.combinations(pairs, m)
+            if all(sum(v in e for e in c) == degrees[v] for v in range(n))]
+
+
+def test_the_default_swaps_sample_every_graph_with_the_degrees_alike():
+    # degrees (3, 3, 3, 2, 1, 2): 27 labelled simple graphs, found by trying all 1,716 edge sets; from
+    # one start, 5 (and 10) swaps per edge reach each about equally often (chi-square), while
+    # 0.3 swaps per edge stay near the start (the check can fail)
+    from scipy.stats import chisquare
+
+    H = nx.Graph([(0, 1), (0, 2), (0, 3), (1, 2), (1, 4), (3, 5), (2, 5)])
+    graphs = _graphs_with_degrees(6, dict(H.degree()), H.number_of_edges())
+    assert len(graphs) == 27
+
+    def counts(swaps):
+        seen = {}
+        for seed in range(2700):
+            key = frozenset(st.degree_preserving_rewire(H, swaps_per_edge=swaps, seed=seed).edges())
+            seen[key] = seen.get(key, 0) + 1
+        assert set(seen) <= set(graphs)
+        return [seen.get(g, 0) for g in graphs]
+
+    assert chisquare(counts(st.SWAPS_PER_EDGE)).pvalue > 0.001
+    assert chisquare(counts(st.SWAPS_PER_EDGE_SMALL)).pvalue > 0.001
+    assert chisquare(counts(0.3)).pvalue < 1e-6
+
+
+def test_groupings_finding_tests_the_split_it_reports():
+    # the finding's test (one igraph copy of the union graph for everything) is the public test
+    # run on its own: the same observed modularity, the same random networks, the same p-value
+    G = nx.relabel_nodes(nx.gnm_random_graph(60, 240, seed=3, directed=True), lambda i: f"m{i:02d}")
+    nx.set_node_attributes(G, {v: "AB"[i % 2] for i, v in enumerate(sorted(G))}, "department")
+    f = st.groupings_finding(G, n_samples=19, seed=5, n_seeds=3)
+    alone = st.modularity_test(G, n_samples=19, seed=5, n_seeds=3)
+    assert f.test == alone
+    assert f.test.observed == pytest.approx(f.communities.modularity)
+    assert f.run_modularities[0] == pytest.approx(st.detect_communities(G, method="leiden", seed=5).modularity)
+    assert max(f.run_modularities) == pytest.approx(f.communities.modularity)
+
+
+def test_louvain_on_a_large_network_agrees_with_networkx():
+    # planted partition of 4 x 60 members: Louvain in igraph (above 200 members) and in networkx
+    # both find the blocks; the modularity is the hand-computed one; the same seed, the same split
+    H = nx.relabel_nodes(nx.planted_partition_graph(4, 60, 0.3, 0.005, seed=3), lambda i: f"m{i:03d}")
+    big = st.detect_communities(H, method="louvain", seed=4)
+    assert big.params["implementation"] == "igraph"
+    blocks = [{f"m{i:03d}" for i in range(60 * b, 60 * (b + 1))} for b in range(4)]
+    assert {frozenset(c) for c in big.communities} == {frozenset(b) for b in blocks}
+    reference = nx.community.louvain_communities(H, seed=4)
+    assert big.modularity == pytest.approx(nx.community.modularity(H, reference), abs=0.01)
+    assert big.modularity == pytest.approx(_modularity_by_hand(H, big.communities))
+    assert st.detect_communities(H, method="louvain", seed=4) == big
+    D = H.to_directed()  # a tie graph goes straight to igraph: the same split
+    assert st.detect_communities(D, method="louvain", seed=4).communities == big.communities
+
+
+def test_greedy_is_left_out_above_its_size():
+    assert st.comparison_methods(st.COMPARISON_UP_TO["greedy"]) == (("louvain", "greedy"), ())
+    assert st.comparison_methods(st.COMPARISON_UP_TO["greedy"] + 1) == (("louvain",), ("greedy",))
+
+
+def test_union_igraph_is_the_union_graph():
+    G = nx.gnm_random_graph(50, 300, seed=2, directed=True)
+    G.add_edge(3, 3)
+    H = network.union_graph(G)
+    nodes = sorted(G)
+    assert st.union_igraph(G, nodes).get_edgelist() == sorted(H.edges())
+
+
+def test_a_left_out_method_is_said_to_be_in_the_results_and_the_method_note(tmp_path, monkeypatch):
+    # greedy modularity only up to 11 members here: a forum of 12 gets Louvain's modularity as
+    # Louvain finds it, and greedy listed as not run, with its limit, in the results and the appendix
+    from test_sections import clique, forum, write_wave
+
+    from helpers.handout.sections import method
+
+    monkeypatch.setitem(st.COMPARISON_UP_TO, "greedy", 11)
+    G = forum({"A": 6, "B": 6})
+    clique(G, [f"A{i}" for i in range(6)])
+    clique(G, [f"B{i}" for i in range(6)])
+    G.add_edges_from([("A0", "B0"), ("B0", "A0")])
+    ctx = write_wave(tmp_path, G)
+    ctx.__dict__["external"] = types.SimpleNamespace(external_tests=pd.DataFrame({"n_permutations": [99], "seed": [1]}))  # no external step
+    ctx.meta["input_sha256"] = "ab12"  # nor ingest's hash
+    others = {c["method"]: c for c in ctx.structure.other_communities}
+    assert others["greedy"]["left_out"] and others["greedy"]["up_to"] == 11 and others["greedy"]["modularity"] is None
+    assert others["louvain"]["modularity"] == pytest.approx(st.detect_communities(G, method="louvain", seed=1).modularity)
+    note = next(p for p in method.appendix_parts(ctx) if "**Groupings.**" in p)
+    assert "greedy (not run above 11 members" in note
+    assert f"louvain {ctx.n(others['louvain']['modularity'], 2)}" in note

@@ -90,3 +90,39 @@ def test_large_contrasting_networks_are_drawn_by_index_with_the_same_structure(m
     assert all(cp.has_edge(u, v) for u in core for v in core if u != v)
     again = _contrasts.contrasting_networks(n, None, departments, seed=3, n_edges=m)
     assert all(sorted(again[k].edges()) == sorted(nets[k].edges()) for k in nets)
+
+
+def test_contrast_measures_take_what_is_known_and_count_as_network_measures():
+    from helpers.analysis.network import network_measures
+
+    nets = st.contrasting_networks(40, None, DEPTS, seed=5, n_edges=300)
+    wave = nets["random"].copy()
+    for v in list(wave)[:4]:  # four did not answer: the density's denominator counts respondents
+        wave.nodes[v]["answered"] = False
+        wave.remove_edges_from(list(wave.out_edges(v)))
+    graphs = {"wave": wave, **nets}
+    table = st.contrast_measures(graphs, fit=lambda g: 0.5, seed=2, known={"wave": {"modularity": -1.0, "fit": 2.0}})
+    assert table.loc["wave", "modularity"] == -1.0 and table.loc["wave", "fit"] == 2.0
+    for name, g in graphs.items():
+        nm = network_measures(g)
+        assert (table.loc[name, "members"], table.loc[name, "ties"]) == (nm.n_members, nm.n_ties)
+        assert table.loc[name, "density"] == pytest.approx(nm.density)
+        if name != "wave":
+            assert table.loc[name, "fit"] == 0.5
+            assert table.loc[name, "modularity"] == pytest.approx(
+                communities.detect_communities(g, method="leiden", seed=2).modularity)
+
+
+def test_the_structure_step_measures_the_wave_as_its_other_parts_do():
+    # Figure 2's row for the wave reuses the groupings' first Leiden run and the core-periphery split:
+    # the same figures as computing them again for the wave alone
+    from conftest import two_cliques
+    from helpers.analysis import coreperiphery
+    from helpers.results.structure import Structure
+
+    G = two_cliques(6)
+    G.add_edges_from([("a1", "b2"), ("b3", "a4")])
+    result = Structure.compute(G, seed=3, n_samples=19, n_networks=19)
+    wave = result.contrasts.set_index("network").loc["wave"]
+    assert wave["modularity"] == pytest.approx(communities.detect_communities(G, method="leiden", seed=3).modularity)
+    assert wave["fit"] == pytest.approx(coreperiphery.partition(G, variant="ignore", seed=3).fit)

@@ -12,6 +12,7 @@ from scipy.sparse.csgraph import shortest_path
 from conftest import tie_graph as _wave, two_cliques as _two_cliques
 from helpers.analysis import keyplayers as _keyplayers
 from helpers.analysis import keyplayers as st
+from helpers.analysis import network
 
 
 def test_fragmentation_by_hand():
@@ -131,3 +132,18 @@ def test_connectivity_is_a_lower_bound_only_on_large_networks():
     small = _keyplayers.indispensable_finding(nx.relabel_nodes(nx.complete_graph(6), str))
     assert small.node_connectivity == 5 and small.connectivity_exact
     assert big.distance_sources == 100 and big.distance_se >= 0
+
+
+def test_key_players_of_a_tie_graph_are_those_of_its_union_graph():
+    # the tie graph goes straight to igraph (no union graph in networkx): the same table as from
+    # networkx's union graph, components counted as networkx counts them
+    G = nx.relabel_nodes(nx.gnm_random_graph(40, 45, seed=6, directed=True), lambda i: f"m{i:02d}")
+    nx.set_node_attributes(G, {v: "XY"[i % 2] for i, v in enumerate(sorted(G))}, "department")
+    G.add_edge("m01", "m01")
+    H = network.union_graph(G)
+    direct, via_union = _keyplayers.key_players(G), _keyplayers.key_players(H)
+    pd.testing.assert_frame_equal(direct, via_union)
+    assert direct.attrs["components"] == nx.number_connected_components(H)
+    finding = _keyplayers.indispensable_finding(G)
+    assert finding.components == nx.number_connected_components(H)
+    assert finding.articulation_points == tuple(sorted(nx.articulation_points(H)))

@@ -9,7 +9,12 @@ Leiden is run from several seeds and the split of highest modularity is kept
 (:func:`best_of_seeds`); how much the runs agree (mean adjusted Rand index between
 every two runs) is kept beside it as the split's stability, so the finding does not
 depend on one seed. The random networks of the modularity test get the same treatment,
-so the test compares like with like.
+so the test compares like with like; they are the wave's union graph after
+:func:`swaps_for_size` double edge swaps per edge (numbers checked by
+``benchmarks/bench_rewiring.py``). Louvain and greedy modularity are reported beside
+Leiden for comparison only (:func:`comparison_methods`: greedy modularity is not run
+above 5,000 members); above 200 members every method runs in igraph, straight from the
+tie graph (:func:`union_igraph`).
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ from helpers.analysis.permutation import SequentialRule, default_workers, sequen
 
 __all__ = [
     "COMMUNITY_METHODS",
+    "COMPARISON_UP_TO",
+    "comparison_methods",
     "Communities",
     "modularity",
     "detect_communities",
@@ -38,6 +45,10 @@ __all__ = [
     "N_SEEDS",
     "seeds_for_size",
     "degree_preserving_rewire",
+    "union_igraph",
+    "SWAPS_PER_EDGE",
+    "SWAPS_PER_EDGE_SMALL",
+    "swaps_for_size",
     "ModularityTest",
     "modularity_test",
     "normalized_mutual_information",
@@ -52,6 +63,34 @@ COMMUNITY_METHODS = ("leiden", "louvain", "greedy")
 N_SEEDS = 10
 #: Above this many members, fewer runs (:func:`seeds_for_size`): each run and each random network costs more.
 SEEDS_FULL_UP_TO = 200
+
+
+#: Double edge swaps per edge for each random network of the groupings test
+#: (:func:`modularity_test`) above :data:`SEEDS_FULL_UP_TO` members (:func:`swaps_for_size`).
+#: ``benchmarks/bench_rewiring.py`` measures how the modularity Leiden finds in the random
+#: networks and the share of the wave's edges gone from them settle with the number of
+#: swaps: on a strongly modular planted partition (1,000 members) and on synthetic
+#: organisations of 400 to 10,000 members both are at their plateau (the value with 30
+#: swaps per edge, within its standard error) from 5 swaps per edge on; 3 are not always
+#: enough. Ten (the value before) cost twice the time for the same distribution.
+SWAPS_PER_EDGE = 5
+#: Swaps per edge up to :data:`SEEDS_FULL_UP_TO` members: a forum's network is dense, so
+#: more swaps are refused (they would duplicate a tie); on the example wave the share of
+#: edges changed reaches its plateau at 10 swaps per edge, not at 5 (its modularity at 3),
+#: and a forum's swaps cost milliseconds.
+SWAPS_PER_EDGE_SMALL = 10
+
+
+def swaps_for_size(n_members: int) -> int:
+    """Double edge swaps per edge for the random networks of a network of ``n_members``:
+    :data:`SWAPS_PER_EDGE_SMALL` up to :data:`SEEDS_FULL_UP_TO` members, else :data:`SWAPS_PER_EDGE`.
+
+    Examples
+    --------
+    >>> swaps_for_size(40), swaps_for_size(10_000)
+    (10, 5)
+    """
+    return SWAPS_PER_EDGE_SMALL if n_members <= SEEDS_FULL_UP_TO else SWAPS_PER_EDGE
 
 
 def seeds_for_size(n_members: int) -> int:
@@ -93,9 +132,10 @@ class Communities:
     method: str
     params: dict = field(default_factory=dict)
 
-    @property
+    @functools.cached_property
     def membership(self) -> dict[str, int]:
-        """Member id -> community number (0 = largest community)."""
+        """Member id -> community number (0 = largest community); built once (read it per
+        member in a loop: building it per member took 20 s at 10,000 members)."""
         return {v: i for i, c in enumerate(self.communities) for v in c}
 
     def __len__(self) -> int:
@@ -161,10 +201,13 @@ def _find(H: nx.Graph, method: str, seed: int) -> tuple[list, dict]:
         # cdlib's louvain passes `randomize` to python-louvain, where an integer only
         # switches randomisation on (seeded from numpy's global state) and False fixes
         # the seed at 0; neither takes our seed. networkx's implementation does.
+        if H.number_of_nodes() > _IGRAPH_FROM:
+            nodes = sorted(H.nodes())
+            return _groups(nodes, _multilevel(_to_igraph(H, nodes), seed)), _louvain_params(seed)
         found = nx.community.louvain_communities(H, resolution=1.0, seed=int(seed))
         return found, {"resolution": 1.0, "seed": int(seed)}
     if method == "greedy":
-        if H.number_of_nodes() > _GREEDY_IGRAPH_FROM:
+        if H.number_of_nodes() > _IGRAPH_FROM:
             return _fastgreedy(H), {"implementation": "igraph"}
         algorithms = _import_cdlib_algorithms()
         found = algorithms.greedy_modularity(H)
@@ -203,8 +246,59 @@ def _best_leiden(g, seeds) -> tuple[float, list[int], list[list[int]], list[floa
     return values[best], runs[best], runs, values
 
 
-#: From this many members on, greedy modularity runs in igraph (C) instead of networkx.
-_GREEDY_IGRAPH_FROM = 200
+#: Above this many members, Louvain and greedy modularity run in igraph (C) instead of networkx.
+_IGRAPH_FROM = 200
+#: The methods reported beside Leiden for comparison (untested, used by no finding), and the
+#: most members each is run for (:func:`comparison_methods`): greedy modularity's merges cost
+#: O(m d log n), 1.3 s at 4,000 members and 10-12 s at 10,000 (igraph, one core), for a figure
+#: the handout only lists.
+COMPARISON_UP_TO = {"louvain": None, "greedy": 5000}
+
+
+def comparison_methods(n_members: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The comparison methods run for a network of ``n_members``, and those left out.
+
+    Louvain at every size; greedy modularity (Clauset-Newman-Moore) up to
+    ``COMPARISON_UP_TO["greedy"]`` (5,000) members, left out above: its time grows with
+    n^2.2 and the handout only lists its modularity beside Leiden's.
+
+    Examples
+    --------
+    >>> comparison_methods(40)
+    (('louvain', 'greedy'), ())
+    >>> comparison_methods(10_000)
+    (('louvain',), ('greedy',))
+    """
+    run = tuple(m for m, most in COMPARISON_UP_TO.items() if most is None or n_members <= most)
+    return run, tuple(m for m in COMPARISON_UP_TO if m not in run)
+
+
+def _groups(nodes: list, membership) -> list[list]:
+    """Community lists from a membership vector over ``nodes``."""
+    groups: dict[int, list] = {}
+    for v, c in zip(nodes, membership):
+        groups.setdefault(c, []).append(v)
+    return list(groups.values())
+
+
+def _louvain_params(seed: int) -> dict:
+    """The parameters stated for a Louvain run in igraph."""
+    return {"resolution": 1.0, "seed": int(seed), "implementation": "igraph"}
+
+
+def _multilevel(g, seed: int) -> list[int]:
+    """Louvain (igraph's ``community_multilevel``, C) on an igraph graph, seeded as :func:`_leiden`;
+    the membership of the last level (the split of highest modularity)."""
+    import random
+
+    import igraph
+
+    igraph.set_random_number_generator(random.Random(int(seed)))
+    try:
+        found = g.community_multilevel(resolution=1.0)
+    finally:
+        igraph.set_random_number_generator(random)
+    return list(found.membership)
 
 
 def _fastgreedy(H: nx.Graph) -> list:
@@ -226,7 +320,8 @@ def detect_communities(G: nx.Graph | nx.DiGraph, *, method: str = "leiden", seed
         ``"leiden"``: the Leiden algorithm [1]_ maximising modularity (igraph's
         ``community_leiden``, seeded). ``"louvain"``: the Louvain algorithm
         [2]_ through ``networkx.community.louvain_communities`` because cdlib's louvain
-        cannot be given a seed. ``"greedy"``: Clauset-Newman-Moore greedy modularity [3]_
+        cannot be given a seed; above 200 members igraph's ``community_multilevel``, the
+        same algorithm in C (seeded as Leiden). ``"greedy"``: Clauset-Newman-Moore greedy modularity [3]_
         (cdlib's ``algorithms.greedy_modularity``; above 200 members igraph's
         ``community_fastgreedy``, the same algorithm in C; deterministic, the seed is
         unused).
@@ -257,18 +352,23 @@ def detect_communities(G: nx.Graph | nx.DiGraph, *, method: str = "leiden", seed
     >>> detect_communities(H, method="louvain", seed=1).communities
     (('a', 'b', 'c'), ('d', 'e', 'f'))
     """
-    if method == "leiden" and (G.is_directed() or nx.number_of_selfloops(G) == 0):
+    big = G.number_of_nodes() > _IGRAPH_FROM
+    if (method == "leiden" or (method in ("louvain", "greedy") and big)) and (
+            G.is_directed() or nx.number_of_selfloops(G) == 0):
         # straight from the tie graph to igraph, modularity by igraph: the union graph in
         # networkx and networkx's modularity were most of the time at 100,000 ties
         nodes = sorted(G.nodes())
         g = _to_igraph(G, nodes)
         if g.ecount():
-            membership = _leiden(g, seed)
-            groups: dict[int, list] = {}
-            for v, c in zip(nodes, membership):
-                groups.setdefault(c, []).append(v)
-            return Communities(_order_communities(groups.values()), float(g.modularity(membership)), method,
-                               {"resolution_parameter": 1.0, "seed": int(seed), "n_iterations": 2})
+            if method == "leiden":
+                membership = _leiden(g, seed)
+                params = {"resolution_parameter": 1.0, "seed": int(seed), "n_iterations": 2}
+            elif method == "louvain":
+                membership, params = _multilevel(g, seed), _louvain_params(seed)
+            else:
+                membership, params = g.community_fastgreedy().as_clustering().membership, {"implementation": "igraph"}
+            return Communities(_order_communities(_groups(nodes, membership)), float(g.modularity(membership)),
+                               method, params)
     H = as_undirected(G)
     found, params = _find(H, method, seed)
     communities = _order_communities(found)
@@ -341,16 +441,18 @@ def best_of_seeds(G: nx.Graph | nx.DiGraph, *, n_seeds: int = N_SEEDS, seed: int
         raise ValueError("n_seeds must be at least 1")
     seeds = tuple(int(seed) + i for i in range(n_seeds))
     nodes = sorted(G.nodes())
-    g = _to_igraph(G, nodes)  # the union graph of a tie graph, without networkx's copy
+    return _seed_runs(G, _to_igraph(G, nodes), nodes, seeds)  # the union graph of a tie graph, without networkx's copy
+
+
+def _seed_runs(G: nx.Graph | nx.DiGraph, g, nodes: list, seeds: tuple[int, ...]) -> SeedRuns:
+    """:func:`best_of_seeds` on ``g``, ``G``'s union graph in igraph (vertex i is ``nodes[i]``)."""
+    n_seeds = len(seeds)
     if g.ecount() == 0:
         single = Communities(_order_communities([v] for v in nodes), math.nan, "leiden", {"seed": seeds[0]})
         return SeedRuns(single, seeds, tuple(math.nan for _ in seeds), 1.0 if n_seeds > 1 else math.nan, 1.0)
     best_value, best_membership, runs, values = _best_leiden(g, seeds)
     best_index = runs.index(best_membership)
-    groups: dict[int, list] = {}
-    for v, c in zip(nodes, best_membership):
-        groups.setdefault(c, []).append(v)
-    communities = _order_communities(groups.values())
+    communities = _order_communities(_groups(nodes, best_membership))
     if not G.is_directed() and nx.number_of_selfloops(G):  # networkx counts a self-loop, igraph's copy has none
         best_value = modularity(G, communities)
     best = Communities(communities, float(best_value), "leiden",
@@ -362,7 +464,7 @@ def best_of_seeds(G: nx.Graph | nx.DiGraph, *, n_seeds: int = N_SEEDS, seed: int
     return SeedRuns(best, seeds, tuple(values), stability, share)
 
 
-def degree_preserving_rewire(H: nx.Graph, *, swaps_per_edge: int = 10, seed: int = 0) -> nx.Graph:
+def degree_preserving_rewire(H: nx.Graph, *, swaps_per_edge: float | None = None, seed: int = 0) -> nx.Graph:
     """A random graph with the same degrees, by double edge swaps.
 
     Repeatedly picks two edges a-b and c-d at random and replaces them by a-d and c-b
@@ -374,8 +476,9 @@ def degree_preserving_rewire(H: nx.Graph, *, swaps_per_edge: int = 10, seed: int
     ----------
     H : networkx.Graph
         Undirected simple graph.
-    swaps_per_edge : int
-        Swaps to make per edge.
+    swaps_per_edge : float, optional
+        Swaps to attempt per edge (rounded to a whole number of swaps); default
+        :func:`swaps_for_size`.
     seed : int
         Seed of the ``random.Random`` that igraph draws from for this call.
 
@@ -398,6 +501,8 @@ def degree_preserving_rewire(H: nx.Graph, *, swaps_per_edge: int = 10, seed: int
     True
     """
     nodes = sorted(H.nodes())
+    if swaps_per_edge is None:
+        swaps_per_edge = swaps_for_size(len(nodes))
     R = nx.Graph()
     R.add_nodes_from((v, H.nodes[v]) for v in nodes)
     rewired = _rewired(_to_igraph(H, nodes), swaps_per_edge=swaps_per_edge, seed=seed)
@@ -405,20 +510,33 @@ def degree_preserving_rewire(H: nx.Graph, *, swaps_per_edge: int = 10, seed: int
     return R
 
 
-def _to_igraph(H: nx.Graph | nx.DiGraph, nodes: list):
+def union_igraph(H: nx.Graph | nx.DiGraph, nodes: list):
     """The undirected simple graph of ``H`` in igraph: vertex i is ``nodes[i]``, edges sorted,
-    self-loops dropped, a pair tied both ways once (for a tie graph: its union graph)."""
+    self-loops dropped, a pair tied both ways once (for a tie graph: its union graph,
+    :func:`helpers.analysis.network.union_graph`, without building it in networkx).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> union_igraph(nx.DiGraph([("b", "a"), ("a", "b"), ("c", "a"), ("c", "c")]), ["a", "b", "c"]).get_edgelist()
+    [(0, 1), (0, 2)]
+    """
     import igraph
 
     index = {v: i for i, v in enumerate(nodes)}
-    m = H.number_of_edges()
+    n, m = len(nodes), H.number_of_edges()
     ends = np.fromiter((index[x] for e in H.edges() for x in e[:2]), dtype=np.int64, count=2 * m).reshape(m, 2)
-    ends = np.sort(ends, axis=1)
-    ends = np.unique(ends[ends[:, 0] != ends[:, 1]], axis=0)  # rows in lexicographic order, as sorted pairs
-    return igraph.Graph(n=len(nodes), edges=ends.tolist())
+    lo, hi = ends.min(axis=1), ends.max(axis=1)
+    keep = lo != hi
+    pairs = np.unique(lo[keep] * max(n, 1) + hi[keep])  # one number per pair: sorted as (lo, hi)
+    # two flat lists zipped: a quarter of the time of the (m, 2) array's tolist at 180,000 ties
+    return igraph.Graph(n=n, edges=list(zip((pairs // max(n, 1)).tolist(), (pairs % max(n, 1)).tolist())))
 
 
-def _rewired(g, *, swaps_per_edge: int, seed: int):
+_to_igraph = union_igraph
+
+
+def _rewired(g, *, swaps_per_edge: float, seed: int):
     """igraph's degree-preserving rewiring (C code, simple graphs), seeded.
 
     igraph draws from a process-wide random-number hook; it is pointed at a
@@ -432,7 +550,7 @@ def _rewired(g, *, swaps_per_edge: int, seed: int):
     if out.ecount() >= 2:
         igraph.set_random_number_generator(random.Random(seed))
         try:
-            out.rewire(n=swaps_per_edge * out.ecount(), allowed_edge_types="simple")
+            out.rewire(n=int(round(swaps_per_edge * out.ecount())), allowed_edge_types="simple")
         finally:
             igraph.set_random_number_generator(random)
     return out
@@ -500,7 +618,7 @@ def modularity_test(
     *,
     method: str = "leiden",
     n_samples: int = 199,
-    swaps_per_edge: int = 10,
+    swaps_per_edge: float | None = None,
     seed: int = 0,
     sequential: bool = True,
     workers: int | None = None,
@@ -512,7 +630,11 @@ def modularity_test(
     Even random networks have splits of sizeable modularity [1]_, so the modularity
     found in the wave is compared with the modularity the same method finds in random
     networks with the same degrees: the union graph rewired by degree-preserving double
-    edge swaps [2]_ (:func:`degree_preserving_rewire`, ``swaps_per_edge`` x edges swaps).
+    edge swaps [2]_ (:func:`degree_preserving_rewire`, ``swaps_per_edge`` x edges swaps;
+    :func:`swaps_for_size`: 10 on a forum, 5 above 200 members, where the random
+    networks' modularity and share of edges changed reach their plateau in
+    ``benchmarks/bench_rewiring.py``; the swaps are a Markov chain that samples every
+    graph with the degrees alike once it has mixed [5]_).
 
     Parameters
     ----------
@@ -522,8 +644,8 @@ def modularity_test(
         Community method, see :func:`detect_communities`.
     n_samples : int
         Most random networks to draw.
-    swaps_per_edge : int
-        Double edge swaps per edge when rewiring.
+    swaps_per_edge : float, optional
+        Double edge swaps (attempted) per edge when rewiring; default :func:`swaps_for_size`.
     seed : int
         Seeds the wave's community detection and, through
         :func:`helpers.analysis.permutation.block_rng`, every random network and its
@@ -555,6 +677,8 @@ def modularity_test(
        103(23), 8577-8582, 2006.
     .. [4] J. Besag and P. Clifford, "Sequential Monte Carlo p-values", Biometrika
        78(2), 301-304, 1991.
+    .. [5] B. K. Fosdick, D. B. Larremore, J. Nishimura and J. Ugander, "Configuring
+       random graph models with fixed degree sequences", SIAM Review 60(2), 315-355, 2018.
     """
     H = G if method == "leiden" else as_undirected(G)  # Leiden reads a tie graph as its union graph itself
     if method == "leiden" and n_seeds > 1:
@@ -562,7 +686,18 @@ def modularity_test(
     else:
         observed = detect_communities(H, method=method, seed=seed).modularity
     nodes = sorted(H.nodes())
-    base = _to_igraph(H, nodes)
+    if swaps_per_edge is None:
+        swaps_per_edge = swaps_for_size(len(nodes))
+    return _modularity_test(_to_igraph(H, nodes), observed, method=method, n_samples=n_samples,
+                            swaps_per_edge=swaps_per_edge, seed=seed, sequential=sequential, workers=workers,
+                            progress=progress, n_seeds=n_seeds)
+
+
+def _modularity_test(base, observed: float, *, method: str, n_samples: int, swaps_per_edge: float, seed: int,
+                     sequential: bool, workers: int | None, progress, n_seeds: int) -> ModularityTest:
+    """:func:`modularity_test` of the igraph graph ``base`` (the union graph) whose modularity, found
+    by ``method`` as in the test's random networks, is ``observed``."""
+    nodes = list(range(base.vcount()))
     if n_samples < 1:
         return ModularityTest(float(observed), (), math.nan, math.nan, math.nan, math.nan, method, 0, seed)
     rule = (SequentialRule(max_samples=n_samples) if sequential
@@ -720,8 +855,11 @@ def community_departments(G: nx.Graph | nx.DiGraph, communities: Communities) ->
     departments = sorted(set(dept.values()))
     rows = []
     for i, members in enumerate(communities.communities):
+        counts: dict = {}
+        for v in members:  # once per member, not once per member and department
+            counts[dept[v]] = counts.get(dept[v], 0) + 1
         for d in departments:
-            count = sum(1 for v in members if dept[v] == d)
+            count = counts.get(d, 0)
             rows.append({"community": i, "size": len(members), "department": d, "count": count, "share": count / len(members)})
     return pd.DataFrame(rows, columns=["community", "size", "department", "count", "share"])
 
@@ -765,6 +903,9 @@ class GroupingsFinding:
     reproduced_ari : float
         Adjusted Rand index between the split kept and the best split of ``n_seeds``
         further runs (the next seeds): 1 when the finding does not depend on the seeds.
+    run_modularities : tuple of float
+        Leiden: the modularity of each run, in seed order (the first is the run with
+        ``seed`` alone, :func:`detect_communities`); empty for the other methods.
     """
 
     no_separate_groupings: bool
@@ -783,6 +924,7 @@ class GroupingsFinding:
     n_seeds: int = 1
     largest_share: float = math.nan
     reproduced_ari: float = math.nan
+    run_modularities: tuple[float, ...] = ()
 
 
 def groupings_finding(
@@ -795,6 +937,7 @@ def groupings_finding(
     seed: int = 0,
     progress=None,
     n_seeds: int | None = None,
+    swaps_per_edge: float | None = None,
 ) -> GroupingsFinding:
     """Does the forum split into groupings beyond chance, and do they follow the departments?
 
@@ -827,6 +970,8 @@ def groupings_finding(
         Passed to :func:`modularity_test`.
     n_seeds : int, optional
         Leiden runs (default :func:`seeds_for_size`; ignored by the other methods).
+    swaps_per_edge : float, optional
+        Double edge swaps per edge for each random network (default :func:`swaps_for_size`).
 
     Returns
     -------
@@ -843,17 +988,26 @@ def groupings_finding(
     """
     if n_seeds is None:
         n_seeds = seeds_for_size(G.number_of_nodes())
+    if swaps_per_edge is None:
+        swaps_per_edge = swaps_for_size(G.number_of_nodes())
     reproduced = math.nan
+    nodes = sorted(G.nodes())
     if method == "leiden":
-        runs = best_of_seeds(G, n_seeds=n_seeds, seed=seed)
-        found, stability, best_share = runs.best, runs.stability, runs.best_share
-        again = best_of_seeds(G, n_seeds=n_seeds, seed=seed + n_seeds).best.membership
-        reproduced = adjusted_rand_index([found.membership[v] for v in sorted(G)], [again[v] for v in sorted(G)])
+        # the union graph in igraph once, for the wave's runs, the repeat and the test's random networks
+        g = _to_igraph(G, nodes)
+        runs = _seed_runs(G, g, nodes, tuple(seed + i for i in range(n_seeds)))
+        found, stability, best_share, run_modularities = runs.best, runs.stability, runs.best_share, runs.modularities
+        again = _seed_runs(G, g, nodes, tuple(seed + n_seeds + i for i in range(n_seeds))).best.membership
+        kept = found.membership
+        reproduced = adjusted_rand_index([kept[v] for v in nodes], [again[v] for v in nodes])
+        test = _modularity_test(g, found.modularity, method=method, n_samples=n_samples,
+                                swaps_per_edge=swaps_per_edge, seed=seed, sequential=True, workers=None,
+                                progress=progress, n_seeds=n_seeds)
     else:
         found, stability, best_share, n_seeds = detect_communities(G, method=method, seed=seed), math.nan, math.nan, 1
-    test = modularity_test(G, method=method, n_samples=n_samples, seed=seed, progress=progress,
-                           n_seeds=n_seeds if method == "leiden" else 1)
-    nodes = sorted(G.nodes())
+        run_modularities = ()
+        test = modularity_test(G, method=method, n_samples=n_samples, swaps_per_edge=swaps_per_edge, seed=seed,
+                               progress=progress)
     membership = found.membership
     comm = [membership[v] for v in nodes]
     dept = [G.nodes[v].get("department") for v in nodes]
@@ -888,4 +1042,5 @@ def groupings_finding(
         n_seeds=n_seeds,
         largest_share=float(largest),
         reproduced_ari=float(reproduced),
+        run_modularities=tuple(float(x) for x in run_modularities),
     )

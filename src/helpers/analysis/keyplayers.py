@@ -14,6 +14,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from helpers.analysis.communities import union_igraph
 from helpers.analysis.network import as_undirected
 
 __all__ = [
@@ -120,7 +121,8 @@ def key_players(G: nx.Graph | nx.DiGraph, *, exact_up_to: int = 200, sources: in
     members (seeded), the sums scaled up to all members as in pivot sampling [3]_; the
     others' distance columns are NaN. ``attrs["distance_sources"]`` then gives the
     number of sources and ``attrs["distance_se"]`` the largest standard error of a
-    DF change (None and NaN when exact).
+    DF change (None and NaN when exact); ``attrs["components"]`` the number of components
+    of the union graph.
 
     Parameters
     ----------
@@ -159,15 +161,15 @@ def key_players(G: nx.Graph | nx.DiGraph, *, exact_up_to: int = 200, sources: in
     >>> df[["member_id", "articulation_point", "fragmentation_change"]].values.tolist()
     [['a', False, 0.0], ['b', True, 1.0], ['c', False, 0.0]]
     """
-    H = as_undirected(G)
-    nodes = sorted(H.nodes())
+    # the union graph straight into igraph (no networkx copy: most of the time at 10,000 members)
+    nodes = sorted(G.nodes())
     n = len(nodes)
-    g = _igraph(H, nodes)
+    g = union_igraph(G, nodes)
     pieces = _removal_pieces(g)
     components = g.connected_components()
     size_of = {v: len(c) for c in components for v in c}
     base_reach = sum(len(c) * (len(c) - 1) for c in components)
-    base_f = fragmentation(H)
+    base_f = 1 - base_reach / (n * (n - 1)) if n >= 2 else math.nan  # fragmentation(union graph)
     distance = _distance_changes(g, pieces, exact_up_to=exact_up_to, sources=sources,
                                  candidates=candidates, seed=seed)
     rows = []
@@ -175,7 +177,7 @@ def key_players(G: nx.Graph | nx.DiGraph, *, exact_up_to: int = 200, sources: in
         reach = base_reach - size_of[i] * (size_of[i] - 1) + sum(p * (p - 1) for p in pieces[i])
         f = 1 - reach / ((n - 1) * (n - 2)) if n > 2 else math.nan
         df_, md, df_change, md_change = distance.get(i, (math.nan,) * 4)
-        a = H.nodes[v]
+        a = G.nodes[v]
         rows.append(
             {
                 "member_id": v,
@@ -197,17 +199,10 @@ def key_players(G: nx.Graph | nx.DiGraph, *, exact_up_to: int = 200, sources: in
         "distance_fragmentation_change", "mean_distance_after", "mean_distance_change",
     ]
     out = pd.DataFrame(rows, columns=columns)
+    out.attrs["components"] = len(components)
     out.attrs["distance_sources"] = distance.sources
     out.attrs["distance_se"] = distance.se
     return out
-
-
-def _igraph(H: nx.Graph, nodes: list):
-    """``H`` as an undirected igraph graph, vertices in the order of ``nodes``."""
-    import igraph
-
-    index = {v: i for i, v in enumerate(nodes)}
-    return igraph.Graph(n=len(nodes), edges=sorted(tuple(sorted((index[u], index[v]))) for u, v in H.edges() if u != v))
 
 
 def _removal_pieces(g) -> list[list[int]]:
@@ -433,11 +428,13 @@ def indispensable_finding(G: nx.Graph | nx.DiGraph, *, max_fragmentation_change:
     >>> indispensable_finding(nx.path_graph(3)).articulation_points
     (1,)
     """
-    H = as_undirected(G)
-    players = key_players(H, seed=seed)
+    players = key_players(G, seed=seed)
     cut = tuple(sorted(players.loc[players["articulation_point"], "member_id"]))
-    components = nx.number_connected_components(H)
-    connectivity, exact = _node_connectivity(H, components, cut, exact_up_to=exact_connectivity_up_to)
+    components = int(players.attrs["components"])
+    n = G.number_of_nodes()
+    # the union graph in networkx only where networkx's exact node connectivity needs it
+    H = as_undirected(G) if n <= exact_connectivity_up_to and components == 1 and not cut else None
+    connectivity, exact = _node_connectivity(H, components, cut, exact_up_to=exact_connectivity_up_to, n=n)
     max_f = float(players["fragmentation_change"].max()) if len(players) else math.nan
     max_df = float(players["distance_fragmentation_change"].max()) if len(players) else math.nan
     over = max_fragmentation_change is not None and max_df > max_fragmentation_change
@@ -472,14 +469,17 @@ def indispensable_finding(G: nx.Graph | nx.DiGraph, *, max_fragmentation_change:
     )
 
 
-def _node_connectivity(H: nx.Graph, components: int, cut: tuple, *, exact_up_to: int) -> tuple[int, bool]:
+def _node_connectivity(H: nx.Graph | None, components: int, cut: tuple, *, exact_up_to: int,
+                       n: int | None = None) -> tuple[int, bool]:
     """Node connectivity and whether it is exact.
 
     Disconnected: 0; an articulation point: 1; otherwise at least 2, and the exact
     value (networkx's max-flow algorithm, O(n + d^2) flow problems) only up to
-    ``exact_up_to`` members: above, 2 is returned as a lower bound.
+    ``exact_up_to`` members: above, 2 is returned as a lower bound. ``H`` (the union
+    graph) is read only for the exact value; ``n`` is its number of members (default:
+    ``H``'s).
     """
-    n = H.number_of_nodes()
+    n = H.number_of_nodes() if n is None else n
     if n < 2 or components > 1:
         return 0, True
     if cut:

@@ -82,10 +82,20 @@ def _communities(found, G: nx.DiGraph) -> dict:
     from helpers.analysis import communities as comm
 
     nodes = sorted(G.nodes())
-    members = [found.membership[v] for v in nodes]
+    membership = found.membership
+    members = [membership[v] for v in nodes]
     dept = [G.nodes[v]["department"] for v in nodes]
     return {"method": found.method, "n_communities": len(found.communities), "modularity": json_float(found.modularity),
             "nmi": json_float(comm.normalized_mutual_information(members, dept)), "ari": json_float(comm.adjusted_rand_index(members, dept))}
+
+
+def _left_out(method: str) -> dict:
+    """A comparison method not run because the network is larger than it is run for
+    (:func:`helpers.analysis.communities.comparison_methods`)."""
+    from helpers.analysis.communities import COMPARISON_UP_TO
+
+    return {"method": method, "left_out": True, "up_to": int(COMPARISON_UP_TO[method]),
+            "n_communities": None, "modularity": None, "nmi": None, "ari": None}
 
 
 def _indispensable(finding, G: nx.DiGraph) -> dict:
@@ -295,8 +305,10 @@ class Structure(Result):
         Core-periphery in both variants with coreness, the fit against degree-preserving
         and same-density random networks (``n_samples`` each), Leiden communities against
         ``n_networks`` degree-preserving random networks (Louvain and greedy modularity
-        alongside, untested), key players and the core's make-up; plus the contrasting
-        networks of Figure 2 with their measures, and Figure 1's positions (the core inside,
+        alongside, untested; greedy only up to 5,000 members, listed as ``left_out``
+        above: :func:`helpers.analysis.communities.comparison_methods`), key players and
+        the core's make-up; plus the contrasting networks of Figure 2 with their measures,
+        and Figure 1's positions (the core inside,
         :func:`helpers.analysis.layout.radial_positions`). The tests stop when their answer is
         clear (sequential Monte Carlo p-values); above 300 members they draw fewer random
         networks (:func:`helpers.analysis.permutation.samples_for_size`), and what was
@@ -344,7 +356,8 @@ class Structure(Result):
                  for null in ("degree", "density")}
         found = comm.groupings_finding(G, method="leiden", n_samples=networks, seed=seed,
                                        progress=tracker("groupings (random networks)"))
-        others = [comm.detect_communities(G, method=m, seed=seed) for m in ("louvain", "greedy")]
+        compared, left_out = comm.comparison_methods(size)
+        others = [comm.detect_communities(G, method=m, seed=seed) for m in compared]
         key = keyplayers.indispensable_finding(G, seed=seed)
         measures_by_member = member_measures(G, seed=seed)
         makeup = composition.composition_finding(G, split[VARIANT].core, seed=seed) if defined else {}
@@ -354,7 +367,7 @@ class Structure(Result):
             "significance": {null: _significance(t) if t is not None else _no_significance(null)
                              for null, t in tests.items()},
             "groupings": _groupings(found),
-            "other_communities": [_communities(c, G) for c in others],
+            "other_communities": [_communities(c, G) for c in others] + [_left_out(m) for m in left_out],
             "indispensable": _indispensable(key, G),
             "composition": _composition(makeup),
             "reduced": reduced_settings(size, n_samples=n_samples, samples=samples, n_networks=n_networks,
@@ -364,7 +377,13 @@ class Structure(Result):
         departments = [d for _, d in sorted(G.nodes(data="department"))]
         graphs = contrasting.contrasting_networks(G.number_of_nodes(), None, departments, seed=seed,
                                                 n_edges=G.number_of_edges())
-        measures = contrasting.contrast_measures({"wave": G, **graphs}, fit=_fit(seed), seed=seed)
+        # the wave's own measures come from the parts above: the Leiden run with `seed` (the first of
+        # the groupings' runs) and the core-periphery split
+        wave = {"fit": split[VARIANT].fit if defined else float("nan")}
+        if found.run_modularities:
+            wave["modularity"] = found.run_modularities[0]
+        measures = contrasting.contrast_measures({"wave": G, **graphs}, fit=_fit(seed), seed=seed,
+                                                 known={"wave": wave})
         contrast_members, contrast_ties = _contrast_tables(graphs)
         from helpers.analysis import layout as placing
 

@@ -91,7 +91,9 @@ def appendix_parts(ctx) -> list[str]:
     ei = ei[(ei["attribute"] == "department") & (ei["level"] == "whole")]  # the departments section's E-I index
     ei = ei.iloc[0] if len(ei) else None
     ext = ctx.external.external_tests.copy()
-    others = ctx.listing(Markdown(f"{c['method']} {ctx.n(c['modularity'], 2)}") for c in st.other_communities)
+    others = ctx.listing(t("communities_at_scale.left_out", method=c["method"], limit=ctx.n(c["up_to"]))
+                         if c.get("left_out") else Markdown(f"{c['method']} {ctx.n(c['modularity'], 2)}")
+                         for c in st.other_communities)
     # only the methods whose results the handout states (none without relations or with too few answers)
     analysed = not (ctx.thin or ctx.no_ties)
     defined = analysed and cp.get("defined", True)
