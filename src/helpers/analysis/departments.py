@@ -73,23 +73,12 @@ _ALTERNATIVES = ("two-sided", "less", "greater")
 def _members(G: nx.DiGraph, attribute: str) -> pd.DataFrame:
     """Members sorted by id with their group and response status.
 
-    Raises ``ValueError`` when a member lacks ``attribute`` or ``answered``,
-    when a non-respondent has outgoing edges, or when the graph has loops.
+    Raises ``ValueError`` as :func:`_coded` does (a member without ``attribute`` or
+    ``answered``, a self-loop, a non-respondent with an outgoing tie).
     """
-    rows = []
-    for node, data in G.nodes(data=True):
-        if attribute not in data or data[attribute] is None:
-            raise ValueError(f"member {node!r} has no {attribute!r} attribute")
-        if "answered" not in data:
-            raise ValueError(f"member {node!r} has no 'answered' attribute")
-        rows.append((str(node), str(data[attribute]), bool(data["answered"])))
-    for u, v in G.edges():
-        if u == v:
-            raise ValueError(f"self-loop on member {u!r}")
-        if not G.nodes[u]["answered"]:
-            raise ValueError(f"non-respondent {u!r} has an outgoing tie to {v!r}")
-    frame = pd.DataFrame(rows, columns=["member_id", "group", "answered"])
-    return frame.sort_values("member_id", ignore_index=True)
+    coded = _coded(G, attribute)
+    return pd.DataFrame({"member_id": coded.members, "group": [coded.groups[i] for i in coded.code],
+                         "answered": coded.answered})
 
 
 @dataclass(frozen=True)
