@@ -20,17 +20,20 @@ def test_two_categories_match_fishers_exact(core, forum):
     assert p == pytest.approx(stats.fisher_exact(table).pvalue, rel=1e-9)
 
 
+def brute_force_p(dept: list[str], core_size: int, observed: tuple) -> float:
+    """The make-up test's p-value by enumerating every core of ``core_size`` members."""
+    counts = {}
+    for subset in itertools.combinations(range(len(dept)), core_size):
+        comp = tuple(sum(dept[i] == d for i in subset) for d in sorted(set(dept)))
+        counts[comp] = counts.get(comp, 0) + 1
+    return sum(c for c in counts.values() if c <= counts[observed]) / sum(counts.values())
+
+
 def test_many_categories_match_brute_force_over_subsets():
     dept = ["A"] * 4 + ["B"] * 3 + ["C"] * 3
     observed = (3, 0, 1)  # core of 4
-    counts = {}
-    for subset in itertools.combinations(range(len(dept)), 4):
-        comp = tuple(sum(dept[i] == d for i in subset) for d in "ABC")
-        counts[comp] = counts.get(comp, 0) + 1
-    total = sum(counts.values())
-    brute = sum(c for c in counts.values() if c <= counts[observed]) / total
     p, _ = st.exact_composition_test(observed, [4, 3, 3])
-    assert p == pytest.approx(brute)
+    assert p == pytest.approx(brute_force_p(dept, 4, observed))
 
 
 def test_monte_carlo_fallback_is_seeded_and_close():
@@ -93,12 +96,7 @@ def test_log_probability_table_is_scipys_up_to_a_constant():
 def test_monte_carlo_p_value_matches_brute_force_with_ties(observed):
     # three departments of 3, 3 and 4, a core of 4: make-ups of equal probability exist
     dept = ["A"] * 3 + ["B"] * 3 + ["C"] * 4
-    counts = {}
-    for subset in itertools.combinations(range(len(dept)), 4):
-        comp = tuple(sum(dept[i] == d for i in subset) for d in "ABC")
-        counts[comp] = counts.get(comp, 0) + 1
-    total = sum(counts.values())
-    brute = sum(c for c in counts.values() if c <= counts[observed]) / total
+    brute = brute_force_p(dept, 4, observed)
     p, how = st.exact_composition_test(observed, [3, 3, 4], max_tables=0, n_permutations=40000, seed=5)
     assert how == "monte carlo"
     assert p == pytest.approx(brute, abs=max(0.01, 4 * (brute * (1 - brute) / 1000) ** 0.5))
