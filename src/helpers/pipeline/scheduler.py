@@ -61,6 +61,10 @@ STOP_SECONDS = 5
 """How long a stopped step may take to clean up before it is killed."""
 
 
+def _overlaps(a: str, b: str) -> bool:
+    return a == b or a.startswith(b + "/") or b.startswith(a + "/")
+
+
 @dataclass(frozen=True)
 class Step:
     """One notebook of the pipeline and what it reads and writes.
@@ -87,9 +91,10 @@ class Step:
     lang: str | None = None
 
     @classmethod
-    def of(cls, name: str, notebook: str, result) -> "Step":
-        """The step whose notebook computes and saves ``result`` (a class of :mod:`helpers.results`):
-        it reads what the result's computation reads and writes the result's files.
+    def of(cls, name: str, notebook: str, *results) -> "Step":
+        """The step whose notebook computes and saves ``results`` (classes of :mod:`helpers.results`):
+        it reads what the results' computations read, except what the step writes itself
+        (a later result may read an earlier one's files), and writes the results' files.
 
         Parameters
         ----------
@@ -97,22 +102,29 @@ class Step:
             Shown in progress lines.
         notebook : str
             The notebook, relative to the project root.
-        result : type
-            A result class with ``reads()`` and ``files()``.
+        *results : type
+            Result classes with ``reads()`` and ``files()``, in the order the notebook
+            computes them.
 
         Returns
         -------
         Step
         """
-        return cls(name, notebook, result.reads(), result.files())
+        writes = tuple(f for result in results for f in result.files())
+        reads = tuple(dict.fromkeys(r for result in results for r in result.reads()
+                                    if not any(_overlaps(r, w) for w in writes)))
+        return cls(name, notebook, reads, writes)
 
 
+#: The analysis steps. The external ratings of core and periphery are computed by the
+#: core-periphery step, which holds the core (:class:`External` reads it): a step of their
+#: own cost a worker round, a kernel reset and imports after core-periphery, on the way to
+#: the handout, for 0.2 s of work. ``notebooks/50-external.ipynb`` explores the saved tables.
 STEPS = (
     Step.of("ingest", "notebooks/10-ingest.ipynb", Tidy),
     Step.of("network", "notebooks/20-network.ipynb", Network),
-    Step.of("core-periphery", "notebooks/30-core-periphery.ipynb", Structure),
+    Step.of("core-periphery", "notebooks/30-core-periphery.ipynb", Structure, External),
     Step.of("departments", "notebooks/40-departments.ipynb", Departments),
-    Step.of("external", "notebooks/50-external.ipynb", External),
 )
 COMPARE = Step.of("compare", "notebooks/60-compare.ipynb", Comparison)
 HANDOUT_NOTEBOOK = "report/handout.ipynb"
@@ -137,10 +149,6 @@ def handout_step(lang: str, formats: tuple[str, ...]) -> Step:
     card = (f"handout/table-card-{lang}.pdf",) if "pdf" in formats else ()
     return Step(f"handout ({lang})", HANDOUT_NOTEBOOK, HANDOUT_READS,
                 tuple(f"handout/handout-{lang}.{fmt}" for fmt in formats) + card, HANDOUT_PROJECT_READS, lang)
-
-
-def _overlaps(a: str, b: str) -> bool:
-    return a == b or a.startswith(b + "/") or b.startswith(a + "/")
 
 
 def dependencies(steps: tuple[Step, ...]) -> dict[str, set[str]]:
@@ -522,7 +530,7 @@ def _run_steps(plan: _Plan, steps: tuple[Step, ...], note, lock: int, scratch: P
 
 #: Ready steps start in this order: the longest chain first, the ingest notebook (whose
 #: tables the run writes itself) last.
-PRIORITY = ("core-periphery", "external", "departments", "network", "compare")
+PRIORITY = ("core-periphery", "compare", "departments", "network")
 
 
 def _priority(name: str) -> tuple[int, str]:
