@@ -70,15 +70,38 @@ def _run(args) -> int:
             if "pdf" in args.to:
                 print(folder / "handout" / f"table-card-{lang}.pdf")
         return 0
-    from helpers.pipeline.scheduler import run
+    pool = _first_worker(args)
+    try:
+        from helpers.pipeline.scheduler import run
 
-    report = run(args.wave, langs=args.lang, formats=args.to, build=args.build, seed=args.seed,
-                 use_cache=not args.no_cache, jobs=args.jobs, progress=_progress, engine=args.engine)
+        report = run(args.wave, langs=args.lang, formats=args.to, build=args.build, seed=args.seed,
+                     use_cache=not args.no_cache, jobs=args.jobs, progress=_progress, engine=args.engine, pool=pool)
+    except BaseException:
+        if pool is not None:  # the run closes it; unless it failed before it took it over
+            pool.close(kill=True)
+        raise
     print(f"  {'total':<22} {time.perf_counter() - started:6.1f} s", file=sys.stderr)
     _visit_pairs_hint(args.wave, args.build)
     for path in report.handouts.values():
         print(path)
     return 0
+
+
+def _first_worker(args):
+    """For a run that will execute steps (``--no-cache``, or no cache yet), the first worker
+    and its kernel, started before the scheduler and its libraries are imported
+    (:func:`helpers.pipeline.pool.start`); else None."""
+    from helpers.ingest.wave import locate
+    from helpers.pipeline.defaults import CACHE_FOLDER
+    from helpers.pipeline.pool import start
+
+    try:
+        _, folder = locate(args.wave, args.build)
+    except (SurveyError, OSError):
+        return None  # the run says what is wrong
+    if not args.no_cache and (folder.parent / CACHE_FOLDER).is_dir():
+        return None
+    return start(paths.project_root())
 
 
 def _visit_pairs_hint(wave, build) -> None:
