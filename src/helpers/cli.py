@@ -279,7 +279,8 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--build", default="build", help="build folder (default: build, in the project)")
     r.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"seed of every random step (default {DEFAULT_SEED})")
     r.add_argument("--no-cache", action="store_true", help="execute every notebook, even if nothing changed")
-    r.add_argument("--jobs", type=int, default=None, help="notebooks run at the same time (default: number of cores)")
+    r.add_argument("--jobs", type=int, default=None, help="most workers running notebooks at the same time (default: number of cores; a "
+                        "forum-sized wave uses one, and a second for a second language on an idle machine)")
     r.add_argument("--engine", choices=("quarto", "builtin"), default="auto",
                    help="what renders the handout: quarto, or builtin (pandoc + Typst from the Python "
                         "environment); default: quarto when it is on PATH, else builtin")

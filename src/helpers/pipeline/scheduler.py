@@ -494,6 +494,14 @@ def _members(folder: Path, tidy: Tidy | None) -> int | None:
     return len(tidy.members)
 
 
+def _load() -> float:
+    """The load average of the last minute (0 where the system does not tell)."""
+    try:
+        return os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return 0.0
+
+
 def _arrange(plan: _Plan, steps: tuple[Step, ...], tidy: Tidy | None) -> None:
     """Decide where the steps run: which in this process, and how many workers the others get.
 
@@ -510,7 +518,7 @@ def _arrange(plan: _Plan, steps: tuple[Step, ...], tidy: Tidy | None) -> None:
     if small:
         handouts = sum(1 for s in steps if s.lang is not None)
         cores = os.cpu_count() or 1
-        spare = handouts >= 2 and os.getloadavg()[0] <= cores - 1
+        spare = handouts >= 2 and _load() <= cores - 1
         plan.workers = min(plan.jobs, 2 if spare else 1)
     else:
         plan.workers = plan.jobs
