@@ -46,6 +46,18 @@ def _init(args) -> int:
 
 
 def _run(args) -> int:
+    pool = _first_worker(args) if args.no_cache else None  # every step runs: the first kernel warms up now
+    try:
+        return _run_steps(args, pool)
+    except BaseException:
+        if pool is not None:  # the run closes it; unless it stopped before it took it over
+            pool.close(kill=True)
+        raise
+
+
+def _run_steps(args, pool) -> int:
+    """``run``, with the first worker if it was started (else it is started once the
+    stamp says that steps will run)."""
     from helpers.pipeline.render import engine_description, engine_info
     from helpers.pipeline.stamp import unchanged
 
@@ -70,14 +82,14 @@ def _run(args) -> int:
             if "pdf" in args.to:
                 print(folder / "handout" / f"table-card-{lang}.pdf")
         return 0
-    pool = _first_worker(args)
+    pool = pool or _first_worker(args)
     try:
         from helpers.pipeline.scheduler import run
 
         report = run(args.wave, langs=args.lang, formats=args.to, build=args.build, seed=args.seed,
                      use_cache=not args.no_cache, jobs=args.jobs, progress=_progress, engine=args.engine, pool=pool)
     except BaseException:
-        if pool is not None:  # the run closes it; unless it failed before it took it over
+        if pool is not None:  # the run closes it; unless it stopped before it took it over
             pool.close(kill=True)
         raise
     print(f"  {'total':<22} {time.perf_counter() - started:6.1f} s", file=sys.stderr)
