@@ -134,6 +134,23 @@ def test_entry_without_notebook_is_a_miss(tmp_path):
     assert store.lookup(nb, {"out": "abc"}) is None
 
 
+def test_entry_a_killed_run_left_without_notebook_is_removed_when_the_cache_is_opened(tmp_path):
+    """jupyter-cache records an entry before it writes its notebook: a run killed in between
+    leaves a record that no run can serve; the next run's cache drops it."""
+    store = cache.RunCache(tmp_path / "cache")
+    for source in ("1 + 1", "2 + 2"):
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        store.store(nb, nbformat.from_dict(nb), f"{source}.ipynb", {"out": source})
+    records = store.cache.list_cache_records()
+    unwritten = records[0]
+    (tmp_path / "cache" / "executed" / unwritten.hashkey / "base.ipynb").unlink()
+    reopened = cache.RunCache(tmp_path / "cache")
+    assert [r.pk for r in reopened.cache.list_cache_records()] == [r.pk for r in records[1:]]
+    for record in reopened.cache.list_cache_records():  # what the crash test asks of every entry
+        nbformat.validate(reopened.cache.get_cache_bundle(record.pk).nb)
+
+
 def test_parameters_used_and_code_modules():
     nb = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_code_cell("wave = 1\nseed = 2", metadata={"tags": ["parameters"]}),
