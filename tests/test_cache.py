@@ -149,6 +149,11 @@ def test_entry_a_killed_run_left_without_notebook_is_removed_when_the_cache_is_o
     assert [r.pk for r in reopened.cache.list_cache_records()] == [r.pk for r in records[1:]]
     for record in reopened.cache.list_cache_records():  # what the crash test asks of every entry
         nbformat.validate(reopened.cache.get_cache_bundle(record.pk).nb)
+    # the same run stored again: its folder (left empty by the kill) does not stand in the way
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    reopened.store(nb, nbformat.from_dict(nb), "1 + 1.ipynb", {"out": "1 + 1"})
+    assert reopened.lookup(nb, {"out": "1 + 1"}) is not None
 
 
 def test_parameters_used_and_code_modules():

@@ -300,15 +300,19 @@ class RunCache:
 
     def _drop_unwritten(self, records) -> None:
         """Remove the entries whose notebook was never written: jupyter-cache records an
-        entry before it writes the notebook, so a run killed in between leaves a record
-        without one (:meth:`lookup` never serves it; here it goes). Runs hold the lock while
+        entry, then makes its folder, then writes the notebook, so a run killed in between
+        leaves a record without a notebook (:meth:`lookup` never serves it) or an empty
+        folder (in which storing the same step again fails). Runs hold the lock while
         they store, so an entry being written by another run is never seen half-way."""
         from jupyter_cache.cache.db import NbCacheRecord
 
-        unwritten = [r.pk for r in records
-                     if not (Path(self.cache.path) / "executed" / r.hashkey / "base.ipynb").is_file()]
+        executed = Path(self.cache.path) / "executed"
+        unwritten = [r.pk for r in records if not (executed / r.hashkey / "base.ipynb").is_file()]
         if unwritten:
             NbCacheRecord.remove_records(unwritten, self.cache.db)
+        for folder in executed.iterdir() if executed.is_dir() else ():
+            if folder.is_dir() and not (folder / "base.ipynb").is_file():
+                shutil.rmtree(folder, ignore_errors=True)
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
