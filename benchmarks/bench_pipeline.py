@@ -25,6 +25,9 @@ IPython kernel has loaded anyway; the import statements and the modules imported
 by the functions they call are summed; the fastest of ``--replays`` replays counts) and
 analysis (cells - imports). Render is timed
 by calling :func:`helpers.pipeline.render.render` on the executed handout notebook again.
+A forum's short steps (ingest, network, departments) run in the pipeline's own process
+(:mod:`helpers.pipeline.here`): no kernel, so their kernel start+stop is about 0 and
+"worker+papermill" is the run's preparing and recording of the step.
 
 Memory: the largest RSS of this process (``RUSAGE_SELF``) and of any one waited-for
 descendant (``RUSAGE_CHILDREN``: workers, kernels, pandoc, Typst), plus the peak of the

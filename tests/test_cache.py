@@ -11,7 +11,7 @@ from helpers.pipeline import cache, scheduler as pipeline
 
 from conftest import ROOT, edit
 
-ALL = ["ingest", "network", "core-periphery", "departments", "external", "handout (da)"]
+ALL = ["ingest", "network", "core-periphery", "departments", "handout (da)"]
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +54,7 @@ def test_unchanged_rerun_executes_nothing(built):
 def test_changed_parameter_reruns_only_the_notebooks_that_read_it(settled):
     report = rerun(settled, seed=7)
     # ingest and network never read the seed; the others do
-    assert sorted(report.executed()) == sorted(["core-periphery", "departments", "external", "handout (da)"]), report
+    assert sorted(report.executed()) == sorted(["core-periphery", "departments", "handout (da)"]), report
     assert rerun(settled, seed=7).executed() == []
 
 
@@ -64,9 +64,41 @@ def test_changed_helper_module_reruns_its_dependants(settled, tmp_path, monkeypa
     monkeypatch.setattr(cache, "HELPERS", copy)
     with open(copy / "analysis" / "external.py", "a", encoding="utf-8") as fh:
         fh.write("\n# a change\n")
-    # 50-external's result (helpers.results.external) imports it, and so does the handout; nothing else does
+    # the external ratings' result (helpers.results.external, computed by 30-core-periphery) imports
+    # it, and so does the handout; nothing else does
     report = rerun(settled)
-    assert sorted(report.executed()) == sorted(["external", "handout (da)"]), report
+    assert sorted(report.executed()) == sorted(["core-periphery", "handout (da)"]), report
+
+
+@pytest.mark.slow
+def test_changed_external_answer_reruns_what_reads_it(settled):
+    """The external ratings are computed by the core-periphery step (no step of their own):
+    a changed answer gives new tables, and the handout that states them runs again."""
+    from helpers.pipeline import stamp
+    from helpers.results.external import External
+    from helpers.results.structure import Structure
+    from helpers.results.tidy import Tidy
+
+    wave, build, _ = settled
+    folder = build / "tiny"
+    before = External.load(folder).external_means
+    edit(wave / "external.csv", "Åse Ødegård;I høj grad;I nogen grad", "Åse Ødegård;Slet ikke;I nogen grad")
+    try:
+        assert stamp.unchanged(wave, langs=("da",), formats=("html",), build=build) is None
+        report = rerun(settled)
+        assert {"core-periphery", "handout (da)"} <= set(report.executed()), report
+        # the saved means against the mean of the tidy ratings by the saved core, by hand
+        tidy, core = Tidy.load(folder), set(Structure.load(folder).core)
+        rated = tidy.external.dropna(subset=["rating"])
+        after = External.load(folder).external_means.set_index(["partner", "group"])["mean_rating"]
+        for (partner, group), mean in after.items():
+            ratings = [r.rating for r in rated.itertuples() if r.partner == partner
+                       and ("core" if r.member_id in core else "periphery") == group]
+            assert mean == pytest.approx(sum(ratings) / len(ratings))
+        assert not after.equals(before.set_index(["partner", "group"])["mean_rating"])
+        assert rerun(settled).executed() == []
+    finally:
+        edit(wave / "external.csv", "Åse Ødegård;Slet ikke;I nogen grad", "Åse Ødegård;I høj grad;I nogen grad")
 
 
 @pytest.mark.slow
@@ -102,6 +134,28 @@ def test_entry_without_notebook_is_a_miss(tmp_path):
     assert store.lookup(nb, {"out": "abc"}) is None
 
 
+def test_entry_a_killed_run_left_without_notebook_is_removed_when_the_cache_is_opened(tmp_path):
+    """jupyter-cache records an entry before it writes its notebook: a run killed in between
+    leaves a record that no run can serve; the next run's cache drops it."""
+    store = cache.RunCache(tmp_path / "cache")
+    for source in ("1 + 1", "2 + 2"):
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        store.store(nb, nbformat.from_dict(nb), f"{source}.ipynb", {"out": source})
+    records = store.cache.list_cache_records()
+    unwritten = records[0]
+    (tmp_path / "cache" / "executed" / unwritten.hashkey / "base.ipynb").unlink()
+    reopened = cache.RunCache(tmp_path / "cache")
+    assert [r.pk for r in reopened.cache.list_cache_records()] == [r.pk for r in records[1:]]
+    for record in reopened.cache.list_cache_records():  # what the crash test asks of every entry
+        nbformat.validate(reopened.cache.get_cache_bundle(record.pk).nb)
+    # the same run stored again: its folder (left empty by the kill) does not stand in the way
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    reopened.store(nb, nbformat.from_dict(nb), "1 + 1.ipynb", {"out": "1 + 1"})
+    assert reopened.lookup(nb, {"out": "1 + 1"}) is not None
+
+
 def test_parameters_used_and_code_modules():
     nb = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_code_cell("wave = 1\nseed = 2", metadata={"tags": ["parameters"]}),
@@ -118,8 +172,8 @@ def test_declared_steps_give_the_run_order():
     deps = pipeline.dependencies(pipeline.STEPS + (pipeline.handout_step("da", ("html",)),))
     assert deps["ingest"] == set()
     assert deps["network"] == deps["core-periphery"] == deps["departments"] == {"ingest"}
-    assert deps["external"] == {"ingest", "core-periphery"}
-    assert deps["handout (da)"] == {"ingest", "network", "core-periphery", "departments", "external"}
+    assert "external" not in deps  # computed by the core-periphery step, which holds the core
+    assert deps["handout (da)"] == {"ingest", "network", "core-periphery", "departments"}
 
 
 def test_cycles_and_double_writes_are_refused():

@@ -240,6 +240,54 @@ def test_external_ratings_places_equal_ratings_side_by_side():
     assert np.all(np.abs(xy[:, 1] - 2) < 0.3)
 
 
+def test_many_ratings_are_drawn_as_one_image_holding_every_dot(monkeypatch):
+    import io
+
+    rng = np.random.default_rng(5)
+    n = 700  # members: 3 partner types x 700 = 2,100 dots, some missing
+    data = pd.DataFrame([(p, "core" if m < 150 else "periphery", rng.integers(1, 5) if rng.random() > 0.1 else np.nan)
+                         for p in ("Regioner", "Borgere", "Stat") for m in range(n)],
+                        columns=["partner_label", "group", "rating"])
+
+    def draw(limit):
+        monkeypatch.setattr(plots, "RASTERIZE_DOTS", limit)
+        ax = plots.external_ratings(data)
+        buf = io.StringIO()
+        ax.figure.savefig(buf, format="svg")
+        dots = _node_collections(ax)
+        plt.close("all")
+        return dots, buf.getvalue()
+
+    vector_dots, vector = draw(10_000)
+    dots, svg = draw(1_000)
+    assert not any(pc.get_rasterized() for pc in vector_dots) and "<image" not in vector
+    assert all(pc.get_rasterized() for pc in dots)
+    # every dot is drawn: the dots of each partner type and group, in drawing order, against pandas' counts
+    truth = data.dropna().groupby(["partner_label", "group"], sort=False).size()
+    assert [len(pc.get_offsets()) for pc in dots] == truth.tolist()
+    # one image for all of them; the SVG a fraction of the vector one
+    assert svg.count("<image") == 1
+    assert len(svg) < len(vector) / 3, (len(svg), len(vector))
+
+
+def test_large_stacks_keep_within_their_ratings_band():
+    """Thousands of equal ratings: every dot stays nearer its own rating than any other and
+    below the means, and the dots of each rating are as many as the ratings (pandas' count)."""
+    ratings = [1] * 40 + [2] * 300 + [3] * 2500 + [4] * 900
+    data = pd.DataFrame({"partner_label": "X", "group": ["core"] * 200 + ["periphery"] * (len(ratings) - 200),
+                         "rating": ratings})
+    ax = plots.external_ratings(data, scale={1: "a", 2: "b", 3: "c", 4: "d"})
+    dots = _node_collections(ax)
+    means_row = min(t.get_position()[1] for t in ax.texts)
+    for pc, (group, sub) in zip(dots, data.groupby("group", sort=False), strict=True):
+        xy = pc.get_offsets()
+        assert len(np.unique(xy, axis=0)) == len(xy) == len(sub)  # all drawn, none on another
+        assert np.all(np.abs(xy[:, 1] - np.round(xy[:, 1])) < 0.45) and xy[:, 1].max() < means_row - 0.1
+        drawn = pd.Series(np.round(xy[:, 1]).astype(int)).value_counts().sort_index()
+        assert drawn.to_dict() == sub["rating"].value_counts().sort_index().to_dict()
+    plt.close("all")
+
+
 def test_transition_bars_are_as_tall_as_each_waves_groups():
     from matplotlib.patches import Rectangle
 

@@ -606,3 +606,26 @@ def test_method_note_names_the_engine(tmp_path):
     html = render_builtin(nb, tmp_path, formats=("html",))["html"].read_text(encoding="utf-8")
     named = rd.engine_description(rd.engine_info("builtin"))
     assert f"Sat med {named}." in visible_html(html) and RENDERER not in html
+
+
+def test_failed_pdf_stops_the_html_made_beside_it_and_writes_nothing(tmp_path, monkeypatch):
+    """The HTML's pandoc runs while the PDF is made: when the PDF fails, it is stopped, no
+    file reaches the output folder, and the error is the PDF's."""
+    started = []
+    start = rd._start
+
+    def recording_start(command, **kwargs):
+        started.append(start(command, **kwargs))
+        return started[-1]
+
+    def failing_compile(*args, **kwargs):
+        raise rd.RenderError("Typst could not compile the handout", "boom")
+
+    monkeypatch.setattr(rd, "_start", recording_start)
+    monkeypatch.setattr(rd, "_typst_compile", failing_compile)
+    nb = notebook(code_cell("1 + 1", nbformat.v4.new_output("execute_result", data={"text/plain": "2"},
+                                                            execution_count=1)))
+    with pytest.raises(rd.RenderError, match="Typst"):
+        render_builtin(nb, tmp_path)
+    assert len(started) == 1 and started[0].returncode is not None  # the HTML's pandoc was waited for
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())

@@ -50,10 +50,24 @@ def test_every_file_is_declared_once():
 
 def test_steps_write_what_their_results_declare():
     writes = {s.name: s.writes for s in scheduler.STEPS + (scheduler.COMPARE,)}
-    assert writes == {"ingest": ("tidy",), "network": Network.files(), "core-periphery": Structure.files(),
-                      "departments": Departments.files(), "external": External.files(),
-                      "compare": Comparison.files()}
-    assert scheduler.STEPS[-1].reads == ("tidy", "results/structure.json")
+    # the core-periphery step also computes the external ratings: it holds the core they read
+    assert writes == {"ingest": ("tidy",), "network": Network.files(),
+                      "core-periphery": Structure.files() + External.files(),
+                      "departments": Departments.files(), "compare": Comparison.files()}
+    steps = {s.name: s for s in scheduler.STEPS}
+    assert External.reads() == ("tidy", "results/structure.json")
+    assert steps["core-periphery"].reads == ("tidy",)  # the structure it reads is its own
+
+
+def test_a_step_of_several_results_reads_only_what_others_write():
+    a = type("A", (), {"reads": staticmethod(lambda: ("tidy",)), "files": staticmethod(lambda: ("results/a.json",))})
+    b = type("B", (), {"reads": staticmethod(lambda: ("tidy", "results/a.json", "results/c.csv")),
+                       "files": staticmethod(lambda: ("results/b.csv",))})
+    step = scheduler.Step.of("ab", "ab.ipynb", a, b)
+    assert step.writes == ("results/a.json", "results/b.csv")
+    assert step.reads == ("tidy", "results/c.csv")
+    deps = scheduler.dependencies((step, scheduler.Step("c", "c.ipynb", ("tidy",), ("results/c.csv",))))
+    assert deps == {"ab": {"c"}, "c": set()}
 
 
 def test_no_result_file_name_is_written_outside_results():

@@ -46,6 +46,18 @@ def _init(args) -> int:
 
 
 def _run(args) -> int:
+    pool = _first_worker(args) if args.no_cache else None  # every step runs: the first kernel warms up now
+    try:
+        return _run_steps(args, pool)
+    except BaseException:
+        if pool is not None:  # the run closes it; unless it stopped before it took it over
+            pool.close(kill=True)
+        raise
+
+
+def _run_steps(args, pool) -> int:
+    """``run``, with the first worker if it was started (else it is started once the
+    stamp says that steps will run)."""
     from helpers.pipeline.render import engine_description, engine_info
     from helpers.pipeline.stamp import unchanged
 
@@ -70,15 +82,38 @@ def _run(args) -> int:
             if "pdf" in args.to:
                 print(folder / "handout" / f"table-card-{lang}.pdf")
         return 0
-    from helpers.pipeline.scheduler import run
+    pool = pool or _first_worker(args)
+    try:
+        from helpers.pipeline.scheduler import run
 
-    report = run(args.wave, langs=args.lang, formats=args.to, build=args.build, seed=args.seed,
-                 use_cache=not args.no_cache, jobs=args.jobs, progress=_progress, engine=args.engine)
+        report = run(args.wave, langs=args.lang, formats=args.to, build=args.build, seed=args.seed,
+                     use_cache=not args.no_cache, jobs=args.jobs, progress=_progress, engine=args.engine, pool=pool)
+    except BaseException:
+        if pool is not None:  # the run closes it; unless it stopped before it took it over
+            pool.close(kill=True)
+        raise
     print(f"  {'total':<22} {time.perf_counter() - started:6.1f} s", file=sys.stderr)
     _visit_pairs_hint(args.wave, args.build)
     for path in report.handouts.values():
         print(path)
     return 0
+
+
+def _first_worker(args):
+    """For a run that will execute steps (``--no-cache``, or no cache yet), the first worker
+    and its kernel, started before the scheduler and its libraries are imported
+    (:func:`helpers.pipeline.pool.start`); else None."""
+    from helpers.ingest.wave import locate
+    from helpers.pipeline.defaults import CACHE_FOLDER
+    from helpers.pipeline.pool import start
+
+    try:
+        _, folder = locate(args.wave, args.build)
+    except (SurveyError, OSError):
+        return None  # the run says what is wrong
+    if not args.no_cache and (folder.parent / CACHE_FOLDER).is_dir():
+        return None
+    return start(paths.project_root())
 
 
 def _visit_pairs_hint(wave, build) -> None:
@@ -256,7 +291,8 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--build", default="build", help="build folder (default: build, in the project)")
     r.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"seed of every random step (default {DEFAULT_SEED})")
     r.add_argument("--no-cache", action="store_true", help="execute every notebook, even if nothing changed")
-    r.add_argument("--jobs", type=int, default=None, help="notebooks run at the same time (default: number of cores)")
+    r.add_argument("--jobs", type=int, default=None, help="most workers running notebooks at the same time (default: number of cores; a "
+                        "forum-sized wave uses one, and a second for a second language on an idle machine)")
     r.add_argument("--engine", choices=("quarto", "builtin"), default="auto",
                    help="what renders the handout: quarto, or builtin (pandoc + Typst from the Python "
                         "environment); default: quarto when it is on PATH, else builtin")

@@ -291,10 +291,28 @@ class RunCache:
         with self._locked():
             self.cache = get_cache(self.folder)
             try:
-                self.cache.list_cache_records()
+                records = self.cache.list_cache_records()
             except Exception:  # a database left half-created or damaged (a killed run): start afresh
                 shutil.rmtree(self.folder, ignore_errors=True)
                 self.cache = get_cache(self.folder)
+            else:
+                self._drop_unwritten(records)
+
+    def _drop_unwritten(self, records) -> None:
+        """Remove the entries whose notebook was never written: jupyter-cache records an
+        entry, then makes its folder, then writes the notebook, so a run killed in between
+        leaves a record without a notebook (:meth:`lookup` never serves it) or an empty
+        folder (in which storing the same step again fails). Runs hold the lock while
+        they store, so an entry being written by another run is never seen half-way."""
+        from jupyter_cache.cache.db import NbCacheRecord
+
+        executed = Path(self.cache.path) / "executed"
+        unwritten = [r.pk for r in records if not (executed / r.hashkey / "base.ipynb").is_file()]
+        if unwritten:
+            NbCacheRecord.remove_records(unwritten, self.cache.db)
+        for folder in executed.iterdir() if executed.is_dir() else ():
+            if folder.is_dir() and not (folder / "base.ipynb").is_file():
+                shutil.rmtree(folder, ignore_errors=True)
 
     @contextmanager
     def _locked(self) -> Iterator[None]:

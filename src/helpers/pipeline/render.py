@@ -546,6 +546,22 @@ def _run(command: list[str], *, cwd: Path, what: str,
     return result
 
 
+def _start(command: list[str], *, cwd: Path, what: str) -> subprocess.Popen:
+    """Start ``command`` (its error output kept for :func:`_finish`)."""
+    try:
+        return subprocess.Popen(command, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, text=True)
+    except OSError as err:
+        raise RenderError(f"{what}: cannot run {command[0]}: {err}") from err
+
+
+def _finish(process: subprocess.Popen, *, what: str) -> None:
+    """Wait for a process of :func:`_start`; RenderError with its error output if it failed."""
+    _, stderr = process.communicate()
+    if process.returncode != 0:
+        raise RenderError(f"{what} failed (exit code {process.returncode})", stderr)
+
+
 def _write_yaml(path: Path, data: Mapping[str, Any]) -> None:
     text = yaml.safe_dump(dict(data), allow_unicode=True, sort_keys=True)
     path.write_text(text, encoding="utf-8")
@@ -562,32 +578,45 @@ def _builtin(
     base: Path,
     timestamp: int | None,
 ) -> dict[str, Path]:
-    """pandoc -> HTML, and pandoc -> Typst -> PDF, all inside ``work``."""
+    """pandoc -> HTML, and pandoc -> Typst -> PDF, all inside ``work``.
+
+    The HTML's pandoc runs in a process of its own while the PDF is made (the two
+    share nothing but the notebook), so that a second core shortens the render.
+    """
     pandoc = str(pandoc_path())
     common = ["--from=ipynb", "--ipynb-output=all", "--standalone", f"--lua-filter={LUA_FILTER}"]
     done: dict[str, Path] = {}
-    for fmt in formats:
-        meta, options = pandoc_settings(settings, fmt, lang=lang, title=title, base=base)
-        meta_file = work / f"metadata-{fmt}.yaml"
-        _write_yaml(meta_file, meta)
-        if fmt == "html":
-            target = work / f"{nb_file.stem}.html"
-            _run(
-                [pandoc, nb_file.name, *common, "--to=html5", "--embed-resources", "--mathml",
-                 f"--metadata-file={meta_file.name}", *options, f"--output={target.name}"],
-                cwd=work, what="pandoc (HTML)",
-            )
-        else:
-            typ = work / f"{nb_file.stem}.typ"
-            _run(
-                [pandoc, nb_file.name, *common, "--to=typst", "--extract-media=media",
-                 f"--metadata-file={meta_file.name}", *options, f"--output={typ.name}"],
-                cwd=work, what="pandoc (Typst)",
-            )
-            target = work / f"{nb_file.stem}.pdf"
-            _typst_compile(typ, target, root=work, timestamp=timestamp)
-        done[fmt] = target
-    return done
+    html = None
+    try:
+        for fmt in sorted(formats, key=lambda f: f != "html"):  # the HTML's process first
+            meta, options = pandoc_settings(settings, fmt, lang=lang, title=title, base=base)
+            meta_file = work / f"metadata-{fmt}.yaml"
+            _write_yaml(meta_file, meta)
+            if fmt == "html":
+                target = work / f"{nb_file.stem}.html"
+                html = _start(
+                    [pandoc, nb_file.name, *common, "--to=html5", "--embed-resources", "--mathml",
+                     f"--metadata-file={meta_file.name}", *options, f"--output={target.name}"],
+                    cwd=work, what="pandoc (HTML)",
+                )
+            else:
+                typ = work / f"{nb_file.stem}.typ"
+                _run(
+                    [pandoc, nb_file.name, *common, "--to=typst", "--extract-media=media",
+                     f"--metadata-file={meta_file.name}", *options, f"--output={typ.name}"],
+                    cwd=work, what="pandoc (Typst)",
+                )
+                target = work / f"{nb_file.stem}.pdf"
+                _typst_compile(typ, target, root=work, timestamp=timestamp)
+            done[fmt] = target
+        if html is not None:
+            _finish(html, what="pandoc (HTML)")
+            html = None
+    finally:
+        if html is not None:  # the PDF failed (or the run was stopped): the HTML's pandoc goes too
+            html.kill()
+            html.wait()
+    return {fmt: done[fmt] for fmt in formats}
 
 
 def font_paths() -> list[str]:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -60,6 +59,20 @@ __all__ = ["DEFAULT_SEED", "FORMATS", "CACHE_FOLDER", "Step", "STEPS", "COMPARE"
 STOP_SECONDS = 5
 """How long a stopped step may take to clean up before it is killed."""
 
+#: Steps that take a few tenths of a second for a forum and draw no figure: for a wave of at
+#: most :data:`IN_PROCESS_MEMBERS` members they run in the run's own process
+#: (:mod:`helpers.pipeline.here`), which has imported pandas and networkx to validate the
+#: data anyway, instead of costing a worker and its kernel seconds of CPU time.
+IN_PROCESS = ("ingest", "network", "departments")
+#: The largest wave whose :data:`IN_PROCESS` steps run in the run's own process (at 400
+#: members the departments step takes about 0.3 s; at 5,000 members 6 s, for which the
+#: run would not look at its workers).
+IN_PROCESS_MEMBERS = 300
+
+
+def _overlaps(a: str, b: str) -> bool:
+    return a == b or a.startswith(b + "/") or b.startswith(a + "/")
+
 
 @dataclass(frozen=True)
 class Step:
@@ -87,9 +100,10 @@ class Step:
     lang: str | None = None
 
     @classmethod
-    def of(cls, name: str, notebook: str, result) -> "Step":
-        """The step whose notebook computes and saves ``result`` (a class of :mod:`helpers.results`):
-        it reads what the result's computation reads and writes the result's files.
+    def of(cls, name: str, notebook: str, *results) -> "Step":
+        """The step whose notebook computes and saves ``results`` (classes of :mod:`helpers.results`):
+        it reads what the results' computations read, except what the step writes itself
+        (a later result may read an earlier one's files), and writes the results' files.
 
         Parameters
         ----------
@@ -97,22 +111,29 @@ class Step:
             Shown in progress lines.
         notebook : str
             The notebook, relative to the project root.
-        result : type
-            A result class with ``reads()`` and ``files()``.
+        *results : type
+            Result classes with ``reads()`` and ``files()``, in the order the notebook
+            computes them.
 
         Returns
         -------
         Step
         """
-        return cls(name, notebook, result.reads(), result.files())
+        writes = tuple(f for result in results for f in result.files())
+        reads = tuple(dict.fromkeys(r for result in results for r in result.reads()
+                                    if not any(_overlaps(r, w) for w in writes)))
+        return cls(name, notebook, reads, writes)
 
 
+#: The analysis steps. The external ratings of core and periphery are computed by the
+#: core-periphery step, which holds the core (:class:`External` reads it): a step of their
+#: own cost a worker round, a kernel reset and imports after core-periphery, on the way to
+#: the handout, for 0.2 s of work. ``notebooks/50-external.ipynb`` explores the saved tables.
 STEPS = (
     Step.of("ingest", "notebooks/10-ingest.ipynb", Tidy),
     Step.of("network", "notebooks/20-network.ipynb", Network),
-    Step.of("core-periphery", "notebooks/30-core-periphery.ipynb", Structure),
+    Step.of("core-periphery", "notebooks/30-core-periphery.ipynb", Structure, External),
     Step.of("departments", "notebooks/40-departments.ipynb", Departments),
-    Step.of("external", "notebooks/50-external.ipynb", External),
 )
 COMPARE = Step.of("compare", "notebooks/60-compare.ipynb", Comparison)
 HANDOUT_NOTEBOOK = "report/handout.ipynb"
@@ -137,10 +158,6 @@ def handout_step(lang: str, formats: tuple[str, ...]) -> Step:
     card = (f"handout/table-card-{lang}.pdf",) if "pdf" in formats else ()
     return Step(f"handout ({lang})", HANDOUT_NOTEBOOK, HANDOUT_READS,
                 tuple(f"handout/handout-{lang}.{fmt}" for fmt in formats) + card, HANDOUT_PROJECT_READS, lang)
-
-
-def _overlaps(a: str, b: str) -> bool:
-    return a == b or a.startswith(b + "/") or b.startswith(a + "/")
 
 
 def dependencies(steps: tuple[Step, ...]) -> dict[str, set[str]]:
@@ -272,7 +289,7 @@ def _prepare(step: Step, params: dict, folder: Path, root: Path, spec, formats,
 def run(wave: str | Path, *, langs: tuple[str, ...] = ("da",), formats: tuple[str, ...] = FORMATS,
         build: str | Path = "build", seed: int = DEFAULT_SEED, use_cache: bool = True,
         jobs: int | None = None, previous: str | Path | None = None,
-        progress: Callable[[StepResult], None] | None = None, engine: str = "auto") -> RunReport:
+        progress: Callable[[StepResult], None] | None = None, engine: str = "auto", pool=None) -> RunReport:
     """Run the whole pipeline for one wave.
 
     Parameters
@@ -291,7 +308,10 @@ def run(wave: str | Path, *, langs: tuple[str, ...] = ("da",), formats: tuple[st
         Reuse unchanged runs (see :mod:`helpers.pipeline.cache`); False executes every step (and
         still records the runs, so the next run can reuse them).
     jobs : int, optional
-        Steps run at the same time (default: the number of cores).
+        Most workers, each with a kernel, running steps at the same time (default: the
+        number of cores). For a forum-sized wave the run starts one, and a second only
+        for a second handout language on a machine with a core to spare: the short
+        steps run in the run's own process (:data:`IN_PROCESS`).
     previous : str or Path, optional
         The wave to compare with (default: ``previous`` in ``wave.yml``). Its analysis is
         run first (from the cache if unchanged) and the handout gains "since last time".
@@ -301,6 +321,9 @@ def run(wave: str | Path, *, langs: tuple[str, ...] = ("da",), formats: tuple[st
         What renders the handout (:mod:`helpers.pipeline.render`); ``auto``: Quarto when
         it is on ``PATH``. The engine and its version are part of the handout steps'
         cache key and of the executed handout notebook's metadata.
+    pool : helpers.pipeline.pool.Pool, optional
+        Workers started ahead by the caller (:func:`helpers.pipeline.pool.start`, before
+        importing this module): the run takes them over and closes them.
 
     Returns
     -------
@@ -323,6 +346,8 @@ def run(wave: str | Path, *, langs: tuple[str, ...] = ("da",), formats: tuple[st
     params = stamp.run_parameters(spec, folder, seed, tuple(langs))
     plan = _Plan(spec, folder, root, params, tuple(formats), folder.parent / CACHE_FOLDER, use_cache,
                  max(1, jobs or os.cpu_count() or 1), engine_info(engine) if langs else None)
+    if pool is not None:
+        plan.__dict__["pool"] = pool  # the cached property's value
     if use_cache:  # nothing changed since the last run: every step would come from the cache
         unchanged = stamp.unchanged(wave, langs=tuple(langs), formats=tuple(formats), build=build, seed=seed,
                                     previous=previous, renderer=plan.renderer)
@@ -331,9 +356,10 @@ def run(wave: str | Path, *, langs: tuple[str, ...] = ("da",), formats: tuple[st
                 note(StepResult(name, "cached", 0.0))
             report.request = stamp.recorded_request(folder)
             report.handouts.update(_handouts(folder, langs, formats))
+            plan.close()
             return report
     if not (use_cache and plan.cache_folder.is_dir()):
-        plan.pool  # a cold run: workers and their kernels start now, while the data is checked
+        plan.pool  # a cold run: the first worker and its kernel start now, while the data is checked
     try:
         tidy = _validate(plan, note)  # fail fast, with every problem listed, before anything is written
         with _hold(folder) as (lock, scratch):
@@ -343,6 +369,7 @@ def run(wave: str | Path, *, langs: tuple[str, ...] = ("da",), formats: tuple[st
                 plan.tidy_saved = True
             steps = STEPS + _compare_steps(plan, previous, build, note) + tuple(handout_step(lang, plan.formats)
                                                                                 for lang in langs)
+            _arrange(plan, steps, tidy)
             _run_steps(plan, steps, note, lock, scratch)
             report.request = stamp.request(spec, folder, plan.params, langs, plan.formats, plan.renderer,
                                            plan.previous_request)
@@ -373,13 +400,15 @@ class _Plan:
     tidy_saved: bool = False  # the run wrote the tidy tables itself
     records: dict = field(default_factory=dict)  # step name -> stamp.StepFiles
     previous_request: dict | None = None  # the request of the previous wave's run, when compared
+    workers: int = 1  # workers the run's steps get (:func:`_arrange`)
+    here: frozenset = frozenset()  # names of the steps run in this process (:data:`IN_PROCESS`)
 
     @cached_property
     def pool(self):
         """Workers with warm kernels (:mod:`helpers.pipeline.pool`), started at first use."""
-        from helpers.pipeline.pool import Pool
+        from helpers.pipeline.pool import start
 
-        pool = Pool(self.root, Path(tempfile.mkdtemp(prefix="forum-network-")), self.jobs)
+        pool = start(self.root, self.workers)
         if self.lock is not None:
             pool.hand_lock(self.lock)
         return pool
@@ -387,9 +416,7 @@ class _Plan:
     def close(self, kill: bool = False) -> None:
         """Let the workers go (if any were started)."""
         if "pool" in self.__dict__:
-            pool = self.__dict__["pool"]
-            pool.close(kill=kill)
-            shutil.rmtree(pool.scratch, ignore_errors=True)
+            self.__dict__["pool"].close(kill=kill)
 
     @cached_property
     def cache(self) -> RunCache:
@@ -457,14 +484,57 @@ def _compare_steps(plan: _Plan, previous, build, note) -> tuple[Step, ...]:
                  COMPARE.reads + tuple(os.path.relpath(r, plan.folder) for r in previous_reads), COMPARE.writes),)
 
 
+def _members(folder: Path, tidy: Tidy | None) -> int | None:
+    """The wave's number of members, from its tidy tables (None if they cannot be read)."""
+    if tidy is None:
+        try:
+            tidy = Tidy.load(folder)
+        except (SurveyError, OSError):
+            return None
+    return len(tidy.members)
+
+
+def _load() -> float:
+    """The load average of the last minute (0 where the system does not tell)."""
+    try:
+        return os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return 0.0
+
+
+def _arrange(plan: _Plan, steps: tuple[Step, ...], tidy: Tidy | None) -> None:
+    """Decide where the steps run: which in this process, and how many workers the others get.
+
+    A wave of at most :data:`IN_PROCESS_MEMBERS` members runs its :data:`IN_PROCESS`
+    steps here and gets one worker, for the chain core-periphery -> (compare ->) handout;
+    a second only when two handout steps can run side by side and the machine has a core
+    to spare (load average at most the number of cores less one): on a busy machine a
+    second kernel's start and imports cost more CPU time than the steps it would take.
+    A larger wave gets ``plan.jobs`` workers. A pool already started grows to the number.
+    """
+    members = _members(plan.folder, tidy)
+    small = members is not None and members <= IN_PROCESS_MEMBERS
+    plan.here = frozenset(s.name for s in steps if small and s.name in IN_PROCESS)
+    if small:
+        handouts = sum(1 for s in steps if s.lang is not None)
+        cores = os.cpu_count() or 1
+        spare = handouts >= 2 and _load() <= cores - 1
+        plan.workers = min(plan.jobs, 2 if spare else 1)
+    else:
+        plan.workers = plan.jobs
+    if "pool" in plan.__dict__:
+        plan.pool.grow(plan.workers)
+
+
 def _run_steps(plan: _Plan, steps: tuple[Step, ...], note, lock: int, scratch: Path) -> None:
-    """Run the steps in dependency order, up to ``plan.jobs`` at once, each from the cache if it can be."""
+    """Run the steps in dependency order, up to ``plan.workers`` at once in workers (and those
+    of ``plan.here`` one at a time in this process), each from the cache if it can be."""
     from helpers.progress import Bars
 
     deps = dependencies(steps)
     if plan.tidy_saved:  # the run wrote the tidy tables: nobody waits for the ingest notebook
         deps = {n: d - {STEPS[0].name} for n, d in deps.items()}
-    if "pool" in plan.__dict__:
+    if "pool" in plan.__dict__ and plan.pool.lock is None:
         plan.pool.hand_lock(lock)
     pending = {s.name: s for s in steps}
     running: list[_Job] = []
@@ -474,10 +544,14 @@ def _run_steps(plan: _Plan, steps: tuple[Step, ...], note, lock: int, scratch: P
     try:
         while pending or running or finished:
             raise_if_terminated()  # a SIGTERM whose exception a finaliser swallowed
-            for name in sorted((n for n, s in pending.items() if deps[n] <= done), key=_priority):
-                if len(running) >= plan.jobs:
-                    break
-                job = _start(plan, pending.pop(name), note, lock, scratch)
+            ready = sorted((n for n in pending if deps[n] <= done), key=_priority)
+            # the workers' steps first; then one step here, after which the workers are looked at again
+            for name in [n for n in ready if n not in plan.here] + [n for n in ready if n in plan.here][:1]:
+                if name not in plan.here and len(running) >= plan.workers:
+                    continue
+                step = pending.pop(name)
+                job = _start(plan, step, note, lock, scratch,
+                             last=not any(n not in plan.here for n in pending))
                 if job is None:
                     done.add(name)
                 else:
@@ -522,7 +596,7 @@ def _run_steps(plan: _Plan, steps: tuple[Step, ...], note, lock: int, scratch: P
 
 #: Ready steps start in this order: the longest chain first, the ingest notebook (whose
 #: tables the run writes itself) last.
-PRIORITY = ("core-periphery", "external", "departments", "network", "compare")
+PRIORITY = ("core-periphery", "compare", "departments", "network")
 
 
 def _priority(name: str) -> tuple[int, str]:
@@ -553,20 +627,51 @@ class _Job:
         raise StepFailed(f"step {self.step.name} stopped (exit code {code}):\n  " + "\n  ".join(self.worker.log_tail()))
 
 
-def _start(plan: _Plan, step: Step, note, lock: int, scratch: Path) -> "_Job | None":
-    """Serve a step from the cache (None), or give it to an idle worker of the pool."""
+class _Here:
+    """A step executed in the run's own process (:mod:`helpers.pipeline.here`), seen as a
+    worker that has finished its job."""
+
+    progress_file = None
+
+    def __init__(self, nb: nbformat.NotebookNode, output: Path, root: Path, name: str):
+        from helpers.pipeline import here
+
+        self.started = time.perf_counter()
+        self.message = None
+        try:
+            here.execute(nb, output, root, name)
+        except StepFailed as exc:
+            self.message = str(exc)
+
+    def finished(self) -> bool:
+        return True
+
+    def outcome(self) -> tuple[int, str | None]:
+        return (0, None) if self.message is None else (1, self.message)
+
+    def log_tail(self) -> list[str]:
+        return []
+
+
+def _start(plan: _Plan, step: Step, note, lock: int, scratch: Path, last: bool = False) -> "_Job | None":
+    """Serve a step from the cache (None), execute it here (``plan.here``), or give it to an
+    idle worker of the pool (``last``: no other step will follow it there)."""
     t0 = time.perf_counter()
     nb, key = plan.prepare(step)
     output = plan.folder / "notebooks" / _executed_name(step)
     plan.records[step.name] = _step_files(plan, step, nb, output)
     hit = plan.cached(step, nb)
+    if hit is None and step.name in plan.here:
+        here = _Here(nb, output, plan.root, step.name)
+        return _Job(step, nb, output, here, here.started)
     if hit is None:
         worker = plan.pool.idle()[0]
         stem = scratch / (Path(step.notebook).stem + (f".{step.lang}" if step.lang else ""))
         nbformat.write(nb, f"{stem}.ipynb")
         worker.submit({"notebook": f"{stem}.ipynb", "output": str(output), "root": str(plan.root),
                        "name": step.name, "lang": step.lang, "formats": list(plan.formats),
-                       "engine": plan.renderer["engine"] if plan.renderer else "auto"}, Path(f"{stem}.job.json"))
+                       "engine": plan.renderer["engine"] if plan.renderer else "auto", "last": last},
+                      Path(f"{stem}.job.json"))
         return _Job(step, nb, output, worker, worker.started)
     if notebook_key(output) != key:  # missing, half-written, or of another run
         io.write_notebook(hit, output)

@@ -12,12 +12,14 @@ error message into ``JOB.json.error`` and exits with 1.
 from __future__ import annotations
 
 import json
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
 
-from helpers import handout, io
+from helpers import handout
 from helpers.errors import SurveyError, os_error_message
 from helpers.interrupt import Terminated, terminate_like_interrupt
 
@@ -143,8 +145,22 @@ def _lift_metadata(executed: Path) -> dict:
     if not published:
         raise StepFailed(f"{executed.name} published no title block (the handout notebook's last cell)")
     nb.metadata[handout.METADATA_KEY] = published
-    io.write_notebook(nb, executed)
+    _write_notebook(nb, executed)
     return published
+
+
+def _write_notebook(nb: nbformat.NotebookNode, target: Path) -> None:
+    """Write a notebook atomically, as :func:`helpers.io.write_notebook` does (a hidden
+    temporary beside it, which :func:`helpers.io.sweep` removes after a killed run), without
+    importing :mod:`helpers.io` and pandas with it into the worker's own process."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.tmp-", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            nbformat.write(nb, fh)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def main(argv: list[str] | None = None) -> int:

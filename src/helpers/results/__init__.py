@@ -7,8 +7,8 @@ ingest (10)            :class:`helpers.results.tidy.Tidy`          ``tidy/``
 network (20)           :class:`helpers.results.network.Network`    ``results/network.json``
 core-periphery (30)    :class:`helpers.results.structure.Structure`  ``results/structure.json``, tables,
                                                                    ``exports/``
+                       :class:`helpers.results.external.External`  ``results/external_*.csv`` (50 explores them)
 departments (40)       :class:`helpers.results.departments.Departments`  ``results/<table>.csv``
-external (50)          :class:`helpers.results.external.External`  ``results/external_*.csv``
 compare (60)           :class:`helpers.results.comparison.Comparison`  ``results/compare.json``,
                                                                    ``results/compare_*.csv``
 =====================  ==========================================  ==================================

@@ -1,4 +1,5 @@
-"""The external step's result: how core and periphery rate their external relations."""
+"""How core and periphery rate their external relations: computed by the core-periphery
+step (``notebooks/30-core-periphery.ipynb``), which holds the core; ``50-external`` explores it."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ __all__ = ["External"]
 
 @dataclasses.dataclass(frozen=True)
 class External(Result):
-    """The external step's result: how core and periphery rate their external relations.
+    """How core and periphery rate their external relations (saved by the core-periphery step).
 
     Attributes
     ----------
