@@ -39,6 +39,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from helpers.analysis.network import sorted_unique
 from helpers.analysis.permutation import SequentialRule, p_value, sequential_test
 
 __all__ = [
@@ -146,12 +147,6 @@ def _coded(G: nx.DiGraph, attribute: str) -> _Coded:
             raise ValueError(f"self-loop on member {u!r}")
         raise ValueError(f"non-respondent {u!r} has an outgoing tie to {v!r}")
     return _Coded([r[0] for r in rows], [r[1] for r in rows], groups, code, answered, src, dst)
-
-
-def _unique(codes: np.ndarray) -> np.ndarray:
-    """The distinct integers, sorted: a sort and a comparison (``numpy.unique`` hashes, several times slower here)."""
-    codes = np.sort(codes)
-    return codes[np.concatenate(([True], codes[1:] != codes[:-1]))] if codes.size else codes
 
 
 def _ratio(numerator: float, denominator: float) -> float:
@@ -984,12 +979,12 @@ def bridging_members(G: nx.DiGraph, attribute: str = "department") -> pd.DataFra
     cross_out = np.bincount(a, minlength=n).astype(np.int64)
     cross_in = np.bincount(b, minlength=n).astype(np.int64)
     # distinct partners: each crossing pair once, whichever way (and however often) it was named
-    pairs = _unique(np.minimum(a, b) * n + np.maximum(a, b))
+    pairs = sorted_unique(np.minimum(a, b) * n + np.maximum(a, b))
     low, high = pairs // n, pairs % n
     partners = (np.bincount(low, minlength=n) + np.bincount(high, minlength=n)).astype(np.int64)
     # distinct groups reached: each (member, partner's group) once
     k = max(c.n_groups, 1)
-    reached = _unique(np.concatenate([low * k + c.code[high], high * k + c.code[low]]))
+    reached = sorted_unique(np.concatenate([low * k + c.code[high], high * k + c.code[low]]))
     groups_reached = np.bincount(reached // k, minlength=n).astype(np.int64)
     data = G.nodes
     frame = pd.DataFrame(

@@ -29,7 +29,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from helpers.analysis.network import union_graph
+from helpers.analysis.network import sorted_unique, union_graph
 
 __all__ = ["LARGE_LAYOUT", "CORE_BAND", "PERIPHERY_BAND", "SPREAD", "tie_pairs", "spring_positions", "radial_positions",
            "positions_table", "positions_from_table"]
@@ -77,6 +77,8 @@ def tie_pairs(G: nx.Graph | nx.DiGraph, nodes: list | None = None) -> np.ndarray
     --------
     >>> tie_pairs(nx.DiGraph([("b", "a"), ("a", "b"), ("c", "a"), ("c", "c")])).tolist()
     [[0, 1], [0, 2]]
+    >>> tie_pairs(nx.empty_graph(3, create_using=nx.DiGraph)).shape
+    (0, 2)
     """
     nodes = sorted(G.nodes()) if nodes is None else list(nodes)
     index = {v: i for i, v in enumerate(nodes)}
@@ -88,8 +90,7 @@ def tie_pairs(G: nx.Graph | nx.DiGraph, nodes: list | None = None) -> np.ndarray
     low, high = np.minimum(first, second), np.maximum(first, second)
     keep = low != high
     width = max(len(nodes), 1)
-    code = np.sort(low[keep] * width + high[keep])
-    code = code[np.concatenate(([True], code[1:] != code[:-1]))]  # each pair once
+    code = sorted_unique(low[keep] * width + high[keep])  # each pair once
     return np.column_stack((code // width, code % width)).astype(np.int64)
 
 

@@ -20,7 +20,23 @@ __all__ = [
     "member_measures",
     "union_graph",
     "as_undirected",
+    "sorted_unique",
 ]
+
+
+def sorted_unique(codes: np.ndarray) -> np.ndarray:
+    """The distinct integers of ``codes``, sorted: one sort and one comparison.
+
+    ``numpy.unique`` hashes (numpy 2.4) and is several times slower on the arrays of tie
+    codes the analysis makes.
+
+    Examples
+    --------
+    >>> sorted_unique(np.array([3, 1, 3, 2])).tolist(), sorted_unique(np.array([], dtype=int)).tolist()
+    ([1, 2, 3], [])
+    """
+    codes = np.sort(codes)
+    return codes[np.concatenate(([True], codes[1:] != codes[:-1]))] if codes.size else codes
 
 
 def build_graph(members: pd.DataFrame, relations: pd.DataFrame, threshold: int) -> nx.DiGraph:
