@@ -709,7 +709,7 @@ def _modularity_test(base, observed: float, *, method: str, n_samples: int, swap
     test = sequential_test(sample, observed, rule=rule, seed=seed, block_size=10, workers=workers,
                            progress=progress)
     null_arr = test.null
-    mean = float(null_arr.mean())
+    mean = float(null_arr.mean()) if len(null_arr) else math.nan  # none drawn: a forum without ties
     sd = float(null_arr.std(ddof=1)) if len(null_arr) > 1 else math.nan
     z = (observed - mean) / sd if sd and sd > 0 else math.nan
     return ModularityTest(float(observed), tuple(float(x) for x in null_arr), test.p_value, mean, sd, z, method,
