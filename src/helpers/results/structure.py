@@ -505,7 +505,8 @@ class Structure(Result):
         for name, part in self.contrast_members.groupby("network", sort=False):
             g = graphs.setdefault(name, nx.DiGraph())
             g.add_nodes_from((str(v), {"department": str(d), "answered": True}) for v, d in
-                             zip(part["member_id"], part["department"]))
+                             zip(part["member_id"].tolist(), part["department"].tolist()))
         for name, part in self.contrast_ties.groupby("network", sort=False):
-            graphs[name].add_edges_from(zip(part["source"].astype(str), part["target"].astype(str)))
+            # plain lists: iterating a pyarrow-backed column costs a call per value (1.6 million at 10,000 members)
+            graphs[name].add_edges_from(zip(part["source"].astype(str).tolist(), part["target"].astype(str).tolist()))
         return graphs
