@@ -103,3 +103,19 @@ def test_a_forum_runs_its_short_steps_here_with_one_worker(monkeypatch):
     assert arrange(40, ("da", "en"), load=0.5, jobs=1, monkeypatch=monkeypatch)[1] == 1
     # a large wave: every step in a worker, as many workers as asked for
     assert arrange(scheduler.IN_PROCESS_MEMBERS + 1, load=3.0, monkeypatch=monkeypatch) == (frozenset(), 2)
+
+
+def test_a_run_inside_ipython_gives_every_step_to_its_workers(monkeypatch, tmp_path):
+    """A researcher calling the pipeline in JupyterLab: the kernel's shell is IPython's
+    singleton, so no second shell can be made here (it raised MultipleInstanceError)."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    assert here.available()
+    InteractiveShell.instance()  # what a kernel or the ipython command has
+    try:
+        assert not here.available()
+        assert arrange(40, monkeypatch=monkeypatch) == (frozenset(), 2)
+        assert arrange(40, jobs=1, monkeypatch=monkeypatch) == (frozenset(), 1)
+    finally:
+        InteractiveShell.clear_instance()
+    assert here.available()

@@ -34,7 +34,7 @@ import nbformat
 
 from helpers.pipeline.worker import StepFailed
 
-__all__ = ["KERNEL_MAX_COLUMNS", "execute"]
+__all__ = ["KERNEL_MAX_COLUMNS", "available", "execute"]
 
 
 #: pandas' ``display.max_columns`` in a kernel. Imported outside one, pandas chooses 0
@@ -124,6 +124,22 @@ def _shell(outputs: list):
     # the singleton, as a kernel's shell is: display() and get_ipython() look for it
     # (:func:`execute` clears it after the notebook)
     return Shell.instance(config=config, user_module=types.ModuleType("__notebook__"))
+
+
+def available() -> bool:
+    """Whether notebooks can run in this process: not when it already has an IPython shell.
+
+    A run started from JupyterLab or IPython (a researcher calling
+    :func:`helpers.pipeline.scheduler.run` in a notebook) has the kernel's shell as
+    IPython's singleton; a second shell of another class cannot be made beside it, and the
+    kernel's own must not be used (its namespace is the researcher's). Such a run gives
+    every step to its workers.
+    """
+    if "IPython" not in sys.modules:
+        return True
+    from IPython.core.interactiveshell import InteractiveShell
+
+    return not InteractiveShell.initialized()
 
 
 def execute(nb: nbformat.NotebookNode, output: Path, root: Path, name: str) -> Path:

@@ -511,9 +511,13 @@ def _arrange(plan: _Plan, steps: tuple[Step, ...], tidy: Tidy | None) -> None:
     to spare (load average at most the number of cores less one): on a busy machine a
     second kernel's start and imports cost more CPU time than the steps it would take.
     A larger wave gets ``plan.jobs`` workers. A pool already started grows to the number.
+    A run inside an IPython shell (JupyterLab) runs no step here (:func:`here.available`)
+    and gets ``plan.jobs`` workers, as a larger wave does.
     """
+    from helpers.pipeline import here
+
     members = _members(plan.folder, tidy)
-    small = members is not None and members <= IN_PROCESS_MEMBERS
+    small = members is not None and members <= IN_PROCESS_MEMBERS and here.available()
     plan.here = frozenset(s.name for s in steps if small and s.name in IN_PROCESS)
     if small:
         handouts = sum(1 for s in steps if s.lang is not None)
